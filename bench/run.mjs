@@ -1,0 +1,308 @@
+// kafkalite benchmarks: `npm run bench` (after a build). Every figure is the median of several runs and is printed
+// next to a baseline measured in the same run on the same machine, because absolute numbers on shared machines
+// drift from one minute to the next while ratios hold.
+//
+//   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
+//   BENCH_RUNS=5           repetitions of each timed step
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = join(ROOT, 'bin', 'run.js')
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const NODE = process.execPath
+
+const rows = []
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]
+const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6
+const now = () => process.hrtime.bigint()
+const log = (s) => process.stderr.write(`bench: ${s}\n`)
+
+function newHome() {
+  return mkdtempSync(join(tmpdir(), 'kl-bench-'))
+}
+
+function cli(home, args, options = {}) {
+  const res = spawnSync(NODE, [BIN, ...args], {
+    env: {...process.env, KAFKALITE_HOME: home},
+    input: options.input,
+    stdio: [options.stdin ?? 'pipe', options.stdout ?? 'pipe', 'pipe'],
+    maxBuffer: 1 << 30,
+  })
+  if (res.status !== 0) throw new Error(`kafkalite ${args.join(' ')} failed (${res.status}): ${res.stderr}`)
+  return res
+}
+
+function timeCommand(cmd, args, env = {}) {
+  const start = now()
+  const res = spawnSync(cmd, args, {env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']})
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${res.stderr}`)
+  return ms(start)
+}
+
+function row(name, value, unit, baselineName, baseline, ratio, target, ok) {
+  rows.push({name, value, unit, baselineName, baseline, ratio, target, ok})
+}
+
+// ---- 1. import costs -------------------------------------------------------------------------------------------
+function importCosts() {
+  log('import costs')
+  const base = median(Array.from({length: RUNS * 2}, () => timeCommand(NODE, ['-e', '0'])))
+  const imports = {
+    'CLI bundle (oclif + commands list)': `import('${join(ROOT, 'dist/bundle/main.js')}')`,
+    '@oclif/core (unbundled)': "import('@oclif/core')",
+    'zod (unbundled)': "import('zod')",
+    'better-sqlite3': "import('better-sqlite3')",
+    'client library (dist/client)': `import('${join(ROOT, 'dist/client/index.js')}')`,
+  }
+  const out = []
+  for (const [name, code] of Object.entries(imports)) {
+    const t = median(
+      Array.from({length: RUNS}, () => timeCommand(NODE, ['--input-type=module', '-e', `await ${code}`], {NODE_PATH: ''})),
+    )
+    out.push({name, ms: t - base})
+  }
+  return {base, out}
+}
+
+// ---- 2. CLI latency against a running daemon -------------------------------------------------------------------
+function cliLatency() {
+  log('CLI latency')
+  const home = newHome()
+  try {
+    cli(home, ['topics', '--create', '--topic', 'bench'])
+    const n = RUNS * 3
+    const base = median(Array.from({length: n}, () => timeCommand(NODE, ['-e', '0'])))
+    const list = median(Array.from({length: n}, () => timeCommand(NODE, [BIN, 'topics', '--list'], {KAFKALITE_HOME: home})))
+    row('CLI latency: topics --list (daemon running)', list, 'ms', 'node -e 0', base, list / base, '<= 2.0x', list / base <= 2.0)
+  } finally {
+    cli(home, ['daemon', 'stop'])
+    rmSync(home, {recursive: true, force: true})
+  }
+}
+
+// ---- 3. cold start ---------------------------------------------------------------------------------------------
+function coldStart() {
+  log('cold start')
+  const base = median(Array.from({length: RUNS}, () => timeCommand(NODE, ['-e', '0'])))
+  const times = []
+  for (let i = 0; i < RUNS; i++) {
+    const home = newHome()
+    times.push(timeCommand(NODE, [BIN, 'topics', '--create', '--topic', 'cold'], {KAFKALITE_HOME: home}))
+    cli(home, ['daemon', 'stop'])
+    rmSync(home, {recursive: true, force: true})
+  }
+  const t = median(times)
+  row('Cold start: no daemon, topics --create', t, 'ms', 'node -e 0', base, t / base, '<= 400 ms', t <= 400)
+}
+
+// ---- 4. produce and consume 1M records, with direct-SQLite baselines -------------------------------------------
+function makeInput(file) {
+  // 100-byte values: a counter padded with letters, one per line.
+  const line = (i) => String(i).padStart(10, '0') + 'x'.repeat(90)
+  const chunk = []
+  for (let i = 0; i < RECORDS; i++) chunk.push(line(i))
+  writeFileSync(file, chunk.join('\n') + '\n')
+}
+
+async function sqliteBaselines(input) {
+  const {BatchBuilder} = await import(join(ROOT, 'dist/protocol/record-batch.js'))
+  const {default: Database} = await import('better-sqlite3')
+  const {up} = await import(join(ROOT, 'dist/store/migrations/0010-init.js'))
+  const dir = newHome()
+  try {
+    const times = []
+    const readTimes = []
+    for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
+      const db = new Database(join(dir, `base-${run}.db`))
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      up(db)
+      db.prepare("INSERT INTO topic (id, name, topic_id, partitions, created_at) VALUES (1, 't', 'x', 1, 0)").run()
+      db.prepare('INSERT INTO topic_partition (topic, partition) VALUES (1, 0)').run()
+      const insert = db.prepare(
+        'INSERT INTO batch (topic, partition, base_offset, last_offset, first_timestamp, max_timestamp, producer_id, producer_epoch, base_sequence, attributes, record_count, bytes) VALUES (1, 0, ?, ?, ?, ?, -1, -1, -1, 0, ?, ?)',
+      )
+      // The baseline does what the real path must do at least once: split lines, encode batches, insert blobs, with
+      // a commit per batch group as the daemon commits per produce request.
+      const start = now()
+      const data = readFileSync(input)
+      let offset = 0
+      let pos = 0
+      const batches = []
+      let builder = new BatchBuilder({maxBytes: 16384})
+      const flushBatch = () => {
+        const bytes = builder.build()
+        const n = builder.recordCount
+        bytes.writeBigInt64BE(BigInt(offset), 0)
+        batches.push([offset, offset + n - 1, 0, 0, n, bytes])
+        offset += n
+        builder = new BatchBuilder({maxBytes: 16384})
+      }
+      const ts = Date.now()
+      while (pos < data.length) {
+        const nl = data.indexOf(10, pos)
+        const value = data.subarray(pos, nl)
+        pos = nl + 1
+        if (builder.append(ts, null, value, null) < 0) {
+          flushBatch()
+          builder.append(ts, null, value, null)
+        }
+      }
+      if (builder.recordCount > 0) flushBatch()
+      const tx = db.transaction((group) => {
+        for (const b of group) insert.run(...b)
+      })
+      for (let i = 0; i < batches.length; i += 8) tx(batches.slice(i, i + 8))
+      times.push(ms(start))
+      const readStart = now()
+      let count = 0
+      for (const bytes of db.prepare('SELECT bytes FROM batch ORDER BY last_offset').pluck().iterate()) count += bytes.readInt32BE(57)
+      readTimes.push(ms(readStart))
+      if (count !== RECORDS) throw new Error(`baseline read ${count} records`)
+      db.close()
+    }
+    return {produce: RECORDS / (median(times) / 1000), consume: RECORDS / (median(readTimes) / 1000)}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+function peakRss(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024
+  } catch {
+    return Number.NaN
+  }
+}
+
+async function produceConsume() {
+  const dir = newHome()
+  const input = join(dir, 'input.txt')
+  log(`writing ${RECORDS} records of 100 bytes`)
+  makeInput(input)
+  const baselines = await sqliteBaselines(input)
+  const produceRates = []
+  const consumeRates = []
+  const rss = []
+  let idleRss = Number.NaN
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      log(`produce/consume run ${run + 1}/${RUNS}`)
+      const home = newHome()
+      try {
+        cli(home, ['topics', '--create', '--topic', 'bench'])
+        const pid = JSON.parse(cli(home, ['daemon', 'status', '--json']).stdout.toString()).pid
+        idleRss = peakRss(pid)
+        const start = now()
+        execFileSync('sh', ['-c', `"${NODE}" "${BIN}" console-producer --topic bench --request-required-acks 1 < "${input}"`], {
+          env: {...process.env, KAFKALITE_HOME: home},
+          stdio: ['ignore', 'ignore', 'inherit'],
+        })
+        produceRates.push(RECORDS / (ms(start) / 1000))
+        rss.push(peakRss(pid))
+        const cstart = now()
+        const res = spawnSync(NODE, [BIN, 'console-consumer', '--topic', 'bench', '--from-beginning', '--max-messages', String(RECORDS)], {
+          env: {...process.env, KAFKALITE_HOME: home},
+          stdio: ['ignore', 'ignore', 'pipe'],
+        })
+        if (!res.stderr.toString().includes(`Processed a total of ${RECORDS} messages`)) {
+          throw new Error(`consumer: ${res.stderr}`)
+        }
+        consumeRates.push(RECORDS / (ms(cstart) / 1000))
+      } finally {
+        cli(home, ['daemon', 'stop'])
+        rmSync(home, {recursive: true, force: true})
+      }
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+  const p = median(produceRates)
+  const c = median(consumeRates)
+  const r = Math.max(...rss)
+  const k = (n) => `${Math.round(n / 1000)}k`
+  row(`Produce ${k(RECORDS)} x 100 B via console-producer (acks=1)`, p, 'rec/s', 'direct SQLite batch inserts', baselines.produce, p / baselines.produce, '>= 800k rec/s and >= 0.6x', p >= 800_000 && p / baselines.produce >= 0.6)
+  row(`Consume ${k(RECORDS)} via console-consumer > /dev/null`, c, 'rec/s', 'direct SQLite blob reads', baselines.consume, c / baselines.consume, '>= 1M rec/s', c >= 1_000_000)
+  row('Daemon peak RSS during the produce run', r, 'MB', 'idle daemon', idleRss, r / idleRss, '<= 150 MB', r <= 150)
+}
+
+// ---- 5. end-to-end latency -------------------------------------------------------------------------------------
+async function endToEnd() {
+  log('end-to-end latency')
+  const {KafkaProducer, KafkaConsumer} = await import(join(ROOT, 'dist/client/index.js'))
+  const home = newHome()
+  const config = {'kafkalite.home': home}
+  const producer = new KafkaProducer({...config, 'linger.ms': 0})
+  const consumer = new KafkaConsumer({...config, 'fetch.max.wait.ms': 5000})
+  const topic = 'latency'
+  await producer.send({topic, partition: 0, value: 'warm-up'})
+  consumer.assign([{topic, partition: 0}])
+  consumer.seekToEnd()
+  await consumer.position({topic, partition: 0})
+  const samples = []
+  const n = 2000
+  for (let i = 0; i < n; i++) {
+    const polled = consumer.poll(5000)
+    await new Promise((resolve) => setImmediate(resolve)) // let the fetch park at the daemon
+    const start = now()
+    void producer.send({topic, partition: 0, value: String(i)})
+    const records = await polled
+    if (records.count !== 1) throw new Error(`expected 1 record, got ${records.count}`)
+    samples.push(ms(start))
+  }
+  await producer.close()
+  await consumer.close()
+  cli(home, ['daemon', 'stop'])
+  rmSync(home, {recursive: true, force: true})
+
+  // Baseline: a round trip on a Unix socket between two Node processes, the floor for any local broker.
+  const sock = join(newHome(), 'echo.sock')
+  const server = spawn(NODE, ['-e', `require('net').createServer(s => s.on('data', d => s.write(d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`], {stdio: ['ignore', 'pipe', 'inherit']})
+  await new Promise((resolve) => server.stdout.once('data', resolve))
+  const {connect} = await import('node:net')
+  const client = connect(sock)
+  await new Promise((resolve) => client.once('connect', resolve))
+  const rtts = []
+  for (let i = 0; i < n; i++) {
+    const start = now()
+    client.write('x')
+    await new Promise((resolve) => client.once('data', resolve))
+    rtts.push(ms(start))
+  }
+  client.destroy()
+  server.kill()
+  const p50 = percentile(samples, 0.5)
+  const p99 = percentile(samples, 0.99)
+  row('End-to-end latency p50 (produce -> waiting consumer)', p50, 'ms', 'Unix socket round trip p50', percentile(rtts, 0.5), p50 / percentile(rtts, 0.5), '<= 1 ms', p50 <= 1)
+  row('End-to-end latency p99', p99, 'ms', 'Unix socket round trip p99', percentile(rtts, 0.99), p99 / percentile(rtts, 0.99), '<= 5 ms', p99 <= 5)
+}
+
+// ---- report ----------------------------------------------------------------------------------------------------
+const fmt = (v, unit) => (unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2))
+
+const {base, out: imports} = importCosts()
+cliLatency()
+coldStart()
+await produceConsume()
+await endToEnd()
+
+console.log(`\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
+const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']
+const table = rows.map((r) => [r.name, fmt(r.value, r.unit), r.unit, r.baselineName, fmt(r.baseline, r.unit), `${r.ratio.toFixed(2)}x`, r.target, r.ok ? 'yes' : 'NO'])
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)))
+const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+console.log(line(header))
+console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+for (const t of table) console.log(line(t))
+console.log(`\nImport cost over node -e 0 (${base.toFixed(1)} ms):`)
+for (const i of imports) console.log(`  ${i.name.padEnd(40)} +${i.ms.toFixed(1)} ms`)

@@ -1,0 +1,108 @@
+// What every kafkalite command shares: Kafka's connection flags, one error path (a one-line message naming the bad
+// value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json), and clients created lazily so
+// that a command that fails on its flags never starts the daemon.
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {checkBootstrapServers} from '../bootstrap.js'
+import {Admin} from '../client/admin.js'
+import type {ClientConfig} from '../client/config.js'
+import {EXIT_USAGE, KafkaException, toKafkaException} from '../errors.js'
+import {brokerPaths, resolveHome} from '../paths.js'
+import {readPropertiesIfPresent} from '../properties.js'
+
+/** `--bootstrap-server` and its old alias, accepted by every Kafka-shaped command. */
+export const connectionFlags = {
+  'bootstrap-server': Flags.string({
+    description:
+      'Kafka compatibility: the broker address. The local broker answers to localhost:9092 (its listeners setting); any other address is refused. Default: the local broker.',
+    helpValue: '<host:port>',
+    env: 'KAFKALITE_BOOTSTRAP_SERVER',
+  }),
+  'broker-list': Flags.string({
+    description: 'Deprecated alias of --bootstrap-server (kept for old scripts).',
+    helpValue: '<host:port>',
+    hidden: true,
+  }),
+}
+
+export type BaseFlags = Interfaces.InferredFlags<typeof connectionFlags>
+
+export abstract class BaseCommand extends Command {
+  /** Prefix of error lines; kafka-topics prints `Error while executing topic command : <message>`. */
+  protected errorPrefix = 'Error: '
+  #admin: Admin | undefined
+
+  /** The broker home of this invocation ($KAFKALITE_HOME or the XDG state directory). */
+  protected get home(): string {
+    return resolveHome()
+  }
+
+  /** server.properties of the home, for the listener address check. */
+  protected brokerProperties(): Record<string, string> {
+    return readPropertiesIfPresent(brokerPaths(this.home).properties)
+  }
+
+  /** Refuses a --bootstrap-server (or --broker-list) that is not the local broker. */
+  protected checkBootstrap(flags: {'bootstrap-server'?: string; 'broker-list'?: string}): void {
+    for (const value of [flags['bootstrap-server'], flags['broker-list']]) {
+      if (value !== undefined) checkBootstrapServers(value, this.brokerProperties())
+    }
+  }
+
+  /** Base client config: the home, so clients skip the bootstrap check the command already did. */
+  protected clientConfig(extra: ClientConfig = {}): ClientConfig {
+    return {'kafkalite.home': this.home, ...extra}
+  }
+
+  /** Notices from clients (a daemon started or restarted) go to stderr, never into data on stdout. */
+  protected notice = (message: string): void => {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  /** An Admin client for this command, connected on first use and closed when the command ends. */
+  protected async admin(): Promise<Admin> {
+    this.#admin ??= await Admin.create(this.clientConfig(), {onNotice: this.notice})
+    return this.#admin
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    this.#admin?.close()
+    return super.finally(error)
+  }
+
+  /** One error path for every command: one line on stderr (or a JSON object under --json) and a stable exit code. */
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error
+    let exitCode: number
+    let code: string
+    let message: string
+    let prefix = this.errorPrefix
+    if (error instanceof KafkaException) {
+      exitCode = error.exitCode
+      code = error.code
+      message = error.message
+    } else if (error instanceof Errors.CLIError) {
+      // oclif's parser: unknown flags, missing values, failed flag validation.
+      exitCode = EXIT_USAGE
+      code = 'USAGE'
+      message = error.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/^See more help with/.test(l))
+        .join(' ')
+      message = `${message} See '${this.config.bin} ${this.id} --help'.`
+      prefix = 'Error: '
+    } else {
+      const wrapped = toKafkaException(error)
+      exitCode = wrapped.exitCode
+      code = wrapped.code
+      message = wrapped.message
+      if (process.env.KAFKALITE_DEBUG) process.stderr.write(`${error.stack}\n`)
+    }
+    if (this.jsonEnabled()) {
+      process.stderr.write(`${JSON.stringify({error: {code, message}})}\n`)
+    } else {
+      process.stderr.write(`${prefix}${message}\n`)
+    }
+    return this.exit(exitCode)
+  }
+}

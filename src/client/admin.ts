@@ -1,0 +1,204 @@
+// The Admin client, shaped like Kafka's Java Admin: topics, partitions, configs and offsets. Each call resolves when
+// every item succeeded and rejects with the first item's error otherwise, like `result.all().get()` in Java.
+import {errorFromData, type ErrorData} from '../errors.js'
+import type {ConfigEntryData, Requests} from '../protocol/messages.js'
+import {commonConfig, type ClientConfig} from './config.js'
+import {Connection} from './connection.js'
+
+export interface NewTopic {
+  name: string
+  /** Default: the broker's num.partitions. */
+  numPartitions?: number
+  /** Default: the broker's default.replication.factor (1). */
+  replicationFactor?: number
+  configs?: Record<string, string>
+}
+
+export interface CreatedTopic {
+  name: string
+  topicId: string
+  numPartitions: number
+  replicationFactor: number
+}
+
+export interface TopicListing {
+  name: string
+  topicId: string
+  internal: boolean
+}
+
+export interface Node {
+  id: number
+  host: string
+  port: number
+}
+
+export interface TopicPartitionInfo {
+  partition: number
+  leader: Node
+  replicas: Node[]
+  isr: Node[]
+}
+
+export interface TopicDescription {
+  name: string
+  topicId: string
+  internal: boolean
+  partitions: TopicPartitionInfo[]
+}
+
+export type ConfigEntry = ConfigEntryData
+
+/** Which offset to look up: Kafka's OffsetSpec. */
+export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | {timestamp: number}
+
+export interface ListOffsetsResultInfo {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+}
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed'
+
+const throwFirst = (items: readonly {error?: ErrorData}[]) => {
+  for (const item of items) if (item.error) throw errorFromData(item.error)
+}
+
+export class Admin {
+  readonly #connection: Connection
+
+  private constructor(connection: Connection) {
+    this.#connection = connection
+  }
+
+  /** Connects to the local broker (starting it when needed), as Kafka's `Admin.create(props)`. */
+  static async create(config: ClientConfig = {}, options: {onNotice?: (message: string) => void} = {}): Promise<Admin> {
+    const common = commonConfig(config, 'adminclient-1')
+    const connection = await Connection.open({
+      home: common.home,
+      clientId: common.clientId,
+      requestTimeoutMs: common.requestTimeoutMs,
+      onNotice: options.onNotice,
+    })
+    return new Admin(connection)
+  }
+
+  /** The broker node: one broker, whose id is its node.id. */
+  node(): Node {
+    return {id: this.#connection.daemon.brokerId, host: 'localhost', port: 9092}
+  }
+
+  /** The underlying connection (the CLI uses it for daemon requests that have no Kafka counterpart). */
+  get connection(): Connection {
+    return this.#connection
+  }
+
+  async createTopics(topics: readonly NewTopic[], options: {validateOnly?: boolean} = {}): Promise<CreatedTopic[]> {
+    const res = await this.#connection.request('createTopics', {
+      topics: topics.map((t) => ({
+        name: t.name,
+        numPartitions: t.numPartitions ?? -1,
+        replicationFactor: t.replicationFactor ?? -1,
+        configs: t.configs ?? {},
+      })),
+      validateOnly: options.validateOnly ?? false,
+    })
+    throwFirst(res.topics)
+    return res.topics.map((t) => ({
+      name: t.name,
+      topicId: t.topicId!,
+      numPartitions: t.numPartitions!,
+      replicationFactor: t.replicationFactor!,
+    }))
+  }
+
+  /** Topic names, sorted; internal topics only when `listInternal`. */
+  async listTopics(options: {listInternal?: boolean} = {}): Promise<TopicListing[]> {
+    const res = await this.#connection.request('metadata', {topics: null, allowAutoTopicCreation: false})
+    return res.topics
+      .filter((t) => options.listInternal || !t.internal)
+      .map((t) => ({name: t.name, topicId: t.topicId, internal: t.internal}))
+  }
+
+  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    const res = await this.#connection.request('metadata', {topics: [...names], allowAutoTopicCreation: false})
+    throwFirst(res.topics)
+    const node = this.node()
+    return res.topics.map((t) => ({
+      name: t.name,
+      topicId: t.topicId,
+      internal: t.internal,
+      partitions: Array.from({length: t.partitions}, (_, partition) => ({
+        partition,
+        leader: node,
+        replicas: [node],
+        isr: [node],
+      })),
+    }))
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    const res = await this.#connection.request('deleteTopics', {names: [...names]})
+    throwFirst(res.topics)
+  }
+
+  /** Raises partition counts: `{topic: newTotalCount}`. */
+  async createPartitions(counts: Record<string, number>, options: {validateOnly?: boolean} = {}): Promise<void> {
+    const res = await this.#connection.request('createPartitions', {
+      topics: Object.entries(counts).map(([name, count]) => ({name, count})),
+      validateOnly: options.validateOnly ?? false,
+    })
+    throwFirst(res.topics)
+  }
+
+  /** Configs of topics: the overrides, or every config with `includeDefaults`. */
+  async describeConfigs(
+    topics: readonly string[],
+    options: {includeDefaults?: boolean} = {},
+  ): Promise<Map<string, ConfigEntry[]>> {
+    const res = await this.#connection.request('describeConfigs', {
+      topics: [...topics],
+      includeDefaults: options.includeDefaults ?? false,
+    })
+    throwFirst(res.topics)
+    return new Map(res.topics.map((t) => [t.name, t.configs]))
+  }
+
+  /** Kafka's incrementalAlterConfigs for topics: `{topic: {set: {name: value}, delete: [name]}}`. */
+  async incrementalAlterConfigs(
+    changes: Record<string, {set?: Record<string, string>; delete?: string[]}>,
+    options: {validateOnly?: boolean} = {},
+  ): Promise<void> {
+    const res = await this.#connection.request('alterConfigs', {
+      topics: Object.entries(changes).map(([name, c]) => ({name, set: c.set ?? {}, delete: c.delete ?? []})),
+      validateOnly: options.validateOnly ?? false,
+    })
+    throwFirst(res.topics)
+  }
+
+  /** Offsets of partitions by OffsetSpec; offset -1 when no record matches a timestamp. */
+  async listOffsets(
+    partitions: readonly {topic: string; partition: number; spec: OffsetSpec}[],
+    options: {isolationLevel?: IsolationLevel} = {},
+  ): Promise<ListOffsetsResultInfo[]> {
+    const req: Requests['listOffsets'] = {
+      isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
+      partitions: partitions.map((p) => ({topic: p.topic, partition: p.partition, timestamp: specTimestamp(p.spec)})),
+    }
+    const res = await this.#connection.request('listOffsets', req)
+    throwFirst(res.partitions)
+    return res.partitions.map((p) => ({topic: p.topic, partition: p.partition, offset: p.offset, timestamp: p.timestamp}))
+  }
+
+  close(): void {
+    this.#connection.close()
+  }
+}
+
+export function specTimestamp(spec: OffsetSpec): number {
+  if (spec === 'latest') return -1
+  if (spec === 'earliest') return -2
+  if (spec === 'max-timestamp') return -3
+  return spec.timestamp
+}

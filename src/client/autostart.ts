@@ -1,0 +1,178 @@
+// Reaching the daemon of a home, starting it when it is not running.
+//
+// A refused or missing socket means no daemon: one is spawned detached, with its output appended to daemon.log and
+// a pipe on fd 3 on which it reports readiness, so the client waits exactly as long as the start takes. Two clients
+// may race to start one: the database lock lets exactly one daemon run, and the loser reports "running", after
+// which its client connects to the winner. A failed start shows the end of the daemon log and where it is.
+import {spawn} from 'node:child_process'
+import {closeSync, existsSync, openSync, readFileSync, renameSync, statSync} from 'node:fs'
+import {connect, type Socket} from 'node:net'
+import {dirname} from 'node:path'
+import {KafkaException} from '../errors.js'
+import {daemonEntry} from '../package-info.js'
+import {checkPrivateDir, ensurePrivateDir, type BrokerPaths} from '../paths.js'
+
+const START_TIMEOUT_MS = 15_000
+const LOG_ROTATE_BYTES = 4 * 1024 * 1024
+const LOG_TAIL_LINES = 20
+
+/** Connects to the daemon's socket; rejects with the socket error (code ENOENT, ECONNREFUSED, EACCES, ...). */
+export function connectSocket(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path)
+    const onError = (error: Error) => {
+      socket.destroy()
+      reject(error)
+    }
+    socket.once('error', onError)
+    socket.once('connect', () => {
+      socket.off('error', onError)
+      resolve(socket)
+    })
+  })
+}
+
+const isNotRunning = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ECONNREFUSED'
+}
+
+/**
+ * Opens a socket to the home's daemon. When none runs: starts one if `autoStart`, else fails with
+ * DAEMON_UNAVAILABLE. `onStart` is told when this call started a daemon.
+ */
+export async function openDaemonSocket(
+  paths: BrokerPaths,
+  options: {autoStart: boolean; onStart?: (pid: number, ms: number) => void},
+): Promise<Socket> {
+  if (existsSync(paths.home)) checkPrivateDir(paths.home)
+  try {
+    return await connectSocket(paths.socket)
+  } catch (error) {
+    if (!isNotRunning(error)) throw socketError(paths, error)
+    if (!options.autoStart) {
+      throw new KafkaException(
+        'DAEMON_UNAVAILABLE',
+        `No kafkalite daemon is running for ${paths.home}. Start one with 'kafkalite daemon start'.`,
+      )
+    }
+  }
+  const started = Date.now()
+  const pid = await startDaemon(paths)
+  if (pid !== undefined) options.onStart?.(pid, Date.now() - started)
+  // A daemon that lost the start race has reported "running": the winner may still be a moment from listening.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connectSocket(paths.socket)
+    } catch (error) {
+      if (!isNotRunning(error) || attempt >= 100) throw socketError(paths, error)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+}
+
+function socketError(paths: BrokerPaths, error: unknown): KafkaException {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new KafkaException(
+      'HOME_NOT_USABLE',
+      `Permission denied on the kafkalite socket '${paths.socket}'. It belongs to another user: use a KAFKALITE_HOME of your own.`,
+    )
+  }
+  return new KafkaException(
+    'DAEMON_UNAVAILABLE',
+    `Cannot reach the kafkalite daemon at '${paths.socket}': ${(error as Error).message}`,
+  )
+}
+
+/**
+ * Spawns the daemon and waits for its report. Resolves with its pid, or undefined when another daemon for the home
+ * was already running.
+ */
+export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
+  ensurePrivateDir(paths.home)
+  if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
+  rotateLog(paths.log)
+  const logFd = openSync(paths.log, 'a', 0o600)
+  let child
+  try {
+    child = spawn(process.execPath, [daemonEntry()], {
+      detached: true,
+      stdio: ['ignore', logFd, logFd, 'pipe'],
+      env: {...process.env, KAFKALITE_HOME: paths.home, KAFKALITE_READY_FD: '3'},
+    })
+  } finally {
+    closeSync(logFd)
+  }
+  const pipe = child.stdio[3] as NodeJS.ReadableStream & {destroy(): void}
+  return new Promise((resolve, reject) => {
+    let text = ''
+    let settled = false
+    const done = (outcome: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      pipe.destroy()
+      child.unref()
+      outcome()
+    }
+    const fail = (why: string) =>
+      done(() =>
+        reject(
+          new KafkaException(
+            'DAEMON_START_FAILED',
+            `The kafkalite daemon did not start: ${why}\n${logTail(paths.log)}\nFull log: ${paths.log}`,
+          ),
+        ),
+      )
+    const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
+    pipe.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+      const newline = text.indexOf('\n')
+      if (newline < 0) return
+      const line = text.slice(0, newline)
+      if (line.startsWith('ready ')) done(() => resolve(Number(line.slice(6))))
+      else if (line === 'running') done(() => resolve(undefined))
+      else if (line.startsWith('error ')) {
+        let data: {code?: string; message?: string} = {}
+        try {
+          data = JSON.parse(line.slice(6)) as typeof data
+        } catch {
+          data = {message: line.slice(6)}
+        }
+        // Configuration and home errors are the user's to fix: pass them on as they are.
+        if (data.code && data.code !== 'DAEMON_START_FAILED' && data.code !== 'UNKNOWN_SERVER_ERROR') {
+          done(() => reject(new KafkaException(data.code as 'BROKER_CONFIG_INVALID', data.message ?? 'unknown error')))
+        } else fail(data.message ?? line)
+      }
+    })
+    pipe.on('error', () => {})
+    child.once('error', (error) => fail(error.message))
+    child.once('exit', (code, signal) => {
+      // Give a report written just before exiting the chance to arrive first.
+      setImmediate(() => fail(signal ? `it was killed by ${signal}` : `it exited with code ${code}`))
+    })
+  })
+}
+
+function rotateLog(log: string): void {
+  try {
+    if (statSync(log).size > LOG_ROTATE_BYTES) renameSync(log, `${log}.1`)
+  } catch {
+    // no log yet
+  }
+}
+
+/** The last lines of the daemon log, indented, for error messages. */
+export function logTail(log: string, lines = LOG_TAIL_LINES): string {
+  try {
+    const text = readFileSync(log, 'utf8').trimEnd()
+    return text
+      .split('\n')
+      .slice(-lines)
+      .map((l) => `  | ${l}`)
+      .join('\n')
+  } catch {
+    return '  | (no daemon log)'
+  }
+}

@@ -1,0 +1,227 @@
+// One connection to the daemon: framing, correlation ids, requests in flight, timeouts, and the hello exchange that
+// makes sure client and daemon speak the same version (restarting a daemon of another version).
+import type {Socket} from 'node:net'
+import {KafkaException, errorFromData} from '../errors.js'
+import {packageVersion} from '../package-info.js'
+import {brokerPaths, resolveHome, type BrokerPaths} from '../paths.js'
+import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../protocol/frame.js'
+import type {Method, Requests, Responses} from '../protocol/messages.js'
+import {PROTOCOL_VERSION} from '../protocol/version.js'
+import {openDaemonSocket} from './autostart.js'
+
+export interface ConnectionOptions {
+  /** The broker home; default $KAFKALITE_HOME or the XDG state directory. */
+  home?: string
+  clientId?: string
+  /** Start the daemon when it is not running (default true). */
+  autoStart?: boolean
+  /** Default timeout of a request, Kafka's request.timeout.ms (default 30000). */
+  requestTimeoutMs?: number
+  /** Told about events worth a line on stderr: a daemon started or restarted by this connection. */
+  onNotice?: (message: string) => void
+}
+
+interface Pending {
+  resolve: (value: unknown) => void
+  reject: (error: Error) => void
+  withPayload: boolean
+  timer: NodeJS.Timeout | undefined
+}
+
+/** A reply together with its binary payload. */
+export interface WithPayload<T> {
+  result: T
+  payload: Buffer
+}
+
+const MAX_CORRELATION_ID = 0x7fffffff
+
+export class Connection {
+  readonly paths: BrokerPaths
+  /** What the daemon said in the hello exchange. */
+  daemon!: Responses['hello']
+  readonly #socket: Socket
+  readonly #decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER)
+  readonly #pending = new Map<number, Pending>()
+  readonly #closeListeners = new Set<(error: KafkaException) => void>()
+  readonly #requestTimeoutMs: number
+  #nextId = 1
+  #closed: KafkaException | undefined
+
+  private constructor(socket: Socket, paths: BrokerPaths, requestTimeoutMs: number) {
+    this.#socket = socket
+    this.paths = paths
+    this.#requestTimeoutMs = requestTimeoutMs
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.#decoder.push(chunk, (frame) => this.#onFrame(frame))
+      } catch (error) {
+        this.#shutdown(error instanceof KafkaException ? error : new KafkaException('INVALID_REQUEST', String(error)))
+      }
+    })
+    socket.on('error', (error) => this.#shutdown(new KafkaException('CONNECTION_CLOSED', connectionLost(error.message))))
+    socket.on('close', () => this.#shutdown(new KafkaException('CONNECTION_CLOSED', connectionLost('socket closed'))))
+  }
+
+  /** Connects to the daemon of a home (starting it if needed) and exchanges versions. */
+  static async open(options: ConnectionOptions = {}): Promise<Connection> {
+    const paths = brokerPaths(options.home ?? resolveHome())
+    const autoStart = options.autoStart ?? true
+    const timeout = options.requestTimeoutMs ?? 30_000
+    const onStart = (pid: number, ms: number) =>
+      options.onNotice?.(`Started the kafkalite daemon for ${paths.home} (pid ${pid}, ${ms} ms).`)
+    let connection = new Connection(await openDaemonSocket(paths, {autoStart, onStart}), paths, timeout)
+    await connection.#hello(options.clientId)
+    if (connection.daemon.version === packageVersion() && connection.daemon.protocol === PROTOCOL_VERSION) {
+      return connection
+    }
+    // A daemon of another kafkalite version (an upgrade, or another install using the same home): stop it and start
+    // ours. Its acknowledged data is in the database, which the new daemon migrates.
+    const old = connection.daemon
+    if (!autoStart) {
+      connection.close()
+      throw new KafkaException(
+        'DAEMON_VERSION_MISMATCH',
+        `The kafkalite daemon for ${paths.home} runs version ${old.version}, this is ${packageVersion()}. Restart it with 'kafkalite daemon stop'.`,
+      )
+    }
+    await connection.request('shutdown', {})
+    connection.close()
+    await waitForExit(old.pid)
+    connection = new Connection(await openDaemonSocket(paths, {autoStart, onStart: () => {}}), paths, timeout)
+    await connection.#hello(options.clientId)
+    if (connection.daemon.version !== packageVersion()) {
+      connection.close()
+      throw new KafkaException(
+        'DAEMON_VERSION_MISMATCH',
+        `The kafkalite daemon for ${paths.home} still runs version ${connection.daemon.version} after a restart.`,
+      )
+    }
+    options.onNotice?.(
+      `Restarted the kafkalite daemon for ${paths.home}: it ran version ${old.version}, this is ${packageVersion()}.`,
+    )
+    return connection
+  }
+
+  async #hello(clientId: string | undefined): Promise<void> {
+    this.daemon = await this.request('hello', {protocol: PROTOCOL_VERSION, version: packageVersion(), clientId})
+  }
+
+  /** True once the connection is closed; requests then fail with CONNECTION_CLOSED. */
+  get closed(): boolean {
+    return this.#closed !== undefined
+  }
+
+  /** Sends a request and resolves with its reply. */
+  request<M extends Method>(method: M, params: Requests[M], payload?: readonly Buffer[], timeoutMs?: number) {
+    return this.#send(method, params, payload, false, timeoutMs) as Promise<Responses[M]>
+  }
+
+  /** Sends a request whose reply carries a binary payload (fetch). */
+  requestWithPayload<M extends Method>(method: M, params: Requests[M], payload?: readonly Buffer[], timeoutMs?: number) {
+    return this.#send(method, params, payload, true, timeoutMs) as Promise<WithPayload<Responses[M]>>
+  }
+
+  /** Sends a request the daemon does not answer (produce with acks=0). */
+  sendOneWay<M extends Method>(method: M, params: Requests[M], payload?: readonly Buffer[]): void {
+    if (this.#closed) throw this.#closed
+    this.#write(this.#id(), method, params, payload)
+  }
+
+  /** Calls `listener` once when the connection closes, with the reason. */
+  onClose(listener: (error: KafkaException) => void): () => void {
+    this.#closeListeners.add(listener)
+    return () => this.#closeListeners.delete(listener)
+  }
+
+  /** Closes the connection; requests in flight fail with CONNECTION_CLOSED. */
+  close(): void {
+    // end(), not destroy(): requests already written (acks=0 produces) still reach the daemon.
+    this.#shutdown(new KafkaException('CONNECTION_CLOSED', 'The connection to the kafkalite daemon was closed.'), false)
+    this.#socket.end()
+  }
+
+  #id(): number {
+    const id = this.#nextId
+    this.#nextId = id >= MAX_CORRELATION_ID ? 1 : id + 1
+    return id
+  }
+
+  #send(method: Method, params: unknown, payload: readonly Buffer[] | undefined, withPayload: boolean, timeoutMs?: number) {
+    if (this.#closed) return Promise.reject(this.#closed)
+    const id = this.#id()
+    return new Promise((resolve, reject) => {
+      const ms = timeoutMs ?? this.#requestTimeoutMs
+      const timer =
+        ms > 0
+          ? setTimeout(() => {
+              this.#pending.delete(id)
+              reject(new KafkaException('REQUEST_TIMED_OUT', `The ${method} request timed out after ${ms} ms.`))
+            }, ms)
+          : undefined
+      this.#pending.set(id, {resolve, reject, withPayload, timer})
+      this.#write(id, method, params, payload)
+    })
+  }
+
+  #write(id: number, method: Method, params: unknown, payload: readonly Buffer[] | undefined): void {
+    const parts = encodeFrame(id, KIND_REQUEST, JSON.stringify({m: method, p: params}), payload)
+    if (parts.length === 1) {
+      this.#socket.write(parts[0]!)
+      return
+    }
+    this.#socket.cork()
+    for (const part of parts) this.#socket.write(part)
+    this.#socket.uncork()
+  }
+
+  #onFrame(frame: Frame): void {
+    const pending = this.#pending.get(frame.correlationId)
+    if (!pending) {
+      // Correlation id 0 carries errors about the stream itself, after which the daemon closes the connection.
+      if (frame.kind === KIND_ERROR && frame.correlationId === 0) {
+        this.#shutdown(errorFromData(JSON.parse(frame.header.toString('utf8')) as object))
+      }
+      return // a reply that arrived after its request timed out
+    }
+    this.#pending.delete(frame.correlationId)
+    if (pending.timer) clearTimeout(pending.timer)
+    const header = JSON.parse(frame.header.toString('utf8')) as unknown
+    if (frame.kind === KIND_RESPONSE) {
+      pending.resolve(pending.withPayload ? {result: header, payload: frame.payload} : header)
+    } else {
+      pending.reject(errorFromData(header as object))
+    }
+  }
+
+  #shutdown(error: KafkaException, destroy = true): void {
+    if (this.#closed) return
+    this.#closed = error
+    for (const pending of this.#pending.values()) {
+      if (pending.timer) clearTimeout(pending.timer)
+      pending.reject(error)
+    }
+    this.#pending.clear()
+    for (const listener of this.#closeListeners) listener(error)
+    this.#closeListeners.clear()
+    if (destroy) this.#socket.destroy()
+  }
+}
+
+const connectionLost = (why: string) =>
+  `Lost the connection to the kafkalite daemon (${why}). Check 'kafkalite daemon status' and the daemon log.`
+
+/** Waits until process `pid` has exited (a stopped daemon releases its database lock only then). */
+export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return true
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return false
+}

@@ -1,0 +1,206 @@
+import {Flags} from '@oclif/core'
+import {KafkaProducer, type RecordMetadata} from '../client/producer.js'
+import {BaseCommand, connectionFlags} from '../cli/base-command.js'
+import {clientProperties, maybeMerge, withOptionalValue} from '../cli/client-properties.js'
+import {parseJsonRecord} from '../cli/json-lines.js'
+import {LineMessageReader, LineSplitter, type ParsedLine} from '../cli/line-reader.js'
+import {KafkaException, usageError} from '../errors.js'
+import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
+
+interface ProducerSummary {
+  topic: string
+  records: number
+}
+
+export default class ConsoleProducer extends BaseCommand {
+  static override description = `Read records from standard input and produce them to a topic: Apache Kafka's kafka-console-producer.
+
+Each line is one record. By default the whole line is the value; --property parse.key=true splits a key off at key.separator (a tab), and parse.headers=true reads headers first (h1:v1,h2:v2 then a tab). With --format json each line is a JSON object as console-consumer --format json writes it, so 'console-consumer --format json | console-producer --format json' copies records with their keys, headers, timestamps and partitions.
+
+A line that cannot be parsed stops the producer with Kafka's message after every line before it was acknowledged; so does a record the broker refuses (larger than max.message.bytes, say). Exit code 0 means every line was acknowledged.`
+
+  static override examples = [
+    "printf 'a\\nb\\n' | <%= config.bin %> <%= command.id %> --topic orders",
+    "printf 'k1\\tv1\\n' | <%= config.bin %> <%= command.id %> --topic orders --property parse.key=true",
+    "printf 'h1:x\\tk1\\tv1\\n' | <%= config.bin %> <%= command.id %> --topic orders --property parse.headers=true --property parse.key=true",
+    '<%= config.bin %> console-consumer --topic orders --from-beginning --exit-at-end --format json | <%= config.bin %> <%= command.id %> --topic orders-copy --format json',
+    "<%= config.bin %> <%= command.id %> --topic orders --producer-property acks=1 --compression-codec gzip < records.txt",
+  ]
+
+  static override flags = {
+    ...connectionFlags,
+    topic: Flags.string({description: 'The topic to produce messages to.', required: true, helpValue: '<topic>'}),
+    partition: Flags.integer({
+      description: 'kafkalite extension: send every record to this partition instead of choosing one by key.',
+      min: 0,
+    }),
+    format: Flags.string({
+      description: 'kafkalite extension: "text" (Kafka\'s line reader, default) or "json" (one JSON record per line).',
+      options: ['text', 'json'],
+      default: 'text',
+    }),
+    sync: Flags.boolean({description: 'If set message send requests to the brokers are synchronously, one at a time as they arrive.'}),
+    'compression-codec': Flags.string({
+      description: "The compression codec: either 'none' or 'gzip' ('snappy', 'lz4' and 'zstd' are not supported yet). If specified without value, then it defaults to 'gzip'.",
+      helpValue: '[compression-codec]',
+    }),
+    'batch-size': Flags.integer({description: 'Number of messages to send in a single batch if they are not being sent synchronously. (default: 16384)', min: 0}),
+    'message-send-max-retries': Flags.integer({description: 'The number of retries before the producer gives up and drops this message. (default: 3)', min: 0}),
+    'retry-backoff-ms': Flags.integer({description: 'Before each retry, the producer refreshes the metadata of relevant topics. (default: 100)', min: 0}),
+    timeout: Flags.integer({description: 'If set and the producer is running in asynchronous mode, this gives the maximum amount of time a message will queue awaiting sufficient batch size. The value is given in ms. (default: 1000)', min: 0}),
+    'request-required-acks': Flags.string({description: 'The required acks of the producer requests: -1/all, 0 or 1. (default: -1)'}),
+    'request-timeout-ms': Flags.integer({description: 'The ack timeout of the producer requests. (default: 1500)', min: 0}),
+    'metadata-expiry-ms': Flags.integer({description: 'The period of time in milliseconds after which we force a refresh of metadata. (default: 300000)', min: 0}),
+    'max-block-ms': Flags.integer({description: 'The max time that the producer will block for during a send request. (accepted for compatibility)', min: 0}),
+    'max-memory-bytes': Flags.integer({description: 'The total memory used by the producer to buffer records waiting to be sent to the server. (default: 33554432)', min: 0}),
+    'max-partition-memory-bytes': Flags.integer({description: 'The buffer size allocated for a partition. (default: 16384)', min: 0}),
+    'socket-buffer-size': Flags.integer({description: 'The size of the tcp RECV size. (accepted for compatibility)', min: 0}),
+    'line-reader': Flags.string({description: "The class name of the class to use for reading lines from standard in. Only Kafka's LineMessageReader is available."}),
+    property: Flags.string({
+      description: 'A mechanism to pass user-defined properties in the form key=value to the message reader: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, ignore.error, null.marker.',
+      multiple: true,
+      helpValue: '<prop>',
+    }),
+    'reader-property': Flags.string({description: 'Same as --property (Kafka 4.1 spelling).', multiple: true, helpValue: '<prop>'}),
+    'reader-config': Flags.string({description: 'Config properties file for the message reader. Note that --property takes precedence over this config.', helpValue: '<config file>'}),
+    'producer-property': Flags.string({description: 'A mechanism to pass user-defined properties in the form key=value to the producer.', multiple: true, helpValue: '<producer_prop>'}),
+    'producer.config': Flags.string({description: 'Producer config properties file. Note that --producer-property takes precedence over this config.', helpValue: '<config file>'}),
+  }
+
+  async run(): Promise<ProducerSummary> {
+    const {flags} = await this.parse(ConsoleProducer, withOptionalValue(this.argv, '--compression-codec', 'gzip'))
+    this.checkBootstrap(flags)
+    const lineReader = flags['line-reader']
+    if (lineReader !== undefined && !/(^|\.)LineMessageReader(\$.*)?$/.test(lineReader)) {
+      throw usageError(`Unsupported --line-reader '${lineReader}': kafkalite has Kafka's LineMessageReader only (use --format json for JSON lines).`)
+    }
+    const props = clientProperties(flags['producer.config'], flags['producer-property'])
+    maybeMerge(props, 'acks', flags['request-required-acks'], '-1')
+    maybeMerge(props, 'linger.ms', flags.timeout, flags.sync ? 0 : 1000)
+    maybeMerge(props, 'batch.size', flags['max-partition-memory-bytes'] ?? flags['batch-size'], 16384)
+    maybeMerge(props, 'retries', flags['message-send-max-retries'], 3)
+    maybeMerge(props, 'retry.backoff.ms', flags['retry-backoff-ms'], 100)
+    maybeMerge(props, 'request.timeout.ms', flags['request-timeout-ms'], 1500)
+    maybeMerge(props, 'metadata.max.age.ms', flags['metadata-expiry-ms'], 300000)
+    maybeMerge(props, 'buffer.memory', flags['max-memory-bytes'], 33554432)
+    maybeMerge(props, 'compression.type', flags['compression-codec'], 'none')
+    props['client.id'] ??= 'console-producer'
+    const readerProps = {
+      ...(flags['reader-config'] ? readPropertiesFile(flags['reader-config']) : {}),
+      ...parseKeyValueArgs([...(flags.property ?? []), ...(flags['reader-property'] ?? [])]),
+    }
+    const parse = flags.format === 'json' ? jsonParser() : textParser(readerProps)
+    const producer = new KafkaProducer<Buffer, Buffer>(this.clientConfig(props), undefined, undefined, {
+      onNotice: this.notice,
+    })
+    const records = await pump({
+      producer,
+      topic: flags.topic,
+      partition: flags.partition,
+      sync: flags.sync,
+      parse,
+      bufferMemory: Number(props['buffer.memory']),
+      prompt: process.stdin.isTTY === true,
+    })
+    return {topic: flags.topic, records}
+  }
+}
+
+type LineParser = (line: Buffer, lineNumber: number) => ParsedLine & {timestamp?: number; partition?: number}
+
+function textParser(props: Record<string, string>): LineParser {
+  const reader = new LineMessageReader(props)
+  return (line, n) => reader.parse(line, n)
+}
+
+function jsonParser(): LineParser {
+  return (line, n) => parseJsonRecord(line, n)
+}
+
+interface PumpOptions {
+  producer: KafkaProducer<Buffer, Buffer>
+  topic: string
+  partition: number | undefined
+  sync: boolean
+  parse: LineParser
+  bufferMemory: number
+  prompt: boolean
+}
+
+/**
+ * Reads stdin line by line and sends each record. Stops at the first unparsable line or refused record; in every
+ * case what was sent before is flushed and acknowledged before the process exits.
+ */
+async function pump(o: PumpOptions): Promise<number> {
+  const {producer, topic} = o
+  const splitter = new LineSplitter()
+  const stdin = process.stdin
+  let lineNumber = 0
+  let failure: Error | undefined
+  let interrupted = false
+  const fail = (error: Error) => {
+    failure ??= error
+    stdin.pause()
+  }
+  const onResult = (error: KafkaException | null, _meta: RecordMetadata | null, key: Buffer | null, value: Buffer | null) => {
+    if (error) {
+      const size = (b: Buffer | null) => (b === null ? 'null' : `${b.length} bytes`)
+      fail(new KafkaException(error.code, `Error when sending message to topic ${topic} with key: ${size(key)}, value: ${size(value)} with error: ${error.message}`))
+    }
+  }
+  const sendLine = (line: Buffer): Promise<unknown> | undefined => {
+    if (failure) return undefined
+    lineNumber++
+    let parsed: ReturnType<LineParser>
+    try {
+      parsed = o.parse(line, lineNumber)
+    } catch (error) {
+      fail(error as Error)
+      return undefined
+    }
+    const record = {
+      topic,
+      partition: o.partition ?? parsed.partition,
+      key: parsed.key,
+      value: parsed.value,
+      headers: parsed.headers,
+      timestamp: parsed.timestamp,
+    }
+    if (o.sync) {
+      return producer.send(record).catch((error: KafkaException) => onResult(error, null, parsed.key, parsed.value))
+    }
+    producer.sendWithCallback(record, (error, meta) => onResult(error, meta, parsed.key, parsed.value))
+    return undefined
+  }
+  const onSigint = () => {
+    interrupted = true
+    stdin.pause()
+    stdin.destroy()
+  }
+  process.once('SIGINT', onSigint)
+  if (o.prompt) process.stdout.write('>')
+  try {
+    const lines: Buffer[] = []
+    const collect = (line: Buffer) => lines.push(line)
+    for await (const chunk of stdin as AsyncIterable<Buffer>) {
+      lines.length = 0
+      splitter.push(chunk, collect)
+      for (const line of lines) {
+        const sent = sendLine(line)
+        if (sent) await sent // --sync: one record at a time
+        if (failure || interrupted) break
+        if (o.prompt) process.stdout.write('>')
+      }
+      if (failure || interrupted) break
+      if (producer.bufferedBytes >= o.bufferMemory) await producer.whenBufferAvailable()
+    }
+    if (!failure && !interrupted) splitter.end((line) => void sendLine(line))
+  } catch (error) {
+    if (!interrupted) fail(error as Error)
+  } finally {
+    process.off('SIGINT', onSigint)
+    await producer.close()
+  }
+  if (failure) throw failure
+  return lineNumber
+}

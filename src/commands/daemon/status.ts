@@ -1,0 +1,65 @@
+import {Connection} from '../../client/connection.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {EXIT_ERROR, KafkaException} from '../../errors.js'
+import type {DaemonStatus} from '../../protocol/messages.js'
+
+export type DaemonStatusResult = ({running: true} & DaemonStatus) | {running: false; home: string}
+
+export default class DaemonStatusCommand extends BaseCommand {
+  static override description = `Show whether the local broker daemon runs, and what it holds.
+
+Prints the pid, uptime, version, socket, data directory, topics, partitions, records and disk use. Exits with 1 when no daemon is running (it does not start one).`
+
+  static override enableJsonFlag = true
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run(): Promise<DaemonStatusResult> {
+    await this.parse(DaemonStatusCommand)
+    let connection: Connection
+    try {
+      connection = await Connection.open({home: this.home, autoStart: false, onNotice: this.notice})
+    } catch (error) {
+      if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
+        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({running: false, home: this.home})}\n`)
+        else this.log(`No kafkalite daemon is running for ${this.home}.`)
+        return this.exit(EXIT_ERROR)
+      }
+      throw error
+    }
+    const status = await connection.request('status', {})
+    connection.close()
+    const rows: [string, string][] = [
+      ['pid', String(status.pid)],
+      ['version', status.version],
+      ['uptime', duration(status.uptimeMs)],
+      ['home', status.home],
+      ['socket', status.socket],
+      ['database', status.database],
+      ['log', status.log],
+      ['topics', String(status.topics)],
+      ['partitions', String(status.partitions)],
+      ['records', String(status.records)],
+      ['disk', `${(status.diskBytes / 1024 / 1024).toFixed(1)} MiB (${status.diskBytes} bytes)`],
+      [
+        'durability',
+        status.durability === 'power-loss'
+          ? 'power-loss (fsync on every commit)'
+          : 'process-crash (acknowledged writes survive kill -9; log.flush.interval.messages=1 adds fsync)',
+      ],
+      ['connections', String(status.connections)],
+    ]
+    this.log('kafkalite daemon: running')
+    for (const [k, v] of rows) this.log(`  ${k.padEnd(12)} ${v}`)
+    return {running: true, ...status}
+  }
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m ${s % 60}s`
+  const h = Math.floor(m / 60)
+  return h < 24 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`
+}

@@ -1,0 +1,106 @@
+// Broker settings, with Kafka's names and defaults, read from the optional server.properties in the home.
+import {existsSync, readFileSync} from 'node:fs'
+import {listenerAddresses, type ListenerAddress} from '../bootstrap.js'
+import {KafkaException} from '../errors.js'
+import {parseProperties} from '../properties.js'
+import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/frame.js'
+import type {Durability} from '../store/open.js'
+import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue} from './topic-config.js'
+
+export interface BrokerConfig {
+  /** `node.id` / `broker.id`: the id shown as Leader, Replicas and Isr. */
+  brokerId: number
+  autoCreateTopics: boolean
+  numPartitions: number
+  deleteTopicEnable: boolean
+  /** The largest frame the daemon accepts (`socket.request.max.bytes`). */
+  maxFrameBytes: number
+  /** `log.flush.interval.messages=1` asks for an fsync on every commit (power-loss durability). */
+  durability: Durability
+  listeners: ListenerAddress[]
+  /** Broker settings that set topic-config defaults (`log.retention.hours`, `message.max.bytes`, ...). */
+  topicDefaults: Record<string, string>
+  /** The file read, or null when the home has none. */
+  file: string | null
+  /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
+  unknown: string[]
+}
+
+interface BrokerDef {
+  type: 'INT' | 'BOOLEAN' | 'STRING'
+  default: string
+  min?: number
+  max?: number
+}
+
+/** The broker settings kafkalite reads besides the topic-config synonyms. */
+export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
+  'node.id': {type: 'INT', default: '1', min: 0},
+  'broker.id': {type: 'INT', default: '1', min: 0},
+  'auto.create.topics.enable': {type: 'BOOLEAN', default: 'true'},
+  'num.partitions': {type: 'INT', default: '1', min: 1},
+  'default.replication.factor': {type: 'INT', default: '1', min: 1, max: 1},
+  'delete.topic.enable': {type: 'BOOLEAN', default: 'true'},
+  'socket.request.max.bytes': {type: 'INT', default: String(DEFAULT_MAX_FRAME_BYTES), min: 1024},
+  listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
+  'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
+}
+
+/** Reads and validates server.properties; a missing file gives Kafka's defaults. */
+export function loadBrokerConfig(file: string): BrokerConfig {
+  const present = existsSync(file)
+  let props: Record<string, string> = {}
+  if (present) {
+    try {
+      props = parseProperties(readFileSync(file, 'utf8'))
+    } catch (error) {
+      throw new KafkaException('BROKER_CONFIG_INVALID', `Cannot read ${file}: ${(error as Error).message}`)
+    }
+  }
+  return brokerConfigFrom(props, present ? file : null)
+}
+
+/** Validates broker settings given as a map (the parsed server.properties). */
+export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: string | null): BrokerConfig {
+  const where = file ? ` in ${file}` : ''
+  const values: Record<string, string> = {}
+  const topicDefaults: Record<string, string> = {}
+  const unknown: string[] = []
+  for (const [name, raw] of Object.entries(props)) {
+    try {
+      if (BROKER_SETTINGS[name]) {
+        values[name] = validateValue(name, raw, BROKER_SETTINGS[name])
+      } else if (BROKER_SYNONYMS.has(name)) {
+        const def = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some((s) => s.name === name))!
+        topicDefaults[name] = validateValue(name, raw, def)
+      } else {
+        unknown.push(name)
+      }
+    } catch (error) {
+      const message = (error as Error).message.replace(`configuration ${name}:`, `configuration ${name}${where}:`)
+      throw new KafkaException('BROKER_CONFIG_INVALID', message)
+    }
+  }
+  if (values['default.replication.factor'] !== undefined && values['default.replication.factor'] !== '1') {
+    throw new KafkaException('BROKER_CONFIG_INVALID', `default.replication.factor${where} must be 1: kafkalite is one broker`)
+  }
+  const get = (name: string) => values[name] ?? BROKER_SETTINGS[name]!.default
+  let listeners: ListenerAddress[]
+  try {
+    listeners = listenerAddresses(props)
+  } catch (error) {
+    throw new KafkaException('BROKER_CONFIG_INVALID', `${(error as Error).message}${where}`)
+  }
+  return {
+    brokerId: Number(values['node.id'] ?? get('broker.id')),
+    autoCreateTopics: get('auto.create.topics.enable') === 'true',
+    numPartitions: Number(get('num.partitions')),
+    deleteTopicEnable: get('delete.topic.enable') === 'true',
+    maxFrameBytes: Number(get('socket.request.max.bytes')),
+    durability: topicDefaults['log.flush.interval.messages'] === '1' ? 'power-loss' : 'process-crash',
+    listeners,
+    topicDefaults,
+    file,
+    unknown,
+  }
+}

@@ -1,0 +1,482 @@
+// The broker's rules: topics and partitions, appends with offset assignment, reads, offsets by time. State that
+// every request needs (topics, partition offsets) is kept in memory and written through to the store, which is the
+// only writer of the database; the daemon is the only process that opens it.
+import {randomUUID} from 'node:crypto'
+import {KafkaException, type ErrorData} from '../errors.js'
+import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/messages.js'
+import {
+  TIMESTAMP_TYPE,
+  decodeRecords,
+  readBatchHeader,
+  setBaseOffset,
+  setLogAppendTime,
+  validateBatch,
+} from '../protocol/record-batch.js'
+import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/topic-name.js'
+import type {BatchRow, PartitionRow, Store, TopicRow} from '../store/store.js'
+import type {BrokerConfig} from './broker-config.js'
+import {TopicConfigResolver, validateTopicConfigs} from './topic-config.js'
+
+export interface PartitionState {
+  readonly topic: TopicState
+  readonly index: number
+  logStartOffset: number
+  /** Log end offset, which is also the high watermark: with one broker every committed write is fully replicated. */
+  nextOffset: number
+  /** Parked fetches to wake when this partition grows. */
+  readonly waiters: Set<() => void>
+}
+
+export interface TopicState {
+  row: TopicRow
+  partitions: PartitionState[]
+  /** Effective values the append path reads on every batch. */
+  maxMessageBytes: number
+  logAppendTime: boolean
+  deleted: boolean
+}
+
+type Produce = ParsedRequests['produce']
+type ProduceResult = Responses['produce']['results'][number]
+
+const errorData = (error: unknown): ErrorData =>
+  error instanceof KafkaException
+    ? error.toJSON()
+    : {code: 'UNKNOWN_SERVER_ERROR', message: error instanceof Error ? error.message : String(error)}
+
+const unknownTopic = (name: string) =>
+  new KafkaException('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
+
+/** Kafka's topic id: a random UUID printed as URL-safe base64 without padding. */
+export function newTopicId(): string {
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url')
+}
+
+export class Broker {
+  readonly store: Store
+  readonly config: BrokerConfig
+  readonly configs: TopicConfigResolver
+  readonly #topics = new Map<string, TopicState>()
+  readonly #now: () => number
+
+  constructor(store: Store, config: BrokerConfig, now: () => number = Date.now) {
+    this.store = store
+    this.config = config
+    this.configs = new TopicConfigResolver(config.topicDefaults)
+    this.#now = now
+    const byId = new Map<number, TopicState>()
+    for (const row of store.listTopics()) {
+      const state = this.#topicState(row)
+      this.#topics.set(row.name, state)
+      byId.set(row.id, state)
+    }
+    for (const p of store.listPartitions()) {
+      const topic = byId.get(p.topic)
+      if (!topic) continue
+      topic.partitions[p.partition] = {
+        topic,
+        index: p.partition,
+        logStartOffset: p.logStartOffset,
+        nextOffset: p.nextOffset,
+        waiters: new Set(),
+      }
+    }
+  }
+
+  /** All topics, sorted by name. */
+  topics(): TopicState[] {
+    return [...this.#topics.values()].sort((a, b) => (a.row.name < b.row.name ? -1 : 1))
+  }
+
+  topic(name: string): TopicState | undefined {
+    return this.#topics.get(name)
+  }
+
+  /** A partition, or an UNKNOWN_TOPIC_OR_PARTITION error naming it. */
+  partition(topic: string, partition: number): PartitionState {
+    const state = this.#topics.get(topic)
+    if (!state) throw unknownTopic(topic)
+    const p = state.partitions[partition]
+    if (!p) {
+      throw new KafkaException(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `Partition ${partition} of topic '${topic}' does not exist (the topic has ${state.partitions.length} partition(s): 0-${state.partitions.length - 1}).`,
+      )
+    }
+    return p
+  }
+
+  // ---- topics ---------------------------------------------------------------------------------------------------
+
+  /** Kafka's Metadata request, which also creates missing topics when asked and allowed (auto.create.topics.enable). */
+  metadata(req: ParsedRequests['metadata']): Responses['metadata'] {
+    const names = req.topics ?? this.topics().map((t) => t.row.name)
+    const topics: TopicMetadataData[] = []
+    for (const name of names) {
+      let state = this.#topics.get(name)
+      if (!state && req.allowAutoTopicCreation && this.config.autoCreateTopics) {
+        try {
+          state = this.createTopic(name, -1, -1, {})
+        } catch (error) {
+          topics.push({name, topicId: '', internal: false, partitions: 0, maxMessageBytes: 0, error: errorData(error)})
+          continue
+        }
+      }
+      if (!state) {
+        const reason = invalidTopicNameMessage(name)
+        const error = reason
+          ? new KafkaException('INVALID_TOPIC_EXCEPTION', reason)
+          : new KafkaException(
+              'UNKNOWN_TOPIC_OR_PARTITION',
+              this.config.autoCreateTopics
+                ? `Topic '${name}' does not exist.`
+                : `Topic '${name}' does not exist and auto.create.topics.enable is false. Create it with 'kafkalite topics --create --topic ${name}'.`,
+            )
+        topics.push({name, topicId: '', internal: false, partitions: 0, maxMessageBytes: 0, error: error.toJSON()})
+        continue
+      }
+      topics.push(this.#metadataOf(state))
+    }
+    return {brokerId: this.config.brokerId, topics}
+  }
+
+  #metadataOf(state: TopicState): TopicMetadataData {
+    return {
+      name: state.row.name,
+      topicId: state.row.topicId,
+      internal: INTERNAL_TOPICS.has(state.row.name),
+      partitions: state.partitions.length,
+      maxMessageBytes: state.maxMessageBytes,
+    }
+  }
+
+  /** Creates one topic with Kafka's checks and messages. -1 means the broker default. */
+  createTopic(
+    name: string,
+    numPartitions: number,
+    replicationFactor: number,
+    configs: Record<string, string>,
+    validateOnly = false,
+  ): TopicState {
+    const invalid = invalidTopicNameMessage(name)
+    if (invalid) throw new KafkaException('INVALID_TOPIC_EXCEPTION', invalid)
+    if (this.#topics.has(name)) throw new KafkaException('TOPIC_ALREADY_EXISTS', `Topic '${name}' already exists.`)
+    const unified = unifyCollisionChars(name)
+    for (const other of this.#topics.keys()) {
+      if (unifyCollisionChars(other) === unified) {
+        throw new KafkaException('INVALID_TOPIC_EXCEPTION', `Topic '${name}' collides with existing topic: ${other}`)
+      }
+    }
+    const partitions = numPartitions === -1 ? this.config.numPartitions : numPartitions
+    if (partitions < 1) {
+      throw new KafkaException('INVALID_PARTITIONS', 'Number of partitions was set to an invalid non-positive value.')
+    }
+    const rf = replicationFactor === -1 ? 1 : replicationFactor
+    if (rf < 1) {
+      throw new KafkaException(
+        'INVALID_REPLICATION_FACTOR',
+        'Replication factor must be larger than 0, or -1 to use the default value.',
+      )
+    }
+    if (rf > 1) {
+      throw new KafkaException(
+        'INVALID_REPLICATION_FACTOR',
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`,
+      )
+    }
+    const normalized = validateTopicConfigs(configs)
+    const row: Omit<TopicRow, 'id'> = {
+      name,
+      topicId: newTopicId(),
+      partitions,
+      configs: normalized,
+      createdAt: this.#now(),
+    }
+    if (validateOnly) return this.#topicState({...row, id: -1}, true)
+    const created = this.store.createTopic(row)
+    const state = this.#topicState(created, true)
+    this.#topics.set(name, state)
+    return state
+  }
+
+  #topicState(row: TopicRow, withPartitions = false): TopicState {
+    const state: TopicState = {row, partitions: [], maxMessageBytes: 0, logAppendTime: false, deleted: false}
+    this.#applyConfigs(state)
+    if (withPartitions) {
+      for (let p = 0; p < row.partitions; p++) {
+        state.partitions.push({topic: state, index: p, logStartOffset: 0, nextOffset: 0, waiters: new Set()})
+      }
+    }
+    return state
+  }
+
+  #applyConfigs(state: TopicState): void {
+    state.maxMessageBytes = Number(this.configs.value('max.message.bytes', state.row.configs))
+    state.logAppendTime = this.configs.value('message.timestamp.type', state.row.configs) === 'LogAppendTime'
+  }
+
+  createTopics(req: ParsedRequests['createTopics']): Responses['createTopics'] {
+    const seen = new Set<string>()
+    return {
+      topics: req.topics.map((t) => {
+        try {
+          if (seen.has(t.name)) {
+            throw new KafkaException('INVALID_REQUEST', `Topic '${t.name}' is listed more than once in the request.`)
+          }
+          seen.add(t.name)
+          const state = this.createTopic(t.name, t.numPartitions, t.replicationFactor, t.configs, req.validateOnly)
+          return {name: t.name, topicId: state.row.topicId, numPartitions: state.partitions.length, replicationFactor: 1}
+        } catch (error) {
+          return {name: t.name, error: errorData(error)}
+        }
+      }),
+    }
+  }
+
+  deleteTopics(req: ParsedRequests['deleteTopics']): Responses['deleteTopics'] {
+    return {
+      topics: req.names.map((name) => {
+        try {
+          if (!this.config.deleteTopicEnable) {
+            throw new KafkaException('POLICY_VIOLATION', 'Topic deletion is disabled (delete.topic.enable=false).')
+          }
+          const state = this.#topics.get(name)
+          if (!state) throw unknownTopic(name)
+          this.store.deleteTopic(state.row.id)
+          this.#topics.delete(name)
+          state.deleted = true
+          for (const p of state.partitions) this.#wake(p)
+          return {name}
+        } catch (error) {
+          return {name, error: errorData(error)}
+        }
+      }),
+    }
+  }
+
+  createPartitions(req: ParsedRequests['createPartitions']): Responses['createPartitions'] {
+    return {
+      topics: req.topics.map(({name, count}) => {
+        try {
+          const state = this.#topics.get(name)
+          if (!state) throw unknownTopic(name)
+          const current = state.partitions.length
+          if (count === current) {
+            throw new KafkaException('INVALID_PARTITIONS', `Topic already has ${current} partition(s).`)
+          }
+          if (count < current) {
+            throw new KafkaException(
+              'INVALID_PARTITIONS',
+              `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`,
+            )
+          }
+          if (!req.validateOnly) {
+            this.store.addPartitions(state.row.id, current, count)
+            state.row = {...state.row, partitions: count}
+            for (let p = current; p < count; p++) {
+              state.partitions.push({topic: state, index: p, logStartOffset: 0, nextOffset: 0, waiters: new Set()})
+            }
+          }
+          return {name}
+        } catch (error) {
+          return {name, error: errorData(error)}
+        }
+      }),
+    }
+  }
+
+  describeConfigs(req: ParsedRequests['describeConfigs']): Responses['describeConfigs'] {
+    return {
+      topics: req.topics.map((name) => {
+        const state = this.#topics.get(name)
+        if (!state) return {name, configs: [], error: unknownTopic(name).toJSON()}
+        const all: ConfigEntryData[] = this.configs.describe(state.row.configs)
+        return {name, configs: req.includeDefaults ? all : all.filter((c) => !c.isDefault)}
+      }),
+    }
+  }
+
+  alterConfigs(req: ParsedRequests['alterConfigs']): Responses['alterConfigs'] {
+    return {
+      topics: req.topics.map((t) => {
+        try {
+          const state = this.#topics.get(t.name)
+          if (!state) throw unknownTopic(t.name)
+          const next = {...state.row.configs}
+          for (const name of t.delete) delete next[name]
+          Object.assign(next, t.set)
+          const normalized = validateTopicConfigs(next)
+          if (!req.validateOnly) {
+            this.store.setTopicConfigs(state.row.id, normalized)
+            state.row = {...state.row, configs: normalized}
+            this.#applyConfigs(state)
+          }
+          return {name: t.name}
+        } catch (error) {
+          return {name: t.name, error: errorData(error)}
+        }
+      }),
+    }
+  }
+
+  // ---- the log --------------------------------------------------------------------------------------------------
+
+  /**
+   * Appends the batches of one produce request. Each batch is validated from its header (magic, CRC-32C, counts,
+   * size against max.message.bytes), given its base offset in place, and all are committed in one SQLite
+   * transaction before any result is returned. A batch that fails gets its own error; the others are still written.
+   */
+  produce(req: Produce, payload: Buffer): ProduceResult[] {
+    const results: ProduceResult[] = []
+    const rows: BatchRow[] = []
+    const touched = new Map<PartitionState, number>() // partition -> next offset after this request
+    let position = 0
+    let declared = 0
+    for (const b of req.batches) declared += b.size
+    if (declared !== payload.length) {
+      throw new KafkaException(
+        'INVALID_REQUEST',
+        `Produce request lists ${declared} bytes of batches but carries ${payload.length} bytes.`,
+      )
+    }
+    const now = this.#now()
+    for (const spec of req.batches) {
+      const offset = position
+      position += spec.size
+      try {
+        const p = this.partition(spec.topic, spec.partition)
+        const header = validateBatch(payload, offset, spec.size)
+        if (spec.size > p.topic.maxMessageBytes) {
+          throw new KafkaException(
+            'MESSAGE_TOO_LARGE',
+            `The record batch of ${spec.size} bytes is larger than max.message.bytes of topic '${spec.topic}' (${p.topic.maxMessageBytes}). Send smaller records or raise the topic's max.message.bytes.`,
+          )
+        }
+        let maxTimestamp = header.maxTimestamp
+        let attributes = header.attributes
+        if (p.topic.logAppendTime) {
+          setLogAppendTime(payload, offset, now)
+          maxTimestamp = now
+          attributes |= 0x08
+        }
+        const baseOffset = touched.get(p) ?? p.nextOffset
+        setBaseOffset(payload, offset, baseOffset)
+        const lastOffset = baseOffset + header.lastOffsetDelta
+        touched.set(p, lastOffset + 1)
+        rows.push({
+          topic: p.topic.row.id,
+          partition: p.index,
+          baseOffset,
+          lastOffset,
+          firstTimestamp: header.baseTimestamp,
+          maxTimestamp,
+          producerId: header.producerId,
+          producerEpoch: header.producerEpoch,
+          baseSequence: header.baseSequence,
+          attributes,
+          recordCount: header.recordCount,
+          bytes: payload.subarray(offset, offset + spec.size),
+        })
+        results.push({
+          topic: spec.topic,
+          partition: spec.partition,
+          baseOffset,
+          logAppendTime: p.topic.logAppendTime ? now : -1,
+          logStartOffset: p.logStartOffset,
+        })
+      } catch (error) {
+        results.push({
+          topic: spec.topic,
+          partition: spec.partition,
+          baseOffset: -1,
+          logAppendTime: -1,
+          logStartOffset: -1,
+          error: errorData(error),
+        })
+      }
+    }
+    if (rows.length > 0) {
+      const updates: PartitionRow[] = []
+      for (const [p, next] of touched) {
+        updates.push({topic: p.topic.row.id, partition: p.index, logStartOffset: p.logStartOffset, nextOffset: next})
+      }
+      this.store.appendBatches(rows, updates)
+      // Only after the commit: a crash before it leaves memory and disk agreeing on the old offsets.
+      for (const [p, next] of touched) {
+        p.nextOffset = next
+        this.#wake(p)
+      }
+    }
+    return results
+  }
+
+  #wake(p: PartitionState): void {
+    if (p.waiters.size === 0) return
+    for (const waiter of [...p.waiters]) waiter()
+  }
+
+  /** Reads stored batches of a partition from `offset` (validated by the caller), up to `maxBytes`. */
+  read(p: PartitionState, offset: number, maxBytes: number): {batches: Buffer[]; bytes: number} {
+    if (offset >= p.nextOffset) return {batches: [], bytes: 0}
+    return this.store.readBatches(p.topic.row.id, p.index, offset, p.nextOffset, maxBytes)
+  }
+
+  /** An OFFSET_OUT_OF_RANGE error when `offset` is outside [log start, log end]. */
+  checkOffset(p: PartitionState, offset: number): void {
+    if (offset < p.logStartOffset || offset > p.nextOffset) {
+      throw new KafkaException(
+        'OFFSET_OUT_OF_RANGE',
+        `Offset ${offset} is out of range for partition ${p.topic.row.name}-${p.index} (log start ${p.logStartOffset}, log end ${p.nextOffset}).`,
+      )
+    }
+  }
+
+  /** Kafka's ListOffsets: -1 latest, -2 earliest, -3 the record with the largest timestamp, else by time. */
+  listOffsets(req: ParsedRequests['listOffsets']): Responses['listOffsets'] {
+    return {
+      partitions: req.partitions.map(({topic, partition, timestamp}) => {
+        try {
+          const p = this.partition(topic, partition)
+          return {topic, partition, ...this.#offsetFor(p, timestamp)}
+        } catch (error) {
+          return {topic, partition, offset: -1, timestamp: -1, error: errorData(error)}
+        }
+      }),
+    }
+  }
+
+  #offsetFor(p: PartitionState, timestamp: number): {offset: number; timestamp: number} {
+    if (timestamp === -1) return {offset: p.nextOffset, timestamp: -1}
+    if (timestamp === -2) return {offset: p.logStartOffset, timestamp: -1}
+    const id = p.topic.row.id
+    if (timestamp === -3) {
+      const batch = this.store.batchWithMaxTimestamp(id, p.index)
+      if (!batch) return {offset: -1, timestamp: -1}
+      const max = readBatchHeader(batch).maxTimestamp
+      const record = decodeRecords(batch).find((r) => r.timestamp === max)
+      return {offset: record?.offset ?? readBatchHeader(batch).baseOffset, timestamp: max}
+    }
+    if (timestamp < 0) {
+      throw new KafkaException('INVALID_REQUEST', `Invalid timestamp ${timestamp}: use -1, -2, -3 or a time in ms.`)
+    }
+    const batch = this.store.firstBatchAtOrAfterTimestamp(id, p.index, timestamp)
+    if (!batch) return {offset: -1, timestamp: -1}
+    const header = readBatchHeader(batch)
+    if (header.timestampType === TIMESTAMP_TYPE.LogAppendTime) return {offset: header.baseOffset, timestamp: header.maxTimestamp}
+    const record = decodeRecords(batch).find((r) => r.timestamp >= timestamp && r.offset >= p.logStartOffset)
+    return record ? {offset: record.offset, timestamp: record.timestamp} : {offset: -1, timestamp: -1}
+  }
+
+  /** Totals for `daemon status`. */
+  totals(): {topics: number; partitions: number; records: number} {
+    let partitions = 0
+    let records = 0
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) {
+        partitions++
+        records += p.nextOffset - p.logStartOffset
+      }
+    }
+    return {topics: this.#topics.size, partitions, records}
+  }
+}

@@ -1,0 +1,108 @@
+// Fetch as a long poll, like Kafka's fetch.min.bytes / fetch.max.wait.ms: a fetch that finds too little data is
+// parked on the partitions it reads and answered when an append reaches one of them (no polling loop), when the
+// wait runs out, or when its connection closes.
+import {KafkaException, type ErrorData} from '../errors.js'
+import type {ParsedRequests, Responses} from '../protocol/messages.js'
+import type {Broker, PartitionState} from './broker.js'
+
+type FetchRequest = ParsedRequests['fetch']
+type FetchPartition = Responses['fetch']['partitions'][number]
+
+export interface FetchResult {
+  header: Responses['fetch']
+  payload: Buffer[]
+}
+
+/** One pass over the requested partitions: what they hold now. */
+export function readOnce(broker: Broker, req: FetchRequest): FetchResult & {bytes: number; hasError: boolean} {
+  const partitions: FetchPartition[] = []
+  const payload: Buffer[] = []
+  let total = 0
+  let hasError = false
+  for (const part of req.partitions) {
+    let p: PartitionState | undefined
+    try {
+      p = broker.partition(part.topic, part.partition)
+      broker.checkOffset(p, part.offset)
+      const remaining = req.maxBytes - total
+      let size = 0
+      if (remaining > 0) {
+        const read = broker.read(p, part.offset, Math.min(part.maxBytes, remaining))
+        // The first batch of the response may exceed the limits (KIP-74), later ones may not.
+        if (total === 0 || read.bytes <= remaining) {
+          payload.push(...read.batches)
+          size = read.bytes
+          total += size
+        }
+      }
+      partitions.push({
+        topic: part.topic,
+        partition: part.partition,
+        highWatermark: p.nextOffset,
+        lastStableOffset: p.nextOffset,
+        logStartOffset: p.logStartOffset,
+        size,
+      })
+    } catch (error) {
+      hasError = true
+      const data: ErrorData =
+        error instanceof KafkaException ? error.toJSON() : {code: 'UNKNOWN_SERVER_ERROR', message: String(error)}
+      partitions.push({
+        topic: part.topic,
+        partition: part.partition,
+        highWatermark: p?.nextOffset ?? -1,
+        lastStableOffset: p?.nextOffset ?? -1,
+        logStartOffset: p?.logStartOffset ?? -1,
+        size: 0,
+        error: data,
+      })
+    }
+  }
+  return {header: {partitions}, payload, bytes: total, hasError}
+}
+
+/**
+ * Answers a fetch now if it has at least minBytes (or an error, or no wait), else parks it. `onClose` registers a
+ * callback for when the requesting connection goes away, so a parked fetch never outlives its client.
+ */
+export function fetch(
+  broker: Broker,
+  req: FetchRequest,
+  onClose: (cancel: () => void) => () => void,
+): FetchResult | Promise<FetchResult> {
+  const first = readOnce(broker, req)
+  if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs === 0) return first
+  return new Promise<FetchResult>((resolve) => {
+    const watched: PartitionState[] = []
+    let pending = false
+    const finish = (result: FetchResult) => {
+      clearTimeout(timer)
+      for (const p of watched) p.waiters.delete(wake)
+      unregister()
+      resolve(result)
+    }
+    // Appends wake the fetch after the producing request is answered (a microtask later), and several appends in
+    // the same turn of the event loop cost one read.
+    const wake = () => {
+      if (pending) return
+      pending = true
+      queueMicrotask(() => {
+        pending = false
+        const again = readOnce(broker, req)
+        if (again.hasError || again.bytes >= req.minBytes) finish(again)
+      })
+    }
+    const timer = setTimeout(() => finish(readOnce(broker, req)), req.maxWaitMs)
+    const unregister = onClose(() => {
+      clearTimeout(timer)
+      for (const p of watched) p.waiters.delete(wake)
+    })
+    for (const part of req.partitions) {
+      const p = broker.topic(part.topic)?.partitions[part.partition]
+      if (p) {
+        p.waiters.add(wake)
+        watched.push(p)
+      }
+    }
+  })
+}

@@ -1,0 +1,127 @@
+// The daemon's entry point: one process per KAFKALITE_HOME that owns the database and serves the socket.
+//
+// Start-up order matters. The database is opened (and its exclusive lock taken) before the socket is touched, so a
+// second daemon for the same home stops at the lock and says "running" instead of stealing the socket; and a socket
+// file found while holding the lock can only be stale. Readiness is reported on a pipe (fd KAFKALITE_READY_FD) that
+// the starting client reads, so it neither polls nor sleeps: "ready <pid>", "running" (another daemon won a start
+// race) or "error <json>".
+import {closeSync, unlinkSync, writeFileSync, writeSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {KafkaException} from '../errors.js'
+import {packageVersion} from '../package-info.js'
+import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
+import {Store} from '../store/store.js'
+import {Broker} from './broker.js'
+import {loadBrokerConfig} from './broker-config.js'
+import {createHandlers} from './handlers.js'
+import {createLogger} from './logger.js'
+import {DaemonServer} from './server.js'
+
+const EXIT_ALREADY_RUNNING = 0
+const SHUTDOWN_GRACE_MS = 2_000
+
+let readyFd: number | undefined = process.env.KAFKALITE_READY_FD ? Number(process.env.KAFKALITE_READY_FD) : undefined
+
+function report(message: string): void {
+  if (readyFd === undefined) return
+  try {
+    writeSync(readyFd, `${message}\n`)
+    closeSync(readyFd)
+  } catch {
+    // the starting client is gone; nothing to tell
+  }
+  readyFd = undefined
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  process.title = 'kafkalite-daemon'
+  const log = createLogger()
+  const version = packageVersion()
+  const home = resolveHome()
+  ensurePrivateDir(home)
+  const paths = brokerPaths(home)
+  if (dirname(paths.socket) !== home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
+  const config = loadBrokerConfig(paths.properties)
+
+  let store: Store
+  try {
+    store = Store.open(paths.db, {durability: config.durability})
+  } catch (error) {
+    if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
+      log.info(`another kafkalite daemon already serves ${home}; exiting`)
+      report('running')
+      process.exit(EXIT_ALREADY_RUNNING)
+    }
+    throw error
+  }
+  for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
+
+  const broker = new Broker(store, config)
+  let server: DaemonServer | undefined
+  let exiting = false
+  const shutdown = async (reason: string) => {
+    if (exiting) return
+    exiting = true
+    log.info(`stopping (${reason})`)
+    const force = setTimeout(() => {
+      log.warn(`connections still open after ${SHUTDOWN_GRACE_MS} ms; closing anyway`)
+      finish()
+    }, SHUTDOWN_GRACE_MS)
+    force.unref()
+    await server?.close()
+    finish()
+  }
+  const finish = () => {
+    store.close()
+    for (const file of [paths.socket, paths.pidFile]) {
+      try {
+        unlinkSync(file)
+      } catch {
+        // already gone
+      }
+    }
+    log.info('stopped')
+    process.exit(0)
+  }
+
+  const handlers = createHandlers(broker, {
+    version,
+    startedAt: started,
+    home,
+    socket: paths.socket,
+    log: paths.log,
+    connections: () => server?.connections.size ?? 0,
+    shutdown: () => void shutdown('stop requested'),
+  })
+  server = new DaemonServer(handlers, {maxFrameBytes: config.maxFrameBytes, log})
+  await server.listen(paths.socket)
+  writeFileSync(paths.pidFile, JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n', {
+    mode: 0o600,
+  })
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
+  process.on('SIGHUP', () => {}) // detached from any terminal; a closing terminal must not stop the broker
+  process.on('uncaughtException', (error) => {
+    // Every request error is caught where it happens; reaching here is a bug. Acknowledged writes are committed,
+    // so exiting loses nothing, and the next command starts a fresh daemon.
+    log.error(`uncaught exception, exiting: ${error.stack ?? error}`)
+    process.exit(70)
+  })
+  const totals = broker.totals()
+  log.info(
+    `kafkalite ${version} daemon started in ${Date.now() - started} ms: pid ${process.pid}, home ${home}, socket ${paths.socket}, ` +
+      `${totals.topics} topics, durability ${config.durability}, config ${config.file ?? '(defaults)'}`,
+  )
+  report(`ready ${process.pid}`)
+}
+
+main().catch((error: unknown) => {
+  const data =
+    error instanceof KafkaException
+      ? error.toJSON()
+      : {code: 'DAEMON_START_FAILED', message: error instanceof Error ? error.message : String(error)}
+  process.stderr.write(`[${new Date().toISOString()}] ERROR daemon failed to start: ${data.message}\n`)
+  if (!(error instanceof KafkaException)) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
+  report(`error ${JSON.stringify(data)}`)
+  process.exit(1)
+})

@@ -1,0 +1,94 @@
+// The closed list of error codes. Kafka's names where Kafka has the concept (clients/.../protocol/Errors.java),
+// our own for what only a local daemon has. Errors cross the socket as {code, message}; every side turns a code
+// back into the matching class with `errorFromCode`.
+
+/** Every code an error can carry, with whether a retry can succeed and the exception class name Kafka uses. */
+export const ERROR_CODES = {
+  // Kafka's own codes.
+  UNKNOWN_SERVER_ERROR: {retriable: false, name: 'UnknownServerException'},
+  OFFSET_OUT_OF_RANGE: {retriable: false, name: 'OffsetOutOfRangeException'},
+  CORRUPT_MESSAGE: {retriable: true, name: 'CorruptRecordException'},
+  UNKNOWN_TOPIC_OR_PARTITION: {retriable: true, name: 'UnknownTopicOrPartitionException'},
+  REQUEST_TIMED_OUT: {retriable: true, name: 'TimeoutException'},
+  MESSAGE_TOO_LARGE: {retriable: false, name: 'RecordTooLargeException'},
+  INVALID_TOPIC_EXCEPTION: {retriable: false, name: 'InvalidTopicException'},
+  RECORD_LIST_TOO_LARGE: {retriable: false, name: 'RecordBatchTooLargeException'},
+  INVALID_REQUIRED_ACKS: {retriable: false, name: 'InvalidRequiredAcksException'},
+  INVALID_TIMESTAMP: {retriable: false, name: 'InvalidTimestampException'},
+  UNSUPPORTED_VERSION: {retriable: false, name: 'UnsupportedVersionException'},
+  TOPIC_ALREADY_EXISTS: {retriable: false, name: 'TopicExistsException'},
+  INVALID_PARTITIONS: {retriable: false, name: 'InvalidPartitionsException'},
+  INVALID_REPLICATION_FACTOR: {retriable: false, name: 'InvalidReplicationFactorException'},
+  INVALID_REPLICA_ASSIGNMENT: {retriable: false, name: 'InvalidReplicaAssignmentException'},
+  INVALID_CONFIG: {retriable: false, name: 'InvalidConfigurationException'},
+  INVALID_REQUEST: {retriable: false, name: 'InvalidRequestException'},
+  POLICY_VIOLATION: {retriable: false, name: 'PolicyViolationException'},
+  INVALID_RECORD: {retriable: false, name: 'InvalidRecordException'},
+  TOPIC_AUTHORIZATION_FAILED: {retriable: false, name: 'TopicAuthorizationException'},
+  // kafkalite's own codes.
+  DAEMON_UNAVAILABLE: {retriable: true, name: 'DaemonUnavailableException'},
+  DAEMON_START_FAILED: {retriable: false, name: 'DaemonStartException'},
+  DAEMON_VERSION_MISMATCH: {retriable: false, name: 'DaemonVersionMismatchException'},
+  HOME_NOT_USABLE: {retriable: false, name: 'HomeNotUsableException'},
+  SOCKET_PATH_TOO_LONG: {retriable: false, name: 'SocketPathTooLongException'},
+  SCHEMA_FROM_FUTURE: {retriable: false, name: 'SchemaFromFutureException'},
+  BROKER_CONFIG_INVALID: {retriable: false, name: 'BrokerConfigException'},
+  REMOTE_CLUSTER_UNSUPPORTED: {retriable: false, name: 'RemoteClusterUnsupportedException'},
+  CONNECTION_CLOSED: {retriable: true, name: 'DisconnectException'},
+  RECORD_PARSE_ERROR: {retriable: false, name: 'KafkaException'},
+  ILLEGAL_STATE: {retriable: false, name: 'IllegalStateException'},
+  WAKEUP: {retriable: false, name: 'WakeupException'},
+  USAGE: {retriable: false, name: 'IllegalArgumentException'},
+} as const satisfies Record<string, {retriable: boolean; name: string}>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Exit codes of every command: 0 success, 1 an error at run time, 2 a usage error (bad flags or arguments). */
+export const EXIT_ERROR = 1
+export const EXIT_USAGE = 2
+
+/** The error data that crosses the socket. */
+export interface ErrorData {
+  code: ErrorCode
+  message: string
+}
+
+/** Kafka's base exception: every error kafkalite raises is one, with a stable `code`. */
+export class KafkaException extends Error {
+  readonly code: ErrorCode
+  readonly retriable: boolean
+  /** The process exit code a command uses when this error ends it. */
+  readonly exitCode: number
+
+  constructor(code: ErrorCode, message: string, options: {cause?: unknown; exitCode?: number} = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.code = code
+    this.retriable = ERROR_CODES[code].retriable
+    this.exitCode = options.exitCode ?? (code === 'USAGE' ? EXIT_USAGE : EXIT_ERROR)
+    this.name = ERROR_CODES[code].name
+  }
+
+  toJSON(): ErrorData {
+    return {code: this.code, message: this.message}
+  }
+}
+
+const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(ERROR_CODES, code)
+
+/** Turns error data from the socket back into an exception; an unknown code becomes UNKNOWN_SERVER_ERROR. */
+export function errorFromData(data: {code?: unknown; message?: unknown}): KafkaException {
+  const message = typeof data.message === 'string' ? data.message : 'Unknown error'
+  return new KafkaException(isErrorCode(data.code) ? data.code : 'UNKNOWN_SERVER_ERROR', message)
+}
+
+/** A usage error: bad flags, arguments or properties. Exit code 2. */
+export function usageError(message: string): KafkaException {
+  return new KafkaException('USAGE', message)
+}
+
+/** Wraps anything thrown into a KafkaException, keeping the original as the cause. */
+export function toKafkaException(error: unknown): KafkaException {
+  if (error instanceof KafkaException) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new KafkaException('UNKNOWN_SERVER_ERROR', message, {cause: error})
+}

@@ -1,0 +1,88 @@
+// Where a broker lives. A home directory (KAFKALITE_HOME) holds the database, the socket, the pid file, the log and
+// the optional server.properties; two homes are two independent brokers. The home and the socket belong to the
+// user alone: the directory is 0700, the socket 0600, and a home owned by someone else is refused.
+import {createHash} from 'node:crypto'
+import {mkdirSync, statSync} from 'node:fs'
+import {homedir, tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {KafkaException} from './errors.js'
+
+/** Every file of one broker home. */
+export interface BrokerPaths {
+  home: string
+  db: string
+  socket: string
+  pidFile: string
+  log: string
+  properties: string
+}
+
+// sun_path is 108 bytes on Linux and 104 on macOS and the BSDs, including the terminating NUL.
+const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103
+
+/** The home: $KAFKALITE_HOME, else $XDG_STATE_HOME/kafkalite, else ~/.local/state/kafkalite. */
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KAFKALITE_HOME) return resolve(env.KAFKALITE_HOME)
+  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local/state')
+  return join(state, 'kafkalite')
+}
+
+/** The paths of a home. The socket sits in the home unless that path is too long for a Unix socket. */
+export function brokerPaths(home: string): BrokerPaths {
+  return {
+    home,
+    db: join(home, 'kafkalite.db'),
+    socket: socketPath(home),
+    pidFile: join(home, 'daemon.pid'),
+    log: join(home, 'daemon.log'),
+    properties: join(home, 'server.properties'),
+  }
+}
+
+function socketPath(home: string): string {
+  const inHome = join(home, 'kafkalite.sock')
+  if (Buffer.byteLength(inHome) <= SOCKET_PATH_MAX) return inHome
+  // A deep home (long CI workspace paths) cannot hold its socket: use a per-user runtime directory instead, named
+  // after a hash of the home so that every process finds the same socket for the same home.
+  const hash = createHash('sha256').update(home).digest('hex').slice(0, 16)
+  const runtime = process.env.XDG_RUNTIME_DIR?.startsWith('/') ? process.env.XDG_RUNTIME_DIR : tmpdir()
+  const short = join(runtime, `kafkalite-${process.getuid?.() ?? 0}`, `${hash}.sock`)
+  if (Buffer.byteLength(short) <= SOCKET_PATH_MAX) return short
+  throw new KafkaException(
+    'SOCKET_PATH_TOO_LONG',
+    `The socket path '${inHome}' is longer than the ${SOCKET_PATH_MAX}-byte Unix socket limit, and so is the fallback '${short}'. Set KAFKALITE_HOME or XDG_RUNTIME_DIR to a shorter directory.`,
+  )
+}
+
+/**
+ * Creates a directory with mode 0700 if it is missing, and refuses one that another user owns or that other users
+ * can enter: the socket inside accepts every request, so access to the directory is access to the broker.
+ */
+export function ensurePrivateDir(dir: string, what = 'KAFKALITE_HOME'): void {
+  try {
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+  } catch (error) {
+    throw new KafkaException('HOME_NOT_USABLE', `Cannot create ${what} '${dir}': ${(error as Error).message}`)
+  }
+  checkPrivateDir(dir, what)
+}
+
+/** Refuses a directory owned by another user or open to group/others (see ensurePrivateDir). */
+export function checkPrivateDir(dir: string, what = 'KAFKALITE_HOME'): void {
+  const stat = statSync(dir)
+  if (!stat.isDirectory()) throw new KafkaException('HOME_NOT_USABLE', `${what} '${dir}' is not a directory.`)
+  const uid = process.getuid?.()
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new KafkaException(
+      'HOME_NOT_USABLE',
+      `${what} '${dir}' is owned by uid ${stat.uid}, not by you (uid ${uid}). Use a directory of your own.`,
+    )
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0')
+    throw new KafkaException(
+      'HOME_NOT_USABLE',
+      `${what} '${dir}' has mode ${mode}, so other users can reach the broker. Run 'chmod 700 ${dir}' or use another directory.`,
+    )
+  }
+}

@@ -1,0 +1,143 @@
+import {KafkaException} from '../errors.js'
+
+/**
+ * What crosses the Unix socket between a client and the daemon: length-prefixed frames, several in flight on one
+ * connection, matched by correlation id. Integers are big-endian.
+ *
+ *   offset  size  field
+ *        0     4  length: bytes after this field (9 + H + payload), at most the daemon's socket.request.max.bytes
+ *        4     4  correlationId: chosen by the client, echoed in the response
+ *        8     1  kind: 0 request, 1 response, 2 error response
+ *        9     4  H: byte length of the JSON header
+ *       13     H  header, UTF-8 JSON. Request {"m": method, "p": params}; response: the result; error {code, message}
+ *     13+H     *  payload: raw bytes. Record batches in produce requests and fetch responses; empty otherwise
+ *
+ * Control data is small JSON; records travel as Kafka RecordBatch v2 bytes and are never turned into JSON.
+ */
+export const FRAME_PREFIX = 13
+export const KIND_REQUEST = 0
+export const KIND_RESPONSE = 1
+export const KIND_ERROR = 2
+
+/** Kafka's socket.request.max.bytes default. */
+export const DEFAULT_MAX_FRAME_BYTES = 104_857_600
+
+/** One decoded frame. `header` is the raw JSON bytes; `payload` may be empty. */
+export interface Frame {
+  correlationId: number
+  kind: number
+  header: Buffer
+  payload: Buffer
+}
+
+/** Encodes a frame as a list of buffers to write in order (the payload is not copied). */
+export function encodeFrame(
+  correlationId: number,
+  kind: number,
+  header: string,
+  payload?: Buffer | readonly Buffer[],
+): Buffer[] {
+  const headerLength = Buffer.byteLength(header)
+  const parts = payload === undefined ? [] : Buffer.isBuffer(payload) ? [payload] : payload
+  let payloadLength = 0
+  for (const part of parts) payloadLength += part.length
+  const prefix = Buffer.allocUnsafe(FRAME_PREFIX + headerLength)
+  prefix.writeUInt32BE(FRAME_PREFIX - 4 + headerLength + payloadLength, 0)
+  prefix.writeUInt32BE(correlationId >>> 0, 4)
+  prefix.writeUInt8(kind, 8)
+  prefix.writeUInt32BE(headerLength, 9)
+  prefix.write(header, FRAME_PREFIX, 'utf8')
+  return parts.length === 0 ? [prefix] : [prefix, ...parts]
+}
+
+/**
+ * Turns a byte stream into frames. Chunks are kept as they arrive and joined once per frame, so a large frame that
+ * arrives in many chunks costs one copy, and many small frames in one chunk cost none.
+ */
+export class FrameDecoder {
+  readonly #maxFrameBytes: number
+  #chunks: Buffer[] = []
+  #buffered = 0
+  #needed = -1 // total length of the frame being assembled, prefix included; -1 while its length is unknown
+
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    this.#maxFrameBytes = maxFrameBytes
+  }
+
+  /** Bytes received but not yet returned as frames. */
+  get buffered(): number {
+    return this.#buffered
+  }
+
+  /** Adds a chunk and calls `onFrame` for every complete frame. Throws on a malformed or oversized frame. */
+  push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
+    this.#chunks.push(chunk)
+    this.#buffered += chunk.length
+    while (true) {
+      if (this.#needed < 0) {
+        if (this.#buffered < 4) return
+        const length = this.#peekLength()
+        if (length < FRAME_PREFIX - 4) {
+          throw new KafkaException('INVALID_REQUEST', `Malformed frame: length ${length} is shorter than a frame header`)
+        }
+        if (length > this.#maxFrameBytes) {
+          throw new KafkaException(
+            'RECORD_LIST_TOO_LARGE',
+            `Frame of ${length} bytes exceeds socket.request.max.bytes (${this.#maxFrameBytes})`,
+          )
+        }
+        this.#needed = length + 4
+      }
+      if (this.#buffered < this.#needed) return
+      const frameBytes = this.#take(this.#needed)
+      this.#needed = -1
+      onFrame(parseFrame(frameBytes))
+    }
+  }
+
+  #peekLength(): number {
+    const first = this.#chunks[0]!
+    if (first.length >= 4) return first.readUInt32BE(0)
+    const head = Buffer.concat(this.#chunks, Math.min(this.#buffered, 4))
+    return head.readUInt32BE(0)
+  }
+
+  #take(n: number): Buffer {
+    const first = this.#chunks[0]!
+    let out: Buffer
+    if (first.length >= n) {
+      out = first.subarray(0, n)
+      if (first.length === n) this.#chunks.shift()
+      else this.#chunks[0] = first.subarray(n)
+    } else {
+      out = Buffer.allocUnsafe(n)
+      let filled = 0
+      while (filled < n) {
+        const chunk = this.#chunks[0]!
+        const take = Math.min(chunk.length, n - filled)
+        chunk.copy(out, filled, 0, take)
+        filled += take
+        if (take === chunk.length) this.#chunks.shift()
+        else this.#chunks[0] = chunk.subarray(take)
+      }
+    }
+    this.#buffered -= n
+    return out
+  }
+}
+
+function parseFrame(bytes: Buffer): Frame {
+  const headerLength = bytes.readUInt32BE(9)
+  if (FRAME_PREFIX + headerLength > bytes.length) {
+    throw new KafkaException(
+      'INVALID_REQUEST',
+      `Malformed frame: header length ${headerLength} runs past the frame end (${bytes.length} bytes)`,
+    )
+  }
+  return {
+    correlationId: bytes.readUInt32BE(4),
+    kind: bytes[8]!,
+    header: bytes.subarray(FRAME_PREFIX, FRAME_PREFIX + headerLength),
+    payload: bytes.subarray(FRAME_PREFIX + headerLength),
+  }
+}

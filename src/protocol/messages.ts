@@ -1,0 +1,149 @@
+// The control requests of the socket protocol: one zod schema per request, validated once at the daemon's door,
+// and the TypeScript shape of every response. Clients import only the *types* of this module (`import type`),
+// so zod is never loaded by a command that does not start the daemon.
+import {z} from 'zod'
+import type {ErrorData} from '../errors.js'
+
+const int = z.number().int()
+const nonNegative = int.min(0)
+const topic = z.string().max(1000)
+const isolationLevel = z.union([z.literal(0), z.literal(1)])
+
+/** Request schemas, keyed by method name. */
+export const requestSchemas = {
+  /** First request of every connection: versions of both sides. */
+  hello: z.object({protocol: int, version: z.string(), clientId: z.string().optional()}),
+  /** Topics and their partition counts; creates missing topics when allowed and auto.create.topics.enable is on. */
+  metadata: z.object({topics: z.array(topic).nullable(), allowAutoTopicCreation: z.boolean().default(false)}),
+  /** Kafka's CreateTopics: -1 partitions or replication factor means the broker default. */
+  createTopics: z.object({
+    topics: z.array(
+      z.object({
+        name: topic,
+        numPartitions: int.default(-1),
+        replicationFactor: int.default(-1),
+        configs: z.record(z.string(), z.string()).default({}),
+      }),
+    ),
+    validateOnly: z.boolean().default(false),
+  }),
+  /** Kafka's DeleteTopics. */
+  deleteTopics: z.object({names: z.array(topic)}),
+  /** Kafka's CreatePartitions: raises a topic's partition count to `count`. */
+  createPartitions: z.object({
+    topics: z.array(z.object({name: topic, count: int})),
+    validateOnly: z.boolean().default(false),
+  }),
+  /** Kafka's DescribeConfigs for topics. */
+  describeConfigs: z.object({topics: z.array(topic), includeDefaults: z.boolean().default(false)}),
+  /** Kafka's IncrementalAlterConfigs for topics: SET and DELETE operations. */
+  alterConfigs: z.object({
+    topics: z.array(
+      z.object({name: topic, set: z.record(z.string(), z.string()).default({}), delete: z.array(z.string()).default([])}),
+    ),
+    validateOnly: z.boolean().default(false),
+  }),
+  /** Kafka's ListOffsets: timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset at or after it. */
+  listOffsets: z.object({
+    isolationLevel: isolationLevel.default(0),
+    partitions: z.array(z.object({topic, partition: nonNegative, timestamp: int})),
+  }),
+  /** Kafka's Produce; the payload holds the record batches listed in `batches`, concatenated in that order. */
+  produce: z.object({
+    acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+    timeoutMs: nonNegative.default(30_000),
+    batches: z.array(z.object({topic, partition: nonNegative, size: int.min(1)})).min(1),
+  }),
+  /** Kafka's Fetch, a long poll: answered once minBytes are available or maxWaitMs have passed. */
+  fetch: z.object({
+    maxWaitMs: nonNegative.max(3_600_000),
+    minBytes: nonNegative.default(1),
+    maxBytes: int.min(1),
+    isolationLevel: isolationLevel.default(0),
+    partitions: z.array(z.object({topic, partition: nonNegative, offset: nonNegative, maxBytes: int.min(1)})),
+  }),
+  /** The daemon's own state, for `daemon status`. */
+  status: z.object({}),
+  /** Graceful stop: answers, then closes the listener, the connections and the database. */
+  shutdown: z.object({}),
+} as const
+
+export type Method = keyof typeof requestSchemas
+export type Requests = {[M in Method]: z.input<(typeof requestSchemas)[M]>}
+export type ParsedRequests = {[M in Method]: z.output<(typeof requestSchemas)[M]>}
+
+/** Kafka's config sources, as `ConfigEntry.ConfigSource` names them. */
+export type ConfigSource = 'DYNAMIC_TOPIC_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG'
+
+export interface ConfigEntryData {
+  name: string
+  value: string | null
+  source: ConfigSource
+  isDefault: boolean
+  readOnly: boolean
+  sensitive: boolean
+  synonyms: {name: string; value: string | null; source: ConfigSource}[]
+}
+
+export interface TopicMetadataData {
+  name: string
+  topicId: string
+  internal: boolean
+  partitions: number
+  /** The topic's effective max.message.bytes, so a producer can refuse an oversized record before sending it. */
+  maxMessageBytes: number
+  error?: ErrorData
+}
+
+export interface PartitionResultBase {
+  topic: string
+  partition: number
+  error?: ErrorData
+}
+
+/** Response shapes, keyed by method name. */
+export interface Responses {
+  hello: {protocol: number; version: string; pid: number; brokerId: number; home: string; startedAt: number}
+  metadata: {brokerId: number; topics: TopicMetadataData[]}
+  createTopics: {
+    topics: {name: string; topicId?: string; numPartitions?: number; replicationFactor?: number; error?: ErrorData}[]
+  }
+  deleteTopics: {topics: {name: string; error?: ErrorData}[]}
+  createPartitions: {topics: {name: string; error?: ErrorData}[]}
+  describeConfigs: {topics: {name: string; configs: ConfigEntryData[]; error?: ErrorData}[]}
+  alterConfigs: {topics: {name: string; error?: ErrorData}[]}
+  listOffsets: {partitions: (PartitionResultBase & {offset: number; timestamp: number})[]}
+  produce: {
+    results: (PartitionResultBase & {baseOffset: number; logAppendTime: number; logStartOffset: number})[]
+  }
+  fetch: {
+    partitions: (PartitionResultBase & {
+      highWatermark: number
+      lastStableOffset: number
+      logStartOffset: number
+      /** Bytes of this partition's batches in the payload, which holds the partitions in this order. */
+      size: number
+    })[]
+  }
+  status: DaemonStatus
+  shutdown: {pid: number}
+}
+
+export interface DaemonStatus {
+  pid: number
+  version: string
+  startedAt: number
+  uptimeMs: number
+  home: string
+  socket: string
+  database: string
+  log: string
+  topics: number
+  partitions: number
+  /** Offsets held in all partitions: high watermark minus log start offset, summed. */
+  records: number
+  /** Size of the database with its write-ahead log. */
+  diskBytes: number
+  connections: number
+  durability: 'process-crash' | 'power-loss'
+}

@@ -1,0 +1,11 @@
+import type {Database} from 'better-sqlite3'
+import {up as init} from './0010-init.js'
+
+export interface Migration {
+  version: number
+  name: string
+  up: (db: Database) => void
+}
+
+/** Every migration, in order. Versions go up in tens to leave room for fixes in between. */
+export const MIGRATIONS: readonly Migration[] = [{version: 10, name: '0010-init', up: init}]

@@ -1,0 +1,198 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {exited, readUntil, TestHome, uniqueTopic} from '../helpers/env.js'
+
+let home: TestHome
+
+beforeEach(() => {
+  home = new TestHome()
+})
+
+afterEach(async () => {
+  await home.cleanup()
+})
+
+const consumeAll = (topic: string, ...extra: string[]) =>
+  home.run(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end', ...extra])
+
+describe('console-producer and console-consumer', () => {
+  it('produces lines and reads them back from the beginning, with Kafka\'s closing count', async () => {
+    const topic = uniqueTopic()
+    const produced = await home.run(['console-producer', '--bootstrap-server', 'localhost:9092', '--topic', topic], {
+      input: 'first\nsecond\nthird\n',
+    })
+    expect(produced.stderr).not.toMatch(/Error/)
+    expect(produced.code).toBe(0)
+    const consumed = await consumeAll(topic)
+    expect(consumed.code).toBe(0)
+    expect(consumed.stdout).toBe('first\nsecond\nthird\n')
+    expect(consumed.stderr).toMatch(/Processed a total of 3 messages\n$/)
+  })
+
+  it('creates a missing topic on produce, as auto.create.topics.enable does', async () => {
+    const topic = uniqueTopic('auto')
+    await home.run(['console-producer', '--topic', topic], {input: 'x\n'})
+    const list = await home.run(['topics', '--list'])
+    expect(list.stdout).toBe(`${topic}\n`)
+  })
+
+  it('parses keys and headers and prints them with the formatter properties', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '1'])
+    const input = 'h1:v1,h2:v2\tkey1\tvalue1\nh3:v3\tkey2\tvalue2\n'
+    const res = await home.run(
+      ['console-producer', '--topic', topic, '--property', 'parse.key=true', '--property', 'parse.headers=true'],
+      {input},
+    )
+    expect(res.code).toBe(0)
+    const out = await consumeAll(
+      topic,
+      '--property',
+      'print.key=true',
+      '--property',
+      'print.headers=true',
+      '--property',
+      'print.offset=true',
+      '--property',
+      'print.partition=true',
+    )
+    expect(out.stdout).toBe('Partition:0\tOffset:0\th1:v1,h2:v2\tkey1\tvalue1\nPartition:0\tOffset:1\th3:v3\tkey2\tvalue2\n')
+  })
+
+  it('keeps null keys and values apart from empty ones with null.marker and null.literal', async () => {
+    const topic = uniqueTopic()
+    await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true', '--property', 'null.marker=<NULL>'], {
+      input: '<NULL>\tv1\nk2\t<NULL>\nk3\t\n',
+    })
+    const out = await consumeAll(topic, '--property', 'print.key=true', '--property', 'null.literal=(null)')
+    expect(out.stdout).toBe('(null)\tv1\nk2\t(null)\nk3\t\n')
+  })
+
+  it('stops at a line without a key separator, after the lines before it were acknowledged', async () => {
+    const topic = uniqueTopic()
+    const res = await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {
+      input: 'a\t1\nb\t2\nno-separator\nc\t3\n',
+    })
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/No key separator found on line number 3: 'no-separator'/)
+    const out = await consumeAll(topic, '--property', 'print.key=true')
+    expect(out.stdout).toBe('a\t1\nb\t2\n')
+  })
+
+  it('refuses a record larger than max.message.bytes with a clear error', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--config', 'max.message.bytes=200'])
+    const res = await home.run(['console-producer', '--topic', topic], {input: `small\n${'x'.repeat(500)}\n`})
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/larger than the max\.message\.bytes of topic '.*' \(200\)/)
+    expect((await consumeAll(topic)).stdout).toBe('small\n')
+  })
+
+  it('copies a topic through the JSON-lines format, binary and UTF-8 values, headers and nulls included', async () => {
+    const source = uniqueTopic('src')
+    const copy = uniqueTopic('copy')
+    await home.run(['topics', '--create', '--topic', source, '--partitions', '3'])
+    await home.run(['topics', '--create', '--topic', copy, '--partitions', '3'])
+    const lines = [
+      {partition: 0, key: 'k', value: 'héllo wörld ✓', headers: [{key: 'a', value: '1'}, {key: 'a', value: null}]},
+      {partition: 1, key: null, value: null, headers: []},
+      {partition: 2, key: '', value: '', headers: []},
+      {partition: 2, key: 'bin', value: Buffer.from([0, 255, 128, 10, 13]).toString('base64'), valueEncoding: 'base64', headers: []},
+    ]
+    const input = lines.map((l) => JSON.stringify({...l, timestamp: 1_700_000_000_000})).join('\n') + '\n'
+    const produced = await home.run(['console-producer', '--topic', source, '--format', 'json'], {input})
+    expect(produced.stderr).toBe('')
+    expect(produced.code).toBe(0)
+    const dumped = await consumeAll(source, '--format', 'json')
+    expect(dumped.code).toBe(0)
+    const piped = await home.run(['console-producer', '--topic', copy, '--format', 'json'], {input: dumped.stdout})
+    expect(piped.code).toBe(0)
+    const again = await consumeAll(copy, '--format', 'json')
+    const strip = (text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => {
+          const {topic: _t, ...rest} = JSON.parse(l) as Record<string, unknown>
+          return rest
+        })
+        .sort((a, b) => Number(a.partition) - Number(b.partition) || Number(a.offset) - Number(b.offset))
+    expect(strip(again.stdout)).toEqual(strip(dumped.stdout))
+    const records = strip(dumped.stdout)
+    expect(records).toHaveLength(4)
+    expect(records[0]).toMatchObject({partition: 0, key: 'k', value: 'héllo wörld ✓', timestamp: 1_700_000_000_000})
+    expect(records[1]).toMatchObject({partition: 1, key: null, value: null})
+    expect(records[3]).toMatchObject({valueEncoding: 'base64', value: Buffer.from([0, 255, 128, 10, 13]).toString('base64')})
+  })
+
+  it('reads one partition from an offset and stops at --max-messages', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '2'])
+    const input = Array.from({length: 10}, (_, i) => `${i}`).join('\n') + '\n'
+    await home.run(['console-producer', '--topic', topic, '--partition', '1'], {input})
+    const out = await home.run(['console-consumer', '--topic', topic, '--partition', '1', '--offset', '4', '--max-messages', '3'])
+    expect(out.stdout).toBe('4\n5\n6\n')
+    expect(out.stderr).toMatch(/Processed a total of 3 messages/)
+    const empty = await home.run(['console-consumer', '--topic', topic, '--partition', '0', '--offset', 'earliest', '--timeout-ms', '200'])
+    expect(empty.code).toBe(0)
+    expect(empty.stdout).toBe('')
+  })
+
+  it('places keyed records on the partition Kafka\'s murmur2 partitioner picks', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '3'])
+    // From the reference: "key" -> partition 1, "foo" -> 2, "hello" -> 0 of 3.
+    await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {input: 'key\ta\nfoo\tb\nhello\tc\n'})
+    const out = await consumeAll(topic, '--property', 'print.key=true', '--property', 'print.partition=true')
+    expect(out.stdout.trimEnd().split('\n').sort()).toEqual(['Partition:0\thello\tc', 'Partition:1\tkey\ta', 'Partition:2\tfoo\tb'])
+  })
+
+  it('waits for new records (long poll) and exits cleanly on Ctrl-C', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic])
+    const consumer = home.spawn(['console-consumer', '--topic', topic])
+    // The consumer starts at the end; give it time to resolve its position by producing until it prints.
+    let stop = false
+    const producing = (async () => {
+      for (let i = 0; !stop && i < 100; i++) {
+        await home.run(['console-producer', '--topic', topic], {input: `live-${i}\n`})
+      }
+    })()
+    await readUntil(consumer, (t) => t.includes('live-'))
+    stop = true
+    await producing
+    consumer.kill('SIGINT')
+    expect(await exited(consumer)).toBe(0)
+  })
+
+  it('refuses --group until consumer groups exist, and Kafka\'s invalid option combinations', async () => {
+    const group = await home.run(['console-consumer', '--topic', 't', '--group', 'g1'])
+    expect(group.code).toBe(1)
+    expect(group.stderr).toMatch(/Consumer groups are not available in this kafkalite version yet \(group 'g1'\)/)
+    const both = await home.run(['console-consumer', '--topic', 't', '--include', 't.*'])
+    expect(both.stderr).toMatch(/Exactly one of --include\/--topic is required/)
+    expect(both.code).toBe(2)
+    const offsetAlone = await home.run(['console-consumer', '--topic', 't', '--offset', '3'])
+    expect(offsetAlone.stderr).toMatch(/The partition is required when offset is specified\./)
+    const badOffset = await home.run(['console-consumer', '--topic', 't', '--partition', '0', '--offset', 'soon'])
+    expect(badOffset.stderr).toMatch(
+      /The provided offset value 'soon' is incorrect\. Valid values are 'earliest', 'latest', or a non-negative long\./,
+    )
+  })
+
+  it('reads every topic matching --include', async () => {
+    const a = uniqueTopic('inc-a')
+    const b = uniqueTopic('inc-b')
+    await home.run(['console-producer', '--topic', a], {input: 'from-a\n'})
+    await home.run(['console-producer', '--topic', b], {input: 'from-b\n'})
+    const out = await home.run(['console-consumer', '--include', 'inc-.*', '--from-beginning', '--exit-at-end'])
+    expect(out.stdout.trimEnd().split('\n').sort()).toEqual(['from-a', 'from-b'])
+  })
+
+  it('compresses with gzip when --compression-codec is given without a value', async () => {
+    const topic = uniqueTopic()
+    const res = await home.run(['console-producer', '--topic', topic, '--compression-codec'], {input: 'zipped\n'.repeat(100)})
+    expect(res.code).toBe(0)
+    const out = await consumeAll(topic)
+    expect(out.stdout).toBe('zipped\n'.repeat(100))
+  })
+})
