@@ -1,0 +1,454 @@
+// Kafka's RecordBatch v2 (magic 2), byte for byte: the producer encodes it, the daemon validates the header, sets
+// the base offset and stores the bytes, fetches return the stored bytes, the consumer decodes them.
+// Sources: clients/src/main/java/org/apache/kafka/common/record/DefaultRecordBatch.java and DefaultRecord.java.
+import {gunzipSync, gzipSync} from 'node:zlib'
+import {KafkaException} from '../errors.js'
+import {crc32c} from './crc32c.js'
+import {readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong, type Cursor} from './varint.js'
+
+/**
+ * Batch header, 61 bytes, big-endian:
+ *
+ *   offset size field                 notes
+ *        0    8 baseOffset            set by the broker on append (not covered by the CRC)
+ *        8    4 batchLength           bytes after this field: total size - 12
+ *       12    4 partitionLeaderEpoch  not covered by the CRC; producers write -1
+ *       16    1 magic                 2
+ *       17    4 crc                   CRC-32C of bytes 21..end
+ *       21    2 attributes            bits 0-2 compression (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd),
+ *                                     bit 3 timestamp type (1 = LogAppendTime), bit 4 transactional, bit 5 control
+ *       23    4 lastOffsetDelta       recordCount - 1
+ *       27    8 baseTimestamp         timestamp of the first record
+ *       35    8 maxTimestamp          largest record timestamp (the append time for LogAppendTime)
+ *       43    8 producerId            -1 without idempotence
+ *       51    2 producerEpoch
+ *       53    4 baseSequence          -1 without idempotence
+ *       57    4 recordCount
+ *       61    * records               compressed as one block when bits 0-2 are set
+ *
+ * Record (all integers zig-zag varints, `varlong` for 64-bit values):
+ *
+ *   length varint | attributes int8 (0) | timestampDelta varlong | offsetDelta varint |
+ *   keyLength varint (-1 = null) | key | valueLength varint (-1 = null) | value |
+ *   headerCount varint | [headerKeyLength varint | headerKey (UTF-8) | headerValueLength varint (-1 = null) | value]
+ */
+export const BATCH_HEADER_SIZE = 61
+export const OFFSET = {
+  baseOffset: 0,
+  batchLength: 8,
+  partitionLeaderEpoch: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  baseTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordCount: 57,
+} as const
+
+export const COMPRESSION = {none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4} as const
+export const TIMESTAMP_TYPE = {CreateTime: 0, LogAppendTime: 1} as const
+export const ATTRIBUTE = {compressionMask: 0x07, logAppendTime: 0x08, transactional: 0x10, control: 0x20} as const
+export const NO_PRODUCER_ID = -1
+export const NO_PRODUCER_EPOCH = -1
+export const NO_SEQUENCE = -1
+export const NO_PARTITION_LEADER_EPOCH = -1
+
+const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+
+/** A record header: a UTF-8 key and a value that may be null. */
+export interface RecordHeader {
+  key: string
+  value: Buffer | null
+}
+
+export interface BatchHeader {
+  baseOffset: number
+  batchLength: number
+  partitionLeaderEpoch: number
+  magic: number
+  crc: number
+  attributes: number
+  compression: number
+  timestampType: 0 | 1
+  isTransactional: boolean
+  isControl: boolean
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  recordCount: number
+}
+
+const corrupt = (message: string) => new KafkaException('CORRUPT_MESSAGE', message)
+
+const readInt64 = (buf: Buffer, at: number) => Number(buf.readBigInt64BE(at))
+const writeInt64 = (buf: Buffer, at: number, n: number) => buf.writeBigInt64BE(BigInt(n), at)
+
+/** Reads the 61-byte header of the batch at `offset`. */
+export function readBatchHeader(buf: Buffer, offset = 0): BatchHeader {
+  if (buf.length - offset < BATCH_HEADER_SIZE) {
+    throw corrupt(`Record batch of ${buf.length - offset} bytes is shorter than its ${BATCH_HEADER_SIZE}-byte header`)
+  }
+  const attributes = buf.readInt16BE(offset + OFFSET.attributes)
+  return {
+    baseOffset: readInt64(buf, offset + OFFSET.baseOffset),
+    batchLength: buf.readInt32BE(offset + OFFSET.batchLength),
+    partitionLeaderEpoch: buf.readInt32BE(offset + OFFSET.partitionLeaderEpoch),
+    magic: buf.readInt8(offset + OFFSET.magic),
+    crc: buf.readUInt32BE(offset + OFFSET.crc),
+    attributes,
+    compression: attributes & ATTRIBUTE.compressionMask,
+    timestampType: attributes & ATTRIBUTE.logAppendTime ? 1 : 0,
+    isTransactional: (attributes & ATTRIBUTE.transactional) !== 0,
+    isControl: (attributes & ATTRIBUTE.control) !== 0,
+    lastOffsetDelta: buf.readInt32BE(offset + OFFSET.lastOffsetDelta),
+    baseTimestamp: readInt64(buf, offset + OFFSET.baseTimestamp),
+    maxTimestamp: readInt64(buf, offset + OFFSET.maxTimestamp),
+    producerId: readInt64(buf, offset + OFFSET.producerId),
+    producerEpoch: buf.readInt16BE(offset + OFFSET.producerEpoch),
+    baseSequence: buf.readInt32BE(offset + OFFSET.baseSequence),
+    recordCount: buf.readInt32BE(offset + OFFSET.recordCount),
+  }
+}
+
+/**
+ * What a broker checks on append from the header alone: sizes, magic 2, the CRC-32C, consistent counts, and that a
+ * client did not send a control batch. Returns the header.
+ */
+export function validateBatch(buf: Buffer, offset: number, size: number): BatchHeader {
+  if (size < BATCH_HEADER_SIZE || offset + size > buf.length) {
+    throw corrupt(`Record batch of ${size} bytes is shorter than its ${BATCH_HEADER_SIZE}-byte header`)
+  }
+  const header = readBatchHeader(buf, offset)
+  if (header.batchLength + 12 !== size) {
+    throw corrupt(`Record batch length field says ${header.batchLength + 12} bytes but the batch has ${size}`)
+  }
+  if (header.magic !== 2) {
+    throw corrupt(`Unsupported record batch magic ${header.magic}; kafkalite stores magic 2 (Kafka 0.11+) batches only`)
+  }
+  const crc = crc32c(buf, offset + OFFSET.attributes, offset + size)
+  if (crc !== header.crc) {
+    throw corrupt(
+      `Record batch is corrupt: CRC-32C 0x${crc.toString(16).padStart(8, '0')} does not match the stored 0x${header.crc.toString(16).padStart(8, '0')}`,
+    )
+  }
+  if (header.recordCount < 1) {
+    throw new KafkaException('INVALID_RECORD', `Record batch holds ${header.recordCount} records; at least 1 is required`)
+  }
+  if (header.lastOffsetDelta !== header.recordCount - 1) {
+    throw new KafkaException(
+      'INVALID_RECORD',
+      `Record batch lastOffsetDelta ${header.lastOffsetDelta} does not match its ${header.recordCount} records`,
+    )
+  }
+  if (header.isControl) {
+    throw new KafkaException('INVALID_RECORD', 'Clients may not write control batches (transaction markers)')
+  }
+  return header
+}
+
+/** Sets the base offset (bytes 0-7, outside the CRC). */
+export function setBaseOffset(buf: Buffer, offset: number, baseOffset: number): void {
+  writeInt64(buf, offset + OFFSET.baseOffset, baseOffset)
+}
+
+/** Sets the partition leader epoch (bytes 12-15, outside the CRC). */
+export function setPartitionLeaderEpoch(buf: Buffer, offset: number, epoch: number): void {
+  buf.writeInt32BE(epoch, offset + OFFSET.partitionLeaderEpoch)
+}
+
+/** What a broker does to a batch appended to a LogAppendTime topic: type bit, maxTimestamp, new CRC. */
+export function setLogAppendTime(buf: Buffer, offset: number, timestamp: number): void {
+  const attributes = buf.readInt16BE(offset + OFFSET.attributes) | ATTRIBUTE.logAppendTime
+  buf.writeInt16BE(attributes, offset + OFFSET.attributes)
+  writeInt64(buf, offset + OFFSET.maxTimestamp, timestamp)
+  const end = offset + buf.readInt32BE(offset + OFFSET.batchLength) + 12
+  buf.writeUInt32BE(crc32c(buf, offset + OFFSET.attributes, end), offset + OFFSET.crc)
+}
+
+/** The batches in a buffer of concatenated batches; stops at a truncated last batch. */
+export function* splitBatches(buf: Buffer): Generator<{offset: number; size: number}> {
+  let offset = 0
+  while (buf.length - offset >= 12) {
+    const size = buf.readInt32BE(offset + OFFSET.batchLength) + 12
+    if (size < BATCH_HEADER_SIZE || offset + size > buf.length) return
+    yield {offset, size}
+    offset += size
+  }
+}
+
+const sizeOfBytes = (b: Uint8Array | null) => (b === null ? 1 : sizeOfVarint(b.length) + b.length)
+
+function sizeOfHeaders(headers: readonly RecordHeader[] | null | undefined): number {
+  if (!headers || headers.length === 0) return 1
+  let size = sizeOfVarint(headers.length)
+  for (const h of headers) {
+    const keyLength = Buffer.byteLength(h.key)
+    size += sizeOfVarint(keyLength) + keyLength + sizeOfBytes(h.value)
+  }
+  return size
+}
+
+function sizeOfBody(
+  timestampDelta: number,
+  offsetDelta: number,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers: readonly RecordHeader[] | null | undefined,
+): number {
+  return 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfBytes(key) + sizeOfBytes(value) + sizeOfHeaders(headers)
+}
+
+/** The encoded size of one record, its length prefix included. */
+export function sizeOfRecord(
+  timestampDelta: number,
+  offsetDelta: number,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers?: readonly RecordHeader[] | null,
+): number {
+  const body = sizeOfBody(timestampDelta, offsetDelta, key, value, headers)
+  return sizeOfVarint(body) + body
+}
+
+export interface BatchBuilderOptions {
+  /** batch.size: a record that would take the batch past this is refused, except the first one. */
+  maxBytes: number
+  compression?: 'none' | 'gzip'
+  producerId?: number
+  producerEpoch?: number
+  baseSequence?: number
+  transactional?: boolean
+}
+
+/**
+ * Builds one batch, as Kafka's MemoryRecordsBuilder: records are encoded into one buffer as they are appended (no
+ * object kept per record), then `build()` writes the header and the CRC.
+ */
+export class BatchBuilder {
+  readonly #options: BatchBuilderOptions
+  #buf: Buffer
+  #pos = BATCH_HEADER_SIZE
+  #count = 0
+  #firstTimestamp = 0
+  #maxTimestamp = -1
+
+  constructor(options: BatchBuilderOptions) {
+    this.#options = options
+    this.#buf = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE + 64, Math.min(options.maxBytes, 1 << 20)))
+  }
+
+  get recordCount(): number {
+    return this.#count
+  }
+
+  /** Bytes the batch takes so far, uncompressed, header included. */
+  get sizeInBytes(): number {
+    return this.#pos
+  }
+
+  get firstTimestamp(): number {
+    return this.#firstTimestamp
+  }
+
+  /** Appends one record and returns its offsetDelta, or -1 (writing nothing) when the batch is full. */
+  append(timestamp: number, key: Buffer | null, value: Buffer | null, headers?: readonly RecordHeader[] | null): number {
+    if (this.#count === 0) this.#firstTimestamp = timestamp
+    const timestampDelta = timestamp - this.#firstTimestamp
+    const offsetDelta = this.#count
+    const body = sizeOfBody(timestampDelta, offsetDelta, key, value, headers)
+    const total = sizeOfVarint(body) + body
+    if (this.#count > 0 && this.#pos + total > this.#options.maxBytes) return -1
+    if (this.#pos + total > this.#buf.length) this.#grow(this.#pos + total)
+    const buf = this.#buf
+    let p = writeVarint(buf, this.#pos, body)
+    buf[p++] = 0 // record attributes: unused
+    p = writeVarlong(buf, p, timestampDelta)
+    p = writeVarint(buf, p, offsetDelta)
+    p = writeBytes(buf, p, key)
+    p = writeBytes(buf, p, value)
+    if (!headers || headers.length === 0) {
+      buf[p++] = 0
+    } else {
+      p = writeVarint(buf, p, headers.length)
+      for (const h of headers) {
+        const keyLength = Buffer.byteLength(h.key)
+        p = writeVarint(buf, p, keyLength)
+        p += buf.write(h.key, p, 'utf8')
+        p = writeBytes(buf, p, h.value)
+      }
+    }
+    this.#pos = p
+    this.#count++
+    if (timestamp > this.#maxTimestamp) this.#maxTimestamp = timestamp
+    return offsetDelta
+  }
+
+  #grow(needed: number): void {
+    const next = Buffer.allocUnsafe(Math.max(needed, this.#buf.length * 2))
+    this.#buf.copy(next, 0, 0, this.#pos)
+    this.#buf = next
+  }
+
+  /** Closes the batch: the exact batch bytes, with base offset 0, header and CRC written. */
+  build(): Buffer {
+    if (this.#count === 0) throw new KafkaException('ILLEGAL_STATE', 'Cannot build an empty record batch')
+    const o = this.#options
+    let out: Buffer
+    let compression: number = COMPRESSION.none
+    if (o.compression === 'gzip') {
+      compression = COMPRESSION.gzip
+      const compressed = gzipSync(this.#buf.subarray(BATCH_HEADER_SIZE, this.#pos))
+      out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length)
+      compressed.copy(out, BATCH_HEADER_SIZE)
+    } else {
+      out = this.#buf.subarray(0, this.#pos)
+    }
+    writeInt64(out, OFFSET.baseOffset, 0)
+    out.writeInt32BE(out.length - 12, OFFSET.batchLength)
+    out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, OFFSET.partitionLeaderEpoch)
+    out.writeInt8(2, OFFSET.magic)
+    out.writeInt16BE(compression | (o.transactional ? ATTRIBUTE.transactional : 0), OFFSET.attributes)
+    out.writeInt32BE(this.#count - 1, OFFSET.lastOffsetDelta)
+    writeInt64(out, OFFSET.baseTimestamp, this.#firstTimestamp)
+    writeInt64(out, OFFSET.maxTimestamp, this.#maxTimestamp)
+    writeInt64(out, OFFSET.producerId, o.producerId ?? NO_PRODUCER_ID)
+    out.writeInt16BE(o.producerEpoch ?? NO_PRODUCER_EPOCH, OFFSET.producerEpoch)
+    out.writeInt32BE(o.baseSequence ?? NO_SEQUENCE, OFFSET.baseSequence)
+    out.writeInt32BE(this.#count, OFFSET.recordCount)
+    out.writeUInt32BE(crc32c(out, OFFSET.attributes, out.length), OFFSET.crc)
+    return out
+  }
+}
+
+function writeBytes(buf: Buffer, pos: number, b: Buffer | null): number {
+  if (b === null) {
+    buf[pos] = 1 // zig-zag of -1
+    return pos + 1
+  }
+  pos = writeVarint(buf, pos, b.length)
+  b.copy(buf, pos)
+  return pos + b.length
+}
+
+/** A reusable view of one record inside a (decompressed) batch: positions, no Buffer per record. */
+export class RecordCursor {
+  offset = 0
+  timestamp = 0
+  /** The buffer the positions point into: the fetched bytes, or the decompressed records. */
+  data: Buffer = EMPTY_BUFFER
+  keyStart = 0
+  /** -1 for a null key. */
+  keyLength = -1
+  valueStart = 0
+  /** -1 for a null value. */
+  valueLength = -1
+  headers: RecordHeader[] = NO_HEADERS
+}
+
+const EMPTY_BUFFER = Buffer.alloc(0)
+const NO_HEADERS: RecordHeader[] = []
+
+/**
+ * Calls `fn` for each record of the batch at buf[offset..offset+size), decompressing it if needed; `fn` returning
+ * false stops the walk. The cursor is reused: copy what must outlive the call.
+ */
+export function forEachRecord(
+  buf: Buffer,
+  offset: number,
+  size: number,
+  header: BatchHeader,
+  fn: (record: RecordCursor) => boolean | void,
+): void {
+  let data = buf
+  let pos = offset + BATCH_HEADER_SIZE
+  let end = offset + size
+  if (header.compression !== COMPRESSION.none) {
+    if (header.compression !== COMPRESSION.gzip) {
+      throw corrupt(
+        `Compression codec '${CODEC_NAMES[header.compression] ?? header.compression}' is not supported by kafkalite yet (gzip and none are)`,
+      )
+    }
+    try {
+      data = gunzipSync(buf.subarray(pos, end))
+    } catch (error) {
+      throw corrupt(`Record batch gzip data is corrupt: ${(error as Error).message}`)
+    }
+    pos = 0
+    end = data.length
+  }
+  const cursor = new RecordCursor()
+  cursor.data = data
+  const c: Cursor = {pos: 0}
+  const logAppendTime = header.timestampType === TIMESTAMP_TYPE.LogAppendTime
+  for (let i = 0; i < header.recordCount; i++) {
+    c.pos = pos
+    const length = readVarint(data, c)
+    const recordEnd = c.pos + length
+    if (length < 0 || recordEnd > end) throw corrupt(`Record ${i} of the batch runs past its end`)
+    c.pos++ // attributes
+    const timestampDelta = readVarlong(data, c)
+    const offsetDelta = readVarint(data, c)
+    const keyLength = readVarint(data, c)
+    cursor.keyStart = c.pos
+    cursor.keyLength = keyLength
+    if (keyLength > 0) c.pos += keyLength
+    const valueLength = readVarint(data, c)
+    cursor.valueStart = c.pos
+    cursor.valueLength = valueLength
+    if (valueLength > 0) c.pos += valueLength
+    const headerCount = readVarint(data, c)
+    if (headerCount === 0) {
+      cursor.headers = NO_HEADERS
+    } else {
+      if (headerCount < 0 || headerCount > length) throw corrupt(`Record ${i} has an invalid header count ${headerCount}`)
+      const headers: RecordHeader[] = []
+      for (let h = 0; h < headerCount; h++) {
+        const keyLen = readVarint(data, c)
+        if (keyLen < 0 || c.pos + keyLen > recordEnd) throw corrupt(`Record ${i} has a malformed header key`)
+        const key = data.toString('utf8', c.pos, c.pos + keyLen)
+        c.pos += keyLen
+        const valueLen = readVarint(data, c)
+        const value = valueLen < 0 ? null : data.subarray(c.pos, c.pos + valueLen)
+        if (valueLen > 0) c.pos += valueLen
+        headers.push({key, value})
+      }
+      cursor.headers = headers
+    }
+    if (c.pos !== recordEnd) throw corrupt(`Record ${i} of the batch does not match its length ${length}`)
+    cursor.offset = header.baseOffset + offsetDelta
+    cursor.timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta
+    if (fn(cursor) === false) return
+    pos = recordEnd
+  }
+}
+
+export interface DecodedRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+/** Every record of one batch, as objects (copies of the bytes). */
+export function decodeRecords(buf: Buffer, offset = 0, size?: number): DecodedRecord[] {
+  const header = readBatchHeader(buf, offset)
+  const out: DecodedRecord[] = []
+  forEachRecord(buf, offset, size ?? header.batchLength + 12, header, (r) => {
+    out.push({
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: r.keyLength < 0 ? null : Buffer.from(r.data.subarray(r.keyStart, r.keyStart + r.keyLength)),
+      value: r.valueLength < 0 ? null : Buffer.from(r.data.subarray(r.valueStart, r.valueStart + r.valueLength)),
+      headers: r.headers.map((h) => ({key: h.key, value: h.value === null ? null : Buffer.from(h.value)})),
+    })
+  })
+  return out
+}
