@@ -89,6 +89,9 @@ export function usageError(message: string): KafkaException {
 /** Wraps anything thrown into a KafkaException, keeping the original as the cause. */
 export function toKafkaException(error: unknown): KafkaException {
   if (error instanceof KafkaException) return error
+  if (typeof error === 'object' && error !== null && !(error instanceof Error) && 'code' in error) {
+    return errorFromData(error as {code?: unknown; message?: unknown})
+  }
   const message = error instanceof Error ? error.message : String(error)
   return new KafkaException('UNKNOWN_SERVER_ERROR', message, {cause: error})
 }

@@ -39,12 +39,9 @@ const isNotRunning = (error: unknown) => {
 
 /**
  * Opens a socket to the home's daemon. When none runs: starts one if `autoStart`, else fails with
- * DAEMON_UNAVAILABLE. `onStart` is told when this call started a daemon.
+ * DAEMON_UNAVAILABLE.
  */
-export async function openDaemonSocket(
-  paths: BrokerPaths,
-  options: {autoStart: boolean; onStart?: (pid: number, ms: number) => void},
-): Promise<Socket> {
+export async function openDaemonSocket(paths: BrokerPaths, options: {autoStart: boolean}): Promise<Socket> {
   if (existsSync(paths.home)) checkPrivateDir(paths.home)
   try {
     return await connectSocket(paths.socket)
@@ -57,9 +54,7 @@ export async function openDaemonSocket(
       )
     }
   }
-  const started = Date.now()
-  const pid = await startDaemon(paths)
-  if (pid !== undefined) options.onStart?.(pid, Date.now() - started)
+  await startDaemon(paths)
   // A daemon that lost the start race has reported "running": the winner may still be a moment from listening.
   for (let attempt = 0; ; attempt++) {
     try {

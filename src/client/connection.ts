@@ -1,5 +1,6 @@
 // One connection to the daemon: framing, correlation ids, requests in flight, timeouts, and the hello exchange that
 // makes sure client and daemon speak the same version (restarting a daemon of another version).
+import {readFileSync} from 'node:fs'
 import type {Socket} from 'node:net'
 import {KafkaException, errorFromData} from '../errors.js'
 import {packageVersion} from '../package-info.js'
@@ -17,7 +18,7 @@ export interface ConnectionOptions {
   autoStart?: boolean
   /** Default timeout of a request, Kafka's request.timeout.ms (default 30000). */
   requestTimeoutMs?: number
-  /** Told about events worth a line on stderr: a daemon started or restarted by this connection. */
+  /** Told about events worth a line on stderr: a daemon of another version restarted by this connection. */
   onNotice?: (message: string) => void
 }
 
@@ -69,9 +70,7 @@ export class Connection {
     const paths = brokerPaths(options.home ?? resolveHome())
     const autoStart = options.autoStart ?? true
     const timeout = options.requestTimeoutMs ?? 30_000
-    const onStart = (pid: number, ms: number) =>
-      options.onNotice?.(`Started the kafkalite daemon for ${paths.home} (pid ${pid}, ${ms} ms).`)
-    let connection = new Connection(await openDaemonSocket(paths, {autoStart, onStart}), paths, timeout)
+    let connection = new Connection(await openDaemonSocket(paths, {autoStart}), paths, timeout)
     await connection.#hello(options.clientId)
     if (connection.daemon.version === packageVersion() && connection.daemon.protocol === PROTOCOL_VERSION) {
       return connection
@@ -89,7 +88,7 @@ export class Connection {
     await connection.request('shutdown', {})
     connection.close()
     await waitForExit(old.pid)
-    connection = new Connection(await openDaemonSocket(paths, {autoStart, onStart: () => {}}), paths, timeout)
+    connection = new Connection(await openDaemonSocket(paths, {autoStart}), paths, timeout)
     await connection.#hello(options.clientId)
     if (connection.daemon.version !== packageVersion()) {
       connection.close()
@@ -212,15 +211,30 @@ export class Connection {
 const connectionLost = (why: string) =>
   `Lost the connection to the kafkalite daemon (${why}). Check 'kafkalite daemon status' and the daemon log.`
 
+/**
+ * True while process `pid` runs. A zombie counts as exited: a detached daemon is reaped by init, which in
+ * containers may take a second or more, but a zombie holds no locks and no socket.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const state = stat[stat.lastIndexOf(')') + 2]
+    return state !== 'Z' && state !== 'X'
+  } catch {
+    return true // no /proc (macOS): kill(pid, 0) is the answer
+  }
+}
+
 /** Waits until process `pid` has exited (a stopped daemon releases its database lock only then). */
 export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0)
-    } catch {
-      return true
-    }
+    if (!processAlive(pid)) return true
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   return false

@@ -13,7 +13,7 @@ interface ConsumeSummary {
   records: number
 }
 
-const FLUSH_BYTES = 256 * 1024
+const OUTPUT_BUFFER_BYTES = 256 * 1024
 
 export default class ConsoleConsumer extends BaseCommand {
   static override description = `Read records from topics and print them: Apache Kafka's kafka-console-consumer.
@@ -180,7 +180,7 @@ interface ConsumeOptions {
 
 /** The consume loop: poll, format into one buffer, write it out in large pieces, stop on the first end condition. */
 async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o: ConsumeOptions): Promise<number> {
-  const out = new OutputBuffer(FLUSH_BYTES * 2)
+  const out = new OutputBuffer(OUTPUT_BUFFER_BYTES)
   let count = 0
   let stdoutBroken = false
   const onSigint = () => consumer.wakeup()
@@ -228,7 +228,7 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
         count++
       })
       if (seen > 0) idleSince = Date.now()
-      if (out.length >= FLUSH_BYTES || seen === 0 || count >= max) await flush()
+      await flush()
     }
   } catch (error) {
     if (!(error instanceof KafkaException && error.code === 'WAKEUP')) throw error

@@ -9,6 +9,7 @@ import {brokerPaths} from '../../src/paths.js'
 import {KafkaConsumer} from '../../src/client/consumer.js'
 import {KafkaProducer, type RecordMetadata} from '../../src/client/producer.js'
 import {packageVersion} from '../../src/package-info.js'
+import {processAlive} from '../../src/client/connection.js'
 import {exited, TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
 
 let home: TestHome
@@ -31,14 +32,7 @@ interface Status {
 }
 
 const status = async (h = home) => JSON.parse((await h.run(['daemon', 'status', '--json'])).stdout) as Status
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+const isAlive = processAlive
 
 /** A raw client: sends frames, collects replies. */
 class RawClient {

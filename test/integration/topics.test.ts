@@ -24,7 +24,7 @@ describe('kafkalite topics (kafka-topics)', () => {
     await home.run(['topics', '--create', '--topic', 'orders', '--partitions', '2', '--config', 'cleanup.policy=compact'])
     const res = await home.run(['topics', '--describe', '--topic', 'orders'])
     expect(res.code).toBe(0)
-    const lines = res.stdout.trimEnd().split('\n')
+    const lines = res.stdout.replace(/\n$/, '').split('\n')
     expect(lines).toHaveLength(3)
     expect(lines[0]).toMatch(
       /^Topic: orders\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: cleanup\.policy=compact$/,
