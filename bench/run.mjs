@@ -66,7 +66,9 @@ function importCosts() {
   const out = []
   for (const [name, code] of Object.entries(imports)) {
     const t = median(
-      Array.from({length: RUNS}, () => timeCommand(NODE, ['--input-type=module', '-e', `await ${code}`], {NODE_PATH: ''})),
+      Array.from({length: RUNS}, () =>
+        timeCommand(NODE, ['--input-type=module', '-e', `await ${code}`], {NODE_PATH: ''}),
+      ),
     )
     out.push({name, ms: t - base})
   }
@@ -81,8 +83,19 @@ function cliLatency() {
     cli(home, ['topics', '--create', '--topic', 'bench'])
     const n = RUNS * 3
     const base = median(Array.from({length: n}, () => timeCommand(NODE, ['-e', '0'])))
-    const list = median(Array.from({length: n}, () => timeCommand(NODE, [BIN, 'topics', '--list'], {KAFKALITE_HOME: home})))
-    row('CLI latency: topics --list (daemon running)', list, 'ms', 'node -e 0', base, list / base, '<= 2.0x', list / base <= 2.0)
+    const list = median(
+      Array.from({length: n}, () => timeCommand(NODE, [BIN, 'topics', '--list'], {KAFKALITE_HOME: home})),
+    )
+    row(
+      'CLI latency: topics --list (daemon running)',
+      list,
+      'ms',
+      'node -e 0',
+      base,
+      list / base,
+      '<= 2.0x',
+      list / base <= 2.0,
+    )
   } finally {
     cli(home, ['daemon', 'stop'])
     rmSync(home, {recursive: true, force: true})
@@ -165,7 +178,8 @@ async function sqliteBaselines(input) {
       times.push(ms(start))
       const readStart = now()
       let count = 0
-      for (const bytes of db.prepare('SELECT bytes FROM batch ORDER BY last_offset').pluck().iterate()) count += bytes.readInt32BE(57)
+      for (const bytes of db.prepare('SELECT bytes FROM batch ORDER BY last_offset').pluck().iterate())
+        count += bytes.readInt32BE(57)
       readTimes.push(ms(readStart))
       if (count !== RECORDS) throw new Error(`baseline read ${count} records`)
       db.close()
@@ -204,17 +218,25 @@ async function produceConsume() {
         const pid = JSON.parse(cli(home, ['daemon', 'status', '--json']).stdout.toString()).pid
         idleRss = peakRss(pid)
         const start = now()
-        execFileSync('sh', ['-c', `"${NODE}" "${BIN}" console-producer --topic bench --request-required-acks 1 < "${input}"`], {
-          env: {...process.env, KAFKALITE_HOME: home},
-          stdio: ['ignore', 'ignore', 'inherit'],
-        })
+        execFileSync(
+          'sh',
+          ['-c', `"${NODE}" "${BIN}" console-producer --topic bench --request-required-acks 1 < "${input}"`],
+          {
+            env: {...process.env, KAFKALITE_HOME: home},
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        )
         produceRates.push(RECORDS / (ms(start) / 1000))
         rss.push(peakRss(pid))
         const cstart = now()
-        const res = spawnSync(NODE, [BIN, 'console-consumer', '--topic', 'bench', '--from-beginning', '--max-messages', String(RECORDS)], {
-          env: {...process.env, KAFKALITE_HOME: home},
-          stdio: ['ignore', 'ignore', 'pipe'],
-        })
+        const res = spawnSync(
+          NODE,
+          [BIN, 'console-consumer', '--topic', 'bench', '--from-beginning', '--max-messages', String(RECORDS)],
+          {
+            env: {...process.env, KAFKALITE_HOME: home},
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        )
         if (!res.stderr.toString().includes(`Processed a total of ${RECORDS} messages`)) {
           throw new Error(`consumer: ${res.stderr}`)
         }
@@ -231,8 +253,26 @@ async function produceConsume() {
   const c = median(consumeRates)
   const r = Math.max(...rss)
   const k = (n) => `${Math.round(n / 1000)}k`
-  row(`Produce ${k(RECORDS)} x 100 B via console-producer (acks=1)`, p, 'rec/s', 'direct SQLite batch inserts', baselines.produce, p / baselines.produce, '>= 800k rec/s and >= 0.6x', p >= 800_000 && p / baselines.produce >= 0.6)
-  row(`Consume ${k(RECORDS)} via console-consumer > /dev/null`, c, 'rec/s', 'direct SQLite blob reads', baselines.consume, c / baselines.consume, '>= 1M rec/s', c >= 1_000_000)
+  row(
+    `Produce ${k(RECORDS)} x 100 B via console-producer (acks=1)`,
+    p,
+    'rec/s',
+    'direct SQLite batch inserts',
+    baselines.produce,
+    p / baselines.produce,
+    '>= 800k rec/s and >= 0.6x',
+    p >= 800_000 && p / baselines.produce >= 0.6,
+  )
+  row(
+    `Consume ${k(RECORDS)} via console-consumer > /dev/null`,
+    c,
+    'rec/s',
+    'direct SQLite blob reads',
+    baselines.consume,
+    c / baselines.consume,
+    '>= 1M rec/s',
+    c >= 1_000_000,
+  )
   row('Daemon peak RSS during the produce run', r, 'MB', 'idle daemon', idleRss, r / idleRss, '<= 150 MB', r <= 150)
 }
 
@@ -267,7 +307,14 @@ async function endToEnd() {
 
   // Baseline: a round trip on a Unix socket between two Node processes, the floor for any local broker.
   const sock = join(newHome(), 'echo.sock')
-  const server = spawn(NODE, ['-e', `require('net').createServer(s => s.on('data', d => s.write(d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`], {stdio: ['ignore', 'pipe', 'inherit']})
+  const server = spawn(
+    NODE,
+    [
+      '-e',
+      `require('net').createServer(s => s.on('data', d => s.write(d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`,
+    ],
+    {stdio: ['ignore', 'pipe', 'inherit']},
+  )
   await new Promise((resolve) => server.stdout.once('data', resolve))
   const {connect} = await import('node:net')
   const client = connect(sock)
@@ -283,12 +330,31 @@ async function endToEnd() {
   server.kill()
   const p50 = percentile(samples, 0.5)
   const p99 = percentile(samples, 0.99)
-  row('End-to-end latency p50 (produce -> waiting consumer)', p50, 'ms', 'Unix socket round trip p50', percentile(rtts, 0.5), p50 / percentile(rtts, 0.5), '<= 1 ms', p50 <= 1)
-  row('End-to-end latency p99', p99, 'ms', 'Unix socket round trip p99', percentile(rtts, 0.99), p99 / percentile(rtts, 0.99), '<= 5 ms', p99 <= 5)
+  row(
+    'End-to-end latency p50 (produce -> waiting consumer)',
+    p50,
+    'ms',
+    'Unix socket round trip p50',
+    percentile(rtts, 0.5),
+    p50 / percentile(rtts, 0.5),
+    '<= 1 ms',
+    p50 <= 1,
+  )
+  row(
+    'End-to-end latency p99',
+    p99,
+    'ms',
+    'Unix socket round trip p99',
+    percentile(rtts, 0.99),
+    p99 / percentile(rtts, 0.99),
+    '<= 5 ms',
+    p99 <= 5,
+  )
 }
 
 // ---- report ----------------------------------------------------------------------------------------------------
-const fmt = (v, unit) => (unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2))
+const fmt = (v, unit) =>
+  unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2)
 
 const {base, out: imports} = importCosts()
 cliLatency()
@@ -296,9 +362,20 @@ coldStart()
 await produceConsume()
 await endToEnd()
 
-console.log(`\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
+console.log(
+  `\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`,
+)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']
-const table = rows.map((r) => [r.name, fmt(r.value, r.unit), r.unit, r.baselineName, fmt(r.baseline, r.unit), `${r.ratio.toFixed(2)}x`, r.target, r.ok ? 'yes' : 'NO'])
+const table = rows.map((r) => [
+  r.name,
+  fmt(r.value, r.unit),
+  r.unit,
+  r.baselineName,
+  fmt(r.baseline, r.unit),
+  `${r.ratio.toFixed(2)}x`,
+  r.target,
+  r.ok ? 'yes' : 'NO',
+])
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)))
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
 console.log(line(header))

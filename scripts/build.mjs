@@ -15,9 +15,13 @@ const step = (name) => process.stderr.write(`build: ${name}\n`)
 rmSync(join(root, 'dist'), {force: true, recursive: true})
 
 step('tsc')
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-})
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
+  {
+    stdio: 'inherit',
+  },
+)
 
 step('bundle')
 const {build} = await import('rolldown')

@@ -17,7 +17,8 @@ export function listenerAddresses(props: Readonly<Record<string, string>>): List
   const out: ListenerAddress[] = []
   for (const entry of value.split(',')) {
     const match = /^\s*(?:[A-Za-z0-9_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)\s*$/.exec(entry)
-    if (!match) throw new KafkaException('BROKER_CONFIG_INVALID', `Invalid listener '${entry.trim()}': use NAME://host:port`)
+    if (!match)
+      throw new KafkaException('BROKER_CONFIG_INVALID', `Invalid listener '${entry.trim()}': use NAME://host:port`)
     out.push({host: match[1]!, port: Number(match[2])})
   }
   return out

@@ -23,7 +23,8 @@ const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103
 /** The home: $KAFKALITE_HOME, else $XDG_STATE_HOME/kafkalite, else ~/.local/state/kafkalite. */
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KAFKALITE_HOME) return resolve(env.KAFKALITE_HOME)
-  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local/state')
+  const state =
+    env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local/state')
   return join(state, 'kafkalite')
 }
 

@@ -9,7 +9,12 @@ export function clientProperties(file: string | undefined, entries: readonly str
 }
 
 /** Kafka's CommandLineUtils.maybeMergeOptions. */
-export function maybeMerge(props: ClientConfig, key: string, given: string | number | undefined, fallback: string | number): void {
+export function maybeMerge(
+  props: ClientConfig,
+  key: string,
+  given: string | number | undefined,
+  fallback: string | number,
+): void {
   if (given !== undefined) props[key] = String(given)
   else if (props[key] === undefined) props[key] = String(fallback)
 }

@@ -78,7 +78,9 @@ export class DefaultMessageFormatter {
     // Kafka's fixed order: timestamp, partition, offset, delivery, epoch, headers, key, value.
     if (on('print.timestamp')) {
       this.#fields.push((out, r) =>
-        out.writeString(r.timestamp < 0 ? 'NO_TIMESTAMP' : `${r.timestampType === 1 ? 'LogAppendTime' : 'CreateTime'}:${r.timestamp}`),
+        out.writeString(
+          r.timestamp < 0 ? 'NO_TIMESTAMP' : `${r.timestampType === 1 ? 'LogAppendTime' : 'CreateTime'}:${r.timestamp}`,
+        ),
       )
     }
     if (on('print.partition')) this.#fields.push((out, r) => out.writeString(`Partition:${r.partition}`))

@@ -71,7 +71,11 @@ export function parseJsonRecord(line: Buffer, lineNumber: number): JsonRecordInp
     if (encoding === 'base64') return Buffer.from(v, 'base64')
     throw fail(`"${encodingField}" must be "base64" or "utf8"`)
   }
-  const result: JsonRecordInput = {key: bytes('key', 'keyEncoding'), value: bytes('value', 'valueEncoding'), headers: null}
+  const result: JsonRecordInput = {
+    key: bytes('key', 'keyEncoding'),
+    value: bytes('value', 'valueEncoding'),
+    headers: null,
+  }
   if (o.headers !== undefined && o.headers !== null) {
     if (!Array.isArray(o.headers)) throw fail('"headers" must be an array of {"key", "value"} objects')
     result.headers = o.headers.map((h: unknown, i) => {

@@ -80,9 +80,12 @@ export class LineMessageReader {
     const headersSeparator = props['headers.separator'] ?? ','
     const headersKeySeparator = props['headers.key.separator'] ?? ':'
     const nullMarker = props['null.marker']
-    if (headersDelimiter === headersSeparator) throw usageError('headers.delimiter and headers.separator may not be equal')
-    if (headersDelimiter === headersKeySeparator) throw usageError('headers.delimiter and headers.key.separator may not be equal')
-    if (headersSeparator === headersKeySeparator) throw usageError('headers.separator and headers.key.separator may not be equal')
+    if (headersDelimiter === headersSeparator)
+      throw usageError('headers.delimiter and headers.separator may not be equal')
+    if (headersDelimiter === headersKeySeparator)
+      throw usageError('headers.delimiter and headers.key.separator may not be equal')
+    if (headersSeparator === headersKeySeparator)
+      throw usageError('headers.separator and headers.key.separator may not be equal')
     if (nullMarker !== undefined) {
       for (const [name, value] of [
         ['key.separator', keySeparator],
@@ -106,7 +109,9 @@ export class LineMessageReader {
     try {
       this.#headersSeparator = new RegExp(headersSeparator)
     } catch (error) {
-      throw usageError(`headers.separator '${headersSeparator}' is not a valid regular expression: ${(error as Error).message}`)
+      throw usageError(
+        `headers.separator '${headersSeparator}' is not a valid regular expression: ${(error as Error).message}`,
+      )
     }
     this.#headersKeySeparator = headersKeySeparator
     this.#nullMarker = nullMarker === undefined ? undefined : Buffer.from(nullMarker, 'utf8')
@@ -133,7 +138,10 @@ export class LineMessageReader {
     return {
       key: key !== null && !this.#isNull(key) ? key : null,
       value: this.#isNull(value) ? null : value,
-      headers: headerBlock !== null && !this.#isNull(headerBlock) ? this.#headers(headerBlock.toString('utf8'), lineNumber) : null,
+      headers:
+        headerBlock !== null && !this.#isNull(headerBlock)
+          ? this.#headers(headerBlock.toString('utf8'), lineNumber)
+          : null,
     }
   }
 
@@ -145,7 +153,10 @@ export class LineMessageReader {
     const index = line.indexOf(separator, start)
     if (index === -1) {
       if (this.#ignoreError) return null
-      throw new KafkaException('RECORD_PARSE_ERROR', `No ${name} found on line number ${lineNumber}: '${line.toString('utf8')}'`)
+      throw new KafkaException(
+        'RECORD_PARSE_ERROR',
+        `No ${name} found on line number ${lineNumber}: '${line.toString('utf8')}'`,
+      )
     }
     return line.subarray(start, index)
   }

@@ -74,7 +74,9 @@ export function commandPage(cmd: ManifestCommand, version: string): string {
     `${roff(`${BIN}-${name.replaceAll(' ', '-')}`)} \\- ${roff(summary.replace(/\.$/, ''))}`,
     '.SH SYNOPSIS',
     `.B ${BIN} ${roff(name)}`,
-    ...args.map((a) => (a.required ? `\\fI${roff(a.name.toUpperCase())}\\fR` : `[\\fI${roff(a.name.toUpperCase())}\\fR]`)),
+    ...args.map((a) =>
+      a.required ? `\\fI${roff(a.name.toUpperCase())}\\fR` : `[\\fI${roff(a.name.toUpperCase())}\\fR]`,
+    ),
     flags.length > 0 ? '[\\fIOPTIONS\\fR]' : '',
     '.SH DESCRIPTION',
     paragraphs([summary, ...rest].join('\n')),
@@ -138,13 +140,13 @@ export function overviewPage(manifest: Manifest): string {
   const out = [
     `.TH KAFKALITE 1 "" "${BIN} ${manifest.version}" "kafkalite manual"`,
     '.SH NAME',
-    'kafkalite \\- Kafka\'s semantics and Kafka\'s commands in milliseconds, on a local broker',
+    "kafkalite \\- Kafka's semantics and Kafka's commands in milliseconds, on a local broker",
     '.SH SYNOPSIS',
     '.B kafkalite',
     '\\fICOMMAND\\fR [\\fIOPTIONS\\fR]',
     '.SH DESCRIPTION',
     roff(
-      'kafkalite runs a Kafka-compatible broker as a background daemon on a Unix socket, keeping partition logs in SQLite, and mirrors Apache Kafka\'s command-line tools: their options, their output formats and their error texts. The daemon starts on demand. No network port is opened.',
+      "kafkalite runs a Kafka-compatible broker as a background daemon on a Unix socket, keeping partition logs in SQLite, and mirrors Apache Kafka's command-line tools: their options, their output formats and their error texts. The daemon starts on demand. No network port is opened.",
     ),
     '.SH COMMANDS',
   ]

@@ -2,10 +2,7 @@
 // reference/kafka-cli.md section 2.2), with the single-broker meaning of its partition filters.
 
 export type PartitionFilter =
-  | 'under-replicated-partitions'
-  | 'unavailable-partitions'
-  | 'under-min-isr-partitions'
-  | 'at-min-isr-partitions'
+  'under-replicated-partitions' | 'unavailable-partitions' | 'under-min-isr-partitions' | 'at-min-isr-partitions'
 
 /** A described topic: what --describe prints, and what --describe --json returns. */
 export interface DescribedTopic {

@@ -188,7 +188,12 @@ export class Admin {
     }
     const res = await this.#connection.request('listOffsets', req)
     throwFirst(res.partitions)
-    return res.partitions.map((p) => ({topic: p.topic, partition: p.partition, offset: p.offset, timestamp: p.timestamp}))
+    return res.partitions.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      offset: p.offset,
+      timestamp: p.timestamp,
+    }))
   }
 
   close(): void {

@@ -61,7 +61,9 @@ export class Connection {
         this.#shutdown(error instanceof KafkaException ? error : new KafkaException('INVALID_REQUEST', String(error)))
       }
     })
-    socket.on('error', (error) => this.#shutdown(new KafkaException('CONNECTION_CLOSED', connectionLost(error.message))))
+    socket.on('error', (error) =>
+      this.#shutdown(new KafkaException('CONNECTION_CLOSED', connectionLost(error.message))),
+    )
     socket.on('close', () => this.#shutdown(new KafkaException('CONNECTION_CLOSED', connectionLost('socket closed'))))
   }
 
@@ -118,7 +120,12 @@ export class Connection {
   }
 
   /** Sends a request whose reply carries a binary payload (fetch). */
-  requestWithPayload<M extends Method>(method: M, params: Requests[M], payload?: readonly Buffer[], timeoutMs?: number) {
+  requestWithPayload<M extends Method>(
+    method: M,
+    params: Requests[M],
+    payload?: readonly Buffer[],
+    timeoutMs?: number,
+  ) {
     return this.#send(method, params, payload, true, timeoutMs) as Promise<WithPayload<Responses[M]>>
   }
 
@@ -147,7 +154,13 @@ export class Connection {
     return id
   }
 
-  #send(method: Method, params: unknown, payload: readonly Buffer[] | undefined, withPayload: boolean, timeoutMs?: number) {
+  #send(
+    method: Method,
+    params: unknown,
+    payload: readonly Buffer[] | undefined,
+    withPayload: boolean,
+    timeoutMs?: number,
+  ) {
     if (this.#closed) return Promise.reject(this.#closed)
     const id = this.#id()
     return new Promise((resolve, reject) => {

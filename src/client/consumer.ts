@@ -151,7 +151,6 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   #connection: Promise<Connection> | null = null
   readonly #partitions = new Map<string, PartitionState>()
   #fetching = false
-  #bufferedBytes = 0
   #error: KafkaException | null = null
   #wake: (() => void) | null = null
   #wakeupRequested = false
@@ -181,9 +180,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   assign(partitions: readonly TopicPartition[]): void {
     this.#checkOpen()
     const keep = new Set(partitions.map(tpKey))
-    for (const [key, state] of this.#partitions) {
+    for (const key of this.#partitions.keys()) {
       if (!keep.has(key)) {
-        this.#bufferedBytes -= state.bufferedBytes
         this.#partitions.delete(key)
       }
     }
@@ -302,7 +300,9 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
    */
   async poll(timeoutMs: number): Promise<ConsumerRecords<K, V>> {
     const records: ConsumerRecord<K, V>[] = []
-    await this.#pollLoop(timeoutMs, (max) => this.#drain(max, (view, header) => records.push(this.#toRecord(view, header))))
+    await this.#pollLoop(timeoutMs, (max) =>
+      this.#drain(max, (view, header) => records.push(this.#toRecord(view, header))),
+    )
     return new ConsumerRecords(records)
   }
 
@@ -389,7 +389,6 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         if (batch === undefined) {
           state.buffered.shift()
           state.bufferedBytes -= completed.payload.length
-          this.#bufferedBytes -= completed.payload.length
           continue
         }
         const header = readBatchHeader(completed.payload, batch.offset)
@@ -437,7 +436,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   }
 
   #toRecord(view: RecordView, header: BatchHeader): ConsumerRecord<K, V> {
-    const keyBytes = view.keyLength < 0 ? null : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength))
+    const keyBytes =
+      view.keyLength < 0 ? null : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength))
     const valueBytes =
       view.valueLength < 0 ? null : Buffer.from(view.data.subarray(view.valueStart, view.valueStart + view.valueLength))
     const headers = view.headers.length === 0 ? [] : [...view.headers]
@@ -447,7 +447,9 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       offset: view.offset,
       timestamp: view.timestamp,
       timestampType: header.timestampType === TIMESTAMP_TYPE.LogAppendTime ? 'LogAppendTime' : 'CreateTime',
-      key: this.#keyDeserializer ? this.#keyDeserializer.deserialize(view.topic, keyBytes, headers) : (keyBytes as K | null),
+      key: this.#keyDeserializer
+        ? this.#keyDeserializer.deserialize(view.topic, keyBytes, headers)
+        : (keyBytes as K | null),
       value: this.#valueDeserializer
         ? this.#valueDeserializer.deserialize(view.topic, valueBytes, headers)
         : (valueBytes as V | null),
@@ -558,12 +560,10 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       state.fetchOffset = header.baseOffset + header.lastOffsetDelta + 1
       state.buffered.push({payload: bytes, batches, next: 0})
       state.bufferedBytes += bytes.length
-      this.#bufferedBytes += bytes.length
     })
   }
 
   #clear(state: PartitionState): void {
-    this.#bufferedBytes -= state.bufferedBytes
     state.buffered = []
     state.bufferedBytes = 0
     state.epoch++

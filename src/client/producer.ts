@@ -170,7 +170,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
 
   #send(record: ProducerRecord<K, V>, completion: Completion): void {
     if (this.#closed) {
-      this.#complete(completion, new KafkaException('ILLEGAL_STATE', 'Cannot perform operation after producer has been closed'))
+      this.#complete(
+        completion,
+        new KafkaException('ILLEGAL_STATE', 'Cannot perform operation after producer has been closed'),
+      )
       return
     }
     this.#pending++

@@ -1,5 +1,4 @@
 import {Flags} from '@oclif/core'
-import {Admin} from '../client/admin.js'
 import {KafkaConsumer, type RecordView, type TopicPartition} from '../client/consumer.js'
 import {BaseCommand, connectionFlags} from '../cli/base-command.js'
 import {clientProperties} from '../cli/client-properties.js'
@@ -40,59 +39,111 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
     }),
     whitelist: Flags.string({description: 'Deprecated alias of --include.', hidden: true}),
     partition: Flags.integer({
-      description: 'The partition to consume from. Consumption starts from the end of the partition unless \'--offset\' is specified.',
+      description:
+        "The partition to consume from. Consumption starts from the end of the partition unless '--offset' is specified.",
       min: 0,
     }),
     offset: Flags.string({
-      description: "The offset to start consuming from: a non-negative number, or 'earliest' which means from beginning, or 'latest' which means from end. Needs --partition. (default: latest)",
+      description:
+        "The offset to start consuming from: a non-negative number, or 'earliest' which means from beginning, or 'latest' which means from end. Needs --partition. (default: latest)",
       helpValue: '<consume offset>',
     }),
     'from-beginning': Flags.boolean({
-      description: 'If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.',
+      description:
+        'If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.',
     }),
-    group: Flags.string({description: 'The consumer group id of the consumer (not available in this kafkalite version yet).', helpValue: '<consumer group id>'}),
-    'max-messages': Flags.integer({description: 'The maximum number of messages to consume before exiting. If not set, consumption is continual.', min: 0}),
-    'timeout-ms': Flags.integer({description: 'If specified, exit if no message is available for consumption for the specified interval.', min: 0}),
+    group: Flags.string({
+      description: 'The consumer group id of the consumer (not available in this kafkalite version yet).',
+      helpValue: '<consumer group id>',
+    }),
+    'max-messages': Flags.integer({
+      description: 'The maximum number of messages to consume before exiting. If not set, consumption is continual.',
+      min: 0,
+    }),
+    'timeout-ms': Flags.integer({
+      description: 'If specified, exit if no message is available for consumption for the specified interval.',
+      min: 0,
+    }),
     'exit-at-end': Flags.boolean({
-      description: 'kafkalite extension: exit once every partition is read up to the end offset it had when the consumer started.',
+      description:
+        'kafkalite extension: exit once every partition is read up to the end offset it had when the consumer started.',
     }),
     format: Flags.string({
-      description: 'kafkalite extension: "text" (Kafka\'s DefaultMessageFormatter, default) or "json" (one JSON object per record).',
+      description:
+        'kafkalite extension: "text" (Kafka\'s DefaultMessageFormatter, default) or "json" (one JSON object per record).',
       options: ['text', 'json'],
       default: 'text',
     }),
-    'skip-message-on-error': Flags.boolean({description: 'If there is an error when processing a message, skip it instead of halt.'}),
+    'skip-message-on-error': Flags.boolean({
+      description: 'If there is an error when processing a message, skip it instead of halt.',
+    }),
     'isolation-level': Flags.string({
-      description: 'Set to read_committed in order to filter out transactional messages which are not committed. Set to read_uncommitted to read all messages. (default: read_uncommitted)',
+      description:
+        'Set to read_committed in order to filter out transactional messages which are not committed. Set to read_uncommitted to read all messages. (default: read_uncommitted)',
       options: ['read_committed', 'read_uncommitted'],
     }),
-    'consumer-property': Flags.string({description: 'A mechanism to pass user-defined properties in the form key=value to the consumer.', multiple: true, helpValue: '<consumer_prop>'}),
-    'consumer.config': Flags.string({description: 'Consumer config properties file. Note that --consumer-property takes precedence over this config.', helpValue: '<config file>'}),
-    formatter: Flags.string({description: "The name of a class to use for formatting Kafka messages for display. Only Kafka's DefaultMessageFormatter is available."}),
+    'consumer-property': Flags.string({
+      description: 'A mechanism to pass user-defined properties in the form key=value to the consumer.',
+      multiple: true,
+      helpValue: '<consumer_prop>',
+    }),
+    'consumer.config': Flags.string({
+      description: 'Consumer config properties file. Note that --consumer-property takes precedence over this config.',
+      helpValue: '<config file>',
+    }),
+    formatter: Flags.string({
+      description:
+        "The name of a class to use for formatting Kafka messages for display. Only Kafka's DefaultMessageFormatter is available.",
+    }),
     property: Flags.string({
-      description: 'The properties to initialize the message formatter: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal.',
+      description:
+        'The properties to initialize the message formatter: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal.',
       multiple: true,
       helpValue: '<prop>',
     }),
-    'formatter-property': Flags.string({description: 'Same as --property (Kafka 4.1 spelling).', multiple: true, helpValue: '<prop>'}),
-    'formatter-config': Flags.string({description: 'Config properties file to initialize the message formatter. Note that --property takes precedence over this config.', helpValue: '<config file>'}),
-    'key-deserializer': Flags.string({description: 'Accepted for compatibility: keys are printed as their raw bytes.', hidden: true}),
-    'value-deserializer': Flags.string({description: 'Accepted for compatibility: values are printed as their raw bytes.', hidden: true}),
-    'enable-systest-events': Flags.boolean({description: 'Log lifecycle events of the consumer in addition to logging consumed messages.', hidden: true}),
+    'formatter-property': Flags.string({
+      description: 'Same as --property (Kafka 4.1 spelling).',
+      multiple: true,
+      helpValue: '<prop>',
+    }),
+    'formatter-config': Flags.string({
+      description:
+        'Config properties file to initialize the message formatter. Note that --property takes precedence over this config.',
+      helpValue: '<config file>',
+    }),
+    'key-deserializer': Flags.string({
+      description: 'Accepted for compatibility: keys are printed as their raw bytes.',
+      hidden: true,
+    }),
+    'value-deserializer': Flags.string({
+      description: 'Accepted for compatibility: values are printed as their raw bytes.',
+      hidden: true,
+    }),
+    'enable-systest-events': Flags.boolean({
+      description: 'Log lifecycle events of the consumer in addition to logging consumed messages.',
+      hidden: true,
+    }),
   }
 
   async run(): Promise<ConsumeSummary> {
     const {flags} = await this.parse(ConsoleConsumer)
     const include = flags.include ?? flags.whitelist
-    if ((flags.topic === undefined) === (include === undefined)) throw usageError('Exactly one of --include/--topic is required. ')
-    if (flags.partition !== undefined && flags.topic === undefined) throw usageError('The topic is required when partition is specified.')
-    if (flags.offset !== undefined && flags.partition === undefined) throw usageError('The partition is required when offset is specified.')
-    if (flags.offset !== undefined && flags['from-beginning']) throw usageError('Options from-beginning and offset cannot be specified together.')
-    if (flags.group !== undefined && flags.partition !== undefined) throw usageError('Options group and partition cannot be specified together.')
+    if ((flags.topic === undefined) === (include === undefined))
+      throw usageError('Exactly one of --include/--topic is required. ')
+    if (flags.partition !== undefined && flags.topic === undefined)
+      throw usageError('The topic is required when partition is specified.')
+    if (flags.offset !== undefined && flags.partition === undefined)
+      throw usageError('The partition is required when offset is specified.')
+    if (flags.offset !== undefined && flags['from-beginning'])
+      throw usageError('Options from-beginning and offset cannot be specified together.')
+    if (flags.group !== undefined && flags.partition !== undefined)
+      throw usageError('Options group and partition cannot be specified together.')
     const startOffset = parseOffset(flags.offset)
     const formatter = flags.formatter
     if (formatter !== undefined && !/(^|\.)DefaultMessageFormatter$/.test(formatter)) {
-      throw usageError(`Unsupported --formatter '${formatter}': kafkalite has Kafka's DefaultMessageFormatter (and --format json).`)
+      throw usageError(
+        `Unsupported --formatter '${formatter}': kafkalite has Kafka's DefaultMessageFormatter (and --format json).`,
+      )
     }
     this.checkBootstrap(flags)
     const props = clientProperties(flags['consumer.config'], flags['consumer-property'])
@@ -105,7 +156,9 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
     }
     const reset = props['auto.offset.reset']
     if (flags['from-beginning'] && reset !== undefined && String(reset) !== 'earliest') {
-      throw usageError(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${String(reset)}', please remove one option`)
+      throw usageError(
+        `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${String(reset)}', please remove one option`,
+      )
     }
     props['auto.offset.reset'] = flags['from-beginning'] ? 'earliest' : (reset ?? 'latest')
     if (flags['isolation-level']) props['isolation.level'] = flags['isolation-level']
@@ -134,7 +187,11 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
   }
 
   /** The partitions to read: one given partition, every partition of --topic, or of the topics --include matches. */
-  async #partitions(topic: string | undefined, include: string | undefined, partition: number | undefined): Promise<TopicPartition[]> {
+  async #partitions(
+    topic: string | undefined,
+    include: string | undefined,
+    partition: number | undefined,
+  ): Promise<TopicPartition[]> {
     const admin = await this.admin()
     if (topic !== undefined) {
       // As a Kafka consumer's metadata request, this creates a missing topic when auto.create.topics.enable is on.
@@ -143,7 +200,10 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
       if (t.error) throw new KafkaException(t.error.code, t.error.message)
       if (partition !== undefined) {
         if (partition >= t.partitions) {
-          throw new KafkaException('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions}).`)
+          throw new KafkaException(
+            'UNKNOWN_TOPIC_OR_PARTITION',
+            `Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions}).`,
+          )
         }
         return [{topic, partition}]
       }
@@ -152,7 +212,10 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
     const pattern = topicPattern(include!)
     const topics = (await admin.listTopics({listInternal: true})).filter((t) => pattern.test(t.name))
     if (topics.length === 0) {
-      throw new KafkaException('UNKNOWN_TOPIC_OR_PARTITION', `No topic matches --include '${include}'. Use 'kafkalite topics --list' to see the topics.`)
+      throw new KafkaException(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `No topic matches --include '${include}'. Use 'kafkalite topics --list' to see the topics.`,
+      )
     }
     const described = await admin.describeTopics(topics.map((t) => t.name))
     return described.flatMap((d) => d.partitions.map((p) => ({topic: d.name, partition: p.partition})))
@@ -163,7 +226,9 @@ function parseOffset(value: string | undefined): 'earliest' | 'latest' | number 
   if (value === undefined || value === 'latest') return 'latest'
   if (value === 'earliest') return 'earliest'
   if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value)
-  throw usageError(`The provided offset value '${value}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`)
+  throw usageError(
+    `The provided offset value '${value}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
+  )
 }
 
 function formatterFor(props: Record<string, string>): (out: OutputBuffer, r: RecordView) => void {

@@ -24,7 +24,7 @@ A line that cannot be parsed stops the producer with Kafka's message after every
     "printf 'k1\\tv1\\n' | <%= config.bin %> <%= command.id %> --topic orders --property parse.key=true",
     "printf 'h1:x\\tk1\\tv1\\n' | <%= config.bin %> <%= command.id %> --topic orders --property parse.headers=true --property parse.key=true",
     '<%= config.bin %> console-consumer --topic orders --from-beginning --exit-at-end --format json | <%= config.bin %> <%= command.id %> --topic orders-copy --format json',
-    "<%= config.bin %> <%= command.id %> --topic orders --producer-property acks=1 --compression-codec gzip < records.txt",
+    '<%= config.bin %> <%= command.id %> --topic orders --producer-property acks=1 --compression-codec gzip < records.txt',
   ]
 
   static override flags = {
@@ -39,32 +39,89 @@ A line that cannot be parsed stops the producer with Kafka's message after every
       options: ['text', 'json'],
       default: 'text',
     }),
-    sync: Flags.boolean({description: 'If set message send requests to the brokers are synchronously, one at a time as they arrive.'}),
+    sync: Flags.boolean({
+      description: 'If set message send requests to the brokers are synchronously, one at a time as they arrive.',
+    }),
     'compression-codec': Flags.string({
-      description: "The compression codec: either 'none' or 'gzip' ('snappy', 'lz4' and 'zstd' are not supported yet). If specified without value, then it defaults to 'gzip'.",
+      description:
+        "The compression codec: either 'none' or 'gzip' ('snappy', 'lz4' and 'zstd' are not supported yet). If specified without value, then it defaults to 'gzip'.",
       helpValue: '[compression-codec]',
     }),
-    'batch-size': Flags.integer({description: 'Number of messages to send in a single batch if they are not being sent synchronously. (default: 16384)', min: 0}),
-    'message-send-max-retries': Flags.integer({description: 'The number of retries before the producer gives up and drops this message. (default: 3)', min: 0}),
-    'retry-backoff-ms': Flags.integer({description: 'Before each retry, the producer refreshes the metadata of relevant topics. (default: 100)', min: 0}),
-    timeout: Flags.integer({description: 'If set and the producer is running in asynchronous mode, this gives the maximum amount of time a message will queue awaiting sufficient batch size. The value is given in ms. (default: 1000)', min: 0}),
-    'request-required-acks': Flags.string({description: 'The required acks of the producer requests: -1/all, 0 or 1. (default: -1)'}),
-    'request-timeout-ms': Flags.integer({description: 'The ack timeout of the producer requests. (default: 1500)', min: 0}),
-    'metadata-expiry-ms': Flags.integer({description: 'The period of time in milliseconds after which we force a refresh of metadata. (default: 300000)', min: 0}),
-    'max-block-ms': Flags.integer({description: 'The max time that the producer will block for during a send request. (accepted for compatibility)', min: 0}),
-    'max-memory-bytes': Flags.integer({description: 'The total memory used by the producer to buffer records waiting to be sent to the server. (default: 33554432)', min: 0}),
-    'max-partition-memory-bytes': Flags.integer({description: 'The buffer size allocated for a partition. (default: 16384)', min: 0}),
-    'socket-buffer-size': Flags.integer({description: 'The size of the tcp RECV size. (accepted for compatibility)', min: 0}),
-    'line-reader': Flags.string({description: "The class name of the class to use for reading lines from standard in. Only Kafka's LineMessageReader is available."}),
+    'batch-size': Flags.integer({
+      description:
+        'Number of messages to send in a single batch if they are not being sent synchronously. (default: 16384)',
+      min: 0,
+    }),
+    'message-send-max-retries': Flags.integer({
+      description: 'The number of retries before the producer gives up and drops this message. (default: 3)',
+      min: 0,
+    }),
+    'retry-backoff-ms': Flags.integer({
+      description: 'Before each retry, the producer refreshes the metadata of relevant topics. (default: 100)',
+      min: 0,
+    }),
+    timeout: Flags.integer({
+      description:
+        'If set and the producer is running in asynchronous mode, this gives the maximum amount of time a message will queue awaiting sufficient batch size. The value is given in ms. (default: 1000)',
+      min: 0,
+    }),
+    'request-required-acks': Flags.string({
+      description: 'The required acks of the producer requests: -1/all, 0 or 1. (default: -1)',
+    }),
+    'request-timeout-ms': Flags.integer({
+      description: 'The ack timeout of the producer requests. (default: 1500)',
+      min: 0,
+    }),
+    'metadata-expiry-ms': Flags.integer({
+      description: 'The period of time in milliseconds after which we force a refresh of metadata. (default: 300000)',
+      min: 0,
+    }),
+    'max-block-ms': Flags.integer({
+      description: 'The max time that the producer will block for during a send request. (accepted for compatibility)',
+      min: 0,
+    }),
+    'max-memory-bytes': Flags.integer({
+      description:
+        'The total memory used by the producer to buffer records waiting to be sent to the server. (default: 33554432)',
+      min: 0,
+    }),
+    'max-partition-memory-bytes': Flags.integer({
+      description: 'The buffer size allocated for a partition. (default: 16384)',
+      min: 0,
+    }),
+    'socket-buffer-size': Flags.integer({
+      description: 'The size of the tcp RECV size. (accepted for compatibility)',
+      min: 0,
+    }),
+    'line-reader': Flags.string({
+      description:
+        "The class name of the class to use for reading lines from standard in. Only Kafka's LineMessageReader is available.",
+    }),
     property: Flags.string({
-      description: 'A mechanism to pass user-defined properties in the form key=value to the message reader: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, ignore.error, null.marker.',
+      description:
+        'A mechanism to pass user-defined properties in the form key=value to the message reader: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, ignore.error, null.marker.',
       multiple: true,
       helpValue: '<prop>',
     }),
-    'reader-property': Flags.string({description: 'Same as --property (Kafka 4.1 spelling).', multiple: true, helpValue: '<prop>'}),
-    'reader-config': Flags.string({description: 'Config properties file for the message reader. Note that --property takes precedence over this config.', helpValue: '<config file>'}),
-    'producer-property': Flags.string({description: 'A mechanism to pass user-defined properties in the form key=value to the producer.', multiple: true, helpValue: '<producer_prop>'}),
-    'producer.config': Flags.string({description: 'Producer config properties file. Note that --producer-property takes precedence over this config.', helpValue: '<config file>'}),
+    'reader-property': Flags.string({
+      description: 'Same as --property (Kafka 4.1 spelling).',
+      multiple: true,
+      helpValue: '<prop>',
+    }),
+    'reader-config': Flags.string({
+      description:
+        'Config properties file for the message reader. Note that --property takes precedence over this config.',
+      helpValue: '<config file>',
+    }),
+    'producer-property': Flags.string({
+      description: 'A mechanism to pass user-defined properties in the form key=value to the producer.',
+      multiple: true,
+      helpValue: '<producer_prop>',
+    }),
+    'producer.config': Flags.string({
+      description: 'Producer config properties file. Note that --producer-property takes precedence over this config.',
+      helpValue: '<config file>',
+    }),
   }
 
   async run(): Promise<ProducerSummary> {
@@ -72,7 +129,9 @@ A line that cannot be parsed stops the producer with Kafka's message after every
     this.checkBootstrap(flags)
     const lineReader = flags['line-reader']
     if (lineReader !== undefined && !/(^|\.)LineMessageReader(\$.*)?$/.test(lineReader)) {
-      throw usageError(`Unsupported --line-reader '${lineReader}': kafkalite has Kafka's LineMessageReader only (use --format json for JSON lines).`)
+      throw usageError(
+        `Unsupported --line-reader '${lineReader}': kafkalite has Kafka's LineMessageReader only (use --format json for JSON lines).`,
+      )
     }
     const props = clientProperties(flags['producer.config'], flags['producer-property'])
     maybeMerge(props, 'acks', flags['request-required-acks'], '-1')
@@ -142,10 +201,20 @@ async function pump(o: PumpOptions): Promise<number> {
     failure ??= error
     stdin.pause()
   }
-  const onResult = (error: KafkaException | null, _meta: RecordMetadata | null, key: Buffer | null, value: Buffer | null) => {
+  const onResult = (
+    error: KafkaException | null,
+    _meta: RecordMetadata | null,
+    key: Buffer | null,
+    value: Buffer | null,
+  ) => {
     if (error) {
       const size = (b: Buffer | null) => (b === null ? 'null' : `${b.length} bytes`)
-      fail(new KafkaException(error.code, `Error when sending message to topic ${topic} with key: ${size(key)}, value: ${size(value)} with error: ${error.message}`))
+      fail(
+        new KafkaException(
+          error.code,
+          `Error when sending message to topic ${topic} with key: ${size(key)}, value: ${size(value)} with error: ${error.message}`,
+        ),
+      )
     }
   }
   const sendLine = (line: Buffer): Promise<unknown> | undefined => {

@@ -19,7 +19,10 @@ Everything is real: the daemon it starts keeps running (stop it with 'kafkalite 
 
   static override enableJsonFlag = true
 
-  static override examples = ['<%= config.bin %> <%= command.id %>', 'KAFKALITE_HOME=$(mktemp -d) <%= config.bin %> <%= command.id %>']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    'KAFKALITE_HOME=$(mktemp -d) <%= config.bin %> <%= command.id %>',
+  ]
 
   static override flags = {
     topic: Flags.string({description: 'Topic to use.', default: 'quickstart-events'}),
@@ -69,8 +72,10 @@ Everything is real: the daemon it starts keeps running (stop it with 'kafkalite 
     this.log(`4. Read ${consumed} records back from the beginning${consumed > 6 ? ' (the last 6 shown)' : ''}:`)
     for (const row of rows.slice(-6)) this.log(row)
     this.log('')
-    this.log('Now try it yourself (Kafka\'s own commands work too, see kafkalite shims):')
-    this.log(`  ${this.config.bin} console-producer --topic ${topic} --property parse.key=true --property key.separator=:`)
+    this.log("Now try it yourself (Kafka's own commands work too, see kafkalite shims):")
+    this.log(
+      `  ${this.config.bin} console-producer --topic ${topic} --property parse.key=true --property key.separator=:`,
+    )
     this.log(`  ${this.config.bin} console-consumer --topic ${topic} --from-beginning --property print.key=true`)
     this.log(`  ${this.config.bin} topics --describe --topic ${topic}`)
     this.log(`  ${this.config.bin} daemon status`)

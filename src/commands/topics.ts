@@ -73,7 +73,7 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
     }),
     config: Flags.string({
       description:
-        'A topic configuration override for the topic being created, as name=value (repeatable). Valid names: cleanup.policy, compression.type, max.message.bytes, message.timestamp.type, retention.bytes, retention.ms, segment.bytes, segment.ms, min.insync.replicas and the rest of Kafka\'s topic configs.',
+        "A topic configuration override for the topic being created, as name=value (repeatable). Valid names: cleanup.policy, compression.type, max.message.bytes, message.timestamp.type, retention.bytes, retention.ms, segment.bytes, segment.ms, min.insync.replicas and the rest of Kafka's topic configs.",
       helpValue: '<name=value>',
       multiple: true,
     }),
@@ -83,31 +83,37 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
       hidden: true,
     }),
     'if-exists': Flags.boolean({
-      description: 'If set when altering, deleting or describing topics, the action will only execute if the topic exists.',
+      description:
+        'If set when altering, deleting or describing topics, the action will only execute if the topic exists.',
     }),
     'if-not-exists': Flags.boolean({
       description: 'If set when creating topics, the action will only execute if the topic does not already exist.',
     }),
     'exclude-internal': Flags.boolean({
-      description: 'Exclude internal topics when running list or describe command. The internal topics will be listed by default.',
+      description:
+        'Exclude internal topics when running list or describe command. The internal topics will be listed by default.',
     }),
     'under-replicated-partitions': Flags.boolean({
       description: 'If set when describing topics, only show under replicated partitions (never any: one broker).',
     }),
     'unavailable-partitions': Flags.boolean({
-      description: 'If set when describing topics, only show partitions whose leader is not available (never any: the broker is up).',
+      description:
+        'If set when describing topics, only show partitions whose leader is not available (never any: the broker is up).',
     }),
     'under-min-isr-partitions': Flags.boolean({
-      description: 'If set when describing topics, only show partitions whose isr count is less than the configured minimum (topics with min.insync.replicas above 1).',
+      description:
+        'If set when describing topics, only show partitions whose isr count is less than the configured minimum (topics with min.insync.replicas above 1).',
     }),
     'at-min-isr-partitions': Flags.boolean({
-      description: 'If set when describing topics, only show partitions whose isr count is equal to the configured minimum.',
+      description:
+        'If set when describing topics, only show partitions whose isr count is equal to the configured minimum.',
     }),
     'topics-with-overrides': Flags.boolean({
       description: 'If set when describing topics, only show topics that have overridden configs.',
     }),
     'partition-size-limit-per-response': Flags.integer({
-      description: 'The maximum partition size to be included in one DescribeTopicPartitions response (accepted for compatibility).',
+      description:
+        'The maximum partition size to be included in one DescribeTopicPartitions response (accepted for compatibility).',
       hidden: true,
     }),
     'command-config': Flags.string({
@@ -235,7 +241,9 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
       admin.listOffsets(partitions.map((p) => ({...p, spec: 'latest' as const}))),
     ])
     const out = new Map<string, {logStartOffset: number; logEndOffset: number}>()
-    earliest.forEach((e, i) => out.set(`${e.topic}:${e.partition}`, {logStartOffset: e.offset, logEndOffset: latest[i]!.offset}))
+    earliest.forEach((e, i) =>
+      out.set(`${e.topic}:${e.partition}`, {logStartOffset: e.offset, logEndOffset: latest[i]!.offset}),
+    )
     return out
   }
 
@@ -304,7 +312,8 @@ function checkArgs(flags: Record<string, unknown>): Action {
   checkInvalidArgs(flags, 'if-not-exists', others('create'))
   checkInvalidArgs(flags, 'exclude-internal', others('list', 'describe'))
   checkInvalidArgs(flags, 'topic-id', others('describe'))
-  for (const filter of [...PARTITION_FILTERS, 'topics-with-overrides']) checkInvalidArgs(flags, filter, others('describe'))
+  for (const filter of [...PARTITION_FILTERS, 'topics-with-overrides'])
+    checkInvalidArgs(flags, filter, others('describe'))
   checkInvalidArgs(flags, 'topics-with-overrides', PARTITION_FILTERS)
   const partitions = flags.partitions as number | undefined
   if (partitions !== undefined && partitions < 1) throw usageError('The partitions must be greater than 0')

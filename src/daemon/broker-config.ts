@@ -82,7 +82,10 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     }
   }
   if (values['default.replication.factor'] !== undefined && values['default.replication.factor'] !== '1') {
-    throw new KafkaException('BROKER_CONFIG_INVALID', `default.replication.factor${where} must be 1: kafkalite is one broker`)
+    throw new KafkaException(
+      'BROKER_CONFIG_INVALID',
+      `default.replication.factor${where} must be 1: kafkalite is one broker`,
+    )
   }
   const get = (name: string) => values[name] ?? BROKER_SETTINGS[name]!.default
   let listeners: ListenerAddress[]

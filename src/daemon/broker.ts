@@ -225,7 +225,12 @@ export class Broker {
           }
           seen.add(t.name)
           const state = this.createTopic(t.name, t.numPartitions, t.replicationFactor, t.configs, req.validateOnly)
-          return {name: t.name, topicId: state.row.topicId, numPartitions: state.partitions.length, replicationFactor: 1}
+          return {
+            name: t.name,
+            topicId: state.row.topicId,
+            numPartitions: state.partitions.length,
+            replicationFactor: 1,
+          }
         } catch (error) {
           return {name: t.name, error: errorData(error)}
         }
@@ -462,7 +467,8 @@ export class Broker {
     const batch = this.store.firstBatchAtOrAfterTimestamp(id, p.index, timestamp)
     if (!batch) return {offset: -1, timestamp: -1}
     const header = readBatchHeader(batch)
-    if (header.timestampType === TIMESTAMP_TYPE.LogAppendTime) return {offset: header.baseOffset, timestamp: header.maxTimestamp}
+    if (header.timestampType === TIMESTAMP_TYPE.LogAppendTime)
+      return {offset: header.baseOffset, timestamp: header.maxTimestamp}
     const record = decodeRecords(batch).find((r) => r.timestamp >= timestamp && r.offset >= p.logStartOffset)
     return record ? {offset: record.offset, timestamp: record.timestamp} : {offset: -1, timestamp: -1}
   }

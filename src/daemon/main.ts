@@ -58,7 +58,6 @@ async function main(): Promise<void> {
   for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
 
   const broker = new Broker(store, config)
-  let server: DaemonServer | undefined
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -69,7 +68,7 @@ async function main(): Promise<void> {
       finish()
     }, SHUTDOWN_GRACE_MS)
     force.unref()
-    await server?.close()
+    await server.close()
     finish()
   }
   const finish = () => {
@@ -91,14 +90,18 @@ async function main(): Promise<void> {
     home,
     socket: paths.socket,
     log: paths.log,
-    connections: () => server?.connections.size ?? 0,
+    connections: () => server.connections.size,
     shutdown: () => void shutdown('stop requested'),
   })
-  server = new DaemonServer(handlers, {maxFrameBytes: config.maxFrameBytes, log})
+  const server = new DaemonServer(handlers, {maxFrameBytes: config.maxFrameBytes, log})
   await server.listen(paths.socket)
-  writeFileSync(paths.pidFile, JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n', {
-    mode: 0o600,
-  })
+  writeFileSync(
+    paths.pidFile,
+    JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n',
+    {
+      mode: 0o600,
+    },
+  )
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
   process.on('SIGHUP', () => {}) // detached from any terminal; a closing terminal must not stop the broker
   process.on('uncaughtException', (error) => {

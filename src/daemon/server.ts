@@ -91,7 +91,8 @@ class Connection {
       this.#decoder.push(chunk, (frame) => this.#onFrame(frame))
     } catch (error) {
       // The stream can no longer be split into frames: answer once, then drop this connection only.
-      const data = error instanceof KafkaException ? error.toJSON() : {code: 'INVALID_REQUEST' as const, message: String(error)}
+      const data =
+        error instanceof KafkaException ? error.toJSON() : {code: 'INVALID_REQUEST' as const, message: String(error)}
       this.#log.warn(`closing a connection: ${data.message}`)
       this.#reply(0, KIND_ERROR, JSON.stringify(data))
       this.#socket.end()
@@ -102,7 +103,10 @@ class Connection {
   #onFrame(frame: Frame): void {
     const id = frame.correlationId
     if (frame.kind !== KIND_REQUEST) {
-      this.#replyError(id, {code: 'INVALID_REQUEST', message: `Unexpected frame kind ${frame.kind}; clients send requests (0)`})
+      this.#replyError(id, {
+        code: 'INVALID_REQUEST',
+        message: `Unexpected frame kind ${frame.kind}; clients send requests (0)`,
+      })
       return
     }
     let method: Method
@@ -160,7 +164,10 @@ class Connection {
       return
     }
     this.#log.error(`${method} failed: ${(error as Error)?.stack ?? String(error)}`)
-    this.#replyError(id, {code: 'UNKNOWN_SERVER_ERROR', message: `${method} failed: ${(error as Error)?.message ?? error}`})
+    this.#replyError(id, {
+      code: 'UNKNOWN_SERVER_ERROR',
+      message: `${method} failed: ${(error as Error)?.message ?? error}`,
+    })
   }
 
   #replyError(id: number, data: ErrorData): void {

@@ -23,7 +23,12 @@ const hoursToMs = (v: string) => String(BigInt(v) * 3_600_000n)
 const minutesToMs = (v: string) => String(BigInt(v) * 60_000n)
 
 export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
-  'cleanup.policy': {type: 'LIST', default: 'delete', oneOf: ['compact', 'delete'], synonyms: [{name: 'log.cleanup.policy'}]},
+  'cleanup.policy': {
+    type: 'LIST',
+    default: 'delete',
+    oneOf: ['compact', 'delete'],
+    synonyms: [{name: 'log.cleanup.policy'}],
+  },
   'compression.gzip.level': {type: 'INT', default: '-1', min: -1, max: 9, synonyms: [{name: 'compression.gzip.level'}]},
   'compression.lz4.level': {type: 'INT', default: '9', min: 1, max: 17, synonyms: [{name: 'compression.lz4.level'}]},
   'compression.type': {
@@ -32,8 +37,19 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
     synonyms: [{name: 'compression.type'}],
   },
-  'compression.zstd.level': {type: 'INT', default: '3', min: -131072, max: 22, synonyms: [{name: 'compression.zstd.level'}]},
-  'delete.retention.ms': {type: 'LONG', default: '86400000', min: 0, synonyms: [{name: 'log.cleaner.delete.retention.ms'}]},
+  'compression.zstd.level': {
+    type: 'INT',
+    default: '3',
+    min: -131072,
+    max: 22,
+    synonyms: [{name: 'compression.zstd.level'}],
+  },
+  'delete.retention.ms': {
+    type: 'LONG',
+    default: '86400000',
+    min: 0,
+    synonyms: [{name: 'log.cleaner.delete.retention.ms'}],
+  },
   'file.delete.delay.ms': {type: 'LONG', default: '60000', min: 0, synonyms: [{name: 'log.segment.delete.delay.ms'}]},
   'flush.messages': {type: 'LONG', default: LONG_MAX, min: 1, synonyms: [{name: 'log.flush.interval.messages'}]},
   'flush.ms': {type: 'LONG', default: LONG_MAX, min: 0, synonyms: [{name: 'log.flush.interval.ms'}]},
@@ -42,7 +58,12 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'leader.replication.throttled.replicas': {type: 'LIST', default: ''},
   'local.retention.bytes': {type: 'LONG', default: '-2', min: -2, synonyms: [{name: 'log.local.retention.bytes'}]},
   'local.retention.ms': {type: 'LONG', default: '-2', min: -2, synonyms: [{name: 'log.local.retention.ms'}]},
-  'max.compaction.lag.ms': {type: 'LONG', default: LONG_MAX, min: 1, synonyms: [{name: 'log.cleaner.max.compaction.lag.ms'}]},
+  'max.compaction.lag.ms': {
+    type: 'LONG',
+    default: LONG_MAX,
+    min: 1,
+    synonyms: [{name: 'log.cleaner.max.compaction.lag.ms'}],
+  },
   'max.message.bytes': {type: 'INT', default: '1048588', min: 0, synonyms: [{name: 'message.max.bytes'}]},
   'message.downconversion.enable': {type: 'BOOLEAN', default: 'true'},
   'message.timestamp.after.max.ms': {
@@ -70,7 +91,12 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     max: 1,
     synonyms: [{name: 'log.cleaner.min.cleanable.ratio'}],
   },
-  'min.compaction.lag.ms': {type: 'LONG', default: '0', min: 0, synonyms: [{name: 'log.cleaner.min.compaction.lag.ms'}]},
+  'min.compaction.lag.ms': {
+    type: 'LONG',
+    default: '0',
+    min: 0,
+    synonyms: [{name: 'log.cleaner.min.compaction.lag.ms'}],
+  },
   'min.insync.replicas': {type: 'INT', default: '1', min: 1, synonyms: [{name: 'min.insync.replicas'}]},
   preallocate: {type: 'BOOLEAN', default: 'false', synonyms: [{name: 'log.preallocate'}]},
   'remote.log.copy.disable': {type: 'BOOLEAN', default: 'false'},
@@ -96,7 +122,11 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     min: 1,
     synonyms: [{name: 'log.roll.ms'}, {name: 'log.roll.hours', toTopic: hoursToMs}],
   },
-  'unclean.leader.election.enable': {type: 'BOOLEAN', default: 'false', synonyms: [{name: 'unclean.leader.election.enable'}]},
+  'unclean.leader.election.enable': {
+    type: 'BOOLEAN',
+    default: 'false',
+    synonyms: [{name: 'unclean.leader.election.enable'}],
+  },
 }
 
 /** Topic configs kafkalite acts on today; every other valid config is stored and reported but has no effect yet. */
@@ -108,7 +138,12 @@ export const ENFORCED: ReadonlySet<string> = new Set([
 ])
 
 /** Configs that are stored but whose effect (deleting old data) is a later kafkalite feature. */
-export const NOT_YET_ENFORCED_RETENTION = ['retention.ms', 'retention.bytes', 'local.retention.ms', 'local.retention.bytes']
+export const NOT_YET_ENFORCED_RETENTION = [
+  'retention.ms',
+  'retention.bytes',
+  'local.retention.ms',
+  'local.retention.bytes',
+]
 
 /** Broker config keys that act as topic-config defaults. */
 export const BROKER_SYNONYMS: ReadonlySet<string> = new Set(

@@ -78,7 +78,10 @@ export class FrameDecoder {
         if (this.#buffered < 4) return
         const length = this.#peekLength()
         if (length < FRAME_PREFIX - 4) {
-          throw new KafkaException('INVALID_REQUEST', `Malformed frame: length ${length} is shorter than a frame header`)
+          throw new KafkaException(
+            'INVALID_REQUEST',
+            `Malformed frame: length ${length} is shorter than a frame header`,
+          )
         }
         if (length > this.#maxFrameBytes) {
           throw new KafkaException(

@@ -39,7 +39,11 @@ export const requestSchemas = {
   /** Kafka's IncrementalAlterConfigs for topics: SET and DELETE operations. */
   alterConfigs: z.object({
     topics: z.array(
-      z.object({name: topic, set: z.record(z.string(), z.string()).default({}), delete: z.array(z.string()).default([])}),
+      z.object({
+        name: topic,
+        set: z.record(z.string(), z.string()).default({}),
+        delete: z.array(z.string()).default([]),
+      }),
     ),
     validateOnly: z.boolean().default(false),
   }),

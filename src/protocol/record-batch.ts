@@ -139,7 +139,10 @@ export function validateBatch(buf: Buffer, offset: number, size: number): BatchH
     )
   }
   if (header.recordCount < 1) {
-    throw new KafkaException('INVALID_RECORD', `Record batch holds ${header.recordCount} records; at least 1 is required`)
+    throw new KafkaException(
+      'INVALID_RECORD',
+      `Record batch holds ${header.recordCount} records; at least 1 is required`,
+    )
   }
   if (header.lastOffsetDelta !== header.recordCount - 1) {
     throw new KafkaException(
@@ -202,7 +205,14 @@ function sizeOfBody(
   value: Uint8Array | null,
   headers: readonly RecordHeader[] | null | undefined,
 ): number {
-  return 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfBytes(key) + sizeOfBytes(value) + sizeOfHeaders(headers)
+  return (
+    1 +
+    sizeOfVarlong(timestampDelta) +
+    sizeOfVarint(offsetDelta) +
+    sizeOfBytes(key) +
+    sizeOfBytes(value) +
+    sizeOfHeaders(headers)
+  )
 }
 
 /** The encoded size of one record, its length prefix included. */
@@ -258,7 +268,12 @@ export class BatchBuilder {
   }
 
   /** Appends one record and returns its offsetDelta, or -1 (writing nothing) when the batch is full. */
-  append(timestamp: number, key: Buffer | null, value: Buffer | null, headers?: readonly RecordHeader[] | null): number {
+  append(
+    timestamp: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers?: readonly RecordHeader[] | null,
+  ): number {
     if (this.#count === 0) this.#firstTimestamp = timestamp
     const timestampDelta = timestamp - this.#firstTimestamp
     const offsetDelta = this.#count
@@ -407,7 +422,8 @@ export function forEachRecord(
     if (headerCount === 0) {
       cursor.headers = NO_HEADERS
     } else {
-      if (headerCount < 0 || headerCount > length) throw corrupt(`Record ${i} has an invalid header count ${headerCount}`)
+      if (headerCount < 0 || headerCount > length)
+        throw corrupt(`Record ${i} has an invalid header count ${headerCount}`)
       const headers: RecordHeader[] = []
       for (let h = 0; h < headerCount; h++) {
         const keyLen = readVarint(data, c)

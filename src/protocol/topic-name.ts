@@ -4,7 +4,11 @@
 export const MAX_TOPIC_NAME_LENGTH = 249
 
 /** Internal topics as Kafka lists them; kafkalite reports them as internal in list and describe. */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state'])
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([
+  '__consumer_offsets',
+  '__transaction_state',
+  '__share_group_state',
+])
 
 const LEGAL = /^[a-zA-Z0-9._-]+$/
 

@@ -113,8 +113,13 @@ export class Store {
   createTopic(topic: Omit<TopicRow, 'id'>): TopicRow {
     return this.db.transaction(() => {
       const id = Number(
-        this.#s.topicInsert.run(topic.name, topic.topicId, topic.partitions, JSON.stringify(topic.configs), topic.createdAt)
-          .lastInsertRowid,
+        this.#s.topicInsert.run(
+          topic.name,
+          topic.topicId,
+          topic.partitions,
+          JSON.stringify(topic.configs),
+          topic.createdAt,
+        ).lastInsertRowid,
       )
       for (let p = 0; p < topic.partitions; p++) this.#s.partitionInsert.run(id, p)
       return {...topic, id}

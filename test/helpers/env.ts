@@ -70,7 +70,10 @@ export class TestHome {
 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (c: Buffer) => out.push(c))
@@ -93,7 +96,11 @@ export function uniqueTopic(prefix = 't'): string {
 }
 
 /** Polls `condition` every 10 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   while (true) {
     const value = await condition()
@@ -104,7 +111,11 @@ export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10
 }
 
 /** Collects a child's stdout until `predicate` holds on the text so far. */
-export function readUntil(child: ChildProcess, predicate: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
+export function readUntil(
+  child: ChildProcess,
+  predicate: (text: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = ''
     const timer = setTimeout(() => reject(new Error(`Timed out; output so far: ${JSON.stringify(text)}`)), timeoutMs)

@@ -30,7 +30,7 @@ async function drain<K, V>(consumer: KafkaConsumer<K, V>, count: number): Promis
 }
 
 describe('the client library', () => {
-  it('administers topics like Kafka\'s Admin client', async () => {
+  it("administers topics like Kafka's Admin client", async () => {
     const admin = await Admin.create(config)
     try {
       const [created] = await admin.createTopics([{name: 'a', numPartitions: 2, configs: {'retention.ms': '1000'}}])
@@ -42,8 +42,14 @@ describe('the client library', () => {
       expect((await admin.describeTopics(['a']))[0]!.partitions).toHaveLength(3)
       await admin.incrementalAlterConfigs({a: {set: {'retention.ms': '2000'}, delete: []}})
       const configs = (await admin.describeConfigs(['a'])).get('a')!
-      expect(configs.find((c) => c.name === 'retention.ms')).toMatchObject({value: '2000', source: 'DYNAMIC_TOPIC_CONFIG'})
-      await expect(admin.createTopics([{name: 'a'}])).rejects.toMatchObject({code: 'TOPIC_ALREADY_EXISTS', name: 'TopicExistsException'})
+      expect(configs.find((c) => c.name === 'retention.ms')).toMatchObject({
+        value: '2000',
+        source: 'DYNAMIC_TOPIC_CONFIG',
+      })
+      await expect(admin.createTopics([{name: 'a'}])).rejects.toMatchObject({
+        code: 'TOPIC_ALREADY_EXISTS',
+        name: 'TopicExistsException',
+      })
       await admin.deleteTopics(['a'])
       expect(await admin.listTopics()).toEqual([])
       await expect(admin.deleteTopics(['a'])).rejects.toBeInstanceOf(KafkaException)
@@ -81,7 +87,15 @@ describe('the client library', () => {
     await admin.createTopics([{name: topic, numPartitions: 3}])
     admin.close()
     const producer = new KafkaProducer(config, StringSerializer, StringSerializer)
-    await producer.send({topic, key: 'key', value: 'v1', headers: [{key: 'h', value: Buffer.from('x')}, {key: 'h', value: null}]})
+    await producer.send({
+      topic,
+      key: 'key',
+      value: 'v1',
+      headers: [
+        {key: 'h', value: Buffer.from('x')},
+        {key: 'h', value: null},
+      ],
+    })
     await producer.send({topic, key: 'foo', value: null})
     await producer.close()
     const consumer = new KafkaConsumer(config, StringDeserializer, StringDeserializer)
@@ -200,10 +214,16 @@ describe('the client library', () => {
     await consumer.close()
   })
 
-  it('validates configuration with Kafka\'s messages', () => {
-    expect(() => new KafkaProducer({...config, acks: '2'})).toThrow('Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1')
+  it("validates configuration with Kafka's messages", () => {
+    expect(() => new KafkaProducer({...config, acks: '2'})).toThrow(
+      'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1',
+    )
     expect(() => new KafkaProducer({...config, 'batch.size': 'big'})).toThrow(/Not a number/)
-    expect(() => new KafkaConsumer({...config, 'auto.offset.reset': 'smallest'})).toThrow(/String must be one of: earliest, latest, none/)
-    expect(() => new KafkaProducer({...config, 'bootstrap.servers': 'remote:9092'})).toThrow(/remote clusters are not supported yet/)
+    expect(() => new KafkaConsumer({...config, 'auto.offset.reset': 'smallest'})).toThrow(
+      /String must be one of: earliest, latest, none/,
+    )
+    expect(() => new KafkaProducer({...config, 'bootstrap.servers': 'remote:9092'})).toThrow(
+      /remote clusters are not supported yet/,
+    )
   })
 })

@@ -15,7 +15,7 @@ const consumeAll = (topic: string, ...extra: string[]) =>
   home.run(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end', ...extra])
 
 describe('console-producer and console-consumer', () => {
-  it('produces lines and reads them back from the beginning, with Kafka\'s closing count', async () => {
+  it("produces lines and reads them back from the beginning, with Kafka's closing count", async () => {
     const topic = uniqueTopic()
     const produced = await home.run(['console-producer', '--bootstrap-server', 'localhost:9092', '--topic', topic], {
       input: 'first\nsecond\nthird\n',
@@ -55,14 +55,19 @@ describe('console-producer and console-consumer', () => {
       '--property',
       'print.partition=true',
     )
-    expect(out.stdout).toBe('Partition:0\tOffset:0\th1:v1,h2:v2\tkey1\tvalue1\nPartition:0\tOffset:1\th3:v3\tkey2\tvalue2\n')
+    expect(out.stdout).toBe(
+      'Partition:0\tOffset:0\th1:v1,h2:v2\tkey1\tvalue1\nPartition:0\tOffset:1\th3:v3\tkey2\tvalue2\n',
+    )
   })
 
   it('keeps null keys and values apart from empty ones with null.marker and null.literal', async () => {
     const topic = uniqueTopic()
-    await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true', '--property', 'null.marker=<NULL>'], {
-      input: '<NULL>\tv1\nk2\t<NULL>\nk3\t\n',
-    })
+    await home.run(
+      ['console-producer', '--topic', topic, '--property', 'parse.key=true', '--property', 'null.marker=<NULL>'],
+      {
+        input: '<NULL>\tv1\nk2\t<NULL>\nk3\t\n',
+      },
+    )
     const out = await consumeAll(topic, '--property', 'print.key=true', '--property', 'null.literal=(null)')
     expect(out.stdout).toBe('(null)\tv1\nk2\t(null)\nk3\t\n')
   })
@@ -93,10 +98,24 @@ describe('console-producer and console-consumer', () => {
     await home.run(['topics', '--create', '--topic', source, '--partitions', '3'])
     await home.run(['topics', '--create', '--topic', copy, '--partitions', '3'])
     const lines = [
-      {partition: 0, key: 'k', value: 'héllo wörld ✓', headers: [{key: 'a', value: '1'}, {key: 'a', value: null}]},
+      {
+        partition: 0,
+        key: 'k',
+        value: 'héllo wörld ✓',
+        headers: [
+          {key: 'a', value: '1'},
+          {key: 'a', value: null},
+        ],
+      },
       {partition: 1, key: null, value: null, headers: []},
       {partition: 2, key: '', value: '', headers: []},
-      {partition: 2, key: 'bin', value: Buffer.from([0, 255, 128, 10, 13]).toString('base64'), valueEncoding: 'base64', headers: []},
+      {
+        partition: 2,
+        key: 'bin',
+        value: Buffer.from([0, 255, 128, 10, 13]).toString('base64'),
+        valueEncoding: 'base64',
+        headers: [],
+      },
     ]
     const input = lines.map((l) => JSON.stringify({...l, timestamp: 1_700_000_000_000})).join('\n') + '\n'
     const produced = await home.run(['console-producer', '--topic', source, '--format', 'json'], {input})
@@ -121,7 +140,10 @@ describe('console-producer and console-consumer', () => {
     expect(records).toHaveLength(4)
     expect(records[0]).toMatchObject({partition: 0, key: 'k', value: 'héllo wörld ✓', timestamp: 1_700_000_000_000})
     expect(records[1]).toMatchObject({partition: 1, key: null, value: null})
-    expect(records[3]).toMatchObject({valueEncoding: 'base64', value: Buffer.from([0, 255, 128, 10, 13]).toString('base64')})
+    expect(records[3]).toMatchObject({
+      valueEncoding: 'base64',
+      value: Buffer.from([0, 255, 128, 10, 13]).toString('base64'),
+    })
   })
 
   it('reads one partition from an offset and stops at --max-messages', async () => {
@@ -129,21 +151,47 @@ describe('console-producer and console-consumer', () => {
     await home.run(['topics', '--create', '--topic', topic, '--partitions', '2'])
     const input = Array.from({length: 10}, (_, i) => `${i}`).join('\n') + '\n'
     await home.run(['console-producer', '--topic', topic, '--partition', '1'], {input})
-    const out = await home.run(['console-consumer', '--topic', topic, '--partition', '1', '--offset', '4', '--max-messages', '3'])
+    const out = await home.run([
+      'console-consumer',
+      '--topic',
+      topic,
+      '--partition',
+      '1',
+      '--offset',
+      '4',
+      '--max-messages',
+      '3',
+    ])
     expect(out.stdout).toBe('4\n5\n6\n')
     expect(out.stderr).toMatch(/Processed a total of 3 messages/)
-    const empty = await home.run(['console-consumer', '--topic', topic, '--partition', '0', '--offset', 'earliest', '--timeout-ms', '200'])
+    const empty = await home.run([
+      'console-consumer',
+      '--topic',
+      topic,
+      '--partition',
+      '0',
+      '--offset',
+      'earliest',
+      '--timeout-ms',
+      '200',
+    ])
     expect(empty.code).toBe(0)
     expect(empty.stdout).toBe('')
   })
 
-  it('places keyed records on the partition Kafka\'s murmur2 partitioner picks', async () => {
+  it("places keyed records on the partition Kafka's murmur2 partitioner picks", async () => {
     const topic = uniqueTopic()
     await home.run(['topics', '--create', '--topic', topic, '--partitions', '3'])
     // From the reference: "key" -> partition 1, "foo" -> 2, "hello" -> 0 of 3.
-    await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {input: 'key\ta\nfoo\tb\nhello\tc\n'})
+    await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {
+      input: 'key\ta\nfoo\tb\nhello\tc\n',
+    })
     const out = await consumeAll(topic, '--property', 'print.key=true', '--property', 'print.partition=true')
-    expect(out.stdout.trimEnd().split('\n').sort()).toEqual(['Partition:0\thello\tc', 'Partition:1\tkey\ta', 'Partition:2\tfoo\tb'])
+    expect(out.stdout.trimEnd().split('\n').sort()).toEqual([
+      'Partition:0\thello\tc',
+      'Partition:1\tkey\ta',
+      'Partition:2\tfoo\tb',
+    ])
   })
 
   it('waits for new records (long poll) and exits cleanly on Ctrl-C', async () => {
@@ -164,7 +212,7 @@ describe('console-producer and console-consumer', () => {
     expect(await exited(consumer)).toBe(0)
   })
 
-  it('refuses --group until consumer groups exist, and Kafka\'s invalid option combinations', async () => {
+  it("refuses --group until consumer groups exist, and Kafka's invalid option combinations", async () => {
     const group = await home.run(['console-consumer', '--topic', 't', '--group', 'g1'])
     expect(group.code).toBe(1)
     expect(group.stderr).toMatch(/Consumer groups are not available in this kafkalite version yet \(group 'g1'\)/)
@@ -190,7 +238,9 @@ describe('console-producer and console-consumer', () => {
 
   it('compresses with gzip when --compression-codec is given without a value', async () => {
     const topic = uniqueTopic()
-    const res = await home.run(['console-producer', '--topic', topic, '--compression-codec'], {input: 'zipped\n'.repeat(100)})
+    const res = await home.run(['console-producer', '--topic', topic, '--compression-codec'], {
+      input: 'zipped\n'.repeat(100),
+    })
     expect(res.code).toBe(0)
     const out = await consumeAll(topic)
     expect(out.stdout).toBe('zipped\n'.repeat(100))

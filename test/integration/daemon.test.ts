@@ -4,7 +4,14 @@ import {createServer, connect, type Socket} from 'node:net'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../../src/protocol/frame.js'
+import {
+  encodeFrame,
+  FrameDecoder,
+  KIND_ERROR,
+  KIND_REQUEST,
+  KIND_RESPONSE,
+  type Frame,
+} from '../../src/protocol/frame.js'
 import {brokerPaths} from '../../src/paths.js'
 import {KafkaConsumer} from '../../src/client/consumer.js'
 import {KafkaProducer, type RecordMetadata} from '../../src/client/producer.js'
@@ -176,10 +183,16 @@ describe('the daemon', () => {
     expect((await raw.reply(2)).body.message).toBe("Unknown method 'noSuchMethod'")
     raw.request(3, JSON.stringify({m: 'createTopics', p: {topics: [{name: 5}]}}))
     expect((await raw.reply(3)).body.message).toMatch(/^Invalid createTopics request: topics\.0\.name: /)
-    raw.request(4, JSON.stringify({m: 'produce', p: {acks: -1, batches: [{topic: 'x', partition: 0, size: 70}]}}), Buffer.alloc(70, 7))
+    raw.request(
+      4,
+      JSON.stringify({m: 'produce', p: {acks: -1, batches: [{topic: 'x', partition: 0, size: 70}]}}),
+      Buffer.alloc(70, 7),
+    )
     const produce = await raw.reply(4)
     expect(produce.kind).toBe(KIND_RESPONSE)
-    expect((produce.body.results as {error: {code: string}}[])[0]!.error.code).toMatch(/CORRUPT_MESSAGE|UNKNOWN_TOPIC_OR_PARTITION/)
+    expect((produce.body.results as {error: {code: string}}[])[0]!.error.code).toMatch(
+      /CORRUPT_MESSAGE|UNKNOWN_TOPIC_OR_PARTITION/,
+    )
     // The connection survived all of that.
     raw.request(5, JSON.stringify({m: 'metadata', p: {topics: null}}))
     expect((await raw.reply(5)).kind).toBe(KIND_RESPONSE)
@@ -215,7 +228,9 @@ describe('the daemon', () => {
   })
 
   it('starts exactly one daemon when several commands race to start it', async () => {
-    const results = await Promise.all(Array.from({length: 4}, (_, i) => home.run(['topics', '--create', '--topic', `race-${i}`])))
+    const results = await Promise.all(
+      Array.from({length: 4}, (_, i) => home.run(['topics', '--create', '--topic', `race-${i}`])),
+    )
     for (const r of results) expect(r.code, r.stderr).toBe(0)
     expect((await home.run(['topics', '--list'])).stdout).toBe('race-0\nrace-1\nrace-2\nrace-3\n')
     const log = readFileSync(join(home.dir, 'daemon.log'), 'utf8')
@@ -253,7 +268,10 @@ describe('the daemon', () => {
   })
 
   it('applies num.partitions and auto.create.topics.enable from server.properties', async () => {
-    writeFileSync(join(home.dir, 'server.properties'), '# broker settings\nnum.partitions=4\nauto.create.topics.enable=false\n')
+    writeFileSync(
+      join(home.dir, 'server.properties'),
+      '# broker settings\nnum.partitions=4\nauto.create.topics.enable=false\n',
+    )
     await home.run(['topics', '--create', '--topic', 'four'])
     expect((await home.run(['topics', '--describe', '--topic', 'four'])).stdout).toMatch(/PartitionCount: 4/)
     const res = await home.run(['console-producer', '--topic', 'missing'], {input: 'x\n'})
@@ -262,7 +280,10 @@ describe('the daemon', () => {
   })
 
   it('shows the end of the daemon log when the daemon cannot start', async () => {
-    writeFileSync(join(home.dir, 'kafkalite.db'), 'this is not an SQLite database, just text that is long enough '.repeat(20))
+    writeFileSync(
+      join(home.dir, 'kafkalite.db'),
+      'this is not an SQLite database, just text that is long enough '.repeat(20),
+    )
     const res = await home.run(['topics', '--list'])
     expect(res.code).toBe(1)
     expect(res.stderr).toMatch(/The kafkalite daemon did not start: /)
@@ -289,7 +310,10 @@ describe('the daemon', () => {
       socket.on('data', (c: Buffer) =>
         decoder.push(c, (f) => {
           const {m} = JSON.parse(f.header.toString('utf8')) as {m: string}
-          const reply = m === 'hello' ? {protocol: 1, version: '0.0.1-old', pid: sleeper.pid, brokerId: 1, home: home.dir, startedAt: 0} : {pid: sleeper.pid}
+          const reply =
+            m === 'hello'
+              ? {protocol: 1, version: '0.0.1-old', pid: sleeper.pid, brokerId: 1, home: home.dir, startedAt: 0}
+              : {pid: sleeper.pid}
           for (const part of encodeFrame(f.correlationId, KIND_RESPONSE, JSON.stringify(reply))) socket.write(part)
           if (m === 'shutdown') {
             sleeper.kill('SIGKILL')
@@ -302,7 +326,11 @@ describe('the daemon', () => {
     await new Promise<void>((resolve) => server.listen(paths.socket, resolve))
     const res = await home.run(['topics', '--list'])
     expect(res.code, res.stderr).toBe(0)
-    expect(res.stderr).toMatch(new RegExp(`Restarted the kafkalite daemon for .*: it ran version 0\\.0\\.1-old, this is ${packageVersion().replaceAll('.', '\\.')}\\.`))
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `Restarted the kafkalite daemon for .*: it ran version 0\\.0\\.1-old, this is ${packageVersion().replaceAll('.', '\\.')}\\.`,
+      ),
+    )
     expect((await status()).running).toBe(true)
   })
 
@@ -317,4 +345,3 @@ describe('the daemon', () => {
     expect(log).toMatch(/stopping \(SIGINT\)/)
   })
 })
-

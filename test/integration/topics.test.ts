@@ -12,16 +12,34 @@ afterEach(async () => {
 })
 
 describe('kafkalite topics (kafka-topics)', () => {
-  it('creates a topic and prints Kafka\'s confirmation', async () => {
+  it("creates a topic and prints Kafka's confirmation", async () => {
     const topic = uniqueTopic('orders')
-    const res = await home.run(['topics', '--bootstrap-server', 'localhost:9092', '--create', '--topic', topic, '--partitions', '3'])
+    const res = await home.run([
+      'topics',
+      '--bootstrap-server',
+      'localhost:9092',
+      '--create',
+      '--topic',
+      topic,
+      '--partitions',
+      '3',
+    ])
     expect(res.stderr).not.toMatch(/Error/)
     expect(res.code).toBe(0)
     expect(res.stdout).toBe(`Created topic ${topic}.\n`)
   })
 
-  it('describes a topic in Kafka\'s tab-separated format', async () => {
-    await home.run(['topics', '--create', '--topic', 'orders', '--partitions', '2', '--config', 'cleanup.policy=compact'])
+  it("describes a topic in Kafka's tab-separated format", async () => {
+    await home.run([
+      'topics',
+      '--create',
+      '--topic',
+      'orders',
+      '--partitions',
+      '2',
+      '--config',
+      'cleanup.policy=compact',
+    ])
     const res = await home.run(['topics', '--describe', '--topic', 'orders'])
     expect(res.code).toBe(0)
     const lines = res.stdout.replace(/\n$/, '').split('\n')
@@ -73,13 +91,13 @@ describe('kafkalite topics (kafka-topics)', () => {
     ['..', "'..' is not allowed"],
     ['bad name', "'bad name' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"],
     ['x'.repeat(250), `the length of '${'x'.repeat(250)}' is longer than the max allowed length 249`],
-  ])('refuses the invalid topic name %j with Kafka\'s message', async (name, reason) => {
+  ])("refuses the invalid topic name %j with Kafka's message", async (name, reason) => {
     const res = await home.run(['topics', '--create', '--topic', name])
     expect(res.code).toBe(1)
     expect(res.stderr).toBe(`Error while executing topic command : Topic name is invalid: ${reason}\n`)
   })
 
-  it('refuses a replication factor above 1 with Kafka\'s message', async () => {
+  it("refuses a replication factor above 1 with Kafka's message", async () => {
     const res = await home.run(['topics', '--create', '--topic', 'rf', '--replication-factor', '3'])
     expect(res.code).toBe(1)
     expect(res.stderr).toBe(
@@ -96,7 +114,9 @@ describe('kafkalite topics (kafka-topics)', () => {
       'Error while executing topic command : Invalid value abc for configuration retention.ms: Not a number of type LONG\n',
     )
     const badPolicy = await home.run(['topics', '--create', '--topic', 'c', '--config', 'cleanup.policy=forever'])
-    expect(badPolicy.stderr).toMatch(/Invalid value forever for configuration cleanup.policy: String must be one of: compact, delete/)
+    expect(badPolicy.stderr).toMatch(
+      /Invalid value forever for configuration cleanup.policy: String must be one of: compact, delete/,
+    )
   })
 
   it('increases partitions with --alter and refuses to decrease them', async () => {
@@ -128,7 +148,9 @@ describe('kafkalite topics (kafka-topics)', () => {
   it('needs exactly one action, and reports usage errors with exit code 2', async () => {
     const none = await home.run(['topics', '--topic', 'x'])
     expect(none.code).toBe(2)
-    expect(none.stderr).toMatch(/Command must include exactly one action: --list, --describe, --create, --alter or --delete/)
+    expect(none.stderr).toMatch(
+      /Command must include exactly one action: --list, --describe, --create, --alter or --delete/,
+    )
     const two = await home.run(['topics', '--list', '--describe'])
     expect(two.code).toBe(2)
     const missingTopic = await home.run(['topics', '--create'])
@@ -146,7 +168,9 @@ describe('kafkalite topics (kafka-topics)', () => {
   it('refuses a remote bootstrap server with a clear message', async () => {
     const res = await home.run(['topics', '--bootstrap-server', 'kafka.example.com:9092', '--list'])
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/'kafka\.example\.com:9092' is not the local kafkalite broker \(localhost:9092\); remote clusters are not supported yet/)
+    expect(res.stderr).toMatch(
+      /'kafka\.example\.com:9092' is not the local kafkalite broker \(localhost:9092\); remote clusters are not supported yet/,
+    )
   })
 
   it('answers --json with the topics and their offsets', async () => {
@@ -164,9 +188,13 @@ describe('kafkalite topics (kafka-topics)', () => {
     await home.run(['topics', '--create', '--topic', 'plain'])
     await home.run(['topics', '--create', '--topic', 'tuned', '--config', 'min.insync.replicas=2'])
     const overrides = await home.run(['topics', '--describe', '--topics-with-overrides'])
-    expect(overrides.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(/^Topic: tuned\t.*Configs: min\.insync\.replicas=2$/)])
+    expect(overrides.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^Topic: tuned\t.*Configs: min\.insync\.replicas=2$/),
+    ])
     const underMin = await home.run(['topics', '--describe', '--under-min-isr-partitions'])
-    expect(underMin.stdout).toBe('\tTopic: tuned\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n')
+    expect(underMin.stdout).toBe(
+      '\tTopic: tuned\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n',
+    )
     const underReplicated = await home.run(['topics', '--describe', '--under-replicated-partitions'])
     expect(underReplicated.stdout).toBe('')
   })

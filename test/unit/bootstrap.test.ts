@@ -12,18 +12,24 @@ describe('--bootstrap-server', () => {
     expect(() => checkBootstrapServers('kafka:9092', {})).toThrow(
       "Bootstrap server 'kafka:9092' is not the local kafkalite broker (localhost:9092); remote clusters are not supported yet",
     )
-    expect(() => checkBootstrapServers('localhost:9093', {})).toThrow(/'localhost:9093' is not the local kafkalite broker/)
+    expect(() => checkBootstrapServers('localhost:9093', {})).toThrow(
+      /'localhost:9093' is not the local kafkalite broker/,
+    )
   })
 
   it('follows the listeners of server.properties', () => {
     const props = {listeners: 'PLAINTEXT://broker1:19092'}
     expect(listenerAddresses(props)).toEqual([{host: 'broker1', port: 19092}])
     expect(() => checkBootstrapServers('broker1:19092', props)).not.toThrow()
-    expect(() => checkBootstrapServers('localhost:9092', props)).toThrow(/not the local kafkalite broker \(broker1:19092\)/)
+    expect(() => checkBootstrapServers('localhost:9092', props)).toThrow(
+      /not the local kafkalite broker \(broker1:19092\)/,
+    )
   })
 
-  it('refuses an address without a port as Kafka\'s tools do', () => {
-    expect(() => checkBootstrapServers('localhost', {})).toThrow(/Please provide valid host:port like host1:9091,host2:9092/)
+  it("refuses an address without a port as Kafka's tools do", () => {
+    expect(() => checkBootstrapServers('localhost', {})).toThrow(
+      /Please provide valid host:port like host1:9091,host2:9092/,
+    )
     expect(() => checkBootstrapServers(' ', {})).toThrow(/Error while validating the bootstrap address/)
   })
 })

@@ -14,7 +14,12 @@ const decodeAll = (chunks: Buffer[]): Frame[] => {
   return out
 }
 
-const simplify = (f: Frame) => ({id: f.correlationId, kind: f.kind, header: f.header.toString(), payload: f.payload.toString()})
+const simplify = (f: Frame) => ({
+  id: f.correlationId,
+  kind: f.kind,
+  header: f.header.toString(),
+  payload: f.payload.toString(),
+})
 
 describe('frame codec', () => {
   const expected = [
@@ -51,11 +56,15 @@ describe('frame codec', () => {
     const decoder = new FrameDecoder(1000)
     const header = Buffer.alloc(8)
     header.writeUInt32BE(5000, 0)
-    expect(() => decoder.push(header, () => {})).toThrow(/Frame of 5000 bytes exceeds socket.request.max.bytes \(1000\)/)
+    expect(() => decoder.push(header, () => {})).toThrow(
+      /Frame of 5000 bytes exceeds socket.request.max.bytes \(1000\)/,
+    )
   })
 
   it('refuses a frame too short to hold its header, and a header that runs past the frame', () => {
-    expect(() => new FrameDecoder().push(Buffer.from([0, 0, 0, 3, 1, 2, 3]), () => {})).toThrow(/shorter than a frame header/)
+    expect(() => new FrameDecoder().push(Buffer.from([0, 0, 0, 3, 1, 2, 3]), () => {})).toThrow(
+      /shorter than a frame header/,
+    )
     const bad = Buffer.from([0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 50])
     expect(() => new FrameDecoder().push(bad, () => {})).toThrow(/runs past the frame end/)
   })

@@ -21,7 +21,15 @@ describe('properties', () => {
       'empty=',
       '',
     ].join('\n')
-    expect(parseProperties(text)).toEqual({a: '1', b: 'two words ', c: 'three', d: 'continued line', e: 'tab\thereA', 'f=g': 'h', empty: ''})
+    expect(parseProperties(text)).toEqual({
+      a: '1',
+      b: 'two words ',
+      c: 'three',
+      d: 'continued line',
+      e: 'tab\thereA',
+      'f=g': 'h',
+      empty: '',
+    })
   })
 
   it('reads booleans as Java trim().equalsIgnoreCase("true")', () => {

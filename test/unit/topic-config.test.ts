@@ -4,7 +4,9 @@ import {TopicConfigResolver, validateTopicConfigs} from '../../src/daemon/topic-
 
 describe('topic configs', () => {
   it('normalizes valid values', () => {
-    expect(validateTopicConfigs({'retention.ms': ' 1000 ', 'cleanup.policy': 'compact, delete', preallocate: 'TRUE'})).toEqual({
+    expect(
+      validateTopicConfigs({'retention.ms': ' 1000 ', 'cleanup.policy': 'compact, delete', preallocate: 'TRUE'}),
+    ).toEqual({
       'retention.ms': '1000',
       'cleanup.policy': 'compact,delete',
       preallocate: 'true',
@@ -15,25 +17,48 @@ describe('topic configs', () => {
     [{foo: '1'}, 'Unknown topic config name: foo'],
     [{'retention.ms': 'abc'}, 'Invalid value abc for configuration retention.ms: Not a number of type LONG'],
     [{'retention.ms': '-2'}, 'Invalid value -2 for configuration retention.ms: Value must be at least -1'],
-    [{'max.message.bytes': '99999999999'}, 'Invalid value 99999999999 for configuration max.message.bytes: Not a number of type INT'],
-    [{'message.timestamp.type': 'Now'}, 'Invalid value Now for configuration message.timestamp.type: String must be one of: CreateTime, LogAppendTime'],
-    [{'min.cleanable.dirty.ratio': '1.5'}, 'Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be no more than 1'],
-    [{'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5'}, 'conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)'],
-  ])('refuses %j with Kafka\'s message', (configs, message) => {
+    [
+      {'max.message.bytes': '99999999999'},
+      'Invalid value 99999999999 for configuration max.message.bytes: Not a number of type INT',
+    ],
+    [
+      {'message.timestamp.type': 'Now'},
+      'Invalid value Now for configuration message.timestamp.type: String must be one of: CreateTime, LogAppendTime',
+    ],
+    [
+      {'min.cleanable.dirty.ratio': '1.5'},
+      'Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be no more than 1',
+    ],
+    [
+      {'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5'},
+      'conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)',
+    ],
+  ])("refuses %j with Kafka's message", (configs, message) => {
     expect(() => validateTopicConfigs(configs)).toThrow(message)
   })
 
   it('resolves a value from the topic, then the broker synonym, then the default', () => {
     const resolver = new TopicConfigResolver({'log.retention.hours': '24', 'message.max.bytes': '5000'})
-    expect(resolver.entry('retention.ms', {})).toMatchObject({value: '86400000', source: 'STATIC_BROKER_CONFIG', isDefault: false})
-    expect(resolver.entry('retention.ms', {'retention.ms': '5'})).toMatchObject({value: '5', source: 'DYNAMIC_TOPIC_CONFIG'})
+    expect(resolver.entry('retention.ms', {})).toMatchObject({
+      value: '86400000',
+      source: 'STATIC_BROKER_CONFIG',
+      isDefault: false,
+    })
+    expect(resolver.entry('retention.ms', {'retention.ms': '5'})).toMatchObject({
+      value: '5',
+      source: 'DYNAMIC_TOPIC_CONFIG',
+    })
     expect(resolver.entry('max.message.bytes', {})).toMatchObject({value: '5000', source: 'STATIC_BROKER_CONFIG'})
-    expect(resolver.entry('segment.bytes', {})).toMatchObject({value: '1073741824', source: 'DEFAULT_CONFIG', isDefault: true})
+    expect(resolver.entry('segment.bytes', {})).toMatchObject({
+      value: '1073741824',
+      source: 'DEFAULT_CONFIG',
+      isDefault: true,
+    })
   })
 })
 
 describe('broker config', () => {
-  it('uses Kafka\'s defaults when there is no server.properties', () => {
+  it("uses Kafka's defaults when there is no server.properties", () => {
     const c = brokerConfigFrom({}, null)
     expect(c).toMatchObject({brokerId: 1, autoCreateTopics: true, numPartitions: 1, durability: 'process-crash'})
     expect(c.listeners).toEqual([{host: 'localhost', port: 9092}])
@@ -44,7 +69,9 @@ describe('broker config', () => {
   })
 
   it('refuses a replication factor it cannot satisfy and names unknown settings', () => {
-    expect(() => brokerConfigFrom({'default.replication.factor': '3'}, '/h/server.properties')).toThrow(/Value must be no more than 1/)
+    expect(() => brokerConfigFrom({'default.replication.factor': '3'}, '/h/server.properties')).toThrow(
+      /Value must be no more than 1/,
+    )
     expect(brokerConfigFrom({'zookeeper.connect': 'x'}, null).unknown).toEqual(['zookeeper.connect'])
   })
 })

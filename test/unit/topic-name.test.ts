@@ -17,9 +17,15 @@ describe('topic names', () => {
     ['', 'Topic name is invalid: the empty string is not allowed'],
     ['.', "Topic name is invalid: '.' is not allowed"],
     ['..', "Topic name is invalid: '..' is not allowed"],
-    ['a b', "Topic name is invalid: 'a b' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"],
-    ['ünï', "Topic name is invalid: 'ünï' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"],
-  ])('refuses %j with Kafka\'s message', (name, message) => {
+    [
+      'a b',
+      "Topic name is invalid: 'a b' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+    ],
+    [
+      'ünï',
+      "Topic name is invalid: 'ünï' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+    ],
+  ])("refuses %j with Kafka's message", (name, message) => {
     expect(invalidTopicNameMessage(name)).toBe(message)
   })
 

@@ -53,7 +53,7 @@ Every command that needs the broker starts it on demand; this command does it ex
 
   async #running(): Promise<{pid: number} | undefined> {
     try {
-      (await connectSocket(brokerPaths(this.home).socket)).destroy()
+      ;(await connectSocket(brokerPaths(this.home).socket)).destroy()
     } catch {
       return undefined
     }
