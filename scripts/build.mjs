@@ -41,7 +41,7 @@ await build({
   output: {
     dir: join(root, 'dist/bundle'),
     format: 'esm',
-    minify: true,
+    minify: process.env.KAFKALITE_NO_MINIFY ? false : true,
     entryFileNames: '[name].js',
     chunkFileNames: 'chunk-[hash].js',
   },

@@ -12,16 +12,36 @@ export interface ParsedLine {
 }
 
 /** Splits a byte stream into lines: \n, \r\n and a lone \r end a line; the last line may lack a terminator. */
+const EMPTY = Buffer.alloc(0)
+
+function firstTerminator(data: Buffer, from: number): number {
+  const nl = data.indexOf(0x0a, from)
+  const cr = data.indexOf(0x0d, from)
+  return nl === -1 ? cr : cr === -1 ? nl : Math.min(nl, cr)
+}
+
 export class LineSplitter {
-  #rest: Buffer = Buffer.alloc(0)
+  #rest: Buffer = EMPTY
   #skipLF = false
 
   push(chunk: Buffer, onLine: (line: Buffer) => void): void {
-    let data = this.#rest.length > 0 ? Buffer.concat([this.#rest, chunk]) : chunk
+    const data = chunk
     let i = 0
     if (this.#skipLF) {
       this.#skipLF = false
       if (data[0] === 0x0a) i = 1
+    }
+    if (this.#rest.length > 0) {
+      // Only the line that straddles two chunks is copied, never the whole chunk.
+      const end = firstTerminator(data, i)
+      if (end === -1) {
+        this.#rest = Buffer.concat([this.#rest, data.subarray(i)])
+        return
+      }
+      onLine(Buffer.concat([this.#rest, data.subarray(i, end)]))
+      this.#rest = EMPTY
+      i = this.#afterTerminator(data, end)
+      if (i < 0) return
     }
     let nextCR = data.indexOf(0x0d, i)
     while (true) {
@@ -29,12 +49,8 @@ export class LineSplitter {
       if (nextCR !== -1 && nextCR < i) nextCR = data.indexOf(0x0d, i)
       if (nextCR !== -1 && (nl === -1 || nextCR < nl)) {
         onLine(data.subarray(i, nextCR))
-        if (nextCR + 1 === data.length) {
-          this.#skipLF = true // a \n may start the next chunk
-          i = data.length
-          break
-        }
-        i = data[nextCR + 1] === 0x0a ? nextCR + 2 : nextCR + 1
+        i = this.#afterTerminator(data, nextCR)
+        if (i < 0) return
         nextCR = data.indexOf(0x0d, i)
         continue
       }
@@ -42,14 +58,23 @@ export class LineSplitter {
       onLine(data.subarray(i, nl))
       i = nl + 1
     }
-    data = data.subarray(i)
-    this.#rest = data.length > 0 ? data : Buffer.alloc(0)
+    this.#rest = i < data.length ? data.subarray(i) : EMPTY
+  }
+
+  /** Where the next line starts after the terminator at `at`; -1 when a \r ends the chunk (a \n may follow). */
+  #afterTerminator(data: Buffer, at: number): number {
+    if (data[at] === 0x0a) return at + 1
+    if (at + 1 === data.length) {
+      this.#skipLF = true
+      return -1
+    }
+    return data[at + 1] === 0x0a ? at + 2 : at + 1
   }
 
   /** Hands over the last line if the input did not end with a line terminator. */
   end(onLine: (line: Buffer) => void): void {
     if (this.#rest.length > 0) onLine(this.#rest)
-    this.#rest = Buffer.alloc(0)
+    this.#rest = EMPTY
   }
 }
 
@@ -70,6 +95,8 @@ export class LineMessageReader {
   readonly #headersKeySeparator: string
   readonly #nullMarker: Buffer | undefined
   readonly #nullMarkerText: string | undefined
+  readonly #plain: boolean
+  readonly #plainResult: ParsedLine = {key: null, value: null, headers: null}
 
   constructor(props: Readonly<Record<string, string>>) {
     this.#parseKey = parseBoolean(props['parse.key'])
@@ -116,12 +143,15 @@ export class LineMessageReader {
     this.#headersKeySeparator = headersKeySeparator
     this.#nullMarker = nullMarker === undefined ? undefined : Buffer.from(nullMarker, 'utf8')
     this.#nullMarkerText = nullMarker
+    this.#plain = !this.#parseKey && !this.#parseHeaders && nullMarker === undefined
   }
 
   /** One record from one line (line numbers start at 1), with Kafka's error texts. */
   parse(line: Buffer, lineNumber: number): ParsedLine {
-    if (!this.#parseKey && !this.#parseHeaders && this.#nullMarker === undefined) {
-      return {key: null, value: line, headers: null}
+    if (this.#plain) {
+      // The common case (the whole line is the value) reuses one result object: callers use it before the next call.
+      this.#plainResult.value = line
+      return this.#plainResult
     }
     let start = 0
     let headerBlock: Buffer | null = null

@@ -32,6 +32,10 @@ export interface RecordMetadata {
   serializedValueSize: number
 }
 
+/**
+ * Called once per record. On an error, `metadata` still names the topic and partition (offset and timestamp -1;
+ * null when the record never got a partition), as Kafka's Callback does.
+ */
 export type SendCallback = (error: KafkaException | null, metadata: RecordMetadata | null) => void
 
 interface ProducerSettings extends CommonConfig {
@@ -48,21 +52,28 @@ interface ProducerSettings extends CommonConfig {
   metadataMaxAgeMs: number
 }
 
+/** Who hears about a record: a promise's settlers (send), or just a callback (sendWithCallback). */
 interface Completion {
-  resolve: ((m: RecordMetadata) => void) | undefined
-  reject: ((e: KafkaException) => void) | undefined
+  resolve: (m: RecordMetadata) => void
+  reject: (e: KafkaException) => void
   callback: SendCallback | undefined
-  timestamp: number
-  keySize: number
-  valueSize: number
 }
+type Waiter = Completion | SendCallback
 
 interface Batch {
   topic: string
   partition: number
   builder: BatchBuilder
   bytes: Buffer | null
-  completions: Completion[]
+  /**
+   * One entry per record, in offset order. Plain arrays of numbers rather than an object per record: records wait
+   * for their acknowledgement long enough to be promoted out of the young generation, and a million small objects
+   * there measured as most of the producer's garbage-collection time.
+   */
+  waiters: Waiter[]
+  timestamps: number[]
+  keySizes: number[]
+  valueSizes: number[]
   /** Buffer-memory charge of this batch's records, released when it completes. */
   charge: number
   createdAt: number
@@ -126,7 +137,8 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   #connection: Promise<Connection> | null = null
   readonly #topics = new Map<string, TopicInfo>()
   readonly #topicWaits = new Map<string, Promise<TopicInfo>>()
-  readonly #queues = new Map<string, PartitionQueue>()
+  readonly #queues = new Map<string, PartitionQueue[]>() // by topic, then partition
+  readonly #allQueues: PartitionQueue[] = []
   #inFlight = 0
   #pending = 0 // records sent and not yet completed
   #buffered = 0 // bytes charged against buffer.memory
@@ -156,19 +168,20 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
    */
   send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> {
     return new Promise<RecordMetadata>((resolve, reject) => {
-      this.#send(record, {resolve, reject, callback, timestamp: 0, keySize: -1, valueSize: -1})
+      this.#send(record, {resolve, reject, callback})
     })
   }
 
   /**
    * Sends a record without creating a promise: the callback alone reports the outcome. For high-volume senders
-   * (the console producer) that do not await each record.
+   * (the console producer) that do not await each record. As with send, the record object may be reused as soon
+   * as the call returns.
    */
   sendWithCallback(record: ProducerRecord<K, V>, callback: SendCallback): void {
-    this.#send(record, {resolve: undefined, reject: undefined, callback, timestamp: 0, keySize: -1, valueSize: -1})
+    this.#send(record, callback)
   }
 
-  #send(record: ProducerRecord<K, V>, completion: Completion): void {
+  #send(record: ProducerRecord<K, V>, completion: Waiter): void {
     if (this.#closed) {
       this.#complete(
         completion,
@@ -177,13 +190,16 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       return
     }
     this.#pending++
+    const now = Date.now()
     const info = this.#topics.get(record.topic)
-    if (info !== undefined && Date.now() - info.fetchedAt < this.#settings.metadataMaxAgeMs) {
-      this.#append(record, info, completion)
+    if (info !== undefined && now - info.fetchedAt < this.#settings.metadataMaxAgeMs) {
+      this.#append(record, info, completion, now)
       return
     }
+    // The caller may reuse its record object once send returns (the console producer does): keep a copy.
+    const copy = {...record}
     this.#topicInfo(record.topic).then(
-      (fresh) => this.#append(record, fresh, completion),
+      (fresh) => this.#append(copy, fresh, completion, Date.now()),
       (error: unknown) => {
         this.#pending--
         this.#complete(completion, toKafkaException(error))
@@ -192,14 +208,14 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     )
   }
 
-  #append(record: ProducerRecord<K, V>, info: TopicInfo, completion: Completion): void {
+  #append(record: ProducerRecord<K, V>, info: TopicInfo, completion: Waiter, now: number): void {
     const topic = record.topic
     let charged = false
     try {
       const headers = normalizeHeaders(record.headers)
       const key = this.#keySerializer.serialize(topic, record.key ?? null, headers ?? undefined)
       const value = this.#valueSerializer.serialize(topic, record.value ?? null, headers ?? undefined)
-      const timestamp = record.timestamp ?? Date.now()
+      const timestamp = record.timestamp ?? now
       let partition: number
       if (record.partition !== undefined && record.partition !== null) {
         partition = record.partition
@@ -225,9 +241,6 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
           `The message is ${size} bytes when serialized which is larger than the max.message.bytes of topic '${topic}' (${info.maxMessageBytes}). Send smaller records or raise the topic's max.message.bytes.`,
         )
       }
-      completion.timestamp = timestamp
-      completion.keySize = key === null ? -1 : key.length
-      completion.valueSize = value === null ? -1 : value.length
       const queue = this.#queue(topic, partition)
       let batch = queue.open
       if (batch === null) batch = queue.open = this.#newBatch(topic, partition, info)
@@ -237,7 +250,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
         batch = queue.open = this.#newBatch(topic, partition, info)
         delta = batch.builder.append(timestamp, key, value, headers)
       }
-      batch.completions.push(completion)
+      batch.waiters.push(completion)
+      batch.timestamps.push(timestamp)
+      batch.keySizes.push(key === null ? -1 : key.length)
+      batch.valueSizes.push(value === null ? -1 : value.length)
       batch.charge += size
       this.#buffered += size
       charged = true
@@ -260,7 +276,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
         compression: this.#settings.compression,
       }),
       bytes: null,
-      completions: [],
+      waiters: [],
+      timestamps: [],
+      keySizes: [],
+      valueSizes: [],
       charge: 0,
       createdAt: Date.now(),
       attempts: 0,
@@ -268,11 +287,13 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   }
 
   #queue(topic: string, partition: number): PartitionQueue {
-    const id = `${partition}:${topic}`
-    let queue = this.#queues.get(id)
+    let queues = this.#queues.get(topic)
+    if (queues === undefined) this.#queues.set(topic, (queues = []))
+    let queue = queues[partition]
     if (queue === undefined) {
       queue = {open: null, ready: []}
-      this.#queues.set(id, queue)
+      queues[partition] = queue
+      this.#allQueues.push(queue)
     }
     return queue
   }
@@ -304,19 +325,21 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     while (this.#inFlight < this.#settings.maxInFlight) {
       const batches: Batch[] = []
       let bytes = 0
-      for (const queue of this.#queues.values()) {
+      for (const queue of this.#allQueues) {
         if (queue.open !== null && queue.ready.length === 0) {
           const due = queue.open.createdAt + lingerMs
           if (due <= now) this.#close(queue)
           else nextLinger = Math.min(nextLinger, due)
         }
-        // One batch per partition per request, in order; a partition's next batch goes in the next request.
-        const next = queue.ready[0]
-        if (next === undefined) continue
-        if (batches.length > 0 && bytes + next.bytes!.length > this.#settings.maxRequestSize) continue
-        queue.ready.shift()
-        batches.push(next)
-        bytes += next.bytes!.length
+        // A partition's ready batches go in order, as many as fit in max.request.size. (Kafka sends one batch per
+        // partition per request; several let a fast producer commit ~1 MB per SQLite transaction instead of 16 KB.)
+        while (queue.ready.length > 0) {
+          const next = queue.ready[0]!
+          if (batches.length > 0 && bytes + next.bytes!.length > this.#settings.maxRequestSize) break
+          queue.ready.shift()
+          batches.push(next)
+          bytes += next.bytes!.length
+        }
       }
       if (batches.length === 0) break
       this.#sendRequest(batches)
@@ -371,16 +394,15 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   }
 
   #succeed(batch: Batch, baseOffset: number, logAppendTime: number): void {
-    const {topic, partition, completions} = batch
-    for (let i = 0; i < completions.length; i++) {
-      const c = completions[i]!
-      this.#complete(c, null, {
+    const {topic, partition, waiters} = batch
+    for (let i = 0; i < waiters.length; i++) {
+      this.#complete(waiters[i]!, null, {
         topic,
         partition,
         offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTime >= 0 ? logAppendTime : c.timestamp,
-        serializedKeySize: c.keySize,
-        serializedValueSize: c.valueSize,
+        timestamp: logAppendTime >= 0 ? logAppendTime : batch.timestamps[i]!,
+        serializedKeySize: batch.keySizes[i]!,
+        serializedValueSize: batch.valueSizes[i]!,
       })
     }
     this.#release(batch)
@@ -397,12 +419,21 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       }, s.retryBackoffMs)
       return
     }
-    for (const c of batch.completions) this.#complete(c, error)
+    batch.waiters.forEach((w, i) =>
+      this.#complete(w, error, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: -1,
+        timestamp: -1,
+        serializedKeySize: batch.keySizes[i]!,
+        serializedValueSize: batch.valueSizes[i]!,
+      }),
+    )
     this.#release(batch)
   }
 
   #release(batch: Batch): void {
-    this.#pending -= batch.completions.length
+    this.#pending -= batch.waiters.length
     this.#buffered -= batch.charge
     if (this.#buffered < this.#settings.bufferMemory && this.#bufferWaiters.length > 0) {
       const waiters = this.#bufferWaiters
@@ -411,13 +442,15 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     }
   }
 
-  #complete(c: Completion, error: KafkaException | null, metadata?: RecordMetadata): void {
-    if (error) {
-      c.reject?.(error)
-      c.callback?.(error, null)
+  #complete(w: Waiter, error: KafkaException | null, metadata?: RecordMetadata): void {
+    if (typeof w === 'function') {
+      w(error, metadata ?? null)
+    } else if (error) {
+      w.reject(error)
+      w.callback?.(error, metadata ?? null)
     } else {
-      c.resolve?.(metadata!)
-      c.callback?.(null, metadata!)
+      w.resolve(metadata!)
+      w.callback?.(null, metadata!)
     }
   }
 
