@@ -36,7 +36,7 @@ export function writeJsonRecord(out: OutputBuffer, r: FormattableRecord): void {
     topic: r.topic,
     partition: r.partition,
     offset: r.offset,
-    timestamp: r.timestamp,
+    timestamp: r.timestamp < 0 ? null : r.timestamp,
     timestampType: r.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
     key: key.text,
   }

@@ -216,6 +216,12 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       const key = this.#keySerializer.serialize(topic, record.key ?? null, headers ?? undefined)
       const value = this.#valueSerializer.serialize(topic, record.value ?? null, headers ?? undefined)
       const timestamp = record.timestamp ?? now
+      if (timestamp < 0) {
+        throw new KafkaException(
+          'USAGE',
+          `Invalid timestamp: ${timestamp}. Timestamp should always be non-negative or null.`,
+        )
+      }
       let partition: number
       if (record.partition !== undefined && record.partition !== null) {
         partition = record.partition
