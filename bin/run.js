@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import {run} from '../dist/bundle/main.js'
+import {createRequire} from 'node:module'
 
-await run(import.meta.url)
+const require = createRequire(import.meta.url)
+require('./code-cache.cjs')
+await require('../dist/bundle/main.cjs').run(import.meta.url)

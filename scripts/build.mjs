@@ -5,7 +5,8 @@
 //    faster per command here (see bench/);
 // 3. the oclif manifest is generated from the bundled commands, so oclif never loads every command to list flags.
 import {execFileSync} from 'node:child_process'
-import {readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -35,15 +36,17 @@ await build({
   cwd: root,
   input,
   platform: 'node',
-  // Native addon and optional tooling oclif may probe for: never bundled.
-  external: ['better-sqlite3', 'typescript', 'ts-node', 'tsx'],
+  // Native addons, and optional tooling oclif may probe for: never bundled.
+  external: ['better-sqlite3', '@node-rs/crc32', 'typescript', 'ts-node', 'tsx'],
   logLevel: 'warn',
   output: {
     dir: join(root, 'dist/bundle'),
-    format: 'esm',
+    // CommonJS, so that bin/code-cache.cjs can give V8 its code cache (Node 20 cannot for ES modules).
+    format: 'cjs',
+    exports: 'named',
     minify: process.env.KAFKALITE_NO_MINIFY ? false : true,
-    entryFileNames: '[name].js',
-    chunkFileNames: 'chunk-[hash].js',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: 'chunk-[hash].cjs',
   },
 })
 
@@ -52,6 +55,15 @@ const {Plugin} = await import('@oclif/core')
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true})
 await plugin.load()
 writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(plugin.manifest, null, 2) + '\n')
+
+step('code cache')
+// Run every command's --help and a daemon start once with KAFKALITE_CODE_CACHE=write (bin/code-cache.cjs).
+const env = {...process.env, KAFKALITE_CODE_CACHE: 'write', KAFKALITE_HOME: mkdtempSync(join(tmpdir(), 'kl-build-'))}
+const run = (args) => execFileSync(process.execPath, [join(root, 'bin/run.js'), ...args], {env, stdio: 'ignore'})
+for (const id of Object.keys(plugin.manifest.commands)) run([...id.split(':'), '--help'])
+run(['topics', '--list'])
+run(['daemon', 'stop'])
+rmSync(env.KAFKALITE_HOME, {recursive: true, force: true})
 step(`done (${Object.keys(plugin.manifest.commands).length} commands)`)
 
 function* walk(dir) {

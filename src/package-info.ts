@@ -34,5 +34,10 @@ export function packageVersion(): string {
 
 /** The daemon's entry point: the bundled daemon, which starts faster than the unbundled one. */
 export function daemonEntry(): string {
-  return join(packageRoot(), 'dist/bundle/daemon.js')
+  return join(packageRoot(), 'dist/bundle/daemon.cjs')
+}
+
+/** Node arguments that load the bundles with their V8 code cache (see bin/code-cache.cjs). */
+export function codeCacheArgs(): string[] {
+  return ['--require', join(packageRoot(), 'bin/code-cache.cjs')]
 }

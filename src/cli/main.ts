@@ -1,4 +1,4 @@
-// The CLI's entry point, bundled with @oclif/core into dist/bundle/main.js (see scripts/build.mjs).
+// The CLI's entry point, bundled with @oclif/core into dist/bundle/main.cjs (see scripts/build.mjs).
 import {execute} from '@oclif/core'
 
 /** Runs the command line; `binUrl` is bin/run.js's import.meta.url, from which oclif finds package.json. */

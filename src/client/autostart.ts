@@ -9,7 +9,7 @@ import {closeSync, existsSync, openSync, readFileSync, renameSync, statSync} fro
 import {connect, type Socket} from 'node:net'
 import {dirname} from 'node:path'
 import {KafkaException} from '../errors.js'
-import {daemonEntry} from '../package-info.js'
+import {codeCacheArgs, daemonEntry} from '../package-info.js'
 import {checkPrivateDir, ensurePrivateDir, type BrokerPaths} from '../paths.js'
 
 const START_TIMEOUT_MS = 15_000
@@ -91,7 +91,7 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
   const logFd = openSync(paths.log, 'a', 0o600)
   let child
   try {
-    child = spawn(process.execPath, [daemonEntry()], {
+    child = spawn(process.execPath, [...codeCacheArgs(), daemonEntry()], {
       detached: true,
       stdio: ['ignore', logFd, logFd, 'pipe'],
       env: {...process.env, KAFKALITE_HOME: paths.home, KAFKALITE_READY_FD: '3'},

@@ -38,7 +38,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.pragma(`synchronous = ${options.durability === 'power-loss' ? 'FULL' : 'NORMAL'}`)
     db.pragma('foreign_keys = ON')
     db.pragma('temp_store = MEMORY')
-    db.pragma('cache_size = -32000') // 32 MB of page cache: recent batches are read back by consumers
+    db.pragma('cache_size = -8000') // 8 MB of page cache; the OS caches the file too
     migrate(db)
     return db
   } catch (error) {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {crc32c} from '../../src/protocol/crc32c.js'
+import {crc32c, crc32cJs} from '../../src/protocol/crc32c.js'
 import {murmur2, partitionForKey, toPositive} from '../../src/protocol/murmur2.js'
 import {
   readUnsignedVarint,
@@ -34,7 +34,16 @@ describe('CRC-32C', () => {
       }
       return (crc ^ 0xffffffff) >>> 0
     }
-    for (let n = 0; n <= data.length; n++) expect(crc32c(data, 0, n)).toBe(slow(data.subarray(0, n)))
+    for (let n = 0; n <= data.length; n++) {
+      expect(crc32c(data, 0, n)).toBe(slow(data.subarray(0, n)))
+      expect(crc32cJs(data, 0, n)).toBe(slow(data.subarray(0, n)))
+      expect(crc32c(data, 100 - n, 100)).toBe(slow(data.subarray(100 - n)))
+    }
+  })
+
+  it('agrees between the native and the JavaScript implementation on a 16 KiB batch', () => {
+    const data = Buffer.from(Array.from({length: 16384}, (_, i) => (i * 7919) & 0xff))
+    expect(crc32c(data, 21)).toBe(crc32cJs(data, 21))
   })
 })
 
