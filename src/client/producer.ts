@@ -175,7 +175,8 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   /**
    * Sends a record without creating a promise: the callback alone reports the outcome. For high-volume senders
    * (the console producer) that do not await each record. As with send, the record object may be reused as soon
-   * as the call returns.
+   * as the call returns; in turn the metadata object handed to the callback is reused for the next record of the
+   * batch: copy what must outlive the call.
    */
   sendWithCallback(record: ProducerRecord<K, V>, callback: SendCallback): void {
     this.#send(record, callback)
@@ -401,15 +402,23 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
 
   #succeed(batch: Batch, baseOffset: number, logAppendTime: number): void {
     const {topic, partition, waiters} = batch
+    // sendWithCallback callbacks share one metadata object per batch (documented there); promises get their own.
+    const shared: RecordMetadata = {
+      topic,
+      partition,
+      offset: 0,
+      timestamp: 0,
+      serializedKeySize: 0,
+      serializedValueSize: 0,
+    }
     for (let i = 0; i < waiters.length; i++) {
-      this.#complete(waiters[i]!, null, {
-        topic,
-        partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTime >= 0 ? logAppendTime : batch.timestamps[i]!,
-        serializedKeySize: batch.keySizes[i]!,
-        serializedValueSize: batch.valueSizes[i]!,
-      })
+      const w = waiters[i]!
+      const meta = typeof w === 'function' ? shared : ({topic, partition} as RecordMetadata)
+      meta.offset = baseOffset < 0 ? -1 : baseOffset + i
+      meta.timestamp = logAppendTime >= 0 ? logAppendTime : batch.timestamps[i]!
+      meta.serializedKeySize = batch.keySizes[i]!
+      meta.serializedValueSize = batch.valueSizes[i]!
+      this.#complete(w, null, meta)
     }
     this.#release(batch)
   }

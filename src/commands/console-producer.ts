@@ -167,6 +167,8 @@ A line that cannot be parsed stops the producer with Kafka's message after every
   }
 }
 
+const SLICE_BYTES = 128 * 1024
+
 type LineParser = (line: Buffer, lineNumber: number) => ParsedLine & {timestamp?: number; partition?: number}
 
 function textParser(props: Record<string, string>): LineParser {
@@ -195,8 +197,8 @@ interface PumpOptions {
 async function pump(o: PumpOptions): Promise<number> {
   const {producer, topic} = o
   const splitter = new LineSplitter()
-  // Files and pipes through an fs stream of 128 KiB chunks; a terminal through process.stdin.
-  const stdin = process.stdin.isTTY ? process.stdin : createReadStream('', {fd: 0, highWaterMark: 128 * 1024})
+  // Files and pipes through an fs stream of 1 MiB chunks; a terminal through process.stdin.
+  const stdin = process.stdin.isTTY ? process.stdin : createReadStream('', {fd: 0, highWaterMark: 1 << 20})
   let lineNumber = 0
   let failure: Error | undefined
   let interrupted = false
@@ -218,6 +220,7 @@ async function pump(o: PumpOptions): Promise<number> {
   // One record object for every line: the producer does not keep it once send returns.
   const record: ProducerRecord<Buffer, Buffer> = {topic}
   const sendLine = (line: Buffer): Promise<unknown> | undefined => {
+    if (interrupted) return undefined
     if (failure) return undefined
     lineNumber++
     let parsed: ReturnType<LineParser>
@@ -248,20 +251,28 @@ async function pump(o: PumpOptions): Promise<number> {
     const lines: Buffer[] = []
     const collect = (line: Buffer) => lines.push(line)
     for await (const chunk of stdin as AsyncIterable<Buffer>) {
-      lines.length = 0
-      splitter.push(chunk, collect)
-      for (const line of lines) {
-        const sent = sendLine(line)
-        if (sent) await sent // --sync: one record at a time
+      // Big reads (fewer trips to the thread pool), handled in small slices with a turn of the event loop after
+      // each: a chunk the stream already holds arrives in a microtask, and without those turns produce requests
+      // are not written, nor acknowledgements read, while input keeps coming (measured 640k -> 900k records/s).
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+        const slice = chunk.subarray(at, at + SLICE_BYTES)
+        if (o.sync || o.prompt) {
+          lines.length = 0
+          splitter.push(slice, collect)
+          for (const line of lines) {
+            const sent = sendLine(line)
+            if (sent) await sent // --sync: one record at a time
+            if (failure || interrupted) break
+            if (o.prompt) process.stdout.write('>')
+          }
+        } else {
+          splitter.push(slice, sendLine)
+        }
         if (failure || interrupted) break
-        if (o.prompt) process.stdout.write('>')
+        if (producer.bufferedBytes >= o.bufferMemory) await producer.whenBufferAvailable()
+        await setImmediate()
       }
       if (failure || interrupted) break
-      if (producer.bufferedBytes >= o.bufferMemory) await producer.whenBufferAvailable()
-      // A chunk already buffered by the stream arrives in a microtask, without a turn of the event loop. Yield one
-      // turn per chunk so that produce requests get written and acknowledgements read while input keeps coming:
-      // measured 640k -> 900k records/s here.
-      await setImmediate()
     }
     if (!failure && !interrupted) splitter.end((line) => void sendLine(line))
   } catch (error) {
