@@ -26,7 +26,11 @@ execFileSync(
 
 step('bundle')
 const {build} = await import('rolldown')
-const input = {main: 'src/cli/main.ts', daemon: 'src/daemon/main.ts'}
+const input = {
+  main: 'src/cli/main.ts',
+  daemon: 'src/daemon/main.ts',
+  'hooks/command-not-found': 'src/hooks/command-not-found.ts',
+}
 const commandsDir = join(root, 'src/commands')
 for (const file of walk(commandsDir)) {
   if (!file.endsWith('.ts')) continue

@@ -88,8 +88,8 @@ export abstract class BaseCommand extends Command {
         .split('\n')
         .map((l) => l.trim())
         .filter((l) => l !== '' && !/^See more help with/.test(l))
-        .join(' ')
-      message = `${message} See '${this.config.bin} ${this.id} --help'.`
+        .reduce((text, line) => (text === '' ? line : /[.:]$/.test(text) ? `${text} ${line}` : `${text}: ${line}`), '')
+      message = `${message}${/[.!?]$/.test(message) ? '' : '.'} See '${this.config.bin} ${this.id} --help'.`
       prefix = 'Error: '
     } else {
       const wrapped = toKafkaException(error)

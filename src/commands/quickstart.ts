@@ -45,9 +45,9 @@ Everything is real: the daemon it starts keeps running (stop it with 'kafkalite 
     const producer = new KafkaProducer(this.clientConfig({'linger.ms': 0}), StringSerializer, StringSerializer)
     const produced = await Promise.all(
       [
-        {key: 'user-1', value: 'This is my first event'},
-        {key: 'user-2', value: 'This is my second event'},
-        {key: 'user-1', value: 'Keys pick partitions with murmur2, as in Kafka'},
+        {key: 'alice', value: 'This is my first event'},
+        {key: 'dave', value: 'This is my second event'},
+        {key: 'carol', value: 'Keys pick partitions with murmur2, as in Kafka'},
       ].map((r) => producer.send({topic, ...r, headers: {source: 'quickstart'}})),
     )
     await producer.close()

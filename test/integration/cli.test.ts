@@ -69,7 +69,8 @@ describe('kafkalite quickstart', () => {
     expect(res.stdout).toMatch(/^1\. The broker runs \(pid \d+, kafkalite \d+\.\d+\.\d+\) with its data in /)
     expect(res.stdout).toMatch(/2\. Created topic quickstart-events with 3 partitions\./)
     expect(res.stdout).toMatch(/4\. Read 3 records back from the beginning:/)
-    expect(res.stdout).toMatch(/user-1: This is my first event/)
+    expect(res.stdout).toMatch(/partition 0 {2}offset 0 {2}alice: This is my first event/)
+    expect(res.stdout).toMatch(/partition 1 {2}offset 0 {2}dave: This is my second event/)
     const again = await home.run(['quickstart', '--json'])
     const result = JSON.parse(again.stdout) as {topic: string; consumed: number; produced: {offset: number}[]}
     expect(result).toMatchObject({topic: 'quickstart-events', consumed: 6})
@@ -126,5 +127,21 @@ describe('help', () => {
     const topics = await home.run(['topics', '--help'])
     expect(topics.stdout).toMatch(/--if-not-exists/)
     expect(existsSync(join(home.dir, 'daemon.pid'))).toBe(false) // --help never starts the broker
+  })
+})
+
+describe('usage errors', () => {
+  it('name an unknown command and suggest the closest one, with exit code 2', async () => {
+    const res = await home.run(['topcs', '--list'])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe("Error: Unknown command 'topcs'. Did you mean 'topics'? See 'kafkalite --help'.\n")
+  })
+
+  it('name the bad flag value on one line', async () => {
+    const res = await home.run(['topics', '--create', '--topic', 'x', '--partitions', 'abc'])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe(
+      "Error: Parsing --partitions: Expected an integer but received: abc. See 'kafkalite topics --help'.\n",
+    )
   })
 })
