@@ -129,62 +129,22 @@ function makeInput(file) {
   writeFileSync(file, chunk.join('\n') + '\n')
 }
 
-async function sqliteBaselines(input) {
-  const {BatchBuilder} = await import(join(ROOT, 'dist/protocol/record-batch.js'))
-  const {openDatabase} = await import(join(ROOT, 'dist/store/open.js'))
+/** Runs bench/baseline.mjs as its own process, timed like the console tools: wall time of the whole process. */
+function sqliteBaselines(input) {
   const dir = newHome()
+  const script = join(ROOT, 'bench/baseline.mjs')
   try {
-    const times = []
-    const readTimes = []
-    for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
-      // The same schema and pragmas as the daemon's store (16 KiB pages, WAL, synchronous=NORMAL).
-      const db = openDatabase(join(dir, `base-${run}.db`))
-      db.prepare("INSERT INTO topic (id, name, topic_id, partitions, created_at) VALUES (1, 't', 'x', 1, 0)").run()
-      db.prepare('INSERT INTO topic_partition (topic, partition) VALUES (1, 0)').run()
-      const insert = db.prepare(
-        'INSERT INTO batch (topic, partition, base_offset, last_offset, first_timestamp, max_timestamp, producer_id, producer_epoch, base_sequence, attributes, record_count, bytes) VALUES (1, 0, ?, ?, ?, ?, -1, -1, -1, 0, ?, ?)',
-      )
-      // The baseline does, in one process, what the real path must do at least once: split lines, encode batches,
-      // insert blobs, with a commit per ~1 MB group as the daemon commits per produce request.
+    const produce = []
+    const consume = []
+    for (let run = 0; run < RUNS; run++) {
+      const db = join(dir, `base-${run}.db`)
+      produce.push(timeCommand(NODE, [script, 'insert', input, db]))
       const start = now()
-      const data = readFileSync(input)
-      let offset = 0
-      let pos = 0
-      const batches = []
-      let builder = new BatchBuilder({maxBytes: 16384})
-      const flushBatch = () => {
-        const bytes = builder.build()
-        const n = builder.recordCount
-        bytes.writeBigInt64BE(BigInt(offset), 0)
-        batches.push([offset, offset + n - 1, 0, 0, n, bytes])
-        offset += n
-        builder = new BatchBuilder({maxBytes: 16384})
-      }
-      const ts = Date.now()
-      while (pos < data.length) {
-        const nl = data.indexOf(10, pos)
-        const value = data.subarray(pos, nl)
-        pos = nl + 1
-        if (builder.append(ts, null, value, null) < 0) {
-          flushBatch()
-          builder.append(ts, null, value, null)
-        }
-      }
-      if (builder.recordCount > 0) flushBatch()
-      const tx = db.transaction((group) => {
-        for (const b of group) insert.run(...b)
-      })
-      for (let i = 0; i < batches.length; i += 64) tx(batches.slice(i, i + 64))
-      times.push(ms(start))
-      const readStart = now()
-      let count = 0
-      for (const bytes of db.prepare('SELECT bytes FROM batch ORDER BY last_offset').pluck().iterate())
-        count += bytes.readInt32BE(57)
-      readTimes.push(ms(readStart))
-      if (count !== RECORDS) throw new Error(`baseline read ${count} records`)
-      db.close()
+      const res = spawnSync(NODE, [script, 'read', db], {stdio: ['ignore', 'ignore', 'pipe']})
+      consume.push(ms(start))
+      if (Number(res.stderr.toString()) !== RECORDS) throw new Error(`baseline read: ${res.stderr}`)
     }
-    return {produce: RECORDS / (median(times) / 1000), consume: RECORDS / (median(readTimes) / 1000)}
+    return {produce: RECORDS / (median(produce) / 1000), consume: RECORDS / (median(consume) / 1000)}
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
@@ -204,7 +164,7 @@ async function produceConsume() {
   const input = join(dir, 'input.txt')
   log(`writing ${RECORDS} records of 100 bytes`)
   makeInput(input)
-  const baselines = await sqliteBaselines(input)
+  const baselines = sqliteBaselines(input)
   const produceRates = []
   const consumeRates = []
   const rss = []
@@ -257,7 +217,7 @@ async function produceConsume() {
     `Produce ${k(RECORDS)} x 100 B via console-producer (acks=1)`,
     p,
     'rec/s',
-    'direct SQLite batch inserts',
+    'script: encode + insert into SQLite',
     baselines.produce,
     p / baselines.produce,
     '>= 800k rec/s and >= 0.6x',
@@ -267,7 +227,7 @@ async function produceConsume() {
     `Consume ${k(RECORDS)} via console-consumer > /dev/null`,
     c,
     'rec/s',
-    'direct SQLite blob reads',
+    'script: read + decode from SQLite',
     baselines.consume,
     c / baselines.consume,
     '>= 1M rec/s',
