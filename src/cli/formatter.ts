@@ -1,7 +1,7 @@
 // Kafka's console-consumer output: DefaultMessageFormatter (tools/.../consumer/DefaultMessageFormatter.java),
 // written into one growing byte buffer that the consumer hands to stdout in large writes.
 import {parseBoolean} from '../properties.js'
-import type {RecordHeader} from '../protocol/record-batch.js'
+import type {RecordView} from '../client/consumer.js'
 
 /** Bytes waiting for stdout. `take()` hands the filled bytes over and starts a new buffer (writes are async). */
 export class OutputBuffer {
@@ -42,21 +42,8 @@ export class OutputBuffer {
   }
 }
 
-/** A record as the formatter sees it: positions into a buffer, as the consumer's RecordView and RecordCursor. */
-export interface FormattableRecord {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  /** 0 CreateTime, 1 LogAppendTime. */
-  timestampType: 0 | 1
-  data: Buffer
-  keyStart: number
-  keyLength: number
-  valueStart: number
-  valueLength: number
-  headers: readonly RecordHeader[]
-}
+/** A record as the formatter sees it: the consumer's RecordView, positions into the fetched bytes. */
+export type FormattableRecord = RecordView
 
 type Field = (out: OutputBuffer, r: FormattableRecord) => void
 
