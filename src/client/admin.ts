@@ -1,7 +1,8 @@
 // The Admin client, shaped like Kafka's Java Admin: topics, partitions, configs and offsets. Each call resolves when
 // every item succeeded and rejects with the first item's error otherwise, like `result.all().get()` in Java.
-import {errorFromData, type ErrorData} from '../errors.js'
-import type {ConfigEntryData, Requests} from '../protocol/messages.js'
+import {errorFromData, type ErrorData, type KafkaException} from '../errors.js'
+import type {ConfigEntryData, GroupState, Requests} from '../protocol/messages.js'
+import {decodeAssignment, decodeSubscription} from './consumer-protocol.js'
 import {commonConfig, type ClientConfig} from './config.js'
 import {Connection} from './connection.js'
 
@@ -196,9 +197,111 @@ export class Admin {
     }))
   }
 
+  // ---- consumer groups ------------------------------------------------------------------------------------
+
+  /** Every group, optionally only those in these states (case-insensitive). */
+  async listConsumerGroups(states: readonly string[] = []): Promise<ConsumerGroupListing[]> {
+    const res = await this.#connection.request('listGroups', {states: [...states]})
+    return res.groups.sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+  }
+
+  /** Groups with their state, assignor and members (an unknown group comes back as Dead with no members). */
+  async describeConsumerGroups(groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> {
+    const res = await this.#connection.request('describeGroups', {groupIds: [...groupIds]})
+    return res.groups.map((g) => ({
+      groupId: g.groupId,
+      state: g.state,
+      assignor: g.protocol,
+      generationId: g.generationId,
+      members: g.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        topics: decodeSubscription(m.metadata).topics,
+        assignment: decodeAssignment(m.assignment).partitions,
+      })),
+    }))
+  }
+
+  /** A group's committed offsets. */
+  async listConsumerGroupOffsets(groupId: string): Promise<CommittedOffset[]> {
+    const res = await this.#connection.request('offsetFetch', {groupId, partitions: null})
+    return res.offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      offset: o.offset,
+      metadata: o.metadata,
+      commitTimestamp: o.commitTimestamp,
+    }))
+  }
+
+  /** Sets a group's committed offsets; the group must have no active members. */
+  async alterConsumerGroupOffsets(
+    groupId: string,
+    offsets: readonly {topic: string; partition: number; offset: number}[],
+  ) {
+    const res = await this.#connection.request('offsetCommit', {groupId, offsets: [...offsets]})
+    throwFirst(res.results)
+  }
+
+  /** Deletes groups without active members; per-group outcome. */
+  async deleteConsumerGroups(groupIds: readonly string[]): Promise<{groupId: string; error?: KafkaException}[]> {
+    const res = await this.#connection.request('deleteGroups', {groupIds: [...groupIds]})
+    return res.results.map((r) =>
+      r.error ? {groupId: r.groupId, error: errorFromData(r.error)} : {groupId: r.groupId},
+    )
+  }
+
+  /** Deletes a group's committed offsets of these partitions; per-partition outcome. */
+  async deleteConsumerGroupOffsets(
+    groupId: string,
+    partitions: readonly {topic: string; partition: number}[],
+  ): Promise<{topic: string; partition: number; error?: KafkaException}[]> {
+    const res = await this.#connection.request('offsetDelete', {groupId, partitions: [...partitions]})
+    return res.results.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      ...(r.error ? {error: errorFromData(r.error)} : {}),
+    }))
+  }
+
   close(): void {
     this.#connection.close()
   }
+}
+
+export interface ConsumerGroupListing {
+  groupId: string
+  protocolType: string
+  state: GroupState
+}
+
+export interface MemberDescription {
+  memberId: string
+  groupInstanceId: string | null
+  clientId: string
+  host: string
+  /** Subscribed topics. */
+  topics: string[]
+  assignment: {topic: string; partition: number}[]
+}
+
+export interface ConsumerGroupDescription {
+  groupId: string
+  state: GroupState
+  /** The selected assignor ('' for an empty group). */
+  assignor: string
+  generationId: number
+  members: MemberDescription[]
+}
+
+export interface CommittedOffset {
+  topic: string
+  partition: number
+  offset: number
+  metadata: string
+  commitTimestamp: number
 }
 
 export function specTimestamp(spec: OffsetSpec): number {

@@ -252,3 +252,40 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<bool
   }
   return false
 }
+
+/**
+ * A connection opened on first use and opened again after it closes: clients outlive a daemon restart (the next
+ * request starts a new daemon), as Kafka clients outlive a broker restart.
+ */
+export class ReconnectingConnection {
+  readonly #options: ConnectionOptions
+  #current: Promise<Connection> | null = null
+
+  constructor(options: ConnectionOptions) {
+    this.#options = options
+  }
+
+  get(): Promise<Connection> {
+    if (this.#current === null) {
+      const opening = Connection.open(this.#options)
+      this.#current = opening
+      opening.then(
+        (connection) =>
+          connection.onClose(() => {
+            if (this.#current === opening) this.#current = null
+          }),
+        () => {
+          if (this.#current === opening) this.#current = null
+        },
+      )
+    }
+    return this.#current
+  }
+
+  /** Closes the current connection, if any; a later get() opens a new one. */
+  async close(): Promise<void> {
+    const current = this.#current
+    this.#current = null
+    if (current) (await current.catch(() => null))?.close()
+  }
+}

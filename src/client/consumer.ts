@@ -15,12 +15,20 @@ import {
 import type {Requests, Responses} from '../protocol/messages.js'
 import {specTimestamp, type IsolationLevel, type OffsetSpec} from './admin.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
-import {Connection} from './connection.js'
+import {ReconnectingConnection, type Connection} from './connection.js'
+import {assignorFor, type Assignor} from './assignors.js'
+import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type MembershipHost} from './group-member.js'
 import type {Deserializer} from './serializers.js'
 
 export interface TopicPartition {
   topic: string
   partition: number
+}
+
+/** An offset to commit, or a committed one: the next offset to read, with optional metadata. */
+export interface OffsetAndMetadata extends TopicPartition {
+  offset: number
+  metadata?: string
 }
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime'
@@ -90,6 +98,14 @@ export class ConsumerRecords<K, V> implements Iterable<ConsumerRecord<K, V>> {
 
 interface ConsumerSettings extends CommonConfig {
   groupId: string | undefined
+  groupInstanceId: string | null
+  sessionTimeoutMs: number
+  heartbeatIntervalMs: number
+  maxPollIntervalMs: number
+  enableAutoCommit: boolean
+  autoCommitIntervalMs: number
+  assignors: Assignor[]
+  allowAutoCreateTopics: boolean
   autoOffsetReset: 'earliest' | 'latest' | 'none'
   isolationLevel: IsolationLevel
   fetchMinBytes: number
@@ -111,7 +127,7 @@ interface PartitionState {
   tp: TopicPartition
   /** Offset of the next record to return; null until resolved by the reset strategy. */
   position: number | null
-  reset: 'earliest' | 'latest' | 'none' | null
+  reset: 'committed' | 'earliest' | 'latest' | 'none' | null
   /** Where the next fetch starts: the end of what is buffered. */
   fetchOffset: number
   buffered: Completed[]
@@ -129,9 +145,33 @@ const tpName = (tp: TopicPartition) => `${tp.topic}-${tp.partition}`
 
 function consumerSettings(config: ClientConfig): ConsumerSettings {
   const r = new ConfigReader(config)
+  const groupId = r.optionalString('group.id')
+  const strategies = r
+    .string('partition.assignment.strategy', 'range,cooperative-sticky')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
   return {
     ...commonConfig(config, 'consumer-1'),
-    groupId: r.optionalString('group.id'),
+    groupId,
+    groupInstanceId: r.optionalString('group.instance.id') ?? null,
+    sessionTimeoutMs: r.int('session.timeout.ms', 45_000, 1),
+    heartbeatIntervalMs: r.int('heartbeat.interval.ms', 3000, 1),
+    maxPollIntervalMs: r.int('max.poll.interval.ms', 300_000, 1),
+    // Kafka turns auto-commit on by default, but only a consumer with a group.id can commit.
+    enableAutoCommit: groupId !== undefined && r.boolean('enable.auto.commit', true),
+    autoCommitIntervalMs: r.int('auto.commit.interval.ms', 5000, 0),
+    assignors: strategies.map((name) => {
+      try {
+        return assignorFor(name)
+      } catch {
+        throw new KafkaException(
+          'INVALID_CONFIG',
+          `Invalid value ${name} for configuration partition.assignment.strategy: Class ${name} cannot be found (use range, roundrobin, sticky or cooperative-sticky)`,
+        )
+      }
+    }),
+    allowAutoCreateTopics: r.boolean('allow.auto.create.topics', true),
     autoOffsetReset: r.oneOf('auto.offset.reset', 'latest', ['earliest', 'latest', 'none'] as const),
     isolationLevel: r.oneOf('isolation.level', 'read_uncommitted', ['read_uncommitted', 'read_committed'] as const),
     fetchMinBytes: r.int('fetch.min.bytes', 1, 0),
@@ -147,14 +187,15 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   readonly #settings: ConsumerSettings
   readonly #keyDeserializer: Deserializer<K> | undefined
   readonly #valueDeserializer: Deserializer<V> | undefined
-  readonly #onNotice: ((message: string) => void) | undefined
-  #connection: Promise<Connection> | null = null
+  readonly #connections: ReconnectingConnection
   readonly #partitions = new Map<string, PartitionState>()
   #fetching = false
   #error: KafkaException | null = null
   #wake: (() => void) | null = null
   #wakeupRequested = false
   #closed = false
+  #group: GroupMember | null = null
+  #nextAutoCommit = 0
 
   constructor(
     config: ClientConfig = {},
@@ -163,22 +204,129 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     options: {onNotice?: (message: string) => void} = {},
   ) {
     this.#settings = consumerSettings(config)
+    const s = this.#settings
+    this.#connections = new ReconnectingConnection({
+      home: s.home,
+      clientId: s.clientId,
+      requestTimeoutMs: s.requestTimeoutMs,
+      onNotice: options.onNotice,
+    })
     this.#keyDeserializer = keyDeserializer
     this.#valueDeserializer = valueDeserializer
-    this.#onNotice = options.onNotice
   }
 
-  /** Consumer groups (subscribe) come with the group coordinator; until then partitions are assigned by hand. */
-  subscribe(_topics: readonly string[] | RegExp): never {
-    throw new KafkaException(
-      'UNSUPPORTED_VERSION',
-      'Consumer groups (subscribe) are not available in this kafkalite version yet: use assign() with explicit partitions.',
+  /**
+   * Joins the consumer's group (group.id) and reads the partitions the group assigns to it, of these topics or of
+   * every topic matching the pattern. The listener hears of partitions revoked, assigned and lost.
+   */
+  subscribe(topics: readonly string[] | RegExp, listener: ConsumerRebalanceListener = {}): void {
+    this.#checkOpen()
+    const s = this.#settings
+    if (s.groupId === undefined) {
+      throw new KafkaException(
+        'INVALID_GROUP_ID',
+        'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
+      )
+    }
+    if (this.#group === null && this.#partitions.size > 0) {
+      throw new KafkaException('ILLEGAL_STATE', 'Subscription to topics, partitions and pattern are mutually exclusive')
+    }
+    const subscription = topics instanceof RegExp ? {pattern: topics} : {topics: [...topics]}
+    if (this.#group) {
+      this.#group.resubscribe(subscription, listener)
+      return
+    }
+    this.#group = new GroupMember(
+      {
+        groupId: s.groupId,
+        groupInstanceId: s.groupInstanceId,
+        clientId: s.clientId,
+        sessionTimeoutMs: s.sessionTimeoutMs,
+        heartbeatIntervalMs: s.heartbeatIntervalMs,
+        maxPollIntervalMs: s.maxPollIntervalMs,
+        requestTimeoutMs: s.requestTimeoutMs,
+        assignors: s.assignors,
+      },
+      this.#membershipHost(),
+      subscription,
+      listener,
     )
+  }
+
+  /** The topics subscribed to (for a pattern: the matching topics as of the last rebalance). */
+  subscription(): string[] {
+    return this.#group ? this.#group.subscribedTopics : []
+  }
+
+  /** Leaves the group (committing first with auto-commit) and drops the subscription. */
+  async unsubscribe(): Promise<void> {
+    const group = this.#group
+    this.#group = null
+    if (group) await group.close()
+    this.#setPartitions([])
+  }
+
+  /** Kafka's groupMetadata(): what sendOffsetsToTransaction needs. */
+  groupMetadata(): GroupMetadata {
+    if (this.#group) return this.#group.metadata()
+    return {
+      groupId: this.#settings.groupId ?? '',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: this.#settings.groupInstanceId,
+    }
+  }
+
+  /** Asks the group for a rebalance at the next poll. */
+  enforceRebalance(): void {
+    if (!this.#group)
+      throw new KafkaException('ILLEGAL_STATE', 'Tried to force a rebalance but consumer does not have a group.')
+    this.#group.requestRejoin()
+    this.#wake?.()
+  }
+
+  #membershipHost(): MembershipHost {
+    return {
+      request: async (method, params, timeoutMs) =>
+        (await this.#connect()).request(method, params, undefined, timeoutMs),
+      allTopics: async () => {
+        const res = await (await this.#connect()).request('metadata', {topics: null, allowAutoTopicCreation: false})
+        return res.topics.filter((t) => !t.internal).map((t) => t.name)
+      },
+      partitionCounts: async (topics) => {
+        if (topics.length === 0) return new Map()
+        const res = await (
+          await this.#connect()
+        ).request('metadata', {
+          topics,
+          allowAutoTopicCreation: this.#settings.allowAutoCreateTopics,
+        })
+        return new Map(res.topics.filter((t) => !t.error).map((t) => [t.name, t.partitions]))
+      },
+      commitPositions: async (partitions) => {
+        const offsets = this.#positionsOf(partitions)
+        if (offsets.length > 0) await this.commitSync(offsets)
+      },
+      setAssignment: (partitions) => this.#setPartitions(partitions, 'committed'),
+      autoCommit: this.#settings.enableAutoCommit,
+      fail: (error) => {
+        this.#error = error
+        this.#wake?.()
+      },
+      wake: () => this.#wake?.(),
+    }
   }
 
   /** Reads exactly these partitions from now on (replacing the previous assignment). */
   assign(partitions: readonly TopicPartition[]): void {
     this.#checkOpen()
+    if (this.#group) {
+      throw new KafkaException('ILLEGAL_STATE', 'Subscription to topics, partitions and pattern are mutually exclusive')
+    }
+    this.#setPartitions(partitions)
+  }
+
+  #setPartitions(partitions: readonly TopicPartition[], start: 'committed' | null = null): void {
     const keep = new Set(partitions.map(tpKey))
     for (const key of this.#partitions.keys()) {
       if (!keep.has(key)) {
@@ -191,7 +339,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       this.#partitions.set(key, {
         tp: {topic: tp.topic, partition: tp.partition},
         position: null,
-        reset: this.#settings.autoOffsetReset,
+        // A group member starts at its group's committed offset; auto.offset.reset applies without one.
+        reset: start ?? (this.#settings.groupId === undefined ? this.#settings.autoOffsetReset : 'committed'),
         fetchOffset: 0,
         buffered: [],
         bufferedBytes: 0,
@@ -318,12 +467,23 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
 
   async #pollLoop(timeoutMs: number, drain: (max: number) => number): Promise<void> {
     this.#checkOpen()
-    if (this.#partitions.size === 0) {
+    if (this.#partitions.size === 0 && this.#group === null) {
       throw new KafkaException('ILLEGAL_STATE', 'Consumer is not subscribed to any topics or assigned any partitions')
     }
     const deadline = Date.now() + Math.max(0, timeoutMs)
+    this.#maybeAutoCommit()
     while (true) {
       this.#throwPending()
+      const rebalance = this.#group?.poll()
+      if (rebalance && (this.#partitions.size === 0 || this.#group!.rebalanceProtocol === 'EAGER')) {
+        // Nothing to read meanwhile (eager: everything was revoked): wait for the rebalance, within the timeout.
+        await this.#waitUntil(rebalance, deadline)
+        this.#throwPending()
+        if (this.#group?.rebalancing) {
+          if (Date.now() >= deadline) return
+          continue
+        }
+      }
       await this.#resolvePositions()
       this.#throwPending()
       if (drain(this.#settings.maxPollRecords) > 0) {
@@ -461,34 +621,153 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
 
   /** Resolves positions of partitions that have none, by their reset strategy (auto.offset.reset or a seek). */
   async #resolvePositions(): Promise<void> {
-    const pending = [...this.#partitions.values()].filter((s) => s.position === null)
+    let pending = [...this.#partitions.values()].filter((s) => s.position === null)
     if (pending.length === 0) return
+    const fromGroup = pending.filter((s) => s.reset === 'committed')
+    if (fromGroup.length > 0) {
+      // A group member starts where its group committed; without a commit, auto.offset.reset decides.
+      const committed = await this.committed(fromGroup.map((s) => s.tp))
+      fromGroup.forEach((state, i) => {
+        if (state.reset !== 'committed') return // seeked meanwhile
+        const c = committed[i]
+        if (c) {
+          state.position = c.offset
+          state.fetchOffset = c.offset
+          state.reset = null
+        } else {
+          state.reset = this.#settings.autoOffsetReset
+        }
+      })
+      pending = pending.filter((s) => s.position === null)
+      if (pending.length === 0) return
+    }
     const none = pending.filter((s) => s.reset === 'none')
     if (none.length > 0) {
       throw new KafkaException(
-        'OFFSET_OUT_OF_RANGE',
+        'NO_OFFSET_FOR_PARTITION',
         `Undefined offset with no reset policy for partitions: [${none.map((s) => tpName(s.tp)).join(', ')}]`,
       )
     }
-    const offsets = await this.#listOffsets(
-      pending.map((s) => s.tp),
-      'latest',
-    ).then(async (latest) => {
-      const earliest = pending.some((s) => s.reset === 'earliest')
-        ? await this.#listOffsets(
-            pending.map((s) => s.tp),
-            'earliest',
-          )
-        : []
-      return {latest, earliest}
-    })
+    const tps = pending.map((s) => s.tp)
+    const latest = await this.#listOffsets(tps, 'latest')
+    const earliest = pending.some((s) => s.reset === 'earliest') ? await this.#listOffsets(tps, 'earliest') : []
     pending.forEach((state, i) => {
       if (state.position !== null) return // seeked meanwhile
-      const offset = state.reset === 'earliest' ? offsets.earliest[i]!.offset : offsets.latest[i]!.offset
+      const offset = state.reset === 'earliest' ? earliest[i]!.offset : latest[i]!.offset
       state.position = offset
       state.fetchOffset = offset
       state.reset = null
     })
+  }
+
+  /** Waits for `promise`, but not past `deadline` nor past a wakeup. */
+  async #waitUntil(promise: Promise<void>, deadline: number): Promise<void> {
+    const remaining = deadline - Date.now()
+    if (remaining <= 0) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      promise,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, remaining)
+        this.#wake = resolve
+      }),
+    ])
+    clearTimeout(timer)
+    this.#wake = null
+  }
+
+  // ---- offsets of the group ---------------------------------------------------------------------------------
+
+  /** Current positions (the next offsets to consume) of these partitions, for a commit. */
+  #positionsOf(partitions: readonly TopicPartition[]): OffsetAndMetadata[] {
+    const out: OffsetAndMetadata[] = []
+    for (const tp of partitions) {
+      const state = this.#partitions.get(tpKey(tp))
+      if (state && state.position !== null) out.push({topic: tp.topic, partition: tp.partition, offset: state.position})
+    }
+    return out
+  }
+
+  #maybeAutoCommit(): void {
+    if (!this.#settings.enableAutoCommit || this.#group === null) return
+    const now = Date.now()
+    if (now < this.#nextAutoCommit) return
+    this.#nextAutoCommit = now + this.#settings.autoCommitIntervalMs
+    const offsets = this.#positionsOf(this.assignment())
+    if (offsets.length > 0) this.commitAsync(offsets)
+  }
+
+  /**
+   * Commits offsets to the group: the given ones, or the positions of every assigned partition (what the previous
+   * polls returned). Throws CommitFailedException when the group has rebalanced meanwhile.
+   */
+  async commitSync(offsets?: readonly OffsetAndMetadata[]): Promise<void> {
+    const s = this.#settings
+    if (s.groupId === undefined) {
+      throw new KafkaException(
+        'INVALID_GROUP_ID',
+        'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
+      )
+    }
+    const toCommit = offsets ?? this.#positionsOf(this.assignment())
+    if (toCommit.length === 0) return
+    const member = this.#group?.metadata()
+    try {
+      const res = await this.#request('offsetCommit', {
+        groupId: s.groupId,
+        generationId: member && member.memberId !== '' ? member.generationId : -1,
+        memberId: member?.memberId ?? '',
+        groupInstanceId: member && member.memberId !== '' ? s.groupInstanceId : null,
+        offsets: toCommit.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: o.offset,
+          metadata: o.metadata ?? '',
+        })),
+      })
+      const failed = res.results.find((r) => r.error)
+      if (failed?.error) throw toKafkaException(failed.error)
+    } catch (error) {
+      const e = toKafkaException(error)
+      if (e.code === 'ILLEGAL_GENERATION' || e.code === 'UNKNOWN_MEMBER_ID' || e.code === 'REBALANCE_IN_PROGRESS') {
+        this.#group?.requestRejoin()
+        throw new KafkaException(
+          'COMMIT_FAILED',
+          `Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member (${e.message}). Poll again to rejoin, or shorten the time between polls (max.poll.interval.ms, max.poll.records).`,
+        )
+      }
+      throw e
+    }
+  }
+
+  /** commitSync without waiting: the callback (if any) gets the outcome. */
+  commitAsync(
+    offsets?: readonly OffsetAndMetadata[],
+    callback?: (error: KafkaException | null, offsets: readonly OffsetAndMetadata[]) => void,
+  ): void {
+    const toCommit = offsets ?? this.#positionsOf(this.assignment())
+    this.commitSync(toCommit).then(
+      () => callback?.(null, toCommit),
+      (error: unknown) => callback?.(toKafkaException(error), toCommit),
+    )
+  }
+
+  /** The group's committed offsets of these partitions (null where none). */
+  async committed(partitions: readonly TopicPartition[]): Promise<(OffsetAndMetadata | null)[]> {
+    const groupId = this.#settings.groupId
+    if (groupId === undefined) {
+      throw new KafkaException(
+        'INVALID_GROUP_ID',
+        'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
+      )
+    }
+    const res = await this.#request('offsetFetch', {
+      groupId,
+      partitions: partitions.map((tp) => ({topic: tp.topic, partition: tp.partition})),
+    })
+    return res.offsets.map((o) =>
+      o.offset < 0 ? null : {topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata},
+    )
   }
 
   #ensureFetch(): void {
@@ -525,8 +804,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         (error: unknown) => {
           this.#fetching = false
           const e = toKafkaException(error)
-          if (e.code === 'CONNECTION_CLOSED') this.#connection = null
-          this.#error = e
+          // A lost connection or a restarting daemon: the next poll fetches again on a new connection.
+          if (!e.retriable) this.#error = e
           this.#wake?.()
         },
       )
@@ -585,32 +864,23 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   }
 
   #connect(): Promise<Connection> {
-    if (this.#connection === null) {
-      const s = this.#settings
-      this.#connection = Connection.open({
-        home: s.home,
-        clientId: s.clientId,
-        requestTimeoutMs: s.requestTimeoutMs,
-        onNotice: this.#onNotice,
-      })
-      this.#connection.catch(() => {
-        this.#connection = null
-      })
-    }
-    return this.#connection
+    return this.#connections.get()
   }
 
-  async #request<M extends 'listOffsets'>(method: M, params: Requests[M]): Promise<Responses[M]> {
+  async #request<M extends 'listOffsets' | 'offsetCommit' | 'offsetFetch'>(
+    method: M,
+    params: Requests[M],
+  ): Promise<Responses[M]> {
     return (await this.#connect()).request(method, params)
   }
 
   /** Closes the connection; the consumer cannot be used afterwards. */
+  /** Leaves the group (committing first with auto-commit) and closes the connection. */
   async close(): Promise<void> {
     if (this.#closed) return
+    await this.#group?.close()
     this.#closed = true
     this.#wake?.()
-    const connection = this.#connection
-    this.#connection = null
-    if (connection) (await connection.catch(() => null))?.close()
+    await this.#connections.close()
   }
 }

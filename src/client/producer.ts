@@ -6,7 +6,7 @@ import {KafkaException, toKafkaException} from '../errors.js'
 import {BatchBuilder, BATCH_HEADER_SIZE, sizeOfRecord, type RecordHeader} from '../protocol/record-batch.js'
 import type {Requests, Responses, TopicMetadataData} from '../protocol/messages.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
-import {Connection} from './connection.js'
+import {ReconnectingConnection, type Connection} from './connection.js'
 import {Partitioner} from './partitioner.js'
 import {DefaultSerializer, type Serializer} from './serializers.js'
 
@@ -133,8 +133,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   readonly #keySerializer: Serializer<K>
   readonly #valueSerializer: Serializer<V>
   readonly #partitioner: Partitioner
-  readonly #onNotice: ((message: string) => void) | undefined
-  #connection: Promise<Connection> | null = null
+  readonly #connections: ReconnectingConnection
   readonly #topics = new Map<string, TopicInfo>()
   readonly #topicWaits = new Map<string, Promise<TopicInfo>>()
   readonly #queues = new Map<string, PartitionQueue[]>() // by topic, then partition
@@ -156,10 +155,16 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     options: {onNotice?: (message: string) => void} = {},
   ) {
     this.#settings = producerSettings(config)
+    const s = this.#settings
+    this.#connections = new ReconnectingConnection({
+      home: s.home,
+      clientId: s.clientId,
+      requestTimeoutMs: s.requestTimeoutMs,
+      onNotice: options.onNotice,
+    })
     this.#keySerializer = keySerializer ?? (DefaultSerializer as unknown as Serializer<K>)
     this.#valueSerializer = valueSerializer ?? (DefaultSerializer as unknown as Serializer<V>)
     this.#partitioner = new Partitioner(this.#settings.batchSize)
-    this.#onNotice = options.onNotice
   }
 
   /**
@@ -392,7 +397,6 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
         (error: unknown) => {
           this.#inFlight--
           const e = toKafkaException(error)
-          if (e.code === 'CONNECTION_CLOSED' || e.code === 'DAEMON_UNAVAILABLE') this.#connection = null
           for (const batch of batches) this.#failOrRetry(batch, e)
           this.#drain()
           this.#checkIdle()
@@ -477,19 +481,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   }
 
   #connect(): Promise<Connection> {
-    if (this.#connection === null) {
-      const s = this.#settings
-      this.#connection = Connection.open({
-        home: s.home,
-        clientId: s.clientId,
-        requestTimeoutMs: s.requestTimeoutMs,
-        onNotice: this.#onNotice,
-      })
-      this.#connection.catch(() => {
-        this.#connection = null
-      })
-    }
-    return this.#connection
+    return this.#connections.get()
   }
 
   #topicInfo(topic: string): Promise<TopicInfo> {
@@ -549,8 +541,6 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     await this.flush()
     this.#closed = true
     if (this.#lingerTimer) clearTimeout(this.#lingerTimer)
-    const connection = this.#connection
-    this.#connection = null
-    if (connection) (await connection.catch(() => null))?.close()
+    await this.#connections.close()
   }
 }

@@ -21,7 +21,7 @@ Prints each record's value on its own line; the --property print.* settings add 
 
 --format json prints one JSON object per record (topic, partition, offset, timestamp, key, value, headers; binary-safe, as base64 where the bytes are not UTF-8) that console-producer --format json reads back unchanged.
 
-Consumer groups (--group) come with kafkalite's group coordinator and are not available yet.`
+With --group the consumer joins that consumer group: it reads only the partitions the group assigns to it, starts at the group's committed offsets, and commits as it goes (enable.auto.commit) and when it stops, having rewound the records it read but did not print. Several console consumers in one group share the partitions; kill one and the others take over its partitions. Without --group it belongs to no group and commits nothing.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --topic orders --from-beginning',
@@ -53,7 +53,7 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
         'If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.',
     }),
     group: Flags.string({
-      description: 'The consumer group id of the consumer (not available in this kafkalite version yet).',
+      description: 'The consumer group id of the consumer.',
       helpValue: '<consumer group id>',
     }),
     'max-messages': Flags.integer({
@@ -147,13 +147,19 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
     }
     this.checkBootstrap(flags)
     const props = clientProperties(flags['consumer.config'], flags['consumer-property'])
-    const group = flags.group ?? props['group.id']
-    if (group !== undefined && group !== null) {
-      throw new KafkaException(
-        'UNSUPPORTED_VERSION',
-        `Consumer groups are not available in this kafkalite version yet (group '${String(group)}'). Drop --group to read every partition, or pick one with --partition.`,
+    const groups = [flags.group, props['group.id'] === undefined ? undefined : String(props['group.id'])].filter(
+      (g): g is string => g !== undefined,
+    )
+    if (new Set(groups).size > 1) {
+      throw usageError(
+        `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: ${[...new Set(groups)].map((g) => `'${g}'`).join(', ')}`,
       )
     }
+    const group = groups[0]
+    if (group !== undefined && flags.partition !== undefined) {
+      throw usageError('Options group and partition cannot be specified together.')
+    }
+    if (group !== undefined) props['group.id'] = group
     const reset = props['auto.offset.reset']
     if (flags['from-beginning'] && reset !== undefined && String(reset) !== 'earliest') {
       throw usageError(
@@ -171,7 +177,8 @@ Consumer groups (--group) come with kafkalite's group coordinator and are not av
 
     const consumer = new KafkaConsumer(this.clientConfig(props), undefined, undefined, {onNotice: this.notice})
     const partitions = await this.#partitions(flags.topic, include, flags.partition)
-    consumer.assign(partitions)
+    if (group !== undefined) consumer.subscribe(include === undefined ? [flags.topic!] : topicPattern(include))
+    else consumer.assign(partitions)
     if (flags.partition !== undefined) {
       if (startOffset === 'earliest') consumer.seekToBeginning(partitions)
       else if (startOffset === 'latest') consumer.seekToEnd(partitions)
@@ -266,12 +273,17 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
   }
   let ends: Map<string, number> | undefined
   const key = (topic: string, partition: number) => `${partition}:${topic}`
+  // In a group, the partitions read are the ones assigned now; every partition's end was captured at start.
   const atEnd = async () => {
-    for (const tp of partitions) {
-      if ((await consumer.position(tp)) < ends!.get(key(tp.topic, tp.partition))!) return false
+    const reading = consumer.subscription().length > 0 ? consumer.assignment() : partitions
+    if (reading.length === 0) return false
+    for (const tp of reading) {
+      if ((await consumer.position(tp)) < (ends!.get(key(tp.topic, tp.partition)) ?? 0)) return false
     }
     return true
   }
+  // Records fetched but not printed (past --max-messages or the end offsets) are rewound before the final commit.
+  const unprinted = new Map<string, {topic: string; partition: number; offset: number}>()
   try {
     if (o.exitAtEnd) {
       ends = new Map((await consumer.endOffsets(partitions)).map((e) => [key(e.topic, e.partition), e.offset]))
@@ -287,8 +299,11 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
         pollMs = Math.min(pollMs, left)
       }
       const seen = await consumer.pollEach(pollMs, (r) => {
-        if (count >= max) return
-        if (ends && r.offset >= ends.get(key(r.topic, r.partition))!) return
+        if (count >= max || (ends && r.offset >= (ends.get(key(r.topic, r.partition)) ?? Infinity))) {
+          const k = key(r.topic, r.partition)
+          if (!unprinted.has(k)) unprinted.set(k, {topic: r.topic, partition: r.partition, offset: r.offset})
+          return
+        }
         o.write(out, r)
         count++
       })
@@ -301,6 +316,13 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     await flush()
+    for (const u of unprinted.values()) {
+      try {
+        consumer.seek({topic: u.topic, partition: u.partition}, u.offset)
+      } catch {
+        // no longer assigned
+      }
+    }
     await consumer.close()
     if (stdoutBroken) process.stderr.write('Unable to write to standard out, closing consumer.\n')
     process.stderr.write(`Processed a total of ${count} messages\n`)

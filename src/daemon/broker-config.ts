@@ -22,6 +22,8 @@ export interface BrokerConfig {
   topicDefaults: Record<string, string>
   /** The file read, or null when the home has none. */
   file: string | null
+  /** The group coordinator's settings. */
+  groups: {initialRebalanceDelayMs: number; minSessionTimeoutMs: number; maxSessionTimeoutMs: number}
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
 }
@@ -44,6 +46,10 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'socket.request.max.bytes': {type: 'INT', default: String(DEFAULT_MAX_FRAME_BYTES), min: 1024},
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
+  // Kafka's default is 3000 ms; a local broker serving tests and CI wants its first rebalance sooner.
+  'group.initial.rebalance.delay.ms': {type: 'INT', default: '100', min: 0},
+  'group.min.session.timeout.ms': {type: 'INT', default: '6000', min: 1},
+  'group.max.session.timeout.ms': {type: 'INT', default: '1800000', min: 1},
 }
 
 /** Reads and validates server.properties; a missing file gives Kafka's defaults. */
@@ -103,6 +109,11 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     durability: topicDefaults['log.flush.interval.messages'] === '1' ? 'power-loss' : 'process-crash',
     listeners,
     topicDefaults,
+    groups: {
+      initialRebalanceDelayMs: Number(get('group.initial.rebalance.delay.ms')),
+      minSessionTimeoutMs: Number(get('group.min.session.timeout.ms')),
+      maxSessionTimeoutMs: Number(get('group.max.session.timeout.ms')),
+    },
     file,
     unknown,
   }

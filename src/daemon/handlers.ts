@@ -4,6 +4,7 @@ import type {Method, ParsedRequests, Responses} from '../protocol/messages.js'
 import {PROTOCOL_VERSION} from '../protocol/version.js'
 import type {Broker} from './broker.js'
 import {fetch} from './fetch.js'
+import type {GroupCoordinator} from './group-coordinator.js'
 
 /** What a handler can see of the request beyond its parameters, and how it shapes the reply. */
 export interface HandlerContext {
@@ -35,7 +36,7 @@ export type Handler<M extends Method> = (
 
 export type Handlers = {[M in Method]: Handler<M>}
 
-export function createHandlers(broker: Broker, info: DaemonInfo): Handlers {
+export function createHandlers(broker: Broker, groups: GroupCoordinator, info: DaemonInfo): Handlers {
   return {
     hello: () => ({
       protocol: PROTOCOL_VERSION,
@@ -47,7 +48,11 @@ export function createHandlers(broker: Broker, info: DaemonInfo): Handlers {
     }),
     metadata: (req) => broker.metadata(req),
     createTopics: (req) => broker.createTopics(req),
-    deleteTopics: (req) => broker.deleteTopics(req),
+    deleteTopics: (req) => {
+      const res = broker.deleteTopics(req)
+      for (const t of res.topics) if (!t.error) groups.onTopicDeleted(t.name)
+      return res
+    },
     createPartitions: (req) => broker.createPartitions(req),
     describeConfigs: (req) => broker.describeConfigs(req),
     alterConfigs: (req) => broker.alterConfigs(req),
@@ -61,6 +66,16 @@ export function createHandlers(broker: Broker, info: DaemonInfo): Handlers {
       ctx.replyPayload = result.payload
       return result.header
     },
+    joinGroup: (req, ctx) => groups.join(req, ctx),
+    syncGroup: (req) => groups.sync(req),
+    heartbeat: (req) => groups.heartbeat(req),
+    leaveGroup: (req) => groups.leave(req),
+    offsetCommit: (req) => groups.commit(req),
+    offsetFetch: (req) => groups.fetch(req),
+    listGroups: (req) => groups.list(req),
+    describeGroups: (req) => groups.describe(req),
+    deleteGroups: (req) => groups.deleteGroups(req),
+    offsetDelete: (req) => groups.offsetDelete(req),
     status: () => {
       const totals = broker.totals()
       return {

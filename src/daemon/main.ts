@@ -13,6 +13,7 @@ import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
 import {Store} from '../store/store.js'
 import {Broker} from './broker.js'
 import {loadBrokerConfig} from './broker-config.js'
+import {GroupCoordinator} from './group-coordinator.js'
 import {createHandlers} from './handlers.js'
 import {createLogger} from './logger.js'
 import {DaemonServer} from './server.js'
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
 
   const broker = new Broker(store, config)
+  const groups = new GroupCoordinator(store, broker, config.groups, log)
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -68,10 +70,14 @@ async function main(): Promise<void> {
       finish()
     }, SHUTDOWN_GRACE_MS)
     force.unref()
+    // Members keep their place across a restart (they reconnect and heartbeat on): stop watching their connections
+    // before closing them, or the closes would count as leaving.
+    groups.close()
     await server.close()
     finish()
   }
   const finish = () => {
+    groups.close()
     store.close()
     for (const file of [paths.socket, paths.pidFile]) {
       try {
@@ -84,7 +90,7 @@ async function main(): Promise<void> {
     process.exit(0)
   }
 
-  const handlers = createHandlers(broker, {
+  const handlers = createHandlers(broker, groups, {
     version,
     startedAt: started,
     home,

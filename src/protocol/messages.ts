@@ -8,6 +8,7 @@ const int = z.number().int()
 const nonNegative = int.min(0)
 const topic = z.string().max(1000)
 const isolationLevel = z.union([z.literal(0), z.literal(1)])
+const groupId = z.string().max(1000)
 
 /** Request schemas, keyed by method name. */
 export const requestSchemas = {
@@ -66,6 +67,70 @@ export const requestSchemas = {
     isolationLevel: isolationLevel.default(0),
     partitions: z.array(z.object({topic, partition: nonNegative, offset: nonNegative, maxBytes: int.min(1)})),
   }),
+  /** Kafka's JoinGroup (classic protocol): answered when the rebalance completes. memberId '' for a new member. */
+  joinGroup: z.object({
+    groupId,
+    sessionTimeoutMs: int,
+    rebalanceTimeoutMs: int,
+    memberId: z.string(),
+    groupInstanceId: z.string().nullable().default(null),
+    protocolType: z.string(),
+    protocols: z.array(z.object({name: z.string(), metadata: z.string()})).min(1),
+    clientId: z.string().default(''),
+    reason: z.string().optional(),
+  }),
+  /** Kafka's SyncGroup: the leader sends every member's assignment; every member receives its own. */
+  syncGroup: z.object({
+    groupId,
+    generationId: int,
+    memberId: z.string(),
+    groupInstanceId: z.string().nullable().default(null),
+    assignments: z.array(z.object({memberId: z.string(), assignment: z.string()})).default([]),
+  }),
+  /** Kafka's Heartbeat: keeps the session alive; REBALANCE_IN_PROGRESS tells the member to rejoin. */
+  heartbeat: z.object({
+    groupId,
+    generationId: int,
+    memberId: z.string(),
+    groupInstanceId: z.string().nullable().default(null),
+  }),
+  /** Kafka's LeaveGroup. */
+  leaveGroup: z.object({
+    groupId,
+    members: z.array(
+      z.object({
+        memberId: z.string(),
+        groupInstanceId: z.string().nullable().default(null),
+        reason: z.string().optional(),
+      }),
+    ),
+  }),
+  /** Kafka's OffsetCommit: a member's commit (its generation) or a simple commit (-1, '') to a group without members. */
+  offsetCommit: z.object({
+    groupId,
+    generationId: int.default(-1),
+    memberId: z.string().default(''),
+    groupInstanceId: z.string().nullable().default(null),
+    offsets: z.array(
+      z.object({
+        topic,
+        partition: nonNegative,
+        offset: int.min(0),
+        metadata: z.string().nullable().default(''),
+        leaderEpoch: int.default(-1),
+      }),
+    ),
+  }),
+  /** Kafka's OffsetFetch: committed offsets of some partitions, or of all (partitions null). */
+  offsetFetch: z.object({groupId, partitions: z.array(z.object({topic, partition: nonNegative})).nullable()}),
+  /** Kafka's ListGroups, optionally filtered by state. */
+  listGroups: z.object({states: z.array(z.string()).default([])}),
+  /** Kafka's DescribeGroups. */
+  describeGroups: z.object({groupIds: z.array(groupId)}),
+  /** Kafka's DeleteGroups: only groups without active members. */
+  deleteGroups: z.object({groupIds: z.array(groupId)}),
+  /** Kafka's OffsetDelete: fails per partition while the group is subscribed to the topic. */
+  offsetDelete: z.object({groupId, partitions: z.array(z.object({topic, partition: nonNegative}))}),
   /** The daemon's own state, for `daemon status`. */
   status: z.object({}),
   /** Graceful stop: answers, then closes the listener, the connections and the database. */
@@ -129,8 +194,50 @@ export interface Responses {
       size: number
     })[]
   }
+  joinGroup: {
+    generationId: number
+    protocolName: string
+    leader: string
+    memberId: string
+    /** Every member's subscription metadata, for the leader only (empty for the others). */
+    members: {memberId: string; groupInstanceId: string | null; metadata: string}[]
+  }
+  syncGroup: {protocolName: string; assignment: string}
+  heartbeat: Record<string, never>
+  leaveGroup: {members: {memberId: string; groupInstanceId: string | null; error?: ErrorData}[]}
+  offsetCommit: {results: PartitionResultBase[]}
+  offsetFetch: {
+    offsets: (PartitionResultBase & {offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number})[]
+  }
+  listGroups: {groups: {groupId: string; protocolType: string; state: GroupState}[]}
+  describeGroups: {groups: GroupDescriptionData[]}
+  deleteGroups: {results: {groupId: string; error?: ErrorData}[]}
+  offsetDelete: {results: PartitionResultBase[]}
   status: DaemonStatus
   shutdown: {pid: number}
+}
+
+/** Kafka's classic group states. */
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
+
+export interface GroupDescriptionData {
+  groupId: string
+  state: GroupState
+  protocolType: string
+  /** The selected assignor ('' while none is). */
+  protocol: string
+  generationId: number
+  members: {
+    memberId: string
+    groupInstanceId: string | null
+    clientId: string
+    clientHost: string
+    /** The member's subscription (JSON of the consumer protocol). */
+    metadata: string
+    /** Its current assignment (JSON of the consumer protocol), '' before the first sync. */
+    assignment: string
+  }[]
+  error?: ErrorData
 }
 
 export interface DaemonStatus {

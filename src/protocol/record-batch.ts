@@ -117,13 +117,18 @@ export function readBatchHeader(buf: Buffer, offset = 0): BatchHeader {
   }
 }
 
+const hex32 = (n: number) => `0x${n.toString(16).padStart(8, '0')}`
+
 /**
- * What a broker checks on append from the header alone: sizes, magic 2, the CRC-32C, consistent counts, and that a
- * client did not send a control batch. Returns the header.
+ * What any reader of a batch checks (Kafka's DefaultRecordBatch.ensureValid, for a consumer's check.crcs): the size
+ * against the length field, magic 2 and the CRC-32C. Control batches pass. Returns the header.
  */
-export function validateBatch(buf: Buffer, offset: number, size: number): BatchHeader {
-  if (size < BATCH_HEADER_SIZE || offset + size > buf.length) {
+export function checkBatch(buf: Buffer, offset: number, size: number): BatchHeader {
+  if (size < BATCH_HEADER_SIZE) {
     throw corrupt(`Record batch of ${size} bytes is shorter than its ${BATCH_HEADER_SIZE}-byte header`)
+  }
+  if (offset < 0 || offset + size > buf.length) {
+    throw corrupt(`Record batch of ${size} bytes at byte ${offset} runs past the ${buf.length} bytes received`)
   }
   const header = readBatchHeader(buf, offset)
   if (header.batchLength + 12 !== size) {
@@ -134,10 +139,17 @@ export function validateBatch(buf: Buffer, offset: number, size: number): BatchH
   }
   const crc = crc32c(buf, offset + OFFSET.attributes, offset + size)
   if (crc !== header.crc) {
-    throw corrupt(
-      `Record batch is corrupt: CRC-32C 0x${crc.toString(16).padStart(8, '0')} does not match the stored 0x${header.crc.toString(16).padStart(8, '0')}`,
-    )
+    throw corrupt(`Record batch is corrupt: CRC-32C ${hex32(crc)} does not match the stored ${hex32(header.crc)}`)
   }
+  return header
+}
+
+/**
+ * What a broker checks on append from the header alone (Kafka's LogValidator): everything `checkBatch` checks, then
+ * consistent counts, and that a client did not send a control batch. Returns the header.
+ */
+export function validateBatch(buf: Buffer, offset: number, size: number): BatchHeader {
+  const header = checkBatch(buf, offset, size)
   if (header.recordCount < 1) {
     throw new KafkaException(
       'INVALID_RECORD',
@@ -175,12 +187,21 @@ export function setLogAppendTime(buf: Buffer, offset: number, timestamp: number)
   buf.writeUInt32BE(crc32c(buf, offset + OFFSET.attributes, end), offset + OFFSET.crc)
 }
 
-/** The batches in a buffer of concatenated batches; stops at a truncated last batch. */
+/**
+ * The batches in a buffer of concatenated batches, found by their length fields; stops at a truncated last batch (a
+ * size limit can cut one). A length field too small for a header cannot come from truncation: it throws, since
+ * skipping it would lose the batches after it.
+ */
 export function* splitBatches(buf: Buffer): Generator<{offset: number; size: number}> {
   let offset = 0
   while (buf.length - offset >= 12) {
     const size = buf.readInt32BE(offset + OFFSET.batchLength) + 12
-    if (size < BATCH_HEADER_SIZE || offset + size > buf.length) return
+    if (size < BATCH_HEADER_SIZE) {
+      throw corrupt(
+        `Record batch at byte ${offset} declares ${size} bytes, less than its ${BATCH_HEADER_SIZE}-byte header`,
+      )
+    }
+    if (offset + size > buf.length) return
     yield {offset, size}
     offset += size
   }
@@ -248,6 +269,7 @@ export class BatchBuilder {
   #count = 0
   #firstTimestamp = 0
   #maxTimestamp = -1
+  #built: Buffer | null = null
 
   constructor(options: BatchBuilderOptions) {
     this.#options = options
@@ -274,6 +296,9 @@ export class BatchBuilder {
     value: Buffer | null,
     headers?: readonly RecordHeader[] | null,
   ): number {
+    if (this.#built !== null) {
+      throw new KafkaException('ILLEGAL_STATE', 'Tried to append a record, but the record batch is already built')
+    }
     if (this.#count === 0) this.#firstTimestamp = timestamp
     const timestampDelta = timestamp - this.#firstTimestamp
     const offsetDelta = this.#count
@@ -311,8 +336,12 @@ export class BatchBuilder {
     this.#buf = next
   }
 
-  /** Closes the batch: the exact batch bytes, with base offset 0, header and CRC written. */
+  /**
+   * Closes the batch: the exact batch bytes, with base offset 0, header and CRC written. Later calls return the same
+   * bytes; append refuses records from then on.
+   */
   build(): Buffer {
+    if (this.#built !== null) return this.#built
     if (this.#count === 0) throw new KafkaException('ILLEGAL_STATE', 'Cannot build an empty record batch')
     const o = this.#options
     let out: Buffer
@@ -322,6 +351,9 @@ export class BatchBuilder {
       const compressed = gzipSync(this.#buf.subarray(BATCH_HEADER_SIZE, this.#pos))
       out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length)
       compressed.copy(out, BATCH_HEADER_SIZE)
+    } else if (this.#pos * 4 < this.#buf.length) {
+      // A batch closed early (linger.ms, flush) would otherwise pin a batch.size buffer while it waits for its ack.
+      out = Buffer.from(this.#buf.subarray(0, this.#pos))
     } else {
       out = this.#buf.subarray(0, this.#pos)
     }
@@ -338,6 +370,7 @@ export class BatchBuilder {
     out.writeInt32BE(o.baseSequence ?? NO_SEQUENCE, OFFSET.baseSequence)
     out.writeInt32BE(this.#count, OFFSET.recordCount)
     out.writeUInt32BE(crc32c(out, OFFSET.attributes, out.length), OFFSET.crc)
+    this.#built = out
     return out
   }
 }
@@ -372,7 +405,8 @@ const NO_HEADERS: RecordHeader[] = []
 
 /**
  * Calls `fn` for each record of the batch at buf[offset..offset+size), decompressing it if needed; `fn` returning
- * false stops the walk. The cursor is reused: copy what must outlive the call.
+ * false stops the walk. The cursor is reused and header values are views into the batch: copy what must outlive the
+ * call. Malformed records throw CORRUPT_MESSAGE before `fn` sees them.
  */
 export function forEachRecord(
   buf: Buffer,
@@ -381,6 +415,9 @@ export function forEachRecord(
   header: BatchHeader,
   fn: (record: RecordCursor) => boolean | void,
 ): void {
+  if (size < BATCH_HEADER_SIZE || offset < 0 || offset + size > buf.length) {
+    throw corrupt(`Record batch of ${size} bytes at byte ${offset} does not fit in the ${buf.length} bytes received`)
+  }
   let data = buf
   let pos = offset + BATCH_HEADER_SIZE
   let end = offset + size
@@ -401,20 +438,28 @@ export function forEachRecord(
   const cursor = new RecordCursor()
   cursor.data = data
   const c: Cursor = {pos: 0}
+  const count = header.recordCount
   const logAppendTime = header.timestampType === TIMESTAMP_TYPE.LogAppendTime
-  for (let i = 0; i < header.recordCount; i++) {
+  for (let i = 0; i < count; i++) {
+    if (pos >= end) throw corrupt(`Record batch declares ${count} records but its data ends after ${i}`)
     c.pos = pos
     const length = readVarint(data, c)
     const recordEnd = c.pos + length
-    if (length < 0 || recordEnd > end) throw corrupt(`Record ${i} of the batch runs past its end`)
-    c.pos++ // attributes
+    if (length < 0 || recordEnd > end) throw corrupt(`Record ${i} of the batch (${length} bytes) runs past its end`)
+    c.pos++ // attributes: unused since magic 2
     const timestampDelta = readVarlong(data, c)
     const offsetDelta = readVarint(data, c)
     const keyLength = readVarint(data, c)
+    if (keyLength < -1 || c.pos + keyLength > recordEnd) {
+      throw corrupt(`Record ${i} has an invalid key length ${keyLength}`)
+    }
     cursor.keyStart = c.pos
     cursor.keyLength = keyLength
     if (keyLength > 0) c.pos += keyLength
     const valueLength = readVarint(data, c)
+    if (valueLength < -1 || c.pos + valueLength > recordEnd) {
+      throw corrupt(`Record ${i} has an invalid value length ${valueLength}`)
+    }
     cursor.valueStart = c.pos
     cursor.valueLength = valueLength
     if (valueLength > 0) c.pos += valueLength
@@ -422,8 +467,10 @@ export function forEachRecord(
     if (headerCount === 0) {
       cursor.headers = NO_HEADERS
     } else {
-      if (headerCount < 0 || headerCount > length)
+      // Each header takes at least 2 bytes, so a count above the record's length is corrupt, not a huge loop.
+      if (headerCount < 0 || headerCount > length) {
         throw corrupt(`Record ${i} has an invalid header count ${headerCount}`)
+      }
       const headers: RecordHeader[] = []
       for (let h = 0; h < headerCount; h++) {
         const keyLen = readVarint(data, c)
@@ -431,18 +478,24 @@ export function forEachRecord(
         const key = data.toString('utf8', c.pos, c.pos + keyLen)
         c.pos += keyLen
         const valueLen = readVarint(data, c)
+        if (valueLen < -1 || c.pos + valueLen > recordEnd) throw corrupt(`Record ${i} has a malformed header value`)
         const value = valueLen < 0 ? null : data.subarray(c.pos, c.pos + valueLen)
         if (valueLen > 0) c.pos += valueLen
         headers.push({key, value})
       }
       cursor.headers = headers
     }
-    if (c.pos !== recordEnd) throw corrupt(`Record ${i} of the batch does not match its length ${length}`)
+    if (c.pos !== recordEnd) {
+      throw corrupt(
+        `Record ${i} of the batch declares ${length} bytes but its fields take ${c.pos - recordEnd + length}`,
+      )
+    }
     cursor.offset = header.baseOffset + offsetDelta
     cursor.timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta
     if (fn(cursor) === false) return
     pos = recordEnd
   }
+  if (pos !== end) throw corrupt(`Record batch declares ${count} records but ${end - pos} bytes remain after them`)
 }
 
 export interface DecodedRecord {

@@ -36,6 +36,29 @@ export interface BatchRow {
   bytes: Buffer
 }
 
+/** A consumer group as stored: enough for the coordinator to resume after a restart. */
+export interface GroupRow {
+  groupId: string
+  protocolType: string
+  protocol: string
+  generation: number
+  leader: string
+  state: string
+  /** The coordinator's member records, as JSON. */
+  members: string
+}
+
+/** A committed offset. */
+export interface OffsetRow {
+  groupId: string
+  topic: string
+  partition: number
+  offset: number
+  leaderEpoch: number
+  metadata: string
+  commitTimestamp: number
+}
+
 /** The stored bytes of consecutive batches of one partition. */
 export interface BatchRead {
   batches: Buffer[]
@@ -60,6 +83,7 @@ export class Store {
   readonly path: string
   readonly #s: ReturnType<typeof prepare>
   readonly #appendTx: (batches: readonly BatchRow[], nextOffsets: readonly PartitionRow[]) => void
+  readonly #commitTx: (offsets: readonly OffsetRow[]) => void
 
   private constructor(db: Database, path: string) {
     this.db = db
@@ -84,6 +108,11 @@ export class Store {
         )
       }
       for (const p of nextOffsets) s.partitionUpdateNextOffset.run(p.nextOffset, p.topic, p.partition)
+    })
+    this.#commitTx = db.transaction((offsets: readonly OffsetRow[]) => {
+      for (const o of offsets) {
+        s.offsetUpsert.run(o.groupId, o.topic, o.partition, o.offset, o.leaderEpoch, o.metadata, o.commitTimestamp)
+      }
     })
   }
 
@@ -184,6 +213,49 @@ export class Store {
     return this.#s.batchSelectMaxTimestamp.get(topic, partition) as Buffer | undefined
   }
 
+  /** Every stored consumer group. */
+  listGroups(): GroupRow[] {
+    return this.#s.groupSelectAll.all() as GroupRow[]
+  }
+
+  /** Writes a group's coordinator state (insert or replace). */
+  saveGroup(group: GroupRow, now: number): void {
+    const g = group
+    this.#s.groupUpsert.run(g.groupId, g.protocolType, g.protocol, g.generation, g.leader, g.state, g.members, now)
+  }
+
+  /** Deletes a group and its committed offsets. */
+  deleteGroup(groupId: string): void {
+    this.db.transaction(() => {
+      this.#s.groupDelete.run(groupId)
+      this.#s.offsetDeleteGroup.run(groupId)
+    })()
+  }
+
+  /** Commits offsets, all or none. */
+  commitOffsets(offsets: readonly OffsetRow[]): void {
+    this.#commitTx(offsets)
+  }
+
+  /** Committed offsets of a group, or of every group. */
+  fetchOffsets(groupId?: string): OffsetRow[] {
+    return (
+      groupId === undefined ? this.#s.offsetSelectAll.all() : this.#s.offsetSelectGroup.all(groupId)
+    ) as OffsetRow[]
+  }
+
+  /** Deletes committed offsets of some partitions of a group. */
+  deleteOffsets(groupId: string, partitions: readonly {topic: string; partition: number}[]): void {
+    this.db.transaction(() => {
+      for (const p of partitions) this.#s.offsetDelete.run(groupId, p.topic, p.partition)
+    })()
+  }
+
+  /** Deletes every group's committed offsets of a topic (when the topic is deleted). */
+  deleteOffsetsOfTopic(topic: string): void {
+    this.#s.offsetDeleteTopic.run(topic)
+  }
+
   /** Size of the database file and its write-ahead log, in bytes. */
   diskBytes(): number {
     let total = 0
@@ -230,6 +302,35 @@ function prepare(db: Database) {
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,
     ).pluck(),
     batchDeleteByTopic: s('DELETE FROM batch WHERE topic = ?'),
+    groupSelectAll: s(
+      `SELECT group_id AS groupId, protocol_type AS protocolType, protocol, generation, leader, state, members
+       FROM consumer_group ORDER BY group_id`,
+    ),
+    groupUpsert: s(
+      `INSERT INTO consumer_group (group_id, protocol_type, protocol, generation, leader, state, members, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (group_id) DO UPDATE SET protocol_type = excluded.protocol_type, protocol = excluded.protocol,
+         generation = excluded.generation, leader = excluded.leader, state = excluded.state,
+         members = excluded.members, updated_at = excluded.updated_at`,
+    ),
+    groupDelete: s('DELETE FROM consumer_group WHERE group_id = ?'),
+    offsetUpsert: s(
+      `INSERT INTO group_offset (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_timestamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = excluded.committed_offset,
+         leader_epoch = excluded.leader_epoch, metadata = excluded.metadata, commit_timestamp = excluded.commit_timestamp`,
+    ),
+    offsetSelectGroup: s(
+      `SELECT group_id AS groupId, topic, partition, committed_offset AS offset, leader_epoch AS leaderEpoch, metadata,
+         commit_timestamp AS commitTimestamp FROM group_offset WHERE group_id = ? ORDER BY topic, partition`,
+    ),
+    offsetSelectAll: s(
+      `SELECT group_id AS groupId, topic, partition, committed_offset AS offset, leader_epoch AS leaderEpoch, metadata,
+         commit_timestamp AS commitTimestamp FROM group_offset ORDER BY group_id, topic, partition`,
+    ),
+    offsetDelete: s('DELETE FROM group_offset WHERE group_id = ? AND topic = ? AND partition = ?'),
+    offsetDeleteGroup: s('DELETE FROM group_offset WHERE group_id = ?'),
+    offsetDeleteTopic: s('DELETE FROM group_offset WHERE topic = ?'),
   }
 }
 

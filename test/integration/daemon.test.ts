@@ -312,7 +312,7 @@ describe('the daemon', () => {
           const {m} = JSON.parse(f.header.toString('utf8')) as {m: string}
           const reply =
             m === 'hello'
-              ? {protocol: 1, version: '0.0.1-old', pid: sleeper.pid, brokerId: 1, home: home.dir, startedAt: 0}
+              ? {protocol: 2, version: '0.0.1-old', pid: sleeper.pid, brokerId: 1, home: home.dir, startedAt: 0}
               : {pid: sleeper.pid}
           for (const part of encodeFrame(f.correlationId, KIND_RESPONSE, JSON.stringify(reply))) socket.write(part)
           if (m === 'shutdown') {

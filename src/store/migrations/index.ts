@@ -1,5 +1,6 @@
 import type {Database} from 'better-sqlite3'
 import {up as init} from './0010-init.js'
+import {up as consumerGroups} from './0020-consumer-groups.js'
 
 export interface Migration {
   version: number
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Versions go up in tens to leave room for fixes in between. */
-export const MIGRATIONS: readonly Migration[] = [{version: 10, name: '0010-init', up: init}]
+export const MIGRATIONS: readonly Migration[] = [
+  {version: 10, name: '0010-init', up: init},
+  {version: 20, name: '0020-consumer-groups', up: consumerGroups},
+]

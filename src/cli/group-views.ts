@@ -1,0 +1,222 @@
+// kafka-consumer-groups' views: what --describe gathers about groups and how it prints them, in Kafka's formats
+// (reference/kafka-cli.md sections 2.3-2.6: Java printf columns, each line started by a newline).
+import type {Admin, ConsumerGroupDescription, MemberDescription} from '../client/admin.js'
+import type {GroupState} from '../protocol/messages.js'
+
+/** One row of the offsets view: a partition, its committed offset and lag, and its owner. */
+export interface PartitionReport {
+  topic: string
+  partition: number
+  currentOffset: number | null
+  logStartOffset: number | null
+  logEndOffset: number | null
+  lag: number | null
+  consumerId: string | null
+  host: string | null
+  clientId: string | null
+}
+
+/** Everything --describe shows of one group (and what --json returns). */
+export interface GroupReport {
+  groupId: string
+  state: GroupState
+  coordinator: string
+  assignmentStrategy: string
+  members: MemberDescription[]
+  partitions: PartitionReport[]
+  /** Sum of the lags of partitions with a committed offset (null when none has one). */
+  totalLag: number | null
+}
+
+const key = (topic: string, partition: number) => `${partition}:${topic}`
+const byTopicPartition = (a: {topic: string; partition: number}, b: {topic: string; partition: number}) =>
+  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition
+
+/** Describes groups: members, committed offsets, log end offsets and lag, in one pass over the broker. */
+export async function collectGroupReports(
+  admin: Admin,
+  groupIds: readonly string[],
+  coordinator: string,
+): Promise<GroupReport[]> {
+  const descriptions = await admin.describeConsumerGroups(groupIds)
+  const committed = await Promise.all(
+    descriptions.map((d) => (d.state === 'Dead' ? [] : admin.listConsumerGroupOffsets(d.groupId))),
+  )
+  const wanted = new Map<string, {topic: string; partition: number}>()
+  descriptions.forEach((d, i) => {
+    for (const m of d.members) for (const tp of m.assignment) wanted.set(key(tp.topic, tp.partition), tp)
+    for (const o of committed[i]!) wanted.set(key(o.topic, o.partition), o)
+  })
+  const ends = await logOffsets(admin, [...wanted.values()])
+  return descriptions.map((d, i) => report(d, committed[i]!, ends, coordinator))
+}
+
+/** Log start and end offsets of partitions; partitions of deleted topics are left out. */
+export async function logOffsets(
+  admin: Admin,
+  partitions: readonly {topic: string; partition: number}[],
+): Promise<Map<string, {start: number; end: number}>> {
+  const out = new Map<string, {start: number; end: number}>()
+  const topics = new Set((await admin.listTopics({listInternal: true})).map((t) => t.name))
+  const existing = partitions.filter((p) => topics.has(p.topic))
+  if (existing.length === 0) return out
+  const [starts, ends] = await Promise.all([
+    admin.listOffsets(existing.map((p) => ({...p, spec: 'earliest' as const}))).catch(() => []),
+    admin.listOffsets(existing.map((p) => ({...p, spec: 'latest' as const}))).catch(() => []),
+  ])
+  ends.forEach((e, i) => out.set(key(e.topic, e.partition), {start: starts[i]?.offset ?? 0, end: e.offset}))
+  return out
+}
+
+function report(
+  d: ConsumerGroupDescription,
+  committed: readonly {topic: string; partition: number; offset: number}[],
+  ends: Map<string, {start: number; end: number}>,
+  coordinator: string,
+): GroupReport {
+  const commits = new Map(committed.map((o) => [key(o.topic, o.partition), o.offset]))
+  const row = (tp: {topic: string; partition: number}, m: MemberDescription | null): PartitionReport => {
+    const current = commits.get(key(tp.topic, tp.partition)) ?? null
+    const log = ends.get(key(tp.topic, tp.partition))
+    return {
+      topic: tp.topic,
+      partition: tp.partition,
+      currentOffset: current,
+      logStartOffset: log?.start ?? null,
+      logEndOffset: log?.end ?? null,
+      lag: current !== null && log ? Math.max(0, log.end - current) : null,
+      consumerId: m?.memberId ?? null,
+      host: m?.host ?? null,
+      clientId: m?.clientId ?? null,
+    }
+  }
+  // Kafka's order: members by number of assigned partitions (most first), then committed partitions without owner.
+  const rows: PartitionReport[] = []
+  const owned = new Set<string>()
+  const members = [...d.members].filter((m) => m.assignment.length > 0)
+  members.sort((a, b) => b.assignment.length - a.assignment.length)
+  for (const m of members) {
+    for (const tp of [...m.assignment].sort(byTopicPartition)) {
+      owned.add(key(tp.topic, tp.partition))
+      rows.push(row(tp, m))
+    }
+  }
+  for (const o of [...committed].sort(byTopicPartition)) {
+    if (!owned.has(key(o.topic, o.partition))) rows.push(row(o, null))
+  }
+  const lags = rows.filter((r) => r.lag !== null).map((r) => r.lag!)
+  return {
+    groupId: d.groupId,
+    state: d.state,
+    coordinator,
+    assignmentStrategy: d.assignor,
+    members: d.members,
+    partitions: rows,
+    totalLag: lags.length === 0 ? null : lags.reduce((a, b) => a + b, 0),
+  }
+}
+
+/** Java's %-Ns: left-justified, padded to N, never cut. */
+const pad = (s: string, width: number) => s.padEnd(width)
+const width = (values: readonly string[], min: number) => Math.max(min, ...values.map((v) => v.length))
+const dash = (v: string | number | null) => (v === null ? '-' : String(v))
+
+/** The offsets view: blank line, header, rows (Kafka's printOffsetFormat). */
+export function formatOffsets(r: GroupReport): string {
+  const cells = r.partitions.map((p) => [
+    r.groupId,
+    p.topic,
+    String(p.partition),
+    dash(p.currentOffset),
+    dash(p.logEndOffset),
+    dash(p.lag),
+    dash(p.consumerId),
+    dash(p.host),
+    dash(p.clientId),
+  ])
+  const g = width([r.groupId], 15)
+  const t = width([...r.partitions.map((p) => p.topic), '-'], 15)
+  const c = width([...cells.map((x) => x[6]!), '-'], 15)
+  const h = width([...cells.map((x) => x[7]!), '-'], 15)
+  const line = (x: string[]) =>
+    `\n${pad(x[0]!, g)} ${pad(x[1]!, t)} ${pad(x[2]!, 10)} ${pad(x[3]!, 15)} ${pad(x[4]!, 15)} ${pad(x[5]!, 15)} ${pad(x[6]!, c)} ${pad(x[7]!, h)} ${x[8]!}`
+  const header = [
+    'GROUP',
+    'TOPIC',
+    'PARTITION',
+    'CURRENT-OFFSET',
+    'LOG-END-OFFSET',
+    'LAG',
+    'CONSUMER-ID',
+    'HOST',
+    'CLIENT-ID',
+  ]
+  return [header, ...cells].map(line).join('') + '\n'
+}
+
+/**
+ * The members view. ASSIGNMENT (with --verbose) is `topic(p,p), topic(p)`, as Kafka's Scala tool printed it: the
+ * Java port (3.8+) lost the topic names, which kafkalite does not copy.
+ */
+export function formatMembers(r: GroupReport, verbose: boolean): string {
+  const withInstance = r.members.some((m) => m.groupInstanceId !== null)
+  const assignment = (m: MemberDescription) => {
+    if (m.assignment.length === 0) return '-'
+    const byTopic = new Map<string, number[]>()
+    for (const tp of m.assignment) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition])
+    return [...byTopic.keys()]
+      .sort()
+      .map(
+        (topic) =>
+          `${topic}(${byTopic
+            .get(topic)!
+            .sort((a, b) => a - b)
+            .join(',')})`,
+      )
+      .join(', ')
+  }
+  const rows = r.members.map((m) => ({
+    cells: [
+      r.groupId,
+      m.memberId,
+      ...(withInstance ? [m.groupInstanceId ?? '-'] : []),
+      m.host,
+      m.clientId,
+      String(m.assignment.length),
+    ],
+    assignment: assignment(m),
+  }))
+  const header = [
+    'GROUP',
+    'CONSUMER-ID',
+    ...(withInstance ? ['GROUP-INSTANCE-ID'] : []),
+    'HOST',
+    'CLIENT-ID',
+    '#PARTITIONS',
+  ]
+  const mins = [15, 15, ...(withInstance ? [17] : []), 15, 15, 15]
+  const widths = mins.map((min, i) =>
+    i === mins.length - 1 ? 15 : width([header[i]!, ...rows.map((x) => x.cells[i]!)], min),
+  )
+  const line = (cells: string[], tail: string) =>
+    `\n${cells.map((c, i) => pad(c, widths[i]!)).join(' ')} ${verbose ? tail : ''}`
+  return line(header, 'ASSIGNMENT') + rows.map((x) => line(x.cells, x.assignment)).join('') + '\n'
+}
+
+/** The state view: coordinator, assignor, state and member count. */
+export function formatState(r: GroupReport): string {
+  const g = width([r.groupId], 25)
+  const c = width([r.coordinator], 25)
+  const line = (x: string[]) => `\n${pad(x[0]!, g)} ${pad(x[1]!, c)} ${pad(x[2]!, 20)} ${pad(x[3]!, 15)} ${x[4]!}`
+  return (
+    line(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS']) +
+    line([
+      r.groupId,
+      r.coordinator,
+      r.state === 'Empty' ? '' : r.assignmentStrategy,
+      r.state,
+      String(r.members.length),
+    ]) +
+    '\n'
+  )
+}
