@@ -7,7 +7,7 @@ import {
   forEachRecord,
   readBatchHeader,
   splitBatches,
-  validateBatch,
+  checkBatch,
   type BatchHeader,
   type RecordCursor,
   type RecordHeader,
@@ -558,7 +558,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
           completed.next++
           continue
         }
-        if (this.#settings.checkCrcs) validateBatch(completed.payload, batch.offset, batch.size)
+        // Kafka's check.crcs: the CRC and header (control batches, transaction markers, pass too).
+        if (this.#settings.checkCrcs) checkBatch(completed.payload, batch.offset, batch.size)
         // Without wholeBatches, a batch is cut at max records: the rest is returned by the next poll.
         const limit = wholeBatches ? Infinity : max - count
         let handed = 0

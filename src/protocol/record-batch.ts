@@ -401,7 +401,8 @@ export class RecordCursor {
 }
 
 const EMPTY_BUFFER = Buffer.alloc(0)
-const NO_HEADERS: RecordHeader[] = []
+// Shared by every record without headers; frozen so that a caller pushing to it fails instead of leaking headers.
+const NO_HEADERS = Object.freeze([]) as unknown as RecordHeader[]
 
 /**
  * Calls `fn` for each record of the batch at buf[offset..offset+size), decompressing it if needed; `fn` returning

@@ -212,10 +212,22 @@ describe('console-producer and console-consumer', () => {
     expect(await exited(consumer)).toBe(0)
   })
 
-  it("refuses --group until consumer groups exist, and Kafka's invalid option combinations", async () => {
-    const group = await home.run(['console-consumer', '--topic', 't', '--group', 'g1'])
-    expect(group.code).toBe(1)
-    expect(group.stderr).toMatch(/Consumer groups are not available in this kafkalite version yet \(group 'g1'\)/)
+  it("refuses Kafka's invalid option combinations", async () => {
+    const groupAndPartition = await home.run(['console-consumer', '--topic', 't', '--group', 'g1', '--partition', '0'])
+    expect(groupAndPartition.code).toBe(2)
+    expect(groupAndPartition.stderr).toMatch(/Options group and partition cannot be specified together\./)
+    const mismatch = await home.run([
+      'console-consumer',
+      '--topic',
+      't',
+      '--group',
+      'a',
+      '--consumer-property',
+      'group.id=b',
+    ])
+    expect(mismatch.stderr).toMatch(
+      /The group ids provided in different places .* do not match\. Detected group ids: 'a', 'b'/,
+    )
     const both = await home.run(['console-consumer', '--topic', 't', '--include', 't.*'])
     expect(both.stderr).toMatch(/Exactly one of --include\/--topic is required/)
     expect(both.code).toBe(2)
