@@ -4,6 +4,7 @@
 //
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
+//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -312,15 +313,141 @@ async function endToEnd() {
   )
 }
 
+// ---- 6. consumer groups ----------------------------------------------------------------------------------------
+/** Rebalance time: a third member joins a group of two on a 12-partition topic, until all three hold 4 partitions. */
+async function rebalance() {
+  log('rebalance')
+  const {Admin, KafkaConsumer} = await import(join(ROOT, 'dist/client/index.js'))
+  const home = newHome()
+  const delay = 0
+  writeFileSync(join(home, 'server.properties'), `group.initial.rebalance.delay.ms=${delay}\n`)
+  const admin = await Admin.create({'kafkalite.home': home})
+  await admin.createTopics([{name: 'rb', numPartitions: 12}])
+  admin.close()
+  const times = []
+  for (let run = 0; run < RUNS; run++) {
+    const config = {'kafkalite.home': home, 'group.id': `rb-${run}`}
+    const make = () => {
+      const c = new KafkaConsumer(config)
+      c.subscribe(['rb'])
+      return c
+    }
+    const members = [make(), make()]
+    let stop = false
+    const loops = members.map(async (c) => {
+      while (!stop) await c.poll(20)
+    })
+    while (!members.every((c) => c.assignment().length === 6)) await new Promise((r) => setTimeout(r, 5))
+    const start = now()
+    const third = make()
+    members.push(third)
+    loops.push(
+      (async () => {
+        while (!stop) await third.poll(20)
+      })(),
+    )
+    while (!members.every((c) => c.assignment().length === 4)) await new Promise((r) => setImmediate(r))
+    times.push(ms(start))
+    stop = true
+    await Promise.all(loops)
+    await Promise.all(members.map((c) => c.close()))
+  }
+  cli(home, ['daemon', 'stop'])
+  rmSync(home, {recursive: true, force: true})
+  const t = median(times)
+  row(
+    'Rebalance: a 3rd member joins 2 (12 partitions)',
+    t,
+    'ms',
+    'group.initial.rebalance.delay.ms',
+    delay,
+    Number.NaN,
+    '< 100 ms + initial delay',
+    t < 100 + delay,
+  )
+}
+
+/** Group consume throughput: two console consumers of one group, against one, on the same 12-partition topic. */
+async function groupConsume() {
+  log('group consume')
+  const dir = newHome()
+  const input = join(dir, 'input.txt')
+  makeInput(input)
+  const home = newHome()
+  // Both members of a starting group should land in its first generation.
+  writeFileSync(join(home, 'server.properties'), 'group.initial.rebalance.delay.ms=300\n')
+  try {
+    cli(home, ['topics', '--create', '--topic', 'gc', '--partitions', '12'])
+    execFileSync('sh', ['-c', `"${NODE}" "${BIN}" console-producer --topic gc < "${input}"`], {
+      env: {...process.env, KAFKALITE_HOME: home},
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    const consume = (group, members) =>
+      new Promise((resolve, reject) => {
+        const start = now()
+        let total = 0
+        let left = members
+        for (let i = 0; i < members; i++) {
+          const child = spawn(
+            NODE,
+            [BIN, 'console-consumer', '--topic', 'gc', '--group', group, '--from-beginning', '--exit-at-end'],
+            {
+              env: {...process.env, KAFKALITE_HOME: home},
+              stdio: ['ignore', 'ignore', 'pipe'],
+            },
+          )
+          let err = ''
+          child.stderr.on('data', (c) => (err += c))
+          child.on('close', () => {
+            const match = /Processed a total of (\d+) messages/.exec(err)
+            if (!match) return reject(new Error(`group consumer: ${err}`))
+            total += Number(match[1])
+            if (--left === 0) {
+              if (total !== RECORDS) return reject(new Error(`group consumed ${total} of ${RECORDS}`))
+              resolve(RECORDS / (ms(start) / 1000))
+            }
+          })
+        }
+      })
+    const single = []
+    const double = []
+    for (let run = 0; run < RUNS; run++) {
+      single.push(await consume(`one-${run}`, 1))
+      double.push(await consume(`two-${run}`, 2))
+    }
+    const one = median(single)
+    const two = median(double)
+    row(
+      'Group consume, 2 members (console-consumer --group)',
+      two,
+      'rec/s',
+      '1 member, same topic',
+      one,
+      two / one,
+      '>= 1.0x',
+      two >= one,
+    )
+  } finally {
+    cli(home, ['daemon', 'stop'])
+    rmSync(home, {recursive: true, force: true})
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
 // ---- report ----------------------------------------------------------------------------------------------------
 const fmt = (v, unit) =>
   unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2)
 
-const {base, out: imports} = importCosts()
-cliLatency()
-coldStart()
-await produceConsume()
-await endToEnd()
+// BENCH_ONLY=cli,cold,produce,latency,rebalance,group runs a subset.
+const only = process.env.BENCH_ONLY?.split(',')
+const want = (name) => !only || only.includes(name)
+const {base, out: imports} = want('cli') ? importCosts() : {base: Number.NaN, out: []}
+if (want('cli')) cliLatency()
+if (want('cold')) coldStart()
+if (want('produce')) await produceConsume()
+if (want('latency')) await endToEnd()
+if (want('rebalance')) await rebalance()
+if (want('group')) await groupConsume()
 
 console.log(
   `\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`,
@@ -332,7 +459,7 @@ const table = rows.map((r) => [
   r.unit,
   r.baselineName,
   fmt(r.baseline, r.unit),
-  `${r.ratio.toFixed(2)}x`,
+  Number.isNaN(r.ratio) ? '-' : `${r.ratio.toFixed(2)}x`,
   r.target,
   r.ok ? 'yes' : 'NO',
 ])
@@ -341,5 +468,7 @@ const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
 console.log(line(header))
 console.log(widths.map((w) => '-'.repeat(w)).join('  '))
 for (const t of table) console.log(line(t))
-console.log(`\nImport cost over node -e 0 (${base.toFixed(1)} ms):`)
-for (const i of imports) console.log(`  ${i.name.padEnd(40)} +${i.ms.toFixed(1)} ms`)
+if (imports.length > 0) {
+  console.log(`\nImport cost over node -e 0 (${base.toFixed(1)} ms):`)
+  for (const i of imports) console.log(`  ${i.name.padEnd(40)} +${i.ms.toFixed(1)} ms`)
+}

@@ -106,6 +106,7 @@ interface ConsumerSettings extends CommonConfig {
   autoCommitIntervalMs: number
   assignors: Assignor[]
   allowAutoCreateTopics: boolean
+  metadataMaxAgeMs: number
   autoOffsetReset: 'earliest' | 'latest' | 'none'
   isolationLevel: IsolationLevel
   fetchMinBytes: number
@@ -172,6 +173,7 @@ function consumerSettings(config: ClientConfig): ConsumerSettings {
       }
     }),
     allowAutoCreateTopics: r.boolean('allow.auto.create.topics', true),
+    metadataMaxAgeMs: r.int('metadata.max.age.ms', 300_000, 0),
     autoOffsetReset: r.oneOf('auto.offset.reset', 'latest', ['earliest', 'latest', 'none'] as const),
     isolationLevel: r.oneOf('isolation.level', 'read_uncommitted', ['read_uncommitted', 'read_committed'] as const),
     fetchMinBytes: r.int('fetch.min.bytes', 1, 0),
@@ -245,6 +247,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         heartbeatIntervalMs: s.heartbeatIntervalMs,
         maxPollIntervalMs: s.maxPollIntervalMs,
         requestTimeoutMs: s.requestTimeoutMs,
+        metadataMaxAgeMs: s.metadataMaxAgeMs,
         assignors: s.assignors,
       },
       this.#membershipHost(),

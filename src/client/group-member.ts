@@ -28,6 +28,8 @@ export interface GroupSettings {
   heartbeatIntervalMs: number
   maxPollIntervalMs: number
   requestTimeoutMs: number
+  /** metadata.max.age.ms: how often a pattern subscription looks for new topics (and partition counts change). */
+  metadataMaxAgeMs: number
   assignors: Assignor[]
 }
 
@@ -78,7 +80,8 @@ export class GroupMember {
   #needsJoin = true
   #lost = false
   #rebalancing: Promise<void> | null = null
-  #heartbeat: NodeJS.Timeout | null = null
+  #beating = false
+  #beats = 0 // bumped to stop the running heartbeat loop
   #lastPoll = Date.now()
   #lastMetadataCheck = 0
   #closed = false
@@ -146,7 +149,7 @@ export class GroupMember {
     if (this.#closed) return null
     if (this.#rebalancing) return this.#rebalancing
     if (!this.#needsJoin) {
-      if (Date.now() - this.#lastMetadataCheck > 5000) void this.#checkSubscription()
+      if (Date.now() - this.#lastMetadataCheck > this.#s.metadataMaxAgeMs) void this.#checkSubscription()
       if (!this.#needsJoin) return null
     }
     this.#rebalancing = this.#rebalance().finally(() => {
@@ -322,19 +325,33 @@ export class GroupMember {
     await this.#listener.onPartitionsAssigned?.(added)
   }
 
+  /**
+   * Heartbeats run in the background, one after the other: each is parked at the coordinator for up to
+   * heartbeat.interval.ms and answered at once when a rebalance starts, so the member learns of it within
+   * milliseconds; an answer that comes back early (an error) is followed by the rest of the interval.
+   */
   #startHeartbeats(): void {
-    if (this.#heartbeat || this.#closed) return
-    this.#heartbeat = setInterval(() => void this.#beat(), this.#s.heartbeatIntervalMs)
-    this.#heartbeat.unref()
+    if (this.#beating || this.#closed) return
+    this.#beating = true
+    const run = ++this.#beats
+    void (async () => {
+      while (this.#beats === run && !this.#closed) {
+        const started = Date.now()
+        if (!(await this.#beat())) break
+        const rest = this.#s.heartbeatIntervalMs - (Date.now() - started)
+        if (rest > 0 && this.#beats === run) await new Promise((resolve) => setTimeout(resolve, rest).unref())
+      }
+    })()
   }
 
   #stopHeartbeats(): void {
-    if (this.#heartbeat) clearInterval(this.#heartbeat)
-    this.#heartbeat = null
+    this.#beats++
+    this.#beating = false
   }
 
-  async #beat(): Promise<void> {
-    if (this.#memberId === '') return
+  /** One heartbeat; false when heartbeats should stop. */
+  async #beat(): Promise<boolean> {
+    if (this.#memberId === '') return false
     if (Date.now() - this.#lastPoll > this.#s.maxPollIntervalMs) {
       // Kafka's poll timeout: a member that stopped polling leaves, so its partitions move to live members.
       this.#stopHeartbeats()
@@ -343,8 +360,14 @@ export class GroupMember {
       )
       this.#lost = true
       this.#needsJoin = true
-      return
+      return false
     }
+    const generation = this.#generation
+    // Never parked past the poll deadline, so that the check above still runs in time.
+    const waitMs = Math.max(
+      0,
+      Math.min(this.#s.heartbeatIntervalMs, this.#s.maxPollIntervalMs - (Date.now() - this.#lastPoll)),
+    )
     try {
       await this.#host.request(
         'heartbeat',
@@ -353,27 +376,33 @@ export class GroupMember {
           generationId: this.#generation,
           memberId: this.#memberId,
           groupInstanceId: this.#s.groupInstanceId,
+          waitMs,
         },
-        this.#s.requestTimeoutMs,
+        waitMs + this.#s.requestTimeoutMs,
       )
     } catch (error) {
       const e = toKafkaException(error)
+      // An answer about a generation this member has left behind (it rejoined meanwhile, or is rejoining now:
+      // its own join may be what started the rebalance) says nothing about the current one.
+      if (this.#rebalancing || generation !== this.#generation) return true
       if (e.code === 'REBALANCE_IN_PROGRESS') {
         this.#needsJoin = true
         this.#host.wake()
       } else if (e.code === 'ILLEGAL_GENERATION' || e.code === 'UNKNOWN_MEMBER_ID') {
-        if (this.#rebalancing) return // a join in progress will sort it out
         this.#stopHeartbeats()
         if (e.code === 'UNKNOWN_MEMBER_ID') this.#resetMembership()
         this.#lost = true
         this.#needsJoin = true
         this.#host.wake()
+        return false
       } else if (e.code === 'FENCED_INSTANCE_ID') {
         this.#stopHeartbeats()
         this.#host.fail(e)
+        return false
       }
       // Anything else (a restarting daemon): the next heartbeat tries again.
     }
+    return true
   }
 
   #resetMembership(): void {

@@ -189,6 +189,7 @@ With --group the consumer joins that consumer group: it reads only the partition
       maxMessages: flags['max-messages'],
       timeoutMs: flags['timeout-ms'],
       exitAtEnd: flags['exit-at-end'],
+      grouped: group !== undefined,
     })
     return {records}
   }
@@ -248,6 +249,8 @@ interface ConsumeOptions {
   maxMessages: number | undefined
   timeoutMs: number | undefined
   exitAtEnd: boolean
+  /** A group member reads the partitions assigned to it, which change with rebalances. */
+  grouped: boolean
 }
 
 /** The consume loop: poll, format into one buffer, write it out in large pieces, stop on the first end condition. */
@@ -275,7 +278,7 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
   const key = (topic: string, partition: number) => `${partition}:${topic}`
   // In a group, the partitions read are the ones assigned now; every partition's end was captured at start.
   const atEnd = async () => {
-    const reading = consumer.subscription().length > 0 ? consumer.assignment() : partitions
+    const reading = o.grouped ? consumer.assignment() : partitions
     if (reading.length === 0) return false
     for (const tp of reading) {
       if ((await consumer.position(tp)) < (ends!.get(key(tp.topic, tp.partition)) ?? 0)) return false

@@ -60,6 +60,13 @@ interface Group {
   timer: NodeJS.Timeout | null
   /** True while a new group waits group.initial.rebalance.delay.ms before its first rebalance completes. */
   delaying: boolean
+  /** Parked heartbeats, answered with REBALANCE_IN_PROGRESS as soon as a rebalance starts. */
+  heartbeats: Set<HeartbeatWaiter>
+}
+
+interface HeartbeatWaiter {
+  resolve: () => void
+  reject: (error: KafkaException) => void
 }
 
 /** Opaque identity of a client connection, with a way to hear when it closes. */
@@ -127,6 +134,7 @@ export class GroupCoordinator {
       statics: new Map(),
       timer: null,
       delaying: false,
+      heartbeats: new Set(),
     }
   }
 
@@ -318,6 +326,8 @@ export class GroupCoordinator {
     }
     const wasEmpty = group.state === 'Empty'
     group.state = 'PreparingRebalance'
+    const rebalancing = error('REBALANCE_IN_PROGRESS', `Group '${group.id}' is rebalancing: rejoin it.`)
+    for (const waiter of [...group.heartbeats]) waiter.reject(rebalancing)
     this.#log.info(`group ${group.id}: preparing rebalance (${reason})`)
     if (group.timer) clearTimeout(group.timer)
     const rebalanceTimeout = Math.max(0, ...[...group.members.values()].map((m) => m.record.rebalanceTimeoutMs))
@@ -463,7 +473,10 @@ export class GroupCoordinator {
     return result
   }
 
-  heartbeat(req: ParsedRequests['heartbeat']): Responses['heartbeat'] {
+  heartbeat(
+    req: ParsedRequests['heartbeat'],
+    connection?: ConnectionRef,
+  ): Responses['heartbeat'] | Promise<Responses['heartbeat']> {
     const group = this.#groups.get(req.groupId)
     const member = this.#member(group, req.groupId, req.memberId, req.groupInstanceId)
     const g = group!
@@ -476,7 +489,29 @@ export class GroupCoordinator {
     }
     if (g.state === 'PreparingRebalance')
       throw error('REBALANCE_IN_PROGRESS', `Group '${g.id}' is rebalancing: rejoin it.`)
-    return {}
+    if (req.waitMs === 0) return {}
+    // Parked until the wait is over, or answered at once when a rebalance starts (see #prepareRebalance).
+    return new Promise((resolve, reject) => {
+      const waiter: HeartbeatWaiter = {
+        resolve: () => {
+          done()
+          if (g.members.get(member.record.memberId) === member) this.#touch(g, member)
+          resolve({})
+        },
+        reject: (e) => {
+          done()
+          reject(e)
+        },
+      }
+      const timer = setTimeout(waiter.resolve, req.waitMs)
+      const unregister = connection?.onClose(() => done())
+      const done = () => {
+        clearTimeout(timer)
+        unregister?.()
+        g.heartbeats.delete(waiter)
+      }
+      g.heartbeats.add(waiter)
+    })
   }
 
   leave(req: ParsedRequests['leaveGroup']): Responses['leaveGroup'] {
@@ -675,6 +710,7 @@ export class GroupCoordinator {
   close(): void {
     for (const g of this.#groups.values()) {
       if (g.timer) clearTimeout(g.timer)
+      for (const waiter of [...g.heartbeats]) waiter.resolve()
       for (const m of g.members.values()) this.#stopMember(m)
     }
   }

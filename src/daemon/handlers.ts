@@ -68,7 +68,7 @@ export function createHandlers(broker: Broker, groups: GroupCoordinator, info: D
     },
     joinGroup: (req, ctx) => groups.join(req, ctx),
     syncGroup: (req) => groups.sync(req),
-    heartbeat: (req) => groups.heartbeat(req),
+    heartbeat: (req, ctx) => groups.heartbeat(req, ctx),
     leaveGroup: (req) => groups.leave(req),
     offsetCommit: (req) => groups.commit(req),
     offsetFetch: (req) => groups.fetch(req),

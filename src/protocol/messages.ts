@@ -93,6 +93,11 @@ export const requestSchemas = {
     generationId: int,
     memberId: z.string(),
     groupInstanceId: z.string().nullable().default(null),
+    /**
+     * kafkalite: park the heartbeat up to this long, answering at once with REBALANCE_IN_PROGRESS when a rebalance
+     * starts, so members learn of it within milliseconds instead of at their next heartbeat.
+     */
+    waitMs: nonNegative.max(3_600_000).default(0),
   }),
   /** Kafka's LeaveGroup. */
   leaveGroup: z.object({

@@ -137,6 +137,30 @@ describe('console-consumer --group', () => {
     expect(second.stdout.trim().split('\n')[0]).toBe('0-7')
   })
 
+  it('exits at the end in a group: two members read the whole topic once between them and stop', async () => {
+    writeFileSync(
+      join(home.dir, 'server.properties'),
+      'group.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=500\n',
+    )
+    const topic = await topicWithRecords(4, 25)
+    const runs = await Promise.all(
+      [0, 1].map(() =>
+        home.run(['console-consumer', '--topic', topic, '--group', 'end', '--from-beginning', '--exit-at-end']),
+      ),
+    )
+    const lines = runs.flatMap((r) =>
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l !== ''),
+    )
+    expect(runs.map((r) => r.code)).toEqual([0, 0])
+    expect(lines).toHaveLength(100)
+    expect(new Set(lines).size).toBe(100)
+    const described = await run('--describe', '--group', 'end')
+    expect(described.stdout.match(/ 25 +25 +0 /g)).toHaveLength(4)
+  })
+
   it('leaves the group cleanly on Ctrl-C', async () => {
     const topic = await topicWithRecords(1, 3)
     const c = consumer(topic, 'ctrl')

@@ -88,7 +88,13 @@ describe('the group coordinator', () => {
     const second = join()
     expect(state().state).toBe('PreparingRebalance')
     expect(() =>
-      coordinator.heartbeat({groupId: 'g', generationId: 1, memberId: first.memberId, groupInstanceId: null}),
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId: 1,
+        memberId: first.memberId,
+        groupInstanceId: null,
+        waitMs: 0,
+      }),
     ).toThrow(expect.objectContaining({code: 'REBALANCE_IN_PROGRESS'}))
     const rejoined = join(first.memberId)
     const [a, b] = await Promise.all([rejoined, second])
@@ -133,10 +139,16 @@ describe('the group coordinator', () => {
   it('refuses stale generations, unknown members and session timeouts outside the broker range', async () => {
     const joined = await join()
     expect(() =>
-      coordinator.heartbeat({groupId: 'g', generationId: 0, memberId: joined.memberId, groupInstanceId: null}),
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId: 0,
+        memberId: joined.memberId,
+        groupInstanceId: null,
+        waitMs: 0,
+      }),
     ).toThrow(expect.objectContaining({code: 'ILLEGAL_GENERATION'}))
     expect(() =>
-      coordinator.heartbeat({groupId: 'g', generationId: 1, memberId: 'nobody', groupInstanceId: null}),
+      coordinator.heartbeat({groupId: 'g', generationId: 1, memberId: 'nobody', groupInstanceId: null, waitMs: 0}),
     ).toThrow(expect.objectContaining({code: 'UNKNOWN_MEMBER_ID'}))
     expect(() => join('', {sessionTimeoutMs: 10})).toThrow(expect.objectContaining({code: 'INVALID_SESSION_TIMEOUT'}))
     expect(() => join('', {protocols: [{name: 'roundrobin', metadata: '{}'}]})).toThrow(
@@ -213,7 +225,13 @@ describe('the group coordinator', () => {
     coordinator = new GroupCoordinator(store, new Broker(store, config), config.groups, quiet)
     expect(state()).toMatchObject({state: 'Stable', generationId: 1})
     expect(
-      coordinator.heartbeat({groupId: 'g', generationId: 1, memberId: joined.memberId, groupInstanceId: null}),
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId: 1,
+        memberId: joined.memberId,
+        groupInstanceId: null,
+        waitMs: 0,
+      }),
     ).toEqual({})
   })
 })
