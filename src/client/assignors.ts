@@ -2,10 +2,9 @@
 // leader of Kafka's Java client computes. Members are always taken in Kafka's order: static members (with a
 // groupInstanceId) first, sorted by it, then the others sorted by memberId.
 
-export interface TopicPartition {
-  topic: string
-  partition: number
-}
+import type {TopicPartition} from './consumer.js'
+
+export type {TopicPartition}
 
 export interface MemberSubscription {
   memberId: string

@@ -9,6 +9,7 @@ import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type
 import type {Method, Requests, Responses} from '../protocol/messages.js'
 import {PROTOCOL_VERSION} from '../protocol/version.js'
 import {openDaemonSocket} from './autostart.js'
+import type {CommonConfig} from './config.js'
 
 export interface ConnectionOptions {
   /** The broker home; default $KAFKALITE_HOME or the XDG state directory. */
@@ -263,6 +264,16 @@ export class ReconnectingConnection {
 
   constructor(options: ConnectionOptions) {
     this.#options = options
+  }
+
+  /** The connection of a client with these common configs. */
+  static for(config: CommonConfig, onNotice?: (message: string) => void): ReconnectingConnection {
+    return new ReconnectingConnection({
+      home: config.home,
+      clientId: config.clientId,
+      requestTimeoutMs: config.requestTimeoutMs,
+      onNotice,
+    })
   }
 
   get(): Promise<Connection> {

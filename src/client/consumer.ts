@@ -206,13 +206,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     options: {onNotice?: (message: string) => void} = {},
   ) {
     this.#settings = consumerSettings(config)
-    const s = this.#settings
-    this.#connections = new ReconnectingConnection({
-      home: s.home,
-      clientId: s.clientId,
-      requestTimeoutMs: s.requestTimeoutMs,
-      onNotice: options.onNotice,
-    })
+    this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
     this.#keyDeserializer = keyDeserializer
     this.#valueDeserializer = valueDeserializer
   }

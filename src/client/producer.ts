@@ -155,13 +155,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     options: {onNotice?: (message: string) => void} = {},
   ) {
     this.#settings = producerSettings(config)
-    const s = this.#settings
-    this.#connections = new ReconnectingConnection({
-      home: s.home,
-      clientId: s.clientId,
-      requestTimeoutMs: s.requestTimeoutMs,
-      onNotice: options.onNotice,
-    })
+    this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
     this.#keySerializer = keySerializer ?? (DefaultSerializer as unknown as Serializer<K>)
     this.#valueSerializer = valueSerializer ?? (DefaultSerializer as unknown as Serializer<V>)
     this.#partitioner = new Partitioner(this.#settings.batchSize)
