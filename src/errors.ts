@@ -38,6 +38,18 @@ export const ERROR_CODES = {
   GROUP_SUBSCRIBED_TO_TOPIC: {retriable: false, name: 'GroupSubscribedToTopicException'},
   COMMIT_FAILED: {retriable: false, name: 'CommitFailedException'},
   NO_OFFSET_FOR_PARTITION: {retriable: false, name: 'NoOffsetForPartitionException'},
+  OUT_OF_ORDER_SEQUENCE_NUMBER: {retriable: false, name: 'OutOfOrderSequenceException'},
+  DUPLICATE_SEQUENCE_NUMBER: {retriable: false, name: 'DuplicateSequenceException'},
+  INVALID_PRODUCER_EPOCH: {retriable: false, name: 'InvalidProducerEpochException'},
+  PRODUCER_FENCED: {retriable: false, name: 'ProducerFencedException'},
+  INVALID_TXN_STATE: {retriable: false, name: 'InvalidTxnStateException'},
+  INVALID_PRODUCER_ID_MAPPING: {retriable: false, name: 'InvalidPidMappingException'},
+  INVALID_TRANSACTION_TIMEOUT: {retriable: false, name: 'InvalidTxnTimeoutException'},
+  CONCURRENT_TRANSACTIONS: {retriable: true, name: 'ConcurrentTransactionsException'},
+  TRANSACTIONAL_ID_NOT_FOUND: {retriable: false, name: 'TransactionalIdNotFoundException'},
+  TRANSACTION_ABORTED: {retriable: false, name: 'TransactionAbortedException'},
+  UNSTABLE_OFFSET_COMMIT: {retriable: true, name: 'UnstableOffsetCommitException'},
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {retriable: false, name: 'TransactionalIdAuthorizationException'},
   // kafkalite's own codes.
   DAEMON_UNAVAILABLE: {retriable: true, name: 'DaemonUnavailableException'},
   DAEMON_START_FAILED: {retriable: false, name: 'DaemonStartException'},
@@ -88,10 +100,109 @@ export class KafkaException extends Error {
 
 const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(ERROR_CODES, code)
 
+type ExceptionOptions = {cause?: unknown; exitCode?: number}
+
+/** Kafka's RetriableException: an error a retry of the same operation may not meet again. */
+export class RetriableException extends KafkaException {}
+
+/** Kafka's AuthorizationException, the base of the *AuthorizationException classes. */
+export class AuthorizationException extends KafkaException {}
+
+// Kafka's typed exceptions, one class per error code a caller is expected to tell apart. Every error of that code
+// that reaches the client library is an instance of its class (see exceptionFor).
+export class TimeoutException extends RetriableException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('REQUEST_TIMED_OUT', message, options)
+  }
+}
+export class UnknownTopicOrPartitionException extends RetriableException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('UNKNOWN_TOPIC_OR_PARTITION', message, options)
+  }
+}
+export class TopicAuthorizationException extends AuthorizationException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('TOPIC_AUTHORIZATION_FAILED', message, options)
+  }
+}
+export class TransactionalIdAuthorizationException extends AuthorizationException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', message, options)
+  }
+}
+export class RecordTooLargeException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('MESSAGE_TOO_LARGE', message, options)
+  }
+}
+export class OffsetOutOfRangeException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('OFFSET_OUT_OF_RANGE', message, options)
+  }
+}
+export class CommitFailedException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('COMMIT_FAILED', message, options)
+  }
+}
+/** Fatal for a transactional producer: another producer with its transactional.id took over. Close the producer. */
+export class ProducerFencedException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('PRODUCER_FENCED', message, options)
+  }
+}
+export class InvalidProducerEpochException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('INVALID_PRODUCER_EPOCH', message, options)
+  }
+}
+export class OutOfOrderSequenceException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('OUT_OF_ORDER_SEQUENCE_NUMBER', message, options)
+  }
+}
+export class InvalidTxnStateException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('INVALID_TXN_STATE', message, options)
+  }
+}
+/** A record of a transaction that was aborted before the record was sent. */
+export class TransactionAbortedException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('TRANSACTION_ABORTED', message, options)
+  }
+}
+
+type ExceptionClass = new (message: string, options?: ExceptionOptions) => KafkaException
+
+const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
+  REQUEST_TIMED_OUT: TimeoutException,
+  UNKNOWN_TOPIC_OR_PARTITION: UnknownTopicOrPartitionException,
+  TOPIC_AUTHORIZATION_FAILED: TopicAuthorizationException,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: TransactionalIdAuthorizationException,
+  MESSAGE_TOO_LARGE: RecordTooLargeException,
+  OFFSET_OUT_OF_RANGE: OffsetOutOfRangeException,
+  COMMIT_FAILED: CommitFailedException,
+  PRODUCER_FENCED: ProducerFencedException,
+  INVALID_PRODUCER_EPOCH: InvalidProducerEpochException,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: OutOfOrderSequenceException,
+  INVALID_TXN_STATE: InvalidTxnStateException,
+  TRANSACTION_ABORTED: TransactionAbortedException,
+}
+
+/** The exception of a code, as its typed class when Kafka has one (RetriableException for other retriable codes). */
+export function exceptionFor(code: ErrorCode, message: string, options?: ExceptionOptions): KafkaException {
+  const typed = TYPED[code]
+  if (typed) return new typed(message, options)
+  return ERROR_CODES[code].retriable
+    ? new RetriableException(code, message, options)
+    : new KafkaException(code, message, options)
+}
+
 /** Turns error data from the socket back into an exception; an unknown code becomes UNKNOWN_SERVER_ERROR. */
 export function errorFromData(data: {code?: unknown; message?: unknown}): KafkaException {
   const message = typeof data.message === 'string' ? data.message : 'Unknown error'
-  return new KafkaException(isErrorCode(data.code) ? data.code : 'UNKNOWN_SERVER_ERROR', message)
+  return exceptionFor(isErrorCode(data.code) ? data.code : 'UNKNOWN_SERVER_ERROR', message)
 }
 
 /** A usage error: bad flags, arguments or properties. Exit code 2. */

@@ -6,7 +6,7 @@ import {KafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesIfPresent} from '../properties.js'
 
-export type ConfigValue = string | number | boolean | undefined | null
+export type ConfigValue = string | number | boolean | undefined | null | readonly unknown[]
 export type ClientConfig = Record<string, ConfigValue>
 
 /** Configs every client reads. */

@@ -2,7 +2,7 @@
 // makes sure client and daemon speak the same version (restarting a daemon of another version).
 import {readFileSync} from 'node:fs'
 import type {Socket} from 'node:net'
-import {KafkaException, errorFromData} from '../errors.js'
+import {KafkaException, TimeoutException, errorFromData} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, resolveHome, type BrokerPaths} from '../paths.js'
 import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../protocol/frame.js'
@@ -170,7 +170,7 @@ export class Connection {
         ms > 0
           ? setTimeout(() => {
               this.#pending.delete(id)
-              reject(new KafkaException('REQUEST_TIMED_OUT', `The ${method} request timed out after ${ms} ms.`))
+              reject(new TimeoutException(`The ${method} request timed out after ${ms} ms.`))
             }, ms)
           : undefined
       this.#pending.set(id, {resolve, reject, withPayload, timer})

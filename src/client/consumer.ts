@@ -1,9 +1,10 @@
 // KafkaConsumer, shaped like Kafka's Java consumer: assign partitions, seek, poll. Fetches are long polls kept in
 // flight while the application works through what arrived before (the next fetch starts where the buffered data
 // ends), so reading and decoding overlap on the two sides of the socket.
-import {KafkaException, toKafkaException} from '../errors.js'
+import {CommitFailedException, KafkaException, toKafkaException} from '../errors.js'
 import {
   TIMESTAMP_TYPE,
+  controlTypeOf,
   forEachRecord,
   readBatchHeader,
   splitBatches,
@@ -18,7 +19,16 @@ import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from '
 import {ReconnectingConnection, type Connection} from './connection.js'
 import {assignorFor, type Assignor} from './assignors.js'
 import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type MembershipHost} from './group-member.js'
+import {eachInterceptor, loadInterceptors, type Configurable} from './interceptors.js'
+import {Metrics, type Metric} from './metrics.js'
 import type {Deserializer} from './serializers.js'
+
+/** Kafka's ConsumerInterceptor: sees the records poll() returns, and the offsets committed. */
+export interface ConsumerInterceptor<K = unknown, V = unknown> extends Configurable {
+  /** May return other records (or the same ones). */
+  onConsume(records: ConsumerRecords<K, V>): ConsumerRecords<K, V>
+  onCommit(offsets: readonly OffsetAndMetadata[]): void
+}
 
 export interface TopicPartition {
   topic: string
@@ -122,6 +132,10 @@ interface Completed {
   payload: Buffer
   batches: {offset: number; size: number}[]
   next: number // index of the next batch to decode
+  /** read_committed: aborted transactions of the fetched range not yet met, by first offset. */
+  aborted: {producerId: number; firstOffset: number}[]
+  /** read_committed: producers whose transactional batches are skipped until their ABORT marker. */
+  abortedProducers: Set<number>
 }
 
 interface PartitionState {
@@ -198,6 +212,10 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   #closed = false
   #group: GroupMember | null = null
   #nextAutoCommit = 0
+  readonly #onNotice: (message: string) => void
+  #interceptors: ConsumerInterceptor<K, V>[] = []
+  #interceptorsLoading: Promise<void> | null = null
+  readonly #metrics: Metrics
 
   constructor(
     config: ClientConfig = {},
@@ -209,6 +227,50 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
     this.#keyDeserializer = keyDeserializer
     this.#valueDeserializer = valueDeserializer
+    this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
+    const interceptors = loadInterceptors<ConsumerInterceptor<K, V>>(config)
+    if (Array.isArray(interceptors)) this.#interceptors = interceptors
+    else this.#interceptorsLoading = interceptors.then((loaded) => void (this.#interceptors = loaded))
+    this.#metrics = this.#defineMetrics()
+  }
+
+  #defineMetrics(): Metrics {
+    const m = new Metrics('consumer-fetch-manager-metrics', this.#settings.clientId)
+    m.define('records-consumed-total', 'records', 'total', 'The total number of records consumed.')
+    m.define('records-consumed-rate', 'records', 'rate', 'The average number of records consumed per second.')
+    m.define('bytes-consumed-total', 'bytes', 'total', 'The total number of bytes consumed.')
+    m.define('bytes-consumed-rate', 'bytes', 'rate', 'The average number of bytes consumed per second.')
+    m.define('fetch-total', 'fetch-latency', 'count-total', 'The total number of fetch requests.')
+    m.define('fetch-rate', 'fetch-latency', 'count-rate', 'The number of fetch requests per second.')
+    m.define('fetch-latency-avg', 'fetch-latency', 'avg', 'The average time taken for a fetch request.')
+    m.define('fetch-latency-max', 'fetch-latency', 'max', 'The max time taken for any fetch request.')
+    m.define('commit-total', 'commit-latency', 'count-total', 'The total number of commit calls.')
+    m.define('commit-latency-avg', 'commit-latency', 'avg', 'The average time taken for a commit request.')
+    m.gauge('records-lag-max', 'The maximum lag in terms of number of records for any partition.', () =>
+      Math.max(0, ...[...this.#partitions.values()].map((p) => this.#lagOf(p) ?? 0)),
+    )
+    m.gauge(
+      'assigned-partitions',
+      'The number of partitions currently assigned to this consumer.',
+      () => this.#partitions.size,
+    )
+    return m
+  }
+
+  /** Records between the position and the end a reader of this isolation level sees (LSO or high watermark). */
+  #lagOf(p: PartitionState): number | null {
+    const end = this.#settings.isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark
+    return p.position === null || end < 0 ? null : Math.max(0, end - p.position)
+  }
+
+  /** The consumer's metrics, keyed by name (Kafka's consumer-fetch-manager-metrics and commit metrics). */
+  metrics(): Map<string, Metric> {
+    return this.#metrics.all()
+  }
+
+  /** Kafka's currentLag: records behind the end for this isolation level, null before the first fetch. */
+  currentLag(tp: TopicPartition): number | null {
+    return this.#lagOf(this.#state(tp))
   }
 
   /**
@@ -449,12 +511,18 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     await this.#pollLoop(timeoutMs, (max) =>
       this.#drain(max, (view, header) => records.push(this.#toRecord(view, header))),
     )
-    return new ConsumerRecords(records)
+    let result = new ConsumerRecords(records)
+    if (this.#interceptorsLoading) await this.#interceptorsLoading
+    if (this.#interceptors.length > 0) {
+      eachInterceptor(this.#interceptors, (i) => (result = i.onConsume(result)), this.#onNotice, 'onConsume')
+    }
+    return result
   }
 
   /**
    * poll without a record object per record: `fn` sees each record as positions into the fetched bytes, valid only
    * during the call. Returns how many records it saw (whole batches, so it may exceed max.poll.records).
+   * Interceptors' onConsume takes record objects, so it is called by poll() only.
    */
   async pollEach(timeoutMs: number, fn: (record: RecordView) => void): Promise<number> {
     let seen = 0
@@ -557,6 +625,11 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         }
         // Kafka's check.crcs: the CRC and header (control batches, transaction markers, pass too).
         if (this.#settings.checkCrcs) checkBatch(completed.payload, batch.offset, batch.size)
+        if (this.#skipBatch(completed, header, batch, lastOffset)) {
+          state.position = lastOffset + 1
+          completed.next++
+          continue
+        }
         // Without wholeBatches, a batch is cut at max records: the rest is returned by the next poll.
         const limit = wholeBatches ? Infinity : max - count
         let handed = 0
@@ -590,7 +663,27 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       }
       if (count >= max) break
     }
+    if (count > 0) this.#metrics.record('records', count)
     return count
+  }
+
+  /**
+   * Kafka's CompletedFetch rules: control batches (transaction markers) are never returned, and a read_committed
+   * reader skips the transactional batches of a producer from the first offset of an aborted transaction to its
+   * ABORT marker.
+   */
+  #skipBatch(completed: Completed, header: BatchHeader, batch: {offset: number; size: number}, lastOffset: number) {
+    const aborted = completed.aborted
+    while (aborted.length > 0 && aborted[0]!.firstOffset <= lastOffset) {
+      completed.abortedProducers.add(aborted.shift()!.producerId)
+    }
+    if (header.isControl) {
+      if (controlTypeOf(completed.payload, batch.offset, batch.size, header) === 'abort') {
+        completed.abortedProducers.delete(header.producerId)
+      }
+      return true
+    }
+    return header.isTransactional && completed.abortedProducers.has(header.producerId)
   }
 
   #toRecord(view: RecordView, header: BatchHeader): ConsumerRecord<K, V> {
@@ -710,6 +803,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     const toCommit = offsets ?? this.#positionsOf(this.assignment())
     if (toCommit.length === 0) return
     const member = this.#group?.metadata()
+    const started = Date.now()
     try {
       const res = await this.#request('offsetCommit', {
         groupId: s.groupId,
@@ -725,12 +819,15 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       })
       const failed = res.results.find((r) => r.error)
       if (failed?.error) throw toKafkaException(failed.error)
+      this.#metrics.record('commit-latency', Date.now() - started)
+      if (this.#interceptors.length > 0) {
+        eachInterceptor(this.#interceptors, (i) => i.onCommit(toCommit), this.#onNotice, 'onCommit')
+      }
     } catch (error) {
       const e = toKafkaException(error)
       if (e.code === 'ILLEGAL_GENERATION' || e.code === 'UNKNOWN_MEMBER_ID' || e.code === 'REBALANCE_IN_PROGRESS') {
         this.#group?.requestRejoin()
-        throw new KafkaException(
-          'COMMIT_FAILED',
+        throw new CommitFailedException(
           `Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member (${e.message}). Poll again to rejoin, or shorten the time between polls (max.poll.interval.ms, max.poll.records).`,
         )
       }
@@ -759,10 +856,21 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
       )
     }
-    const res = await this.#request('offsetFetch', {
-      groupId,
-      partitions: partitions.map((tp) => ({topic: tp.topic, partition: tp.partition})),
-    })
+    // A read_committed consumer waits for offsets pending in an open transaction (KIP-447's require_stable).
+    const requireStable = this.#settings.isolationLevel === 'read_committed'
+    const deadline = Date.now() + this.#settings.requestTimeoutMs
+    let res: Responses['offsetFetch']
+    for (;;) {
+      res = await this.#request('offsetFetch', {
+        groupId,
+        partitions: partitions.map((tp) => ({topic: tp.topic, partition: tp.partition})),
+        requireStable,
+      })
+      const failed = res.offsets.find((o) => o.error)?.error
+      if (!failed) break
+      if (failed.code !== 'UNSTABLE_OFFSET_COMMIT' || Date.now() > deadline) throw toKafkaException(failed)
+      await new Promise((r) => setTimeout(r, 20))
+    }
     return res.offsets.map((o) =>
       o.offset < 0 ? null : {topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata},
     )
@@ -790,11 +898,13 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     }
     const epochs = targets.map((t) => t.epoch)
     this.#fetching = true
+    const fetchStarted = Date.now()
     this.#connect()
       .then((c) => c.requestWithPayload('fetch', req, undefined, s.fetchMaxWaitMs + s.requestTimeoutMs))
       .then(
         ({result, payload}) => {
           this.#fetching = false
+          this.#metrics.record('fetch-latency', Date.now() - fetchStarted)
           this.#onFetch(targets, epochs, result, payload)
           this.#wake?.()
           this.#ensureFetch()
@@ -835,7 +945,9 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       if (last === undefined) return
       const header = readBatchHeader(bytes, last.offset)
       state.fetchOffset = header.baseOffset + header.lastOffsetDelta + 1
-      state.buffered.push({payload: bytes, batches, next: 0})
+      const aborted = [...(p.abortedTransactions ?? [])].sort((a, b) => a.firstOffset - b.firstOffset)
+      state.buffered.push({payload: bytes, batches, next: 0, aborted, abortedProducers: new Set()})
+      this.#metrics.record('bytes', bytes.length)
       state.bufferedBytes += bytes.length
     })
   }
@@ -877,6 +989,13 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   async close(): Promise<void> {
     if (this.#closed) return
     await this.#group?.close()
+    for (const i of this.#interceptors) {
+      try {
+        await i.close?.()
+      } catch (e) {
+        this.#onNotice(`Error closing interceptor: ${(e as Error).message}`)
+      }
+    }
     this.#closed = true
     this.#wake?.()
     await this.#connections.close()

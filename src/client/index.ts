@@ -13,9 +13,18 @@ export type {
   TopicPartitionInfo,
 } from './admin.js'
 export {KafkaProducer} from './producer.js'
-export type {ProducerRecord, RecordMetadata, SendCallback} from './producer.js'
+export type {OffsetToCommit, ProducerInterceptor, ProducerRecord, RecordMetadata, SendCallback} from './producer.js'
 export {ConsumerRecords, KafkaConsumer} from './consumer.js'
-export type {ConsumerRecord, RecordView, TimestampType, TopicPartition} from './consumer.js'
+export type {
+  ConsumerInterceptor,
+  ConsumerRecord,
+  OffsetAndMetadata,
+  RecordView,
+  TimestampType,
+  TopicPartition,
+} from './consumer.js'
+export type {ConsumerRebalanceListener, GroupMetadata} from './group-member.js'
+export type {Metric} from './metrics.js'
 export {
   BufferDeserializer,
   BufferSerializer,
@@ -26,6 +35,23 @@ export {
 } from './serializers.js'
 export type {Deserializer, Serializer} from './serializers.js'
 export type {ClientConfig} from './config.js'
-export {ERROR_CODES, KafkaException} from '../errors.js'
+export {
+  AuthorizationException,
+  CommitFailedException,
+  ERROR_CODES,
+  InvalidProducerEpochException,
+  InvalidTxnStateException,
+  KafkaException,
+  OffsetOutOfRangeException,
+  OutOfOrderSequenceException,
+  ProducerFencedException,
+  RecordTooLargeException,
+  RetriableException,
+  TimeoutException,
+  TopicAuthorizationException,
+  TransactionAbortedException,
+  TransactionalIdAuthorizationException,
+  UnknownTopicOrPartitionException,
+} from '../errors.js'
 export type {ErrorCode} from '../errors.js'
 export type {RecordHeader} from '../protocol/record-batch.js'

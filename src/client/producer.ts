@@ -2,11 +2,28 @@
 // per-partition RecordBatch v2 builders (the accumulator); a sender drains closed batches into produce requests,
 // with at most max.in.flight.requests.per.connection requests outstanding, and completes each record with its
 // offset once the daemon has committed the batch.
-import {KafkaException, toKafkaException} from '../errors.js'
+//
+// Idempotence (enable.idempotence, on by default as in Kafka): the producer gets a producer id and epoch from the
+// daemon and numbers each partition's batches; a batch is given its sequence when it is first sent and keeps it
+// through retries, so the daemon can drop a retry of a batch it already wrote. A partition with a batch waiting
+// for a retry sends nothing else until the retry is queued again, in sequence order.
+//
+// Transactions (transactional.id): initTransactions, beginTransaction, send, sendOffsetsToTransaction,
+// commitTransaction / abortTransaction, with Kafka's state machine and its fatal ProducerFencedException.
+import {
+  InvalidTxnStateException,
+  KafkaException,
+  ProducerFencedException,
+  TransactionAbortedException,
+  toKafkaException,
+} from '../errors.js'
 import {BatchBuilder, BATCH_HEADER_SIZE, sizeOfRecord, type RecordHeader} from '../protocol/record-batch.js'
 import type {Requests, Responses, TopicMetadataData} from '../protocol/messages.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
 import {ReconnectingConnection, type Connection} from './connection.js'
+import type {GroupMetadata} from './group-member.js'
+import {eachInterceptor, loadInterceptors, type Configurable} from './interceptors.js'
+import {Metrics, type Metric} from './metrics.js'
 import {Partitioner} from './partitioner.js'
 import {DefaultSerializer, type Serializer} from './serializers.js'
 
@@ -38,6 +55,24 @@ export interface RecordMetadata {
  */
 export type SendCallback = (error: KafkaException | null, metadata: RecordMetadata | null) => void
 
+/** Kafka's ProducerInterceptor: sees every record before it is serialized, and every acknowledgement. */
+export interface ProducerInterceptor<K = unknown, V = unknown> extends Configurable {
+  /** May return a changed record (or the same one). */
+  onSend(record: ProducerRecord<K, V>): ProducerRecord<K, V>
+  onAcknowledgement(metadata: RecordMetadata | null, error: KafkaException | null): void
+}
+
+/** Offsets to commit with a transaction, by partition. */
+export interface OffsetToCommit {
+  topic: string
+  partition: number
+  offset: number
+  metadata?: string
+}
+
+/** Kafka's TransactionManager states, as far as a caller can observe them. */
+type TxnState = 'UNINITIALIZED' | 'INITIALIZING' | 'READY' | 'IN_TRANSACTION' | 'COMMITTING' | 'ABORTING' | 'FATAL'
+
 interface ProducerSettings extends CommonConfig {
   acks: -1 | 0 | 1
   batchSize: number
@@ -50,6 +85,9 @@ interface ProducerSettings extends CommonConfig {
   deliveryTimeoutMs: number
   compression: 'none' | 'gzip'
   metadataMaxAgeMs: number
+  idempotent: boolean
+  transactionalId: string | null
+  transactionTimeoutMs: number
 }
 
 /** Who hears about a record: a promise's settlers (send), or just a callback (sendWithCallback). */
@@ -78,6 +116,8 @@ interface Batch {
   charge: number
   createdAt: number
   attempts: number
+  /** Creation order, which is also sequence order within a partition. */
+  serial: number
 }
 
 interface TopicInfo {
@@ -89,13 +129,43 @@ interface TopicInfo {
 interface PartitionQueue {
   open: Batch | null
   ready: Batch[]
+  /** Next sequence number of the partition (idempotence). */
+  sequence: number
+  /** Batches failed and waiting to be queued again: the partition sends nothing meanwhile. */
+  retrying: number
 }
 
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 
+const invalidConfig = (message: string) => new KafkaException('INVALID_CONFIG', message)
+
 function producerSettings(config: ClientConfig): ProducerSettings {
   const r = new ConfigReader(config)
   const acks = r.oneOf('acks', 'all', ['all', '-1', '0', '1'] as const)
+  const maxInFlight = r.int('max.in.flight.requests.per.connection', 5, 1)
+  const retries = r.int('retries', 2147483647, 0)
+  const transactionalId = r.optionalString('transactional.id') ?? null
+  if (transactionalId === '') throw invalidConfig('transactional.id must not be empty: leave it unset instead.')
+  // Kafka's rule (KIP-679): idempotence is on unless turned off, or unless other settings conflict with it and it
+  // was not asked for explicitly; asked for explicitly, a conflict is an error.
+  const explicit = r.has('enable.idempotence')
+  let idempotent = r.boolean('enable.idempotence', true)
+  const conflicts = [
+    acks !== 'all' && acks !== '-1'
+      ? 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.'
+      : null,
+    maxInFlight > 5
+      ? 'Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.'
+      : null,
+    retries === 0 ? 'Must set retries to non-zero when using the idempotent producer.' : null,
+  ].filter((c) => c !== null)
+  if (idempotent && conflicts.length > 0) {
+    if (explicit || transactionalId !== null) throw invalidConfig(conflicts[0]!)
+    idempotent = false
+  }
+  if (transactionalId !== null && !idempotent) {
+    throw invalidConfig('Cannot set a transactional.id without also enabling idempotence.')
+  }
   const compression = r.oneOf('compression.type', 'none', COMPRESSIONS)
   if (compression !== 'none' && compression !== 'gzip') {
     throw new KafkaException(
@@ -108,14 +178,17 @@ function producerSettings(config: ClientConfig): ProducerSettings {
     acks: acks === 'all' || acks === '-1' ? -1 : acks === '0' ? 0 : 1,
     batchSize: r.int('batch.size', 16384, 0),
     lingerMs: r.int('linger.ms', 0, 0),
-    maxInFlight: r.int('max.in.flight.requests.per.connection', 5, 1),
+    maxInFlight,
     maxRequestSize: r.int('max.request.size', 1048576, 1),
     bufferMemory: r.int('buffer.memory', 33554432, 0),
-    retries: r.int('retries', 2147483647, 0),
+    retries,
     retryBackoffMs: r.int('retry.backoff.ms', 100, 0),
     deliveryTimeoutMs: r.int('delivery.timeout.ms', 120_000, 0),
     compression,
     metadataMaxAgeMs: r.int('metadata.max.age.ms', 300_000, 0),
+    idempotent,
+    transactionalId,
+    transactionTimeoutMs: r.int('transaction.timeout.ms', 60_000, 1),
   }
 }
 
@@ -147,6 +220,22 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   #idleWaiters: (() => void)[] = []
   #bufferWaiters: (() => void)[] = []
   #closed = false
+  readonly #onNotice: (message: string) => void
+  #interceptors: ProducerInterceptor<K, V>[] = []
+  #interceptorsLoading: Promise<void> | null = null
+  readonly #metrics: Metrics
+  #serial = 0
+  // Idempotence and transactions.
+  #producerId = -1
+  #producerEpoch = -1
+  #idInit: Promise<void> | null = null
+  #txnState: TxnState = 'UNINITIALIZED'
+  /** A fatal error (fenced): every later operation throws it. */
+  #fatal: KafkaException | null = null
+  /** A send of the open transaction failed: it can only be aborted. */
+  #txnError: KafkaException | null = null
+  /** The daemon may know of the open transaction (a batch was sent, or offsets). */
+  #txnTouched = false
 
   constructor(
     config: ClientConfig = {},
@@ -155,10 +244,67 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     options: {onNotice?: (message: string) => void} = {},
   ) {
     this.#settings = producerSettings(config)
+    this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
     this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
     this.#keySerializer = keySerializer ?? (DefaultSerializer as unknown as Serializer<K>)
     this.#valueSerializer = valueSerializer ?? (DefaultSerializer as unknown as Serializer<V>)
     this.#partitioner = new Partitioner(this.#settings.batchSize)
+    const interceptors = loadInterceptors<ProducerInterceptor<K, V>>(config)
+    if (Array.isArray(interceptors)) {
+      this.#interceptors = interceptors
+    } else {
+      this.#interceptorsLoading = interceptors.then(
+        (loaded) => {
+          this.#interceptors = loaded
+          this.#interceptorsLoading = null
+        },
+        (error: unknown) => {
+          this.#fatal = toKafkaException(error)
+          this.#interceptorsLoading = null
+        },
+      )
+    }
+    this.#metrics = this.#defineMetrics()
+  }
+
+  #defineMetrics(): Metrics {
+    const m = new Metrics('producer-metrics', this.#settings.clientId)
+    m.define('record-send-total', 'records', 'total', 'The total number of records sent.')
+    m.define('record-send-rate', 'records', 'rate', 'The average number of records sent per second.')
+    m.define('record-error-total', 'errors', 'total', 'The total number of record sends that resulted in errors.')
+    m.define(
+      'record-error-rate',
+      'errors',
+      'rate',
+      'The average per-second number of record sends that resulted in errors.',
+    )
+    m.define('record-retry-total', 'retries', 'total', 'The total number of retried record sends.')
+    m.define('record-retry-rate', 'retries', 'rate', 'The average per-second number of retried record sends.')
+    m.define('request-total', 'latency', 'count-total', 'The total number of requests sent.')
+    m.define('request-rate', 'latency', 'count-rate', 'The number of requests sent per second.')
+    m.define('request-latency-avg', 'latency', 'avg', 'The average request latency in ms.')
+    m.define('request-latency-max', 'latency', 'max', 'The maximum request latency in ms.')
+    m.define('outgoing-byte-total', 'bytes', 'total', 'The total number of outgoing bytes sent.')
+    m.define('outgoing-byte-rate', 'bytes', 'rate', 'The number of outgoing bytes sent per second.')
+    m.define('batch-size-avg', 'batch-size', 'avg', 'The average number of bytes sent per partition per request.')
+    m.define('batch-size-max', 'batch-size', 'max', 'The max number of bytes sent per partition per request.')
+    m.define('records-per-request-avg', 'records-per-request', 'avg', 'The average number of records per request.')
+    m.gauge(
+      'buffer-total-bytes',
+      'The maximum amount of buffer memory the client can use.',
+      () => this.#settings.bufferMemory,
+    )
+    m.gauge('buffer-available-bytes', 'The total amount of buffer memory that is not being used.', () =>
+      Math.max(0, this.#settings.bufferMemory - this.#buffered),
+    )
+    m.gauge('requests-in-flight', 'The current number of in-flight requests awaiting a response.', () => this.#inFlight)
+    m.gauge('producer-id', 'The producer id given by the broker (-1 before it is known).', () => this.#producerId)
+    return m
+  }
+
+  /** The producer's metrics, keyed by name (Kafka's producer-metrics group). */
+  metrics(): Map<string, Metric> {
+    return this.#metrics.all()
   }
 
   /**
@@ -182,12 +328,22 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   }
 
   #send(record: ProducerRecord<K, V>, completion: Waiter): void {
-    if (this.#closed) {
-      this.#complete(
-        completion,
-        new KafkaException('ILLEGAL_STATE', 'Cannot perform operation after producer has been closed'),
-      )
+    if (this.#interceptorsLoading !== null) {
+      const copy = {...record}
+      void this.#interceptorsLoading.then(() => this.#send(copy, completion))
       return
+    }
+    const refused = this.#closed
+      ? new KafkaException('ILLEGAL_STATE', 'Cannot perform operation after producer has been closed')
+      : (this.#fatal ?? this.#sendRefusedByTransaction())
+    if (refused) {
+      this.#complete(completion, refused)
+      return
+    }
+    if (this.#interceptors.length > 0) {
+      let intercepted = record
+      eachInterceptor(this.#interceptors, (i) => (intercepted = i.onSend(intercepted)), this.#onNotice, 'onSend')
+      record = intercepted
     }
     this.#pending++
     const now = Date.now()
@@ -273,6 +429,30 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     }
   }
 
+  /** Why a send is refused by the transaction state, if it is. */
+  #sendRefusedByTransaction(): KafkaException | null {
+    if (this.#settings.transactionalId === null) return null
+    if (this.#txnState === 'UNINITIALIZED' || this.#txnState === 'INITIALIZING') {
+      return new KafkaException(
+        'ILLEGAL_STATE',
+        "Cannot perform a 'send' before completing a call to initTransactions when transactions are enabled.",
+      )
+    }
+    if (this.#txnState !== 'IN_TRANSACTION') {
+      return new KafkaException(
+        'ILLEGAL_STATE',
+        `Cannot call send in state ${this.#txnState}: call beginTransaction() first.`,
+      )
+    }
+    if (this.#txnError) {
+      return new KafkaException(
+        this.#txnError.code,
+        `Cannot perform send because at least one previous transactional or idempotent request has failed with errors: ${this.#txnError.message}`,
+      )
+    }
+    return null
+  }
+
   #newBatch(topic: string, partition: number, info: TopicInfo): Batch {
     return {
       topic,
@@ -289,6 +469,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       charge: 0,
       createdAt: Date.now(),
       attempts: 0,
+      serial: this.#serial++,
     }
   }
 
@@ -297,19 +478,30 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     if (queues === undefined) this.#queues.set(topic, (queues = []))
     let queue = queues[partition]
     if (queue === undefined) {
-      queue = {open: null, ready: []}
+      queue = {open: null, ready: [], sequence: 0, retrying: 0}
       queues[partition] = queue
       this.#allQueues.push(queue)
     }
     return queue
   }
 
+  /** Closes the open batch of a partition to appends; it is built when it is first sent. */
   #close(queue: PartitionQueue): void {
     const batch = queue.open
     if (batch === null) return
     queue.open = null
-    batch.bytes = batch.builder.build()
     queue.ready.push(batch)
+  }
+
+  /** Builds a batch about to be sent for the first time, with its producer id, epoch and sequence. */
+  #seal(queue: PartitionQueue, batch: Batch): Buffer {
+    if (this.#settings.idempotent) {
+      const transactional = this.#settings.transactionalId !== null
+      batch.builder.setProducerState(this.#producerId, this.#producerEpoch, queue.sequence, transactional)
+      queue.sequence = (queue.sequence + batch.builder.recordCount) % 2147483648
+      if (transactional) this.#txnTouched = true
+    }
+    return (batch.bytes = batch.builder.build())
   }
 
   #scheduleDrain(): void {
@@ -325,6 +517,15 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
 
   /** Sends what is ready while request slots are free. */
   #drain(): void {
+    if (this.#fatal) {
+      this.#failQueued(this.#fatal, false)
+      return
+    }
+    if (this.#settings.idempotent && this.#producerId < 0) {
+      // The transactional id's producer id comes from initTransactions; a plain idempotent producer asks now.
+      if (this.#settings.transactionalId === null && this.#pending > 0) this.#initIdempotence()
+      return
+    }
     const lingerMs = this.#flushing > 0 || this.#closed ? 0 : this.#settings.lingerMs
     const now = Date.now()
     let nextLinger = Infinity
@@ -339,12 +540,13 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
         }
         // A partition's ready batches go in order, as many as fit in max.request.size. (Kafka sends one batch per
         // partition per request; several let a fast producer commit ~1 MB per SQLite transaction instead of 16 KB.)
-        while (queue.ready.length > 0) {
+        while (queue.ready.length > 0 && queue.retrying === 0) {
           const next = queue.ready[0]!
-          if (batches.length > 0 && bytes + next.bytes!.length > this.#settings.maxRequestSize) break
+          const size = next.bytes?.length ?? next.builder.sizeInBytes
+          if (batches.length > 0 && bytes + size > this.#settings.maxRequestSize) break
           queue.ready.shift()
           batches.push(next)
-          bytes += next.bytes!.length
+          bytes += next.bytes === null ? this.#seal(queue, next).length : size
         }
       }
       if (batches.length === 0) break
@@ -370,6 +572,16 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       batches: batches.map((b) => ({topic: b.topic, partition: b.partition, size: b.bytes!.length})),
     }
     const payload = batches.map((b) => b.bytes!)
+    const sentAt = Date.now()
+    let records = 0
+    for (const b of payload) this.#metrics.record('batch-size', b.length, sentAt)
+    for (const b of batches) records += b.waiters.length
+    this.#metrics.record('records-per-request', records, sentAt)
+    this.#metrics.record(
+      'bytes',
+      req.batches.reduce((n, b) => n + b.size, 0),
+      sentAt,
+    )
     this.#connect()
       .then((connection): Responses['produce'] | Promise<Responses['produce']> => {
         if (this.#settings.acks !== 0) return connection.request('produce', req, payload)
@@ -380,6 +592,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       .then(
         (res) => {
           this.#inFlight--
+          this.#metrics.record('latency', Date.now() - sentAt)
           res.results.forEach((result, i) => {
             const batch = batches[i]!
             if (result.error) this.#failOrRetry(batch, toKafkaException(result.error))
@@ -392,7 +605,9 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
           this.#inFlight--
           const e = toKafkaException(error)
           for (const batch of batches) this.#failOrRetry(batch, e)
-          this.#drain()
+          // Not at once: the other requests in flight on a lost connection fail in this same turn, and their
+          // partitions must be marked as retrying before anything is sent past their batches' sequences.
+          this.#scheduleDrain()
           this.#checkIdle()
         },
       )
@@ -400,6 +615,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
 
   #succeed(batch: Batch, baseOffset: number, logAppendTime: number): void {
     const {topic, partition, waiters} = batch
+    this.#metrics.record('records', waiters.length)
     // sendWithCallback callbacks share one metadata object per batch (documented there); promises get their own.
     const shared: RecordMetadata = {
       topic,
@@ -424,14 +640,28 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   #failOrRetry(batch: Batch, error: KafkaException): void {
     const s = this.#settings
     const age = Date.now() - batch.createdAt
+    if (error.code === 'PRODUCER_FENCED') error = this.#fence()
     if (error.retriable && batch.attempts <= s.retries && age + s.retryBackoffMs < s.deliveryTimeoutMs) {
       if (error.code === 'UNKNOWN_TOPIC_OR_PARTITION') this.#topics.delete(batch.topic)
+      const queue = this.#queue(batch.topic, batch.partition)
+      queue.retrying++
+      this.#metrics.record('retries', batch.waiters.length)
       setTimeout(() => {
-        this.#queue(batch.topic, batch.partition).ready.unshift(batch)
+        // Back in sequence order, ahead of the batches sent after it.
+        const at = queue.ready.findIndex((b) => b.serial > batch.serial)
+        queue.ready.splice(at < 0 ? queue.ready.length : at, 0, batch)
+        queue.retrying--
         this.#drain()
       }, s.retryBackoffMs)
       return
     }
+    this.#fail(batch, error)
+  }
+
+  /** Completes every record of a batch with an error. */
+  #fail(batch: Batch, error: KafkaException): void {
+    this.#metrics.record('errors', batch.waiters.length)
+    if (this.#settings.transactionalId !== null && this.#txnError === null) this.#txnError = error
     batch.waiters.forEach((w, i) =>
       this.#complete(w, error, {
         topic: batch.topic,
@@ -456,6 +686,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   }
 
   #complete(w: Waiter, error: KafkaException | null, metadata?: RecordMetadata): void {
+    if (this.#interceptors.length > 0) {
+      const m = metadata ?? null
+      eachInterceptor(this.#interceptors, (i) => i.onAcknowledgement(m, error), this.#onNotice, 'onAcknowledgement')
+    }
     if (typeof w === 'function') {
       w(error, metadata ?? null)
     } else if (error) {
@@ -465,6 +699,238 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       w.resolve(metadata!)
       w.callback?.(null, metadata!)
     }
+  }
+
+  /** Fails the batches not sent yet (only those never sent when `unsentOnly`: sent ones keep their sequence). */
+  #failQueued(error: KafkaException, unsentOnly: boolean): void {
+    for (const queue of this.#allQueues) {
+      this.#close(queue)
+      const keep: Batch[] = []
+      for (const batch of queue.ready) {
+        if (unsentOnly && batch.bytes !== null) keep.push(batch)
+        else this.#fail(batch, error)
+      }
+      queue.ready = keep
+    }
+    this.#checkIdle()
+  }
+
+  /** Asks the daemon for a producer id (idempotence without a transactional id), then sends what waits. */
+  #initIdempotence(): void {
+    if (this.#idInit !== null) return
+    this.#idInit = this.#connect()
+      .then((c) => c.request('initProducerId', {transactionalId: null}))
+      .then(
+        (res) => {
+          this.#setProducerId(res)
+          this.#idInit = null
+          this.#drain()
+        },
+        (error: unknown) => {
+          this.#idInit = null
+          const e = toKafkaException(error)
+          if (e.retriable && !this.#closed) {
+            setTimeout(() => this.#drain(), this.#settings.retryBackoffMs)
+          } else {
+            this.#fatal = e
+            this.#drain()
+          }
+        },
+      )
+  }
+
+  #setProducerId(res: {producerId: number; producerEpoch: number}): void {
+    this.#producerId = res.producerId
+    this.#producerEpoch = res.producerEpoch
+    for (const queue of this.#allQueues) queue.sequence = 0
+  }
+
+  /** Enters the fatal fenced state; returns Kafka's ProducerFencedException for it. */
+  #fence(): KafkaException {
+    if (!(this.#fatal instanceof ProducerFencedException)) {
+      this.#fatal = new ProducerFencedException(
+        `Producer with transactionalId '${this.#settings.transactionalId}' and (producerId=${this.#producerId}, epoch=${this.#producerEpoch}) has been fenced by another producer with the same transactionalId`,
+      )
+      this.#txnState = 'FATAL'
+    }
+    return this.#fatal
+  }
+
+  // ---- transactions ---------------------------------------------------------------------------------------------
+
+  #requireTransactional(operation: string): void {
+    if (this.#settings.transactionalId === null) {
+      throw new KafkaException(
+        'ILLEGAL_STATE',
+        `Cannot use transactional methods without enabling transactions by setting the transactional.id configuration property (${operation})`,
+      )
+    }
+    if (this.#fatal) throw this.#fatal
+  }
+
+  #requireState(operation: string, ...states: TxnState[]): void {
+    if (!states.includes(this.#txnState)) {
+      throw new InvalidTxnStateException(
+        `TransactionalId ${this.#settings.transactionalId}: cannot ${operation} in state ${this.#txnState}` +
+          (this.#txnState === 'READY' ? ': call beginTransaction() first.' : '.'),
+      )
+    }
+  }
+
+  /** A coordinator request, retried while the coordinator is busy or the daemon unreachable; fencing is fatal. */
+  async #coordinatorRequest<M extends 'initProducerId' | 'txnOffsetCommit' | 'endTxn'>(
+    method: M,
+    params: Requests[M],
+  ): Promise<Responses[M]> {
+    const deadline = Date.now() + this.#settings.deliveryTimeoutMs
+    for (;;) {
+      try {
+        return await (await this.#connect()).request(method, params)
+      } catch (error) {
+        const e = toKafkaException(error)
+        if (e.code === 'PRODUCER_FENCED') throw this.#fence()
+        if (!e.retriable || Date.now() + this.#settings.retryBackoffMs > deadline) throw e
+        await new Promise((r) => setTimeout(r, this.#settings.retryBackoffMs))
+      }
+    }
+  }
+
+  /**
+   * Registers the transactional.id with the daemon: fences older producers with the same id (their epoch is
+   * bumped) and aborts the transaction they left open. Call once, before any other transactional method.
+   */
+  async initTransactions(): Promise<void> {
+    this.#requireTransactional('initTransactions')
+    if (this.#txnState === 'READY') return
+    this.#requireState('initTransactions', 'UNINITIALIZED')
+    this.#txnState = 'INITIALIZING'
+    try {
+      const res = await this.#coordinatorRequest('initProducerId', {
+        transactionalId: this.#settings.transactionalId,
+        transactionTimeoutMs: this.#settings.transactionTimeoutMs,
+      })
+      this.#setProducerId(res)
+      this.#txnState = 'READY'
+    } catch (error) {
+      if (this.#txnState === 'INITIALIZING') this.#txnState = 'UNINITIALIZED'
+      throw error
+    }
+  }
+
+  /** Starts a transaction: the records sent until commitTransaction or abortTransaction belong to it. */
+  beginTransaction(): void {
+    this.#requireTransactional('beginTransaction')
+    this.#requireState('begin a transaction', 'READY')
+    this.#txnState = 'IN_TRANSACTION'
+    this.#txnError = null
+    this.#txnTouched = false
+  }
+
+  /**
+   * Commits consumed offsets with the transaction (consume-transform-produce): they become the group's committed
+   * offsets if and only if the transaction commits. Pass the consumer's groupMetadata() so that a consumer that
+   * lost its partitions in a rebalance cannot commit (CommitFailedException).
+   */
+  async sendOffsetsToTransaction(
+    offsets: readonly OffsetToCommit[],
+    groupMetadata: GroupMetadata | string,
+  ): Promise<void> {
+    this.#requireTransactional('sendOffsetsToTransaction')
+    this.#requireState('send offsets to the transaction', 'IN_TRANSACTION')
+    if (this.#txnError) throw this.#txnError
+    const group =
+      typeof groupMetadata === 'string'
+        ? {groupId: groupMetadata, generationId: -1, memberId: '', groupInstanceId: null}
+        : groupMetadata
+    this.#txnTouched = true
+    let res: Responses['txnOffsetCommit']
+    try {
+      res = await this.#coordinatorRequest('txnOffsetCommit', {
+        transactionalId: this.#settings.transactionalId!,
+        producerId: this.#producerId,
+        producerEpoch: this.#producerEpoch,
+        groupId: group.groupId,
+        generationId: group.generationId,
+        memberId: group.memberId,
+        groupInstanceId: group.groupInstanceId,
+        offsets: offsets.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: o.offset,
+          metadata: o.metadata ?? '',
+        })),
+      })
+    } catch (error) {
+      const e = toKafkaException(error)
+      if (e.code === 'ILLEGAL_GENERATION' || e.code === 'UNKNOWN_MEMBER_ID' || e.code === 'FENCED_INSTANCE_ID') {
+        this.#txnError = new KafkaException(
+          'COMMIT_FAILED',
+          `Transaction offset commit failed: the consumer group has rebalanced (${e.message}). Abort the transaction.`,
+        )
+        throw this.#txnError
+      }
+      if (!(e instanceof ProducerFencedException)) this.#txnError = e
+      throw e
+    }
+    const failed = res.results.find((r) => r.error)
+    if (failed?.error) {
+      this.#txnError = toKafkaException(failed.error)
+      throw this.#txnError
+    }
+  }
+
+  /**
+   * Sends what is buffered, waits for every record of the transaction, then commits it: its records become
+   * visible to read_committed consumers and its offsets are committed. Throws when a send of the transaction
+   * failed (abort it then), and ProducerFencedException when another producer took over the transactional.id.
+   */
+  async commitTransaction(): Promise<void> {
+    this.#requireTransactional('commitTransaction')
+    this.#requireState('commit a transaction', 'IN_TRANSACTION')
+    await this.flush()
+    if (this.#fatal) throw this.#fatal
+    if (this.#txnError) {
+      throw new KafkaException(
+        this.#txnError.code,
+        `Cannot commit the transaction: a send or offset commit of it failed (${this.#txnError.message}). Call abortTransaction().`,
+      )
+    }
+    this.#txnState = 'COMMITTING'
+    try {
+      if (this.#txnTouched) await this.#endTxn(true)
+      this.#txnState = 'READY'
+    } finally {
+      if (this.#txnState === 'COMMITTING') this.#txnState = 'IN_TRANSACTION'
+    }
+  }
+
+  /**
+   * Aborts the transaction: records not yet sent fail with TransactionAbortedException, records sent are never
+   * shown to read_committed consumers, offsets sent with it are dropped.
+   */
+  async abortTransaction(): Promise<void> {
+    this.#requireTransactional('abortTransaction')
+    this.#requireState('abort a transaction', 'IN_TRANSACTION')
+    this.#txnState = 'ABORTING'
+    try {
+      this.#failQueued(new TransactionAbortedException('Failing batch since transaction was aborted'), true)
+      await this.flush()
+      if (this.#fatal) throw this.#fatal
+      if (this.#txnTouched) await this.#endTxn(false)
+      this.#txnState = 'READY'
+      this.#txnError = null
+    } finally {
+      if (this.#txnState === 'ABORTING') this.#txnState = 'IN_TRANSACTION'
+    }
+  }
+
+  async #endTxn(committed: boolean): Promise<void> {
+    await this.#coordinatorRequest('endTxn', {
+      transactionalId: this.#settings.transactionalId!,
+      producerId: this.#producerId,
+      producerEpoch: this.#producerEpoch,
+      committed,
+    })
   }
 
   #checkIdle(): void {
@@ -529,11 +995,26 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     }
   }
 
-  /** Flushes, then closes the connection. Further sends fail. */
+  /**
+   * Flushes, aborts a transaction left open (as Java's close does), then closes the connection and the
+   * interceptors. Further sends fail.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
+    if (this.#txnState === 'IN_TRANSACTION' && !this.#fatal) {
+      await this.abortTransaction().catch((e: unknown) =>
+        this.#onNotice(`Aborting the open transaction on close failed: ${toKafkaException(e).message}`),
+      )
+    }
     await this.flush()
     this.#closed = true
+    for (const i of this.#interceptors) {
+      try {
+        await i.close?.()
+      } catch (e) {
+        this.#onNotice(`Error closing interceptor: ${(e as Error).message}`)
+      }
+    }
     if (this.#lingerTimer) clearTimeout(this.#lingerTimer)
     await this.#connections.close()
   }

@@ -6,6 +6,7 @@ import {parseProperties} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/frame.js'
 import type {Durability} from '../store/open.js'
 import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue} from './topic-config.js'
+import type {TransactionConfig} from './transaction-coordinator.js'
 
 export interface BrokerConfig {
   /** `node.id` / `broker.id`: the id shown as Leader, Replicas and Isr. */
@@ -24,6 +25,7 @@ export interface BrokerConfig {
   file: string | null
   /** The group coordinator's settings. */
   groups: {initialRebalanceDelayMs: number; minSessionTimeoutMs: number; maxSessionTimeoutMs: number}
+  transactions: TransactionConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
 }
@@ -50,6 +52,8 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'group.initial.rebalance.delay.ms': {type: 'INT', default: '100', min: 0},
   'group.min.session.timeout.ms': {type: 'INT', default: '6000', min: 1},
   'group.max.session.timeout.ms': {type: 'INT', default: '1800000', min: 1},
+  'transaction.max.timeout.ms': {type: 'INT', default: '900000', min: 1},
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': {type: 'INT', default: '10000', min: 1},
 }
 
 /** Reads and validates server.properties; a missing file gives Kafka's defaults. */
@@ -113,6 +117,10 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       initialRebalanceDelayMs: Number(get('group.initial.rebalance.delay.ms')),
       minSessionTimeoutMs: Number(get('group.min.session.timeout.ms')),
       maxSessionTimeoutMs: Number(get('group.max.session.timeout.ms')),
+    },
+    transactions: {
+      maxTimeoutMs: Number(get('transaction.max.timeout.ms')),
+      abortIntervalMs: Number(get('transaction.abort.timed.out.transaction.cleanup.interval.ms')),
     },
     file,
     unknown,

@@ -6,6 +6,7 @@ import {KafkaException, type ErrorData} from '../errors.js'
 import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/messages.js'
 import {
   TIMESTAMP_TYPE,
+  buildControlBatch,
   decodeRecords,
   readBatchHeader,
   setBaseOffset,
@@ -13,8 +14,9 @@ import {
   validateBatch,
 } from '../protocol/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/topic-name.js'
-import type {BatchRow, PartitionRow, Store, TopicRow} from '../store/store.js'
+import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
 import type {BrokerConfig} from './broker-config.js'
+import {afterAppend, checkProducerBatch, fromRow, toRow, type ProducerEntry} from './producer-state.js'
 import {TopicConfigResolver, validateTopicConfigs} from './topic-config.js'
 
 export interface PartitionState {
@@ -25,7 +27,47 @@ export interface PartitionState {
   nextOffset: number
   /** Parked fetches to wake when this partition grows. */
   readonly waiters: Set<() => void>
+  /** What the partition knows of each producer that wrote to it, by producer id. */
+  readonly producers: Map<number, ProducerEntry>
+  /** First offsets of the open transactions on this partition, by producer id. */
+  readonly ongoing: Map<number, number>
 }
+
+/** A transaction marker to write: the coordinator decides, the broker appends. */
+export interface MarkerSpec {
+  topic: string
+  partition: number
+  producerId: number
+  producerEpoch: number
+  committed: boolean
+  coordinatorEpoch: number
+}
+
+/**
+ * Checks a transactional batch with the transaction coordinator before it is appended, and adds the partition to
+ * the producer's transaction (as Kafka 4's transactions v2 do on the partition leader, KIP-890). Throws when the
+ * producer is fenced or has no transaction.
+ */
+export type TransactionVerifier = (producerId: number, producerEpoch: number, p: PartitionState) => void
+
+const newPartition = (topic: TopicState, index: number, logStartOffset = 0, nextOffset = 0): PartitionState => ({
+  topic,
+  index,
+  logStartOffset,
+  nextOffset,
+  waiters: new Set(),
+  producers: new Map(),
+  ongoing: new Map(),
+})
+
+/** The last stable offset: the first offset of the earliest open transaction, or the high watermark. */
+export function lastStableOffset(p: PartitionState): number {
+  let lso = p.nextOffset
+  for (const first of p.ongoing.values()) if (first < lso) lso = first
+  return lso
+}
+
+const partitionName = (p: PartitionState) => `${p.topic.row.name}-${p.index}`
 
 export interface TopicState {
   row: TopicRow
@@ -57,29 +99,31 @@ export class Broker {
   readonly config: BrokerConfig
   readonly configs: TopicConfigResolver
   readonly #topics = new Map<string, TopicState>()
+  readonly #byId = new Map<number, TopicState>()
   readonly #now: () => number
+  /** Set by the transaction coordinator. */
+  verifyTransaction: TransactionVerifier | null = null
 
   constructor(store: Store, config: BrokerConfig, now: () => number = Date.now) {
     this.store = store
     this.config = config
     this.configs = new TopicConfigResolver(config.topicDefaults)
     this.#now = now
-    const byId = new Map<number, TopicState>()
     for (const row of store.listTopics()) {
       const state = this.#topicState(row)
       this.#topics.set(row.name, state)
-      byId.set(row.id, state)
+      this.#byId.set(row.id, state)
     }
     for (const p of store.listPartitions()) {
-      const topic = byId.get(p.topic)
-      if (!topic) continue
-      topic.partitions[p.partition] = {
-        topic,
-        index: p.partition,
-        logStartOffset: p.logStartOffset,
-        nextOffset: p.nextOffset,
-        waiters: new Set(),
-      }
+      const topic = this.#byId.get(p.topic)
+      if (topic) topic.partitions[p.partition] = newPartition(topic, p.partition, p.logStartOffset, p.nextOffset)
+    }
+    for (const row of store.listProducerStates()) {
+      const p = this.#byId.get(row.topic)?.partitions[row.partition]
+      if (!p) continue
+      const entry = fromRow(row)
+      p.producers.set(entry.producerId, entry)
+      if (entry.txnFirstOffset >= 0) p.ongoing.set(entry.producerId, entry.txnFirstOffset)
     }
   }
 
@@ -196,6 +240,7 @@ export class Broker {
     const created = this.store.createTopic(row)
     const state = this.#topicState(created, true)
     this.#topics.set(name, state)
+    this.#byId.set(created.id, state)
     return state
   }
 
@@ -203,9 +248,7 @@ export class Broker {
     const state: TopicState = {row, partitions: [], maxMessageBytes: 0, logAppendTime: false, deleted: false}
     this.#applyConfigs(state)
     if (withPartitions) {
-      for (let p = 0; p < row.partitions; p++) {
-        state.partitions.push({topic: state, index: p, logStartOffset: 0, nextOffset: 0, waiters: new Set()})
-      }
+      for (let p = 0; p < row.partitions; p++) state.partitions.push(newPartition(state, p))
     }
     return state
   }
@@ -249,6 +292,7 @@ export class Broker {
           if (!state) throw unknownTopic(name)
           this.store.deleteTopic(state.row.id)
           this.#topics.delete(name)
+          this.#byId.delete(state.row.id)
           state.deleted = true
           for (const p of state.partitions) this.#wake(p)
           return {name}
@@ -278,9 +322,7 @@ export class Broker {
           if (!req.validateOnly) {
             this.store.addPartitions(state.row.id, current, count)
             state.row = {...state.row, partitions: count}
-            for (let p = current; p < count; p++) {
-              state.partitions.push({topic: state, index: p, logStartOffset: 0, nextOffset: 0, waiters: new Set()})
-            }
+            for (let p = current; p < count; p++) state.partitions.push(newPartition(state, p))
           }
           return {name}
         } catch (error) {
@@ -335,6 +377,8 @@ export class Broker {
     const results: ProduceResult[] = []
     const rows: BatchRow[] = []
     const touched = new Map<PartitionState, number>() // partition -> next offset after this request
+    // Producer state as this request leaves it, applied to memory only once the write is committed.
+    const producers = new Map<PartitionState, Map<number, ProducerEntry>>()
     let position = 0
     let declared = 0
     for (const b of req.batches) declared += b.size
@@ -357,6 +401,33 @@ export class Broker {
             `The record batch of ${spec.size} bytes is larger than max.message.bytes of topic '${spec.topic}' (${p.topic.maxMessageBytes}). Send smaller records or raise the topic's max.message.bytes.`,
           )
         }
+        const nextOffset = touched.get(p) ?? p.nextOffset
+        let pending: Map<number, ProducerEntry> | undefined
+        let entry: ProducerEntry | undefined
+        if (header.producerId >= 0) {
+          pending = producers.get(p)
+          entry = pending?.get(header.producerId) ?? p.producers.get(header.producerId)
+          if (header.isTransactional) {
+            if (!this.verifyTransaction) {
+              throw new KafkaException('INVALID_TXN_STATE', 'Transactional batch without a transaction coordinator')
+            }
+            this.verifyTransaction(header.producerId, header.producerEpoch, p)
+          }
+          const duplicate = checkProducerBatch(entry, header, partitionName(p), nextOffset)
+          if (duplicate) {
+            // A retry of a batch already written (its acknowledgement was lost): answer as the first write did.
+            results.push({
+              topic: spec.topic,
+              partition: spec.partition,
+              baseOffset: duplicate[2],
+              logAppendTime: p.topic.logAppendTime ? duplicate[3] : -1,
+              logStartOffset: p.logStartOffset,
+            })
+            continue
+          }
+        } else if (header.isTransactional) {
+          throw new KafkaException('INVALID_RECORD', 'A transactional record batch must carry a producer id')
+        }
         let maxTimestamp = header.maxTimestamp
         let attributes = header.attributes
         if (p.topic.logAppendTime) {
@@ -364,7 +435,11 @@ export class Broker {
           maxTimestamp = now
           attributes |= 0x08
         }
-        const baseOffset = touched.get(p) ?? p.nextOffset
+        const baseOffset = nextOffset
+        if (header.producerId >= 0) {
+          if (!pending) producers.set(p, (pending = new Map()))
+          pending.set(header.producerId, afterAppend(entry, header, baseOffset, maxTimestamp))
+        }
         setBaseOffset(payload, offset, baseOffset)
         const lastOffset = baseOffset + header.lastOffsetDelta
         touched.set(p, lastOffset + 1)
@@ -400,19 +475,115 @@ export class Broker {
         })
       }
     }
-    if (rows.length > 0) {
-      const updates: PartitionRow[] = []
-      for (const [p, next] of touched) {
-        updates.push({topic: p.topic.row.id, partition: p.index, logStartOffset: p.logStartOffset, nextOffset: next})
-      }
-      this.store.appendBatches(rows, updates)
-      // Only after the commit: a crash before it leaves memory and disk agreeing on the old offsets.
-      for (const [p, next] of touched) {
-        p.nextOffset = next
-        this.#wake(p)
+    if (rows.length > 0) this.#commit(rows, touched, producers)
+    return results
+  }
+
+  /** Commits a log write, then (only then: a crash before leaves memory and disk agreeing) applies it in memory. */
+  #commit(
+    rows: BatchRow[],
+    touched: Map<PartitionState, number>,
+    producers: Map<PartitionState, Map<number, ProducerEntry>>,
+    aborted: AbortedTxnRow[] = [],
+    alsoInTransaction?: () => void,
+  ): void {
+    const partitions: PartitionRow[] = []
+    for (const [p, next] of touched) {
+      partitions.push({topic: p.topic.row.id, partition: p.index, logStartOffset: p.logStartOffset, nextOffset: next})
+    }
+    const states: ProducerStateRow[] = []
+    for (const [p, entries] of producers) {
+      for (const e of entries.values()) states.push(toRow(p.topic.row.id, p.index, e))
+    }
+    const write = {batches: rows, partitions, producers: states, aborted}
+    if (alsoInTransaction) {
+      this.store.transaction(() => {
+        this.store.append(write)
+        alsoInTransaction()
+      })
+    } else {
+      this.store.append(write)
+    }
+    for (const [p, entries] of producers) {
+      for (const e of entries.values()) {
+        p.producers.set(e.producerId, e)
+        if (e.txnFirstOffset >= 0) p.ongoing.set(e.producerId, e.txnFirstOffset)
+        else p.ongoing.delete(e.producerId)
       }
     }
-    return results
+    for (const [p, next] of touched) {
+      p.nextOffset = next
+      this.#wake(p)
+    }
+  }
+
+  /**
+   * Writes transaction markers (control batches that take an offset each) in one SQLite transaction, together with
+   * what `alsoInTransaction` writes (the coordinator's state, a commit's group offsets). A partition where the
+   * producer has no open transaction gets no marker (there is nothing to end); an ABORT goes to the transaction
+   * index for read_committed readers. Partitions of deleted topics are skipped.
+   */
+  writeMarkers(markers: readonly MarkerSpec[], alsoInTransaction?: () => void): void {
+    const now = this.#now()
+    const rows: BatchRow[] = []
+    const touched = new Map<PartitionState, number>()
+    const producers = new Map<PartitionState, Map<number, ProducerEntry>>()
+    const aborted: AbortedTxnRow[] = []
+    for (const m of markers) {
+      const p = this.#topics.get(m.topic)?.partitions[m.partition]
+      const entry = p?.producers.get(m.producerId)
+      if (!p || !entry || entry.txnFirstOffset < 0 || producers.get(p)?.has(m.producerId)) continue
+      const bytes = buildControlBatch({...m, timestamp: now})
+      const offset = touched.get(p) ?? p.nextOffset
+      setBaseOffset(bytes, 0, offset)
+      touched.set(p, offset + 1)
+      const header = readBatchHeader(bytes)
+      rows.push({
+        topic: p.topic.row.id,
+        partition: p.index,
+        baseOffset: offset,
+        lastOffset: offset,
+        firstTimestamp: now,
+        maxTimestamp: now,
+        producerId: m.producerId,
+        producerEpoch: m.producerEpoch,
+        baseSequence: -1,
+        attributes: header.attributes,
+        recordCount: 1,
+        bytes,
+      })
+      let pending = producers.get(p)
+      if (!pending) producers.set(p, (pending = new Map()))
+      pending.set(m.producerId, {
+        ...entry,
+        epoch: Math.max(entry.epoch, m.producerEpoch),
+        lastOffset: offset,
+        coordinatorEpoch: m.coordinatorEpoch,
+        txnFirstOffset: -1,
+      })
+      if (!m.committed) {
+        aborted.push({
+          topic: p.topic.row.id,
+          partition: p.index,
+          producerId: m.producerId,
+          firstOffset: entry.txnFirstOffset,
+          lastOffset: offset,
+        })
+      }
+    }
+    if (rows.length > 0 || alsoInTransaction) this.#commit(rows, touched, producers, aborted, alsoInTransaction)
+  }
+
+  /** Aborted transactions overlapping [fromOffset, toOffset) of a partition, for a read_committed fetch. */
+  abortedTransactions(
+    p: PartitionState,
+    fromOffset: number,
+    toOffset: number,
+  ): {producerId: number; firstOffset: number}[] {
+    if (toOffset <= fromOffset) return []
+    return this.store
+      .abortedTxns(p.topic.row.id, p.index, fromOffset, toOffset)
+      .map((a) => ({producerId: a.producerId, firstOffset: a.firstOffset}))
   }
 
   #wake(p: PartitionState): void {
@@ -420,10 +591,18 @@ export class Broker {
     for (const waiter of [...p.waiters]) waiter()
   }
 
-  /** Reads stored batches of a partition from `offset` (validated by the caller), up to `maxBytes`. */
-  read(p: PartitionState, offset: number, maxBytes: number): {batches: Buffer[]; bytes: number} {
-    if (offset >= p.nextOffset) return {batches: [], bytes: 0}
-    return this.store.readBatches(p.topic.row.id, p.index, offset, p.nextOffset, maxBytes)
+  /**
+   * Reads stored batches of a partition from `offset` (validated by the caller) below `endOffset` (the high
+   * watermark, or the last stable offset for read_committed), up to `maxBytes`.
+   */
+  read(
+    p: PartitionState,
+    offset: number,
+    maxBytes: number,
+    endOffset = p.nextOffset,
+  ): {batches: Buffer[]; bytes: number} {
+    if (offset >= endOffset) return {batches: [], bytes: 0}
+    return this.store.readBatches(p.topic.row.id, p.index, offset, endOffset, maxBytes)
   }
 
   /** An OFFSET_OUT_OF_RANGE error when `offset` is outside [log start, log end]. */
@@ -442,6 +621,9 @@ export class Broker {
       partitions: req.partitions.map(({topic, partition, timestamp}) => {
         try {
           const p = this.partition(topic, partition)
+          // read_committed readers see the log end at the last stable offset (Kafka's ListOffsets isolation level).
+          if (timestamp === -1 && req.isolationLevel === 1)
+            return {topic, partition, offset: lastStableOffset(p), timestamp: -1}
           return {topic, partition, ...this.#offsetFor(p, timestamp)}
         } catch (error) {
           return {topic, partition, offset: -1, timestamp: -1, error: errorData(error)}

@@ -3,7 +3,7 @@
 // wait runs out, or when its connection closes.
 import {KafkaException, type ErrorData} from '../errors.js'
 import type {ParsedRequests, Responses} from '../protocol/messages.js'
-import type {Broker, PartitionState} from './broker.js'
+import {lastStableOffset, type Broker, type PartitionState} from './broker.js'
 
 type FetchRequest = ParsedRequests['fetch']
 type FetchPartition = Responses['fetch']['partitions'][number]
@@ -25,9 +25,12 @@ export function readOnce(broker: Broker, req: FetchRequest): FetchResult & {byte
       p = broker.partition(part.topic, part.partition)
       broker.checkOffset(p, part.offset)
       const remaining = req.maxBytes - total
+      const lso = lastStableOffset(p)
+      // read_committed readers get nothing at or past the last stable offset (an open transaction's first record).
+      const endOffset = req.isolationLevel === 1 ? lso : p.nextOffset
       let size = 0
       if (remaining > 0) {
-        const read = broker.read(p, part.offset, Math.min(part.maxBytes, remaining))
+        const read = broker.read(p, part.offset, Math.min(part.maxBytes, remaining), endOffset)
         // The first batch of the response may exceed the limits (KIP-74), later ones may not.
         if (total === 0 || read.bytes <= remaining) {
           payload.push(...read.batches)
@@ -35,14 +38,18 @@ export function readOnce(broker: Broker, req: FetchRequest): FetchResult & {byte
           total += size
         }
       }
-      partitions.push({
+      const result: FetchPartition = {
         topic: part.topic,
         partition: part.partition,
         highWatermark: p.nextOffset,
-        lastStableOffset: p.nextOffset,
+        lastStableOffset: lso,
         logStartOffset: p.logStartOffset,
         size,
-      })
+      }
+      if (req.isolationLevel === 1 && size > 0) {
+        result.abortedTransactions = broker.abortedTransactions(p, part.offset, endOffset)
+      }
+      partitions.push(result)
     } catch (error) {
       hasError = true
       const data: ErrorData =

@@ -12,7 +12,7 @@
 import {randomUUID} from 'node:crypto'
 import {KafkaException, type ErrorData} from '../errors.js'
 import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/messages.js'
-import type {Store} from '../store/store.js'
+import type {OffsetRow, Store} from '../store/store.js'
 import type {Broker} from './broker.js'
 import type {Logger} from './logger.js'
 
@@ -534,6 +534,19 @@ export class GroupCoordinator {
   // ---- offsets ----------------------------------------------------------------------------------------------
 
   commit(req: ParsedRequests['offsetCommit']): Responses['offsetCommit'] {
+    const group = this.checkCommitter(req)
+    const {rows, results} = this.offsetRows(req.groupId, req.offsets)
+    this.#store.commitOffsets(rows)
+    // A group that only has offsets (a standalone consumer's, or a reset's) exists as Empty, as in Kafka.
+    if (group.members.size === 0) this.#persist(group)
+    return {results}
+  }
+
+  /**
+   * Checks that a commit may be made to the group: by one of its members in the current generation, or a simple
+   * commit (generation -1, no member id) to a group without members. Creates the group when it does not exist.
+   */
+  checkCommitter(req: {groupId: string; generationId: number; memberId: string; groupInstanceId: string | null}) {
     if (req.groupId === '')
       throw error('INVALID_GROUP_ID', 'The configured group.id is empty: set group.id to commit offsets.')
     const group = this.#group(req.groupId, true)!
@@ -558,10 +571,24 @@ export class GroupCoordinator {
       }
       this.#touch(group, member)
     }
+    return group
+  }
+
+  /** The rows of committed offsets, and an UNKNOWN_TOPIC_OR_PARTITION result for each partition that is missing. */
+  offsetRows(
+    groupId: string,
+    offsets: readonly {
+      topic: string
+      partition: number
+      offset: number
+      leaderEpoch?: number
+      metadata: string | null
+    }[],
+  ): {rows: OffsetRow[]; results: Responses['offsetCommit']['results']} {
     const now = this.#now()
     const results: Responses['offsetCommit']['results'] = []
-    const rows = []
-    for (const o of req.offsets) {
+    const rows: OffsetRow[] = []
+    for (const o of offsets) {
       const topic = this.#broker.topic(o.topic)
       if (!topic || o.partition >= topic.partitions.length) {
         results.push({
@@ -572,20 +599,26 @@ export class GroupCoordinator {
         continue
       }
       rows.push({
-        groupId: group.id,
+        groupId,
         topic: o.topic,
         partition: o.partition,
         offset: o.offset,
-        leaderEpoch: o.leaderEpoch,
+        leaderEpoch: o.leaderEpoch ?? -1,
         metadata: o.metadata ?? '',
         commitTimestamp: now,
       })
       results.push({topic: o.topic, partition: o.partition})
     }
+    return {rows, results}
+  }
+
+  /** Writes the offsets a transaction committed (called inside the transaction's SQLite transaction). */
+  commitTransactional(rows: readonly OffsetRow[]): void {
     this.#store.commitOffsets(rows)
-    // A group that only has offsets (a standalone consumer's, or a reset's) exists as Empty, as in Kafka.
-    if (group.members.size === 0) this.#persist(group)
-    return {results}
+    for (const groupId of new Set(rows.map((r) => r.groupId))) {
+      const group = this.#group(groupId, true)!
+      if (group.members.size === 0) this.#persist(group)
+    }
   }
 
   fetch(req: ParsedRequests['offsetFetch']): Responses['offsetFetch'] {

@@ -5,6 +5,7 @@ import {PROTOCOL_VERSION} from '../protocol/version.js'
 import type {Broker} from './broker.js'
 import {fetch} from './fetch.js'
 import type {GroupCoordinator} from './group-coordinator.js'
+import type {TransactionCoordinator} from './transaction-coordinator.js'
 
 /** What a handler can see of the request beyond its parameters, and how it shapes the reply. */
 export interface HandlerContext {
@@ -36,7 +37,12 @@ export type Handler<M extends Method> = (
 
 export type Handlers = {[M in Method]: Handler<M>}
 
-export function createHandlers(broker: Broker, groups: GroupCoordinator, info: DaemonInfo): Handlers {
+export function createHandlers(
+  broker: Broker,
+  groups: GroupCoordinator,
+  transactions: TransactionCoordinator,
+  info: DaemonInfo,
+): Handlers {
   return {
     hello: () => ({
       protocol: PROTOCOL_VERSION,
@@ -71,11 +77,21 @@ export function createHandlers(broker: Broker, groups: GroupCoordinator, info: D
     heartbeat: (req, ctx) => groups.heartbeat(req, ctx),
     leaveGroup: (req) => groups.leave(req),
     offsetCommit: (req) => groups.commit(req),
-    offsetFetch: (req) => groups.fetch(req),
+    offsetFetch: (req) => {
+      const res = groups.fetch(req)
+      return req.requireStable ? transactions.markUnstable(req.groupId, res) : res
+    },
     listGroups: (req) => groups.list(req),
     describeGroups: (req) => groups.describe(req),
     deleteGroups: (req) => groups.deleteGroups(req),
     offsetDelete: (req) => groups.offsetDelete(req),
+    initProducerId: (req) => transactions.initProducerId(req),
+    txnOffsetCommit: (req) => transactions.txnOffsetCommit(req),
+    endTxn: (req) => transactions.endTxn(req),
+    listTransactions: (req) => transactions.list(req),
+    describeTransactions: (req) => transactions.describe(req),
+    describeProducers: (req) => transactions.describeProducers(req),
+    writeTxnMarkers: (req) => transactions.writeTxnMarkers(req),
     status: () => {
       const totals = broker.totals()
       return {

@@ -14,6 +14,7 @@ import {Store} from '../store/store.js'
 import {Broker} from './broker.js'
 import {loadBrokerConfig} from './broker-config.js'
 import {GroupCoordinator} from './group-coordinator.js'
+import {TransactionCoordinator} from './transaction-coordinator.js'
 import {createHandlers} from './handlers.js'
 import {createLogger} from './logger.js'
 import {DaemonServer} from './server.js'
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
 
   const broker = new Broker(store, config)
   const groups = new GroupCoordinator(store, broker, config.groups, log)
+  const transactions = new TransactionCoordinator(store, broker, groups, config.transactions, log)
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   }
   const finish = () => {
     groups.close()
+    transactions.close()
     store.close()
     for (const file of [paths.socket, paths.pidFile]) {
       try {
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
     process.exit(0)
   }
 
-  const handlers = createHandlers(broker, groups, {
+  const handlers = createHandlers(broker, groups, transactions, {
     version,
     startedAt: started,
     home,

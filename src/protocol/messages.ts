@@ -126,8 +126,16 @@ export const requestSchemas = {
       }),
     ),
   }),
-  /** Kafka's OffsetFetch: committed offsets of some partitions, or of all (partitions null). */
-  offsetFetch: z.object({groupId, partitions: z.array(z.object({topic, partition: nonNegative})).nullable()}),
+  /**
+   * Kafka's OffsetFetch: committed offsets of some partitions, or of all (partitions null). With requireStable
+   * (KIP-447, what read_committed consumers send) a partition with offsets pending in an open transaction answers
+   * UNSTABLE_OFFSET_COMMIT, so the consumer waits for the transaction to end.
+   */
+  offsetFetch: z.object({
+    groupId,
+    partitions: z.array(z.object({topic, partition: nonNegative})).nullable(),
+    requireStable: z.boolean().default(false),
+  }),
   /** Kafka's ListGroups, optionally filtered by state. */
   listGroups: z.object({states: z.array(z.string()).default([])}),
   /** Kafka's DescribeGroups. */
@@ -136,6 +144,55 @@ export const requestSchemas = {
   deleteGroups: z.object({groupIds: z.array(groupId)}),
   /** Kafka's OffsetDelete: fails per partition while the group is subscribed to the topic. */
   offsetDelete: z.object({groupId, partitions: z.array(z.object({topic, partition: nonNegative}))}),
+  /**
+   * Kafka's InitProducerId: a producer id and epoch for an idempotent producer (transactionalId null), or for a
+   * transactional id, which fences its older producers (epoch bump) and aborts what they left open.
+   */
+  initProducerId: z.object({
+    transactionalId: z.string().min(1).max(1000).nullable().default(null),
+    transactionTimeoutMs: int.min(1).default(60_000),
+  }),
+  /**
+   * Kafka's AddOffsetsToTxn and TxnOffsetCommit in one: offsets a consumer group commits when the transaction
+   * commits. The group member fields, when given, are checked as a commit's are (KIP-447).
+   */
+  txnOffsetCommit: z.object({
+    transactionalId: z.string().min(1),
+    producerId: int,
+    producerEpoch: int,
+    groupId,
+    generationId: int.default(-1),
+    memberId: z.string().default(''),
+    groupInstanceId: z.string().nullable().default(null),
+    offsets: z.array(
+      z.object({topic, partition: nonNegative, offset: int.min(0), metadata: z.string().nullable().default('')}),
+    ),
+  }),
+  /** Kafka's EndTxn: commits or aborts the producer's open transaction (markers written to every partition). */
+  endTxn: z.object({transactionalId: z.string().min(1), producerId: int, producerEpoch: int, committed: z.boolean()}),
+  /** Kafka's ListTransactions. */
+  listTransactions: z.object({
+    stateFilters: z.array(z.string()).default([]),
+    producerIdFilters: z.array(int).default([]),
+    /** Only transactions running longer than this many ms; -1 for all. */
+    durationFilterMs: int.default(-1),
+  }),
+  /** Kafka's DescribeTransactions. */
+  describeTransactions: z.object({transactionalIds: z.array(z.string())}),
+  /** Kafka's DescribeProducers: the producer state of partitions. */
+  describeProducers: z.object({partitions: z.array(z.object({topic, partition: nonNegative}))}),
+  /** Kafka's WriteTxnMarkers, as the admin client uses it to abort a hanging transaction. */
+  writeTxnMarkers: z.object({
+    markers: z.array(
+      z.object({
+        producerId: int.min(0),
+        producerEpoch: int.min(0),
+        coordinatorEpoch: int.default(0),
+        committed: z.boolean(),
+        partitions: z.array(z.object({topic, partition: nonNegative})),
+      }),
+    ),
+  }),
   /** The daemon's own state, for `daemon status`. */
   status: z.object({}),
   /** Graceful stop: answers, then closes the listener, the connections and the database. */
@@ -197,6 +254,8 @@ export interface Responses {
       logStartOffset: number
       /** Bytes of this partition's batches in the payload, which holds the partitions in this order. */
       size: number
+      /** read_committed only: aborted transactions overlapping the returned batches (Kafka's transaction index). */
+      abortedTransactions?: {producerId: number; firstOffset: number}[]
     })[]
   }
   joinGroup: {
@@ -218,8 +277,49 @@ export interface Responses {
   describeGroups: {groups: GroupDescriptionData[]}
   deleteGroups: {results: {groupId: string; error?: ErrorData}[]}
   offsetDelete: {results: PartitionResultBase[]}
+  initProducerId: {producerId: number; producerEpoch: number}
+  txnOffsetCommit: {results: PartitionResultBase[]}
+  endTxn: Record<string, never>
+  listTransactions: {transactions: {transactionalId: string; producerId: number; state: TransactionState}[]}
+  describeTransactions: {transactions: TransactionDescriptionData[]}
+  describeProducers: {partitions: (PartitionResultBase & {producers: ProducerStateData[]})[]}
+  writeTxnMarkers: {results: PartitionResultBase[]}
   status: DaemonStatus
   shutdown: {pid: number}
+}
+
+/** Kafka's transaction states (TransactionState.java). */
+export type TransactionState =
+  | 'Empty'
+  | 'Ongoing'
+  | 'PrepareCommit'
+  | 'PrepareAbort'
+  | 'CompleteCommit'
+  | 'CompleteAbort'
+  | 'Dead'
+  | 'PrepareEpochFence'
+
+export interface TransactionDescriptionData {
+  transactionalId: string
+  state: TransactionState
+  producerId: number
+  producerEpoch: number
+  transactionTimeoutMs: number
+  /** Start of the open transaction, -1 when none is open. */
+  transactionStartTimeMs: number
+  partitions: {topic: string; partition: number}[]
+  error?: ErrorData
+}
+
+/** One producer's state on a partition (Kafka's DescribeProducers). */
+export interface ProducerStateData {
+  producerId: number
+  producerEpoch: number
+  lastSequence: number
+  lastTimestamp: number
+  coordinatorEpoch: number
+  /** First offset of the producer's open transaction on the partition, -1 when none is open. */
+  currentTxnStartOffset: number
 }
 
 /** Kafka's classic group states. */

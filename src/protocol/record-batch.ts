@@ -256,6 +256,8 @@ export interface BatchBuilderOptions {
   producerEpoch?: number
   baseSequence?: number
   transactional?: boolean
+  /** A control batch (a transaction marker): written by the broker only. */
+  control?: boolean
 }
 
 /**
@@ -272,7 +274,7 @@ export class BatchBuilder {
   #built: Buffer | null = null
 
   constructor(options: BatchBuilderOptions) {
-    this.#options = options
+    this.#options = {...options}
     this.#buf = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE + 64, Math.min(options.maxBytes, 1 << 20)))
   }
 
@@ -330,6 +332,17 @@ export class BatchBuilder {
     return offsetDelta
   }
 
+  /**
+   * Sets the producer id, epoch, base sequence and transactional flag, which a producer knows only when the batch is
+   * sent (Kafka's MemoryRecordsBuilder.setProducerState). Before build().
+   */
+  setProducerState(producerId: number, producerEpoch: number, baseSequence: number, transactional: boolean): void {
+    if (this.#built !== null) {
+      throw new KafkaException('ILLEGAL_STATE', 'Tried to set the producer state, but the record batch is built')
+    }
+    Object.assign(this.#options, {producerId, producerEpoch, baseSequence, transactional})
+  }
+
   #grow(needed: number): void {
     const next = Buffer.allocUnsafe(Math.max(needed, this.#buf.length * 2))
     this.#buf.copy(next, 0, 0, this.#pos)
@@ -361,7 +374,9 @@ export class BatchBuilder {
     out.writeInt32BE(out.length - 12, OFFSET.batchLength)
     out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, OFFSET.partitionLeaderEpoch)
     out.writeInt8(2, OFFSET.magic)
-    out.writeInt16BE(compression | (o.transactional ? ATTRIBUTE.transactional : 0), OFFSET.attributes)
+    const attributes =
+      compression | (o.transactional ? ATTRIBUTE.transactional : 0) | (o.control ? ATTRIBUTE.control : 0)
+    out.writeInt16BE(attributes, OFFSET.attributes)
     out.writeInt32BE(this.#count - 1, OFFSET.lastOffsetDelta)
     writeInt64(out, OFFSET.baseTimestamp, this.#firstTimestamp)
     writeInt64(out, OFFSET.maxTimestamp, this.#maxTimestamp)
@@ -373,6 +388,53 @@ export class BatchBuilder {
     this.#built = out
     return out
   }
+}
+
+/** Kafka's control record types (ControlRecordType): the key of a transaction marker's one record. */
+export const CONTROL_TYPE = {abort: 0, commit: 1} as const
+
+/**
+ * A transaction marker (Kafka's EndTransactionMarker): a transactional control batch of one record whose key is
+ * (version 0, type) and whose value is (version 0, coordinator epoch).
+ */
+export function buildControlBatch(marker: {
+  producerId: number
+  producerEpoch: number
+  committed: boolean
+  coordinatorEpoch: number
+  timestamp: number
+}): Buffer {
+  const key = Buffer.alloc(4)
+  key.writeInt16BE(0, 0)
+  key.writeInt16BE(marker.committed ? CONTROL_TYPE.commit : CONTROL_TYPE.abort, 2)
+  const value = Buffer.alloc(6)
+  value.writeInt16BE(0, 0)
+  value.writeInt32BE(marker.coordinatorEpoch, 2)
+  const builder = new BatchBuilder({
+    maxBytes: 1024,
+    producerId: marker.producerId,
+    producerEpoch: marker.producerEpoch,
+    baseSequence: NO_SEQUENCE,
+    transactional: true,
+    control: true,
+  })
+  builder.append(marker.timestamp, key, value)
+  return Buffer.from(builder.build())
+}
+
+/** The type of the transaction marker in a control batch: 'commit', 'abort', or null for another control record. */
+export function controlTypeOf(
+  buf: Buffer,
+  offset: number,
+  size: number,
+  header: BatchHeader,
+): 'commit' | 'abort' | null {
+  let type: number | null = null
+  forEachRecord(buf, offset, size, header, (r) => {
+    if (r.keyLength >= 4) type = r.data.readInt16BE(r.keyStart + 2)
+    return false
+  })
+  return type === CONTROL_TYPE.commit ? 'commit' : type === CONTROL_TYPE.abort ? 'abort' : null
 }
 
 function writeBytes(buf: Buffer, pos: number, b: Buffer | null): number {

@@ -59,6 +59,54 @@ export interface OffsetRow {
   commitTimestamp: number
 }
 
+/** What a partition remembers of one producer (Kafka's producer state entry). */
+export interface ProducerStateRow {
+  topic: number
+  partition: number
+  producerId: number
+  producerEpoch: number
+  lastSequence: number
+  lastOffset: number
+  lastTimestamp: number
+  coordinatorEpoch: number
+  /** First offset of the producer's open transaction on this partition; -1 when none is open. */
+  txnFirstOffset: number
+  /** JSON of the last batches' [firstSeq, lastSeq, baseOffset, timestamp], for duplicate detection. */
+  recentBatches: string
+}
+
+/** An aborted transaction of a partition: from its first offset to its ABORT marker. */
+export interface AbortedTxnRow {
+  topic: number
+  partition: number
+  producerId: number
+  firstOffset: number
+  lastOffset: number
+}
+
+/** A transactional id's coordinator state. */
+export interface TxnRow {
+  transactionalId: string
+  producerId: number
+  producerEpoch: number
+  timeoutMs: number
+  state: string
+  /** JSON [topic, partition][] of the open transaction. */
+  partitions: string
+  /** JSON of the group offsets committed with the transaction. */
+  pendingOffsets: string
+  startTime: number
+  updatedAt: number
+}
+
+/** One write to the log, committed as one transaction: batches, the partitions' new ends, producer state. */
+export interface LogWrite {
+  batches: readonly BatchRow[]
+  partitions: readonly PartitionRow[]
+  producers?: readonly ProducerStateRow[]
+  aborted?: readonly AbortedTxnRow[]
+}
+
 /** The stored bytes of consecutive batches of one partition. */
 export interface BatchRead {
   batches: Buffer[]
@@ -82,7 +130,7 @@ export class Store {
   readonly db: Database
   readonly path: string
   readonly #s: ReturnType<typeof prepare>
-  readonly #appendTx: (batches: readonly BatchRow[], nextOffsets: readonly PartitionRow[]) => void
+  readonly #appendTx: (write: LogWrite) => void
   readonly #commitTx: (offsets: readonly OffsetRow[]) => void
 
   private constructor(db: Database, path: string) {
@@ -90,8 +138,8 @@ export class Store {
     this.path = path
     this.#s = prepare(db)
     const s = this.#s
-    this.#appendTx = db.transaction((batches: readonly BatchRow[], nextOffsets: readonly PartitionRow[]) => {
-      for (const b of batches) {
+    this.#appendTx = db.transaction((write: LogWrite) => {
+      for (const b of write.batches) {
         s.batchInsert.run(
           b.topic,
           b.partition,
@@ -107,7 +155,24 @@ export class Store {
           b.bytes,
         )
       }
-      for (const p of nextOffsets) s.partitionUpdateNextOffset.run(p.nextOffset, p.topic, p.partition)
+      for (const p of write.partitions) s.partitionUpdateNextOffset.run(p.nextOffset, p.topic, p.partition)
+      for (const p of write.producers ?? []) {
+        s.producerUpsert.run(
+          p.topic,
+          p.partition,
+          p.producerId,
+          p.producerEpoch,
+          p.lastSequence,
+          p.lastOffset,
+          p.lastTimestamp,
+          p.coordinatorEpoch,
+          p.txnFirstOffset,
+          p.recentBatches,
+        )
+      }
+      for (const a of write.aborted ?? []) {
+        s.abortedInsert.run(a.topic, a.partition, a.producerId, a.firstOffset, a.lastOffset)
+      }
     })
     this.#commitTx = db.transaction((offsets: readonly OffsetRow[]) => {
       for (const o of offsets) {
@@ -177,11 +242,51 @@ export class Store {
   }
 
   /**
-   * Appends batches and moves the partitions' next offsets, in one transaction: once this returns, the batches are
-   * committed (and survive a crash of the process).
+   * Appends batches, moves the partitions' next offsets and saves producer state, in one transaction: once this
+   * returns, the write is committed (and survives a crash of the process).
    */
-  appendBatches(batches: readonly BatchRow[], nextOffsets: readonly PartitionRow[]): void {
-    this.#appendTx(batches, nextOffsets)
+  append(write: LogWrite): void {
+    this.#appendTx(write)
+  }
+
+  /** Runs `fn` in one SQLite transaction (a savepoint inside another): every store call in it commits or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  /** Every partition's producer state. */
+  listProducerStates(): ProducerStateRow[] {
+    return this.#s.producerSelectAll.all() as ProducerStateRow[]
+  }
+
+  /** Aborted transactions of a partition that end at or after `fromOffset` and start before `toOffset`. */
+  abortedTxns(topic: number, partition: number, fromOffset: number, toOffset: number): AbortedTxnRow[] {
+    return this.#s.abortedSelectRange.all(topic, partition, fromOffset, toOffset) as AbortedTxnRow[]
+  }
+
+  /** Allocates the next producer id (ids are never reused). */
+  nextProducerId(): number {
+    return this.#s.metaIncrement.get('next_producer_id') as number
+  }
+
+  /** Every transactional id's state. */
+  listTxns(): TxnRow[] {
+    return this.#s.txnSelectAll.all() as TxnRow[]
+  }
+
+  /** Saves a transactional id's state (insert or replace). */
+  saveTxn(t: TxnRow): void {
+    this.#s.txnUpsert.run(
+      t.transactionalId,
+      t.producerId,
+      t.producerEpoch,
+      t.timeoutMs,
+      t.state,
+      t.partitions,
+      t.pendingOffsets,
+      t.startTime,
+      t.updatedAt,
+    )
   }
 
   /**
@@ -331,6 +436,47 @@ function prepare(db: Database) {
     offsetDelete: s('DELETE FROM group_offset WHERE group_id = ? AND topic = ? AND partition = ?'),
     offsetDeleteGroup: s('DELETE FROM group_offset WHERE group_id = ?'),
     offsetDeleteTopic: s('DELETE FROM group_offset WHERE topic = ?'),
+    producerUpsert: s(
+      `INSERT INTO producer_state (topic, partition, producer_id, producer_epoch, last_sequence, last_offset,
+         last_timestamp, coordinator_epoch, txn_first_offset, recent_batches)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (topic, partition, producer_id) DO UPDATE SET producer_epoch = excluded.producer_epoch,
+         last_sequence = excluded.last_sequence, last_offset = excluded.last_offset,
+         last_timestamp = excluded.last_timestamp, coordinator_epoch = excluded.coordinator_epoch,
+         txn_first_offset = excluded.txn_first_offset, recent_batches = excluded.recent_batches`,
+    ),
+    producerSelectAll: s(
+      `SELECT topic, partition, producer_id AS producerId, producer_epoch AS producerEpoch,
+         last_sequence AS lastSequence, last_offset AS lastOffset, last_timestamp AS lastTimestamp,
+         coordinator_epoch AS coordinatorEpoch, txn_first_offset AS txnFirstOffset, recent_batches AS recentBatches
+       FROM producer_state ORDER BY topic, partition, producer_id`,
+    ),
+    abortedInsert: s(
+      'INSERT INTO aborted_txn (topic, partition, producer_id, first_offset, last_offset) VALUES (?, ?, ?, ?, ?)',
+    ),
+    abortedSelectRange: s(
+      `SELECT topic, partition, producer_id AS producerId, first_offset AS firstOffset, last_offset AS lastOffset
+       FROM aborted_txn WHERE topic = ? AND partition = ? AND last_offset >= ? AND first_offset < ?
+       ORDER BY last_offset`,
+    ),
+    metaIncrement: s(
+      `INSERT INTO broker_meta (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1
+       RETURNING value - 1`,
+    ).pluck(),
+    txnSelectAll: s(
+      `SELECT transactional_id AS transactionalId, producer_id AS producerId, producer_epoch AS producerEpoch,
+         timeout_ms AS timeoutMs, state, partitions, pending_offsets AS pendingOffsets, start_time AS startTime,
+         updated_at AS updatedAt
+       FROM txn ORDER BY transactional_id`,
+    ),
+    txnUpsert: s(
+      `INSERT INTO txn (transactional_id, producer_id, producer_epoch, timeout_ms, state, partitions, pending_offsets,
+         start_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (transactional_id) DO UPDATE SET producer_id = excluded.producer_id,
+         producer_epoch = excluded.producer_epoch, timeout_ms = excluded.timeout_ms, state = excluded.state,
+         partitions = excluded.partitions, pending_offsets = excluded.pending_offsets,
+         start_time = excluded.start_time, updated_at = excluded.updated_at`,
+    ),
   }
 }
 

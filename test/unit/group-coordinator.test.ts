@@ -193,7 +193,10 @@ describe('the group coordinator', () => {
         offsets: [{topic: 't', partition: 0, offset: 5, metadata: 'm', leaderEpoch: -1}],
       })
     expect(commit().results).toEqual([{topic: 't', partition: 0}])
-    expect(coordinator.fetch({groupId: 'g', partitions: null}).offsets[0]).toMatchObject({offset: 5, metadata: 'm'})
+    expect(coordinator.fetch({groupId: 'g', partitions: null, requireStable: false}).offsets[0]).toMatchObject({
+      offset: 5,
+      metadata: 'm',
+    })
     const joined = await join()
     expect(() => commit()).toThrow(expect.objectContaining({code: 'UNKNOWN_MEMBER_ID'}))
     expect(() => commit(1, joined.memberId)).toThrow(expect.objectContaining({code: 'REBALANCE_IN_PROGRESS'}))

@@ -67,10 +67,10 @@ describe('the store', () => {
       recordCount: n,
       bytes: Buffer.alloc(size, base),
     })
-    store.appendBatches(
-      [batch(0, 5, 100), batch(5, 5, 100), batch(10, 5, 100)],
-      [{topic: topic.id, partition: 1, logStartOffset: 0, nextOffset: 15}],
-    )
+    store.append({
+      batches: [batch(0, 5, 100), batch(5, 5, 100), batch(10, 5, 100)],
+      partitions: [{topic: topic.id, partition: 1, logStartOffset: 0, nextOffset: 15}],
+    })
     expect(store.readBatches(topic.id, 1, 7, 15, 1000).batches.map((b) => b[0])).toEqual([5, 10])
     expect(store.readBatches(topic.id, 1, 0, 15, 150).batches).toHaveLength(1)
     expect(store.readBatches(topic.id, 1, 0, 15, 50).batches).toHaveLength(1) // the first batch even if larger

@@ -1,0 +1,472 @@
+// Kafka's transaction coordinator (TransactionCoordinator.scala, TransactionMetadata.scala) for one broker:
+// producer ids and epochs, fencing, the transaction state machine, markers written to every partition of a
+// transaction, offsets committed with it, and the abort of transactions that run past their timeout.
+//
+// States: Empty -> Ongoing (first partition or offsets) -> PrepareCommit | PrepareAbort (EndTxn) ->
+// CompleteCommit | CompleteAbort (markers written) -> Ongoing on the next transaction. PrepareEpochFence is the
+// passage of a fenced transaction to PrepareAbort. Every state change is saved before it is acted on, so a daemon
+// killed between PrepareCommit and the markers completes the commit when it starts again.
+import {KafkaException} from '../errors.js'
+import type {
+  ParsedRequests,
+  ProducerStateData,
+  Responses,
+  TransactionDescriptionData,
+  TransactionState,
+} from '../protocol/messages.js'
+import type {OffsetRow, Store, TxnRow} from '../store/store.js'
+import type {Broker, MarkerSpec, PartitionState} from './broker.js'
+import type {GroupCoordinator} from './group-coordinator.js'
+import type {Logger} from './logger.js'
+
+export interface TransactionConfig {
+  /** transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for. */
+  maxTimeoutMs: number
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often expired transactions are looked for. */
+  abortIntervalMs: number
+}
+
+interface TopicPartitionKey {
+  topic: string
+  partition: number
+}
+
+interface TxnMetadata {
+  transactionalId: string
+  producerId: number
+  producerEpoch: number
+  timeoutMs: number
+  state: TransactionState
+  /** Partitions of the open transaction, by `partition:topic`. */
+  partitions: Map<string, TopicPartitionKey>
+  /** Group offsets committed with the open transaction, applied when it commits. */
+  pendingOffsets: OffsetRow[]
+  /** Start of the open transaction, -1 when none is open. */
+  startTime: number
+  updatedAt: number
+}
+
+/** The coordinator's epoch: its partition of __transaction_state never moves on one broker. */
+const COORDINATOR_EPOCH = 0
+/** Kafka starts a new producer id when the epoch would reach Short.MAX_VALUE - 1. */
+const MAX_EPOCH = 32766
+
+const key = (topic: string, partition: number) => `${partition}:${topic}`
+const isPrepare = (state: TransactionState) =>
+  state === 'PrepareCommit' || state === 'PrepareAbort' || state === 'PrepareEpochFence'
+const error = (code: ConstructorParameters<typeof KafkaException>[0], message: string) =>
+  new KafkaException(code, message)
+
+export class TransactionCoordinator {
+  readonly #store: Store
+  readonly #broker: Broker
+  readonly #groups: GroupCoordinator
+  readonly #config: TransactionConfig
+  readonly #log: Logger
+  readonly #now: () => number
+  readonly #txns = new Map<string, TxnMetadata>()
+  readonly #byProducerId = new Map<number, TxnMetadata>()
+  readonly #timer: NodeJS.Timeout
+
+  constructor(
+    store: Store,
+    broker: Broker,
+    groups: GroupCoordinator,
+    config: TransactionConfig,
+    log: Logger,
+    now: () => number = Date.now,
+  ) {
+    this.#store = store
+    this.#broker = broker
+    this.#groups = groups
+    this.#config = config
+    this.#log = log
+    this.#now = now
+    for (const row of store.listTxns()) {
+      const meta = fromRow(row)
+      this.#txns.set(meta.transactionalId, meta)
+      this.#byProducerId.set(meta.producerId, meta)
+    }
+    broker.verifyTransaction = (producerId, producerEpoch, p) => this.#verifyAppend(producerId, producerEpoch, p)
+    // A transaction caught between its decision and its markers by a crash: finish what was decided.
+    for (const meta of this.#txns.values()) {
+      if (meta.state === 'PrepareEpochFence') meta.state = 'PrepareAbort'
+      if (isPrepare(meta.state)) {
+        log.info(`completing transaction of '${meta.transactionalId}' left in ${meta.state} by the last run`)
+        this.#complete(meta)
+      }
+    }
+    this.#timer = setInterval(() => this.abortTimedOut(), config.abortIntervalMs)
+    this.#timer.unref()
+  }
+
+  close(): void {
+    clearInterval(this.#timer)
+  }
+
+  // ---- producer ids ---------------------------------------------------------------------------------------------
+
+  initProducerId(req: ParsedRequests['initProducerId']): Responses['initProducerId'] {
+    if (req.transactionalId === null) return {producerId: this.#store.nextProducerId(), producerEpoch: 0}
+    if (req.transactionTimeoutMs > this.#config.maxTimeoutMs) {
+      throw error(
+        'INVALID_TRANSACTION_TIMEOUT',
+        `The transaction timeout ${req.transactionTimeoutMs} ms is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms: ${this.#config.maxTimeoutMs} ms).`,
+      )
+    }
+    let meta = this.#txns.get(req.transactionalId)
+    if (meta === undefined) {
+      meta = {
+        transactionalId: req.transactionalId,
+        producerId: this.#store.nextProducerId(),
+        producerEpoch: 0,
+        timeoutMs: req.transactionTimeoutMs,
+        state: 'Empty',
+        partitions: new Map(),
+        pendingOffsets: [],
+        startTime: -1,
+        updatedAt: this.#now(),
+      }
+      this.#txns.set(meta.transactionalId, meta)
+      this.#byProducerId.set(meta.producerId, meta)
+      this.#save(meta)
+      return {producerId: meta.producerId, producerEpoch: meta.producerEpoch}
+    }
+    // An older producer's open transaction is aborted with a bumped epoch, which fences that producer; a
+    // transaction already decided is completed first.
+    if (meta.state === 'Ongoing') this.#fenceAndAbort(meta, 'a new producer initialized the same transactional.id')
+    else if (isPrepare(meta.state)) this.#complete(meta)
+    this.#bumpEpoch(meta)
+    meta.timeoutMs = req.transactionTimeoutMs
+    meta.state = 'Empty'
+    this.#save(meta)
+    return {producerId: meta.producerId, producerEpoch: meta.producerEpoch}
+  }
+
+  #bumpEpoch(meta: TxnMetadata): void {
+    if (meta.producerEpoch >= MAX_EPOCH) {
+      this.#byProducerId.delete(meta.producerId)
+      meta.producerId = this.#store.nextProducerId()
+      meta.producerEpoch = 0
+      this.#byProducerId.set(meta.producerId, meta)
+    } else {
+      meta.producerEpoch++
+    }
+  }
+
+  #meta(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata {
+    const meta = this.#txns.get(transactionalId)
+    if (meta === undefined) {
+      throw error(
+        'INVALID_PRODUCER_ID_MAPPING',
+        `The transactional id '${transactionalId}' is not known to the broker: call initTransactions() first.`,
+      )
+    }
+    this.#checkEpoch(meta, producerId, producerEpoch)
+    return meta
+  }
+
+  #checkEpoch(meta: TxnMetadata, producerId: number, producerEpoch: number): void {
+    if (producerId !== meta.producerId) {
+      // An id that no longer maps to this transactional id: a producer from before an epoch exhaustion, or a stray.
+      throw error(
+        'PRODUCER_FENCED',
+        `There is a newer producer with the same transactionalId which fences the current one (producer id ${producerId} is not the current id ${meta.producerId} of '${meta.transactionalId}').`,
+      )
+    }
+    if (producerEpoch < meta.producerEpoch) {
+      throw error(
+        'PRODUCER_FENCED',
+        `There is a newer producer with the same transactionalId which fences the current one (epoch ${producerEpoch}, current epoch ${meta.producerEpoch}).`,
+      )
+    }
+    if (producerEpoch > meta.producerEpoch) {
+      throw error(
+        'INVALID_PRODUCER_EPOCH',
+        `Producer epoch ${producerEpoch} is newer than the coordinator's epoch ${meta.producerEpoch} for '${meta.transactionalId}'.`,
+      )
+    }
+  }
+
+  #checkNotCompleting(meta: TxnMetadata): void {
+    if (isPrepare(meta.state)) {
+      throw error(
+        'CONCURRENT_TRANSACTIONS',
+        `The transaction of '${meta.transactionalId}' is being completed (${meta.state}); retry.`,
+      )
+    }
+  }
+
+  #begin(meta: TxnMetadata): void {
+    if (meta.state === 'Ongoing') return
+    meta.state = 'Ongoing'
+    meta.startTime = this.#now()
+  }
+
+  /** A transactional batch about to be appended: its producer must be current, and the partition joins its txn. */
+  #verifyAppend(producerId: number, producerEpoch: number, p: PartitionState): void {
+    const meta = this.#byProducerId.get(producerId)
+    if (meta === undefined) {
+      throw error(
+        'INVALID_PRODUCER_ID_MAPPING',
+        `The producer id ${producerId} is not mapped to a transactional id: call initTransactions() first.`,
+      )
+    }
+    this.#checkEpoch(meta, producerId, producerEpoch)
+    this.#checkNotCompleting(meta)
+    const k = key(p.topic.row.name, p.index)
+    if (meta.state === 'Ongoing' && meta.partitions.has(k)) return
+    this.#begin(meta)
+    meta.partitions.set(k, {topic: p.topic.row.name, partition: p.index})
+    this.#save(meta)
+  }
+
+  // ---- transactions ---------------------------------------------------------------------------------------------
+
+  txnOffsetCommit(req: ParsedRequests['txnOffsetCommit']): Responses['txnOffsetCommit'] {
+    const meta = this.#meta(req.transactionalId, req.producerId, req.producerEpoch)
+    this.#checkNotCompleting(meta)
+    // KIP-447: a consumer's group metadata, when sent, must be current, as for a plain commit.
+    if (req.memberId !== '' || req.generationId >= 0) this.#groups.checkCommitter(req)
+    else if (req.groupId === '') throw error('INVALID_GROUP_ID', 'The group id is empty.')
+    const {rows, results} = this.#groups.offsetRows(req.groupId, req.offsets)
+    const byKey = new Map(meta.pendingOffsets.map((o) => [`${o.groupId}\0${key(o.topic, o.partition)}`, o]))
+    for (const row of rows) byKey.set(`${row.groupId}\0${key(row.topic, row.partition)}`, row)
+    meta.pendingOffsets = [...byKey.values()]
+    this.#begin(meta)
+    this.#save(meta)
+    return {results}
+  }
+
+  endTxn(req: ParsedRequests['endTxn']): Responses['endTxn'] {
+    const meta = this.#meta(req.transactionalId, req.producerId, req.producerEpoch)
+    const wanted = req.committed ? 'CompleteCommit' : 'CompleteAbort'
+    if (meta.state === wanted) return {} // a retry after the answer was lost
+    if (meta.state !== 'Ongoing') {
+      this.#checkNotCompleting(meta)
+      throw error(
+        'INVALID_TXN_STATE',
+        `Cannot ${req.committed ? 'commit' : 'abort'} the transaction of '${meta.transactionalId}': it is ${meta.state}, not Ongoing.`,
+      )
+    }
+    meta.state = req.committed ? 'PrepareCommit' : 'PrepareAbort'
+    this.#save(meta)
+    this.#complete(meta)
+    return {}
+  }
+
+  /** Writes the markers of a prepared transaction, its offsets if it commits, and its completed state, at once. */
+  #complete(meta: TxnMetadata): void {
+    const committed = meta.state === 'PrepareCommit'
+    const markers: MarkerSpec[] = [...meta.partitions.values()].map((tp) => ({
+      ...tp,
+      producerId: meta.producerId,
+      producerEpoch: meta.producerEpoch,
+      committed,
+      coordinatorEpoch: COORDINATOR_EPOCH,
+    }))
+    const offsets = committed ? meta.pendingOffsets : []
+    const done: TxnMetadata = {
+      ...meta,
+      state: committed ? 'CompleteCommit' : 'CompleteAbort',
+      partitions: new Map(),
+      pendingOffsets: [],
+      startTime: -1,
+      updatedAt: this.#now(),
+    }
+    this.#broker.writeMarkers(markers, () => {
+      if (offsets.length > 0) this.#groups.commitTransactional(offsets)
+      this.#store.saveTxn(toRow(done))
+    })
+    Object.assign(meta, done)
+  }
+
+  /** Bumps the epoch (fencing the current producer) and aborts the open transaction with the new epoch. */
+  #fenceAndAbort(meta: TxnMetadata, why: string): void {
+    this.#log.info(
+      `fencing producer ${meta.producerId} epoch ${meta.producerEpoch} of '${meta.transactionalId}' and aborting its transaction: ${why}`,
+    )
+    meta.state = 'PrepareEpochFence'
+    this.#bumpEpoch(meta)
+    this.#save(meta)
+    meta.state = 'PrepareAbort'
+    this.#complete(meta)
+  }
+
+  /** Aborts every transaction open longer than its transaction.timeout.ms, fencing its producer. */
+  abortTimedOut(): void {
+    const now = this.#now()
+    for (const meta of this.#txns.values()) {
+      if (meta.state === 'Ongoing' && now - meta.startTime > meta.timeoutMs) {
+        try {
+          this.#fenceAndAbort(meta, `the transaction ran past transaction.timeout.ms (${meta.timeoutMs} ms)`)
+        } catch (e) {
+          this.#log.error(`could not abort the timed-out transaction of '${meta.transactionalId}': ${String(e)}`)
+        }
+      }
+    }
+  }
+
+  /** Partitions (`partition:topic`) of a group whose offsets wait in an open transaction. */
+  unstableOffsets(groupId: string): Set<string> {
+    const keys = new Set<string>()
+    for (const meta of this.#txns.values()) {
+      for (const o of meta.pendingOffsets) if (o.groupId === groupId) keys.add(key(o.topic, o.partition))
+    }
+    return keys
+  }
+
+  /** An OffsetFetch answer with UNSTABLE_OFFSET_COMMIT on partitions whose offsets are pending (requireStable). */
+  markUnstable(groupId: string, res: Responses['offsetFetch']): Responses['offsetFetch'] {
+    const unstable = this.unstableOffsets(groupId)
+    if (unstable.size === 0) return res
+    return {
+      offsets: res.offsets.map((o) =>
+        unstable.has(key(o.topic, o.partition))
+          ? {
+              ...o,
+              error: error(
+                'UNSTABLE_OFFSET_COMMIT',
+                `There are unstable offsets for ${o.topic}-${o.partition} of group '${groupId}': a transaction that commits them is still open.`,
+              ).toJSON(),
+            }
+          : o,
+      ),
+    }
+  }
+
+  // ---- admin ----------------------------------------------------------------------------------------------------
+
+  list(req: ParsedRequests['listTransactions']): Responses['listTransactions'] {
+    const now = this.#now()
+    const states = new Set(req.stateFilters)
+    const ids = new Set(req.producerIdFilters)
+    const transactions = [...this.#txns.values()]
+      .filter((m) => states.size === 0 || states.has(m.state))
+      .filter((m) => ids.size === 0 || ids.has(m.producerId))
+      .filter((m) => req.durationFilterMs < 0 || (m.startTime >= 0 && now - m.startTime > req.durationFilterMs))
+      .map((m) => ({transactionalId: m.transactionalId, producerId: m.producerId, state: m.state}))
+    return {transactions}
+  }
+
+  describe(req: ParsedRequests['describeTransactions']): Responses['describeTransactions'] {
+    return {
+      transactions: req.transactionalIds.map((id): TransactionDescriptionData => {
+        const m = this.#txns.get(id)
+        if (m === undefined) {
+          return {
+            transactionalId: id,
+            state: 'Dead',
+            producerId: -1,
+            producerEpoch: -1,
+            transactionTimeoutMs: -1,
+            transactionStartTimeMs: -1,
+            partitions: [],
+            error: error(
+              'TRANSACTIONAL_ID_NOT_FOUND',
+              `DescribeTransactions request for transactionalId \`${id}\` failed because the ID could not be found`,
+            ).toJSON(),
+          }
+        }
+        return {
+          transactionalId: id,
+          state: m.state,
+          producerId: m.producerId,
+          producerEpoch: m.producerEpoch,
+          transactionTimeoutMs: m.timeoutMs,
+          transactionStartTimeMs: m.startTime,
+          partitions: [...m.partitions.values()].sort((a, b) =>
+            a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+          ),
+        }
+      }),
+    }
+  }
+
+  describeProducers(req: ParsedRequests['describeProducers']): Responses['describeProducers'] {
+    return {
+      partitions: req.partitions.map(({topic, partition}) => {
+        try {
+          const p = this.#broker.partition(topic, partition)
+          const producers: ProducerStateData[] = [...p.producers.values()]
+            .sort((a, b) => a.producerId - b.producerId)
+            .map((e) => ({
+              producerId: e.producerId,
+              producerEpoch: e.epoch,
+              lastSequence: e.lastSequence,
+              lastTimestamp: e.lastTimestamp,
+              coordinatorEpoch: e.coordinatorEpoch,
+              currentTxnStartOffset: e.txnFirstOffset,
+            }))
+          return {topic, partition, producers}
+        } catch (e) {
+          return {topic, partition, producers: [], error: (e as KafkaException).toJSON()}
+        }
+      }),
+    }
+  }
+
+  /** Markers written on an administrator's request (kafka-transactions abort), outside the coordinator's state. */
+  writeTxnMarkers(req: ParsedRequests['writeTxnMarkers']): Responses['writeTxnMarkers'] {
+    const results: Responses['writeTxnMarkers']['results'] = []
+    for (const m of req.markers) {
+      for (const {topic, partition} of m.partitions) {
+        try {
+          const p = this.#broker.partition(topic, partition)
+          const entry = p.producers.get(m.producerId)
+          if (entry === undefined || entry.txnFirstOffset < 0) {
+            throw error(
+              'INVALID_TXN_STATE',
+              `Producer ${m.producerId} has no open transaction on partition ${topic}-${partition}.`,
+            )
+          }
+          if (m.producerEpoch < entry.epoch) {
+            throw error(
+              'INVALID_PRODUCER_EPOCH',
+              `Producer epoch ${m.producerEpoch} is older than the epoch ${entry.epoch} of producer ${m.producerId} on ${topic}-${partition}.`,
+            )
+          }
+          this.#broker.writeMarkers([{topic, partition, ...m}])
+          results.push({topic, partition})
+        } catch (e) {
+          results.push({topic, partition, error: (e as KafkaException).toJSON()})
+        }
+      }
+    }
+    return {results}
+  }
+
+  #save(meta: TxnMetadata): void {
+    meta.updatedAt = this.#now()
+    this.#store.saveTxn(toRow(meta))
+  }
+}
+
+function toRow(m: TxnMetadata): TxnRow {
+  return {
+    transactionalId: m.transactionalId,
+    producerId: m.producerId,
+    producerEpoch: m.producerEpoch,
+    timeoutMs: m.timeoutMs,
+    state: m.state,
+    partitions: JSON.stringify([...m.partitions.values()].map((tp) => [tp.topic, tp.partition])),
+    pendingOffsets: JSON.stringify(m.pendingOffsets),
+    startTime: m.startTime,
+    updatedAt: m.updatedAt,
+  }
+}
+
+function fromRow(row: TxnRow): TxnMetadata {
+  const partitions = JSON.parse(row.partitions) as [string, number][]
+  return {
+    transactionalId: row.transactionalId,
+    producerId: row.producerId,
+    producerEpoch: row.producerEpoch,
+    timeoutMs: row.timeoutMs,
+    state: row.state as TransactionState,
+    partitions: new Map(partitions.map(([topic, partition]) => [key(topic, partition), {topic, partition}])),
+    pendingOffsets: JSON.parse(row.pendingOffsets) as OffsetRow[],
+    startTime: row.startTime,
+    updatedAt: row.updatedAt,
+  }
+}
