@@ -21,7 +21,7 @@ import {assignorFor, type Assignor} from './assignors.js'
 import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type MembershipHost} from './group-member.js'
 import {eachInterceptor, loadInterceptors, type Configurable} from './interceptors.js'
 import {Metrics, type Metric} from './metrics.js'
-import type {Deserializer} from './serializers.js'
+import {deserializerFromConfig, type Deserializer} from './serializers.js'
 
 /** Kafka's ConsumerInterceptor: sees the records poll() returns, and the offsets committed. */
 export interface ConsumerInterceptor<K = unknown, V = unknown> extends Configurable {
@@ -225,8 +225,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   ) {
     this.#settings = consumerSettings(config)
     this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
-    this.#keyDeserializer = keyDeserializer
-    this.#valueDeserializer = valueDeserializer
+    this.#keyDeserializer = keyDeserializer ?? deserializerFromConfig(config, 'key.deserializer')
+    this.#valueDeserializer = valueDeserializer ?? deserializerFromConfig(config, 'value.deserializer')
     this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
     const interceptors = loadInterceptors<ConsumerInterceptor<K, V>>(config)
     if (Array.isArray(interceptors)) this.#interceptors = interceptors

@@ -25,7 +25,7 @@ import type {GroupMetadata} from './group-member.js'
 import {eachInterceptor, loadInterceptors, type Configurable} from './interceptors.js'
 import {Metrics, type Metric} from './metrics.js'
 import {Partitioner} from './partitioner.js'
-import {DefaultSerializer, type Serializer} from './serializers.js'
+import {DefaultSerializer, serializerFromConfig, type Serializer} from './serializers.js'
 
 export interface ProducerRecord<K, V> {
   topic: string
@@ -246,8 +246,12 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     this.#settings = producerSettings(config)
     this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
     this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
-    this.#keySerializer = keySerializer ?? (DefaultSerializer as unknown as Serializer<K>)
-    this.#valueSerializer = valueSerializer ?? (DefaultSerializer as unknown as Serializer<V>)
+    this.#keySerializer =
+      keySerializer ?? serializerFromConfig(config, 'key.serializer') ?? (DefaultSerializer as unknown as Serializer<K>)
+    this.#valueSerializer =
+      valueSerializer ??
+      serializerFromConfig(config, 'value.serializer') ??
+      (DefaultSerializer as unknown as Serializer<V>)
     this.#partitioner = new Partitioner(this.#settings.batchSize)
     const interceptors = loadInterceptors<ProducerInterceptor<K, V>>(config)
     if (Array.isArray(interceptors)) {

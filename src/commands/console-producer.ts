@@ -154,7 +154,20 @@ A line that cannot be parsed stops the producer with Kafka's message after every
     const producer = new KafkaProducer<Buffer, Buffer>(this.clientConfig(props), undefined, undefined, {
       onNotice: this.notice,
     })
+    // With a transactional.id, all of stdin is one transaction: committed at the end of input, aborted on an
+    // error or Ctrl-C, so read_committed readers see all of it or none.
+    const transactional = props['transactional.id'] !== undefined
+    if (transactional) {
+      try {
+        await producer.initTransactions()
+        producer.beginTransaction()
+      } catch (error) {
+        await producer.close().catch(() => {})
+        throw error
+      }
+    }
     const records = await pump({
+      transactional,
       producer,
       topic: flags.topic,
       partition: flags.partition,
@@ -182,6 +195,8 @@ function jsonParser(): LineParser {
 
 interface PumpOptions {
   producer: KafkaProducer<Buffer, Buffer>
+  /** Send everything in the producer's open transaction: commit at the end, abort on an error or interrupt. */
+  transactional: boolean
   topic: string
   partition: number | undefined
   sync: boolean
@@ -279,8 +294,27 @@ async function pump(o: PumpOptions): Promise<number> {
     if (!interrupted) fail(error as Error)
   } finally {
     process.off('SIGINT', onSigint)
+    if (o.transactional) await endTransaction(producer, failure, interrupted).catch((e: Error) => (failure ??= e))
     await producer.close()
   }
   if (failure) throw failure
+  if (interrupted && o.transactional) {
+    throw new KafkaException('ILLEGAL_STATE', `Interrupted: the transaction of ${lineNumber} record(s) was aborted.`, {
+      exitCode: 130,
+    })
+  }
   return lineNumber
+}
+
+/** Commits the console producer's transaction, or aborts it after a failure or an interrupt. */
+async function endTransaction(
+  producer: KafkaProducer<Buffer, Buffer>,
+  failure: Error | undefined,
+  interrupted: boolean,
+): Promise<void> {
+  if (failure || interrupted) {
+    await producer.abortTransaction()
+    return
+  }
+  await producer.commitTransaction()
 }

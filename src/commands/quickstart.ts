@@ -42,7 +42,11 @@ Everything is real: the daemon it starts keeps running (stop it with 'kafkalite 
       this.log(`2. Topic ${topic} already exists.`)
     }
 
-    const producer = new KafkaProducer(this.clientConfig({'linger.ms': 0}), StringSerializer, StringSerializer)
+    const producer = new KafkaProducer(
+      this.clientConfig({'linger.ms': 0}),
+      new StringSerializer(),
+      new StringSerializer(),
+    )
     const produced = await Promise.all(
       [
         {key: 'alice', value: 'This is my first event'},
@@ -54,7 +58,7 @@ Everything is real: the daemon it starts keeps running (stop it with 'kafkalite 
     this.log('3. Produced 3 records:')
     for (const m of produced) this.log(`     partition ${m.partition}  offset ${m.offset}`)
 
-    const consumer = new KafkaConsumer(this.clientConfig(), StringDeserializer, StringDeserializer)
+    const consumer = new KafkaConsumer(this.clientConfig(), new StringDeserializer(), new StringDeserializer())
     const partitions = [0, 1, 2].map((partition) => ({topic, partition}))
     consumer.assign(partitions)
     consumer.seekToBeginning(partitions)

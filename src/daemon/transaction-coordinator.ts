@@ -240,10 +240,12 @@ export class TransactionCoordinator {
 
   endTxn(req: ParsedRequests['endTxn']): Responses['endTxn'] {
     const meta = this.#meta(req.transactionalId, req.producerId, req.producerEpoch)
-    const wanted = req.committed ? 'CompleteCommit' : 'CompleteAbort'
-    if (meta.state === wanted) return {} // a retry after the answer was lost
+    this.#checkNotCompleting(meta)
+    // Nothing open: a retry after the answer was lost, or a transaction the daemon never saw a part of (its sends
+    // failed before reaching the log). Ending it is a no-op, except committing what was aborted.
+    const nothingOpen = meta.state === 'Empty' || meta.state === 'CompleteCommit' || meta.state === 'CompleteAbort'
+    if (nothingOpen && !(req.committed && meta.state === 'CompleteAbort')) return {}
     if (meta.state !== 'Ongoing') {
-      this.#checkNotCompleting(meta)
       throw error(
         'INVALID_TXN_STATE',
         `Cannot ${req.committed ? 'commit' : 'abort'} the transaction of '${meta.transactionalId}': it is ${meta.state}, not Ongoing.`,

@@ -60,7 +60,7 @@ describe('the client library', () => {
 
   it('sends records and resolves each with its partition, offset and timestamp', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer(config, StringSerializer, StringSerializer)
+    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
     const sent = await Promise.all(
       ['a', 'b', 'c'].map((value, i) => producer.send({topic, partition: 0, key: null, value, timestamp: 1000 + i})),
     )
@@ -86,7 +86,7 @@ describe('the client library', () => {
     const admin = await Admin.create(config)
     await admin.createTopics([{name: topic, numPartitions: 3}])
     admin.close()
-    const producer = new KafkaProducer(config, StringSerializer, StringSerializer)
+    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
     await producer.send({
       topic,
       key: 'key',
@@ -98,7 +98,7 @@ describe('the client library', () => {
     })
     await producer.send({topic, key: 'foo', value: null})
     await producer.close()
-    const consumer = new KafkaConsumer(config, StringDeserializer, StringDeserializer)
+    const consumer = new KafkaConsumer(config, new StringDeserializer(), new StringDeserializer())
     const tps = [0, 1, 2].map((partition) => ({topic, partition}))
     consumer.assign(tps)
     consumer.seekToBeginning()
@@ -120,7 +120,7 @@ describe('the client library', () => {
     for (let i = 0; i < 50; i++) void producer.send({topic, partition: 0, value: String(i)})
     await producer.flush()
     await producer.close()
-    const consumer = new KafkaConsumer({...config, 'max.poll.records': '7'}, undefined, StringDeserializer)
+    const consumer = new KafkaConsumer({...config, 'max.poll.records': '7'}, undefined, new StringDeserializer())
     const tp = {topic, partition: 0}
     consumer.assign([tp])
     consumer.seek(tp, 20)
@@ -138,9 +138,9 @@ describe('the client library', () => {
 
   it('wakes a waiting poll when a record arrives (long poll, no busy loop)', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer(config, StringSerializer, StringSerializer)
+    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
     await producer.send({topic, partition: 0, value: 'warm-up'})
-    const consumer = new KafkaConsumer({...config, 'fetch.max.wait.ms': '30000'}, undefined, StringDeserializer)
+    const consumer = new KafkaConsumer({...config, 'fetch.max.wait.ms': '30000'}, undefined, new StringDeserializer())
     consumer.assign([{topic, partition: 0}])
     expect(await consumer.position({topic, partition: 0})).toBe(1)
     const started = Date.now()
