@@ -4,7 +4,7 @@
 //
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
-//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group
+//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -434,11 +434,81 @@ async function groupConsume() {
   }
 }
 
+// ---- 8. delivery guarantees: idempotent and transactional produce against plain produce -----------------------
+async function deliveryGuarantees() {
+  log('idempotent and transactional produce')
+  const {KafkaProducer} = await import('../dist/client/index.js')
+  const home = newHome()
+  const records = Math.min(RECORDS, 300_000)
+  const value = Buffer.alloc(100, 'x')
+  try {
+    cli(home, ['topics', '--create', '--topic', 'dg', '--partitions', '3'])
+    const config = {'kafkalite.home': home, acks: 'all', 'linger.ms': '5'}
+    // Sends `records` records (100-byte values), in transactions of `perTxn` records when transactional.
+    const produce = async (extra, perTxn = 0) => {
+      const producer = new KafkaProducer({...config, ...extra})
+      if (perTxn > 0) await producer.initTransactions()
+      const start = now()
+      const failed = (e) => {
+        if (e) throw e
+      }
+      for (let i = 0; i < records;) {
+        if (perTxn > 0) producer.beginTransaction()
+        const end = perTxn > 0 ? Math.min(records, i + perTxn) : records
+        for (; i < end; i++) {
+          producer.sendWithCallback({topic: 'dg', value}, failed)
+          if (producer.bufferedBytes > 16 << 20) await producer.whenBufferAvailable()
+          if ((i & 1023) === 0) await new Promise((r) => setImmediate(r))
+        }
+        if (perTxn > 0) await producer.commitTransaction()
+      }
+      await producer.flush()
+      const rate = records / (ms(start) / 1000)
+      await producer.close()
+      return rate
+    }
+    const plain = []
+    const idempotent = []
+    const transactional = []
+    for (let run = 0; run < RUNS; run++) {
+      plain.push(await produce({'enable.idempotence': 'false'}))
+      idempotent.push(await produce({'enable.idempotence': 'true'}))
+      transactional.push(await produce({'transactional.id': `bench-${run}`}, 1000))
+    }
+    const p = median(plain)
+    const i = median(idempotent)
+    const t = median(transactional)
+    row(
+      'Idempotent produce (client library, acks=all)',
+      i,
+      'rec/s',
+      'plain produce, acks=all',
+      p,
+      i / p,
+      '>= 0.95x',
+      i / p >= 0.95,
+    )
+    row(
+      'Transactional produce, 1,000 records/txn',
+      t,
+      'rec/s',
+      'plain produce, acks=all',
+      p,
+      t / p,
+      '>= 0.8x',
+      t / p >= 0.8,
+    )
+  } finally {
+    cli(home, ['daemon', 'stop'])
+    rmSync(home, {recursive: true, force: true})
+  }
+}
+
 // ---- report ----------------------------------------------------------------------------------------------------
 const fmt = (v, unit) =>
   unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2)
 
-// BENCH_ONLY=cli,cold,produce,latency,rebalance,group runs a subset.
+// BENCH_ONLY=cli,cold,produce,latency,rebalance,group,txn runs a subset.
 const only = process.env.BENCH_ONLY?.split(',')
 const want = (name) => !only || only.includes(name)
 const {base, out: imports} = want('cli') ? importCosts() : {base: Number.NaN, out: []}
@@ -448,6 +518,7 @@ if (want('produce')) await produceConsume()
 if (want('latency')) await endToEnd()
 if (want('rebalance')) await rebalance()
 if (want('group')) await groupConsume()
+if (want('txn')) await deliveryGuarantees()
 
 console.log(
   `\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`,

@@ -46,9 +46,10 @@ export interface MarkerSpec {
 /**
  * Checks a transactional batch with the transaction coordinator before it is appended, and adds the partition to
  * the producer's transaction (as Kafka 4's transactions v2 do on the partition leader, KIP-890). Throws when the
- * producer is fenced or has no transaction.
+ * producer is fenced or has no transaction. Returns what to save with the append (in its SQLite transaction) when
+ * the transaction's state changed.
  */
-export type TransactionVerifier = (producerId: number, producerEpoch: number, p: PartitionState) => void
+export type TransactionVerifier = (producerId: number, producerEpoch: number, p: PartitionState) => (() => void) | null
 
 const newPartition = (topic: TopicState, index: number, logStartOffset = 0, nextOffset = 0): PartitionState => ({
   topic,
@@ -379,6 +380,7 @@ export class Broker {
     const touched = new Map<PartitionState, number>() // partition -> next offset after this request
     // Producer state as this request leaves it, applied to memory only once the write is committed.
     const producers = new Map<PartitionState, Map<number, ProducerEntry>>()
+    const coordinatorSaves = new Set<() => void>()
     let position = 0
     let declared = 0
     for (const b of req.batches) declared += b.size
@@ -411,7 +413,8 @@ export class Broker {
             if (!this.verifyTransaction) {
               throw new KafkaException('INVALID_TXN_STATE', 'Transactional batch without a transaction coordinator')
             }
-            this.verifyTransaction(header.producerId, header.producerEpoch, p)
+            const save = this.verifyTransaction(header.producerId, header.producerEpoch, p)
+            if (save) coordinatorSaves.add(save)
           }
           const duplicate = checkProducerBatch(entry, header, partitionName(p), nextOffset)
           if (duplicate) {
@@ -475,7 +478,12 @@ export class Broker {
         })
       }
     }
-    if (rows.length > 0) this.#commit(rows, touched, producers)
+    if (rows.length > 0) {
+      const saves = [...coordinatorSaves]
+      this.#commit(rows, touched, producers, [], saves.length > 0 ? () => saves.forEach((save) => save()) : undefined)
+    } else if (coordinatorSaves.size > 0) {
+      this.store.transaction(() => coordinatorSaves.forEach((save) => save()))
+    }
     return results
   }
 

@@ -67,6 +67,8 @@ export class TransactionCoordinator {
   readonly #txns = new Map<string, TxnMetadata>()
   readonly #byProducerId = new Map<number, TxnMetadata>()
   readonly #timer: NodeJS.Timeout
+  /** One save per transaction whose state a produce request changed, run in that request's SQLite transaction. */
+  readonly #saves = new Map<TxnMetadata, () => void>()
 
   constructor(
     store: Store,
@@ -203,8 +205,11 @@ export class TransactionCoordinator {
     meta.startTime = this.#now()
   }
 
-  /** A transactional batch about to be appended: its producer must be current, and the partition joins its txn. */
-  #verifyAppend(producerId: number, producerEpoch: number, p: PartitionState): void {
+  /**
+   * A transactional batch about to be appended: its producer must be current, and the partition joins its txn. The
+   * new state is saved by the broker with the batch.
+   */
+  #verifyAppend(producerId: number, producerEpoch: number, p: PartitionState): (() => void) | null {
     const meta = this.#byProducerId.get(producerId)
     if (meta === undefined) {
       throw error(
@@ -215,10 +220,18 @@ export class TransactionCoordinator {
     this.#checkEpoch(meta, producerId, producerEpoch)
     this.#checkNotCompleting(meta)
     const k = key(p.topic.row.name, p.index)
-    if (meta.state === 'Ongoing' && meta.partitions.has(k)) return
+    if (meta.state === 'Ongoing' && meta.partitions.has(k)) return null
     this.#begin(meta)
     meta.partitions.set(k, {topic: p.topic.row.name, partition: p.index})
-    this.#save(meta)
+    let save = this.#saves.get(meta)
+    if (save === undefined) {
+      save = () => {
+        this.#saves.delete(meta)
+        this.#save(meta)
+      }
+      this.#saves.set(meta, save)
+    }
+    return save
   }
 
   // ---- transactions ---------------------------------------------------------------------------------------------
