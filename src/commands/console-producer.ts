@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {createReadStream} from 'node:fs'
+import {createReadStream, fstatSync} from 'node:fs'
 import {setImmediate} from 'node:timers/promises'
 import {KafkaProducer, type ProducerRecord, type RecordMetadata} from '../client/producer.js'
 import {BaseCommand, connectionFlags} from '../cli/base-command.js'
@@ -212,8 +212,9 @@ interface PumpOptions {
 async function pump(o: PumpOptions): Promise<number> {
   const {producer, topic} = o
   const splitter = new LineSplitter()
-  // Files and pipes through an fs stream of 1 MiB chunks; a terminal through process.stdin.
-  const stdin = process.stdin.isTTY ? process.stdin : createReadStream('', {fd: 0, highWaterMark: 1 << 20})
+  // A file through an fs stream of 1 MiB chunks; a terminal, a pipe or a socket through process.stdin (an fs read
+  // of a non-blocking pipe that is open but empty fails with EAGAIN).
+  const stdin = isRegularFile(0) ? createReadStream('', {fd: 0, highWaterMark: 1 << 20}) : process.stdin
   let lineNumber = 0
   let failure: Error | undefined
   let interrupted = false
@@ -304,6 +305,14 @@ async function pump(o: PumpOptions): Promise<number> {
     })
   }
   return lineNumber
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile()
+  } catch {
+    return false
+  }
 }
 
 /** Commits the console producer's transaction, or aborts it after a failure or an interrupt. */

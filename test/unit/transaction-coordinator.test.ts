@@ -1,0 +1,122 @@
+// The transaction coordinator's state machine over a real SQLite file: what survives a restart, and a transaction
+// caught between its decision (PrepareCommit / PrepareAbort) and its markers completed when the daemon starts.
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {Broker, lastStableOffset} from '../../src/daemon/broker.js'
+import {brokerConfigFrom} from '../../src/daemon/broker-config.js'
+import {GroupCoordinator} from '../../src/daemon/group-coordinator.js'
+import {createLogger} from '../../src/daemon/logger.js'
+import {TransactionCoordinator} from '../../src/daemon/transaction-coordinator.js'
+import {BatchBuilder} from '../../src/protocol/record-batch.js'
+import {Store} from '../../src/store/store.js'
+
+const quiet = createLogger(() => {})
+const config = brokerConfigFrom({}, null)
+let dir: string
+let store: Store
+let open: {store: Store; broker: Broker; txns: TransactionCoordinator}[] = []
+
+function start() {
+  store = Store.open(join(dir, 'kafkalite.db'))
+  const broker = new Broker(store, config)
+  const groups = new GroupCoordinator(store, broker, config.groups, quiet)
+  const txns = new TransactionCoordinator(store, broker, groups, config.transactions, quiet)
+  open.push({store, broker, txns})
+  return {broker, txns}
+}
+
+function stop() {
+  for (const o of open) {
+    o.txns.close()
+    o.store.close()
+  }
+  open = []
+}
+
+function send(broker: Broker, producerId: number, epoch: number, sequence: number, value: string) {
+  const b = new BatchBuilder({maxBytes: 1024})
+  b.append(0, null, Buffer.from(value))
+  b.setProducerState(producerId, epoch, sequence, true)
+  const bytes = Buffer.from(b.build())
+  return broker.produce({acks: -1, timeoutMs: 1000, batches: [{topic: 't', partition: 0, size: bytes.length}]}, bytes)
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kl-txn-'))
+})
+
+afterEach(() => {
+  stop()
+  rmSync(dir, {recursive: true, force: true})
+})
+
+describe('the transaction coordinator', () => {
+  it('moves through Empty, Ongoing, PrepareCommit and CompleteCommit, writing a marker', () => {
+    const {broker, txns} = start()
+    broker.createTopic('t', 1, 1, {})
+    const {producerId, producerEpoch} = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    expect(txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'Empty', producerEpoch: 0})
+    expect(send(broker, producerId, producerEpoch, 0, 'v')[0]).toMatchObject({baseOffset: 0})
+    expect(txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+      state: 'Ongoing',
+      partitions: [{topic: 't', partition: 0}],
+    })
+    const p = broker.partition('t', 0)
+    expect(lastStableOffset(p)).toBe(0)
+    txns.endTxn({transactionalId: 'a', producerId, producerEpoch, committed: true})
+    expect(txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'CompleteCommit'})
+    expect(p.nextOffset).toBe(2) // the record and its COMMIT marker
+    expect(lastStableOffset(p)).toBe(2)
+  })
+
+  it('completes a transaction left in PrepareCommit by a crash when it starts again', () => {
+    const first = start()
+    first.broker.createTopic('t', 1, 1, {})
+    const {producerId, producerEpoch} = first.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    send(first.broker, producerId, producerEpoch, 0, 'v')
+    // The crash: the decision is saved, the markers are not written.
+    const row = store.listTxns()[0]!
+    store.saveTxn({...row, state: 'PrepareCommit'})
+    stop()
+    const second = start()
+    expect(second.txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'CompleteCommit'})
+    const p = second.broker.partition('t', 0)
+    expect(p.nextOffset).toBe(2)
+    expect(lastStableOffset(p)).toBe(2)
+    expect(second.broker.abortedTransactions(p, 0, 2)).toEqual([])
+  })
+
+  it('completes a transaction left in PrepareAbort as an abort, into the transaction index', () => {
+    const first = start()
+    first.broker.createTopic('t', 1, 1, {})
+    const {producerId, producerEpoch} = first.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    send(first.broker, producerId, producerEpoch, 0, 'v')
+    store.saveTxn({...store.listTxns()[0]!, state: 'PrepareAbort'})
+    stop()
+    const second = start()
+    expect(second.txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'CompleteAbort'})
+    const p = second.broker.partition('t', 0)
+    expect(second.broker.abortedTransactions(p, 0, 2)).toEqual([{producerId, firstOffset: 0}])
+  })
+
+  it('keeps an Ongoing transaction across a restart and fences it when a new producer initializes the id', () => {
+    const first = start()
+    first.broker.createTopic('t', 1, 1, {})
+    const old = first.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    send(first.broker, old.producerId, old.producerEpoch, 0, 'v')
+    stop()
+    const second = start()
+    const p = second.broker.partition('t', 0)
+    expect(lastStableOffset(p)).toBe(0)
+    const next = second.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    expect(next).toEqual({producerId: old.producerId, producerEpoch: 2}) // fenced (1), then initialized (2)
+    expect(lastStableOffset(p)).toBe(2)
+    expect(second.broker.abortedTransactions(p, 0, 2)).toEqual([{producerId: old.producerId, firstOffset: 0}])
+    expect(send(second.broker, old.producerId, old.producerEpoch, 1, 'zombie')[0]?.error?.code).toBe('PRODUCER_FENCED')
+    expect(() =>
+      second.txns.endTxn({transactionalId: 'a', producerId: old.producerId, producerEpoch: 0, committed: true}),
+    ).toThrow(/fences the current one/)
+  })
+})
