@@ -19,7 +19,9 @@ export default class ConsoleProducer extends BaseCommand {
 
 Each line is one record. By default the whole line is the value; --property parse.key=true splits a key off at key.separator (a tab), and parse.headers=true reads headers first (h1:v1,h2:v2 then a tab). With --format json each line is a JSON object as console-consumer --format json writes it, so 'console-consumer --format json | console-producer --format json' copies records with their keys, headers, timestamps and partitions.
 
-A line that cannot be parsed stops the producer with Kafka's message after every line before it was acknowledged; so does a record the broker refuses (larger than max.message.bytes, say). Exit code 0 means every line was acknowledged.`
+A line that cannot be parsed stops the producer with Kafka's message after every line before it was acknowledged; so does a record the broker refuses (larger than max.message.bytes, say). Exit code 0 means every line was acknowledged.
+
+With --producer-property transactional.id=ID all of the input is one transaction: committed at the end of input, aborted on an error or Ctrl-C (exit 130), so read_committed consumers see all of it or nothing.`
 
   static override examples = [
     "printf 'a\\nb\\n' | <%= config.bin %> <%= command.id %> --topic orders",
@@ -27,6 +29,7 @@ A line that cannot be parsed stops the producer with Kafka's message after every
     "printf 'h1:x\\tk1\\tv1\\n' | <%= config.bin %> <%= command.id %> --topic orders --property parse.headers=true --property parse.key=true",
     '<%= config.bin %> console-consumer --topic orders --from-beginning --exit-at-end --format json | <%= config.bin %> <%= command.id %> --topic orders-copy --format json',
     '<%= config.bin %> <%= command.id %> --topic orders --producer-property acks=1 --compression-codec gzip < records.txt',
+    '<%= config.bin %> <%= command.id %> --topic orders --producer-property transactional.id=nightly-load < records.txt',
   ]
 
   static override flags = {

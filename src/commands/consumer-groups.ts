@@ -37,7 +37,7 @@ type GroupsFlags = Interfaces.InferredFlags<(typeof ConsumerGroups)['flags']>
 export default class ConsumerGroups extends BaseCommand {
   static override description = `List, describe, delete consumer groups, and reset or delete their offsets: Apache Kafka's kafka-consumer-groups.
 
-Exactly one action: --list, --describe, --delete, --reset-offsets or --delete-offsets. --describe shows each partition's committed offset, log end offset and lag with its owner (--offsets, the default), the members (--members, with --verbose their assignments), or the group's state (--state). --reset-offsets prints the plan unless --execute, and only changes a group without active members.
+Exactly one action: --list, --describe, --delete, --reset-offsets or --delete-offsets. --describe shows each partition's committed offset, log end offset and lag with its owner (--offsets, the default), the members (--members, with --verbose their assignments), or the group's state (--state). LAG is LOG-END-OFFSET (the high watermark) minus CURRENT-OFFSET, as in Kafka: transaction markers take an offset each, so a group that read everything of a transactional topic can show the last marker as lag until it commits past it. --reset-offsets prints the plan unless --execute, and only changes a group without active members.
 
 kafkalite additions: --json on --list and --describe (with the lag per partition and in total), and --wait-for-lag N, which waits until every given group's lag is at most N and exits non-zero after --wait-timeout: the "wait until the consumers have caught up" that CI scripts need. Every error exits non-zero (Kafka's tool exits 0 after most of them).`
 
