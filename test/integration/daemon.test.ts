@@ -316,8 +316,9 @@ describe('the daemon', () => {
               : {pid: sleeper.pid}
           for (const part of encodeFrame(f.correlationId, KIND_RESPONSE, JSON.stringify(reply))) socket.write(part)
           if (m === 'shutdown') {
-            sleeper.kill('SIGKILL')
-            server.close()
+            // The "old daemon" exits once its listener is closed, as a real one does: a client that sees it gone
+            // must not be able to reach the old socket any more.
+            server.close(() => sleeper.kill('SIGKILL'))
             socket.destroy()
           }
         }),
