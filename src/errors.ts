@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   UNSTABLE_OFFSET_COMMIT: {retriable: true, name: 'UnstableOffsetCommitException'},
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {retriable: false, name: 'TransactionalIdAuthorizationException'},
   // kafkalite's own codes.
+  TRANSACTION_INCOMPLETE: {retriable: true, name: 'TransactionIncompleteException'},
   DAEMON_UNAVAILABLE: {retriable: true, name: 'DaemonUnavailableException'},
   DAEMON_START_FAILED: {retriable: false, name: 'DaemonStartException'},
   DAEMON_VERSION_MISMATCH: {retriable: false, name: 'DaemonVersionMismatchException'},

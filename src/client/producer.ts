@@ -127,6 +127,8 @@ interface TopicInfo {
 }
 
 interface PartitionQueue {
+  topic: string
+  partition: number
   open: Batch | null
   ready: Batch[]
   /** Next sequence number of the partition (idempotence). */
@@ -236,6 +238,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   #txnError: KafkaException | null = null
   /** The daemon may know of the open transaction (a batch was sent, or offsets). */
   #txnTouched = false
+  /** Partitions the open transaction sent batches to. */
+  readonly #txnQueues = new Set<PartitionQueue>()
+  /** Records waiting for their topic's metadata before they join a batch. */
+  #awaitingMetadata = 0
 
   constructor(
     config: ClientConfig = {},
@@ -358,9 +364,14 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     }
     // The caller may reuse its record object once send returns (the console producer does): keep a copy.
     const copy = {...record}
+    this.#awaitingMetadata++
     this.#topicInfo(record.topic).then(
-      (fresh) => this.#append(copy, fresh, completion, Date.now()),
+      (fresh) => {
+        this.#awaitingMetadata--
+        this.#append(copy, fresh, completion, Date.now())
+      },
       (error: unknown) => {
+        this.#awaitingMetadata--
         this.#pending--
         this.#complete(completion, toKafkaException(error))
         this.#checkIdle()
@@ -482,7 +493,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     if (queues === undefined) this.#queues.set(topic, (queues = []))
     let queue = queues[partition]
     if (queue === undefined) {
-      queue = {open: null, ready: [], sequence: 0, retrying: 0}
+      queue = {topic, partition, open: null, ready: [], sequence: 0, retrying: 0}
       queues[partition] = queue
       this.#allQueues.push(queue)
     }
@@ -503,7 +514,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       const transactional = this.#settings.transactionalId !== null
       batch.builder.setProducerState(this.#producerId, this.#producerEpoch, queue.sequence, transactional)
       queue.sequence = (queue.sequence + batch.builder.recordCount) % 2147483648
-      if (transactional) this.#txnTouched = true
+      if (transactional) {
+        this.#txnTouched = true
+        this.#txnQueues.add(queue)
+      }
     }
     return (batch.bytes = batch.builder.build())
   }
@@ -828,6 +842,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     this.#txnState = 'IN_TRANSACTION'
     this.#txnError = null
     this.#txnTouched = false
+    this.#txnQueues.clear()
   }
 
   /**
@@ -891,17 +906,26 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   async commitTransaction(): Promise<void> {
     this.#requireTransactional('commitTransaction')
     this.#requireState('commit a transaction', 'IN_TRANSACTION')
-    await this.flush()
-    if (this.#fatal) throw this.#fatal
-    if (this.#txnError) {
-      throw new KafkaException(
-        this.#txnError.code,
-        `Cannot commit the transaction: a send or offset commit of it failed (${this.#txnError.message}). Call abortTransaction().`,
-      )
-    }
-    this.#txnState = 'COMMITTING'
+    // Pipelined commit: once every batch of the transaction is on its way, the commit follows them on the same
+    // connection, with the last sequence sent to each partition. The daemon handles a connection's requests in
+    // order and commits only if those sequences are all in the log; otherwise it answers TRANSACTION_INCOMPLETE
+    // and the commit is sent again once every batch is acknowledged, as Kafka does.
+    this.#txnState = 'COMMITTING' // no more sends
     try {
-      if (this.#txnTouched) await this.#endTxn(true)
+      const early = this.#txnError === null && this.#txnTouched ? this.#earlyCommit() : null
+      await this.flush()
+      if (this.#fatal) throw this.#fatal
+      const outcome = early === null ? undefined : await early
+      if (outcome?.code === 'PRODUCER_FENCED') throw this.#fence()
+      if (outcome !== null) {
+        if (this.#txnError) {
+          throw new KafkaException(
+            this.#txnError.code,
+            `Cannot commit the transaction: a send or offset commit of it failed (${this.#txnError.message}). Call abortTransaction().`,
+          )
+        }
+        if (this.#txnTouched) await this.#endTxn(true)
+      }
       this.#txnState = 'READY'
     } finally {
       if (this.#txnState === 'COMMITTING') this.#txnState = 'IN_TRANSACTION'
@@ -926,6 +950,38 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     } finally {
       if (this.#txnState === 'ABORTING') this.#txnState = 'IN_TRANSACTION'
     }
+  }
+
+  /** Sends the commit behind the transaction's batches when all of them are sent; resolves with its error, if any. */
+  #earlyCommit(): Promise<KafkaException | null> | null {
+    this.#flushing++
+    try {
+      this.#drain()
+    } finally {
+      this.#flushing--
+    }
+    if (this.#awaitingMetadata > 0) return null
+    for (const queue of this.#allQueues) {
+      if (queue.open !== null || queue.ready.length > 0 || queue.retrying > 0) return null
+    }
+    const expected = [...this.#txnQueues].map((q) => ({
+      topic: q.topic,
+      partition: q.partition,
+      lastSequence: (q.sequence + 2147483647) % 2147483648,
+    }))
+    const params: Requests['endTxn'] = {
+      transactionalId: this.#settings.transactionalId!,
+      producerId: this.#producerId,
+      producerEpoch: this.#producerEpoch,
+      committed: true,
+      expected,
+    }
+    return this.#connect()
+      .then((c) => c.request('endTxn', params))
+      .then(
+        () => null,
+        (error: unknown) => toKafkaException(error),
+      )
   }
 
   async #endTxn(committed: boolean): Promise<void> {

@@ -258,6 +258,7 @@ export class TransactionCoordinator {
     // failed before reaching the log). Ending it is a no-op, except committing what was aborted.
     const nothingOpen = meta.state === 'Empty' || meta.state === 'CompleteCommit' || meta.state === 'CompleteAbort'
     if (nothingOpen && !(req.committed && meta.state === 'CompleteAbort')) return {}
+    if (meta.state === 'Ongoing' && req.expected) this.#checkComplete(meta, req.expected)
     if (meta.state !== 'Ongoing') {
       throw error(
         'INVALID_TXN_STATE',
@@ -268,6 +269,24 @@ export class TransactionCoordinator {
     this.#save(meta)
     this.#complete(meta)
     return {}
+  }
+
+  /** Checks that every batch the producer sent in the transaction is in the log (a pipelined commit). */
+  #checkComplete(meta: TxnMetadata, expected: readonly {topic: string; partition: number; lastSequence: number}[]) {
+    for (const e of expected) {
+      const entry = this.#broker.topic(e.topic)?.partitions[e.partition]?.producers.get(meta.producerId)
+      const complete =
+        entry !== undefined &&
+        entry.epoch === meta.producerEpoch &&
+        entry.txnFirstOffset >= 0 &&
+        entry.lastSequence === e.lastSequence
+      if (!complete) {
+        throw error(
+          'TRANSACTION_INCOMPLETE',
+          `Not every batch of the transaction of '${meta.transactionalId}' is in the log yet (${e.topic}-${e.partition} is at sequence ${entry?.lastSequence ?? -1}, the producer sent up to ${e.lastSequence}); commit again once they are acknowledged.`,
+        )
+      }
+    }
   }
 
   /** Writes the markers of a prepared transaction, its offsets if it commits, and its completed state, at once. */

@@ -169,7 +169,18 @@ export const requestSchemas = {
     ),
   }),
   /** Kafka's EndTxn: commits or aborts the producer's open transaction (markers written to every partition). */
-  endTxn: z.object({transactionalId: z.string().min(1), producerId: int, producerEpoch: int, committed: z.boolean()}),
+  endTxn: z.object({
+    transactionalId: z.string().min(1),
+    producerId: int,
+    producerEpoch: int,
+    committed: z.boolean(),
+    /**
+     * kafkalite: the last sequence the producer sent to each partition of the transaction. Given, the daemon
+     * commits only if all of them are in the log (TRANSACTION_INCOMPLETE otherwise), so a producer can send the
+     * commit right behind its last batches instead of after their acknowledgements.
+     */
+    expected: z.array(z.object({topic, partition: nonNegative, lastSequence: int})).optional(),
+  }),
   /** Kafka's ListTransactions. */
   listTransactions: z.object({
     stateFilters: z.array(z.string()).default([]),

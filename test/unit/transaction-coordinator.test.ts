@@ -71,6 +71,28 @@ describe('the transaction coordinator', () => {
     expect(lastStableOffset(p)).toBe(2)
   })
 
+  it('commits a pipelined commit only once every batch it names is in the log', () => {
+    const {broker, txns} = start()
+    broker.createTopic('t', 1, 1, {})
+    const {producerId, producerEpoch} = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    send(broker, producerId, producerEpoch, 0, 'v0')
+    const commit = (lastSequence: number) =>
+      txns.endTxn({
+        transactionalId: 'a',
+        producerId,
+        producerEpoch,
+        committed: true,
+        expected: [{topic: 't', partition: 0, lastSequence}],
+      })
+    // The producer sent sequence 1 too, but it has not reached the log: no commit, the transaction stays open.
+    expect(() => commit(1)).toThrow(/Not every batch of the transaction of 'a' is in the log yet/)
+    expect(txns.describe({transactionalIds: ['a']}).transactions[0]?.state).toBe('Ongoing')
+    send(broker, producerId, producerEpoch, 1, 'v1')
+    commit(1)
+    expect(txns.describe({transactionalIds: ['a']}).transactions[0]?.state).toBe('CompleteCommit')
+    expect(broker.partition('t', 0).nextOffset).toBe(3)
+  })
+
   it('completes a transaction left in PrepareCommit by a crash when it starts again', () => {
     const first = start()
     first.broker.createTopic('t', 1, 1, {})
