@@ -1,7 +1,14 @@
 // The Admin client, shaped like Kafka's Java Admin: topics, partitions, configs and offsets. Each call resolves when
 // every item succeeded and rejects with the first item's error otherwise, like `result.all().get()` in Java.
 import {errorFromData, type ErrorData, type KafkaException} from '../errors.js'
-import type {ConfigEntryData, GroupState, Requests} from '../protocol/messages.js'
+import type {
+  ConfigEntryData,
+  GroupState,
+  ProducerStateData,
+  Requests,
+  TransactionDescriptionData,
+  TransactionState,
+} from '../protocol/messages.js'
 import {decodeAssignment, decodeSubscription} from './consumer-protocol.js'
 import {commonConfig, type ClientConfig} from './config.js'
 import {Connection} from './connection.js'
@@ -266,10 +273,74 @@ export class Admin {
     }))
   }
 
+  // ---- transactions ---------------------------------------------------------------------------------------
+
+  /** Kafka's listTransactions: transactional ids with their producer id and state, filtered as asked. */
+  async listTransactions(
+    options: {states?: readonly string[]; producerIds?: readonly number[]; durationFilterMs?: number} = {},
+  ): Promise<TransactionListing[]> {
+    const res = await this.#connection.request('listTransactions', {
+      stateFilters: [...(options.states ?? [])],
+      producerIdFilters: [...(options.producerIds ?? [])],
+      durationFilterMs: options.durationFilterMs ?? -1,
+    })
+    return res.transactions
+  }
+
+  /** Kafka's describeTransactions; an unknown id throws TRANSACTIONAL_ID_NOT_FOUND. */
+  async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
+    const res = await this.#connection.request('describeTransactions', {transactionalIds: [...transactionalIds]})
+    throwFirst(res.transactions)
+    return res.transactions.map(({error: _error, ...t}) => ({...t, coordinatorId: this.node().id}))
+  }
+
+  /** Kafka's describeProducers: the producers with state on each partition. */
+  async describeProducers(
+    partitions: readonly {topic: string; partition: number}[],
+  ): Promise<{topic: string; partition: number; producers: ProducerState[]}[]> {
+    const res = await this.#connection.request('describeProducers', {partitions: [...partitions]})
+    throwFirst(res.partitions)
+    return res.partitions.map(({error: _error, ...p}) => p)
+  }
+
+  /** Kafka's abortTransaction: writes an ABORT marker for a producer's open transaction on one partition. */
+  async abortTransaction(spec: {
+    topic: string
+    partition: number
+    producerId: number
+    producerEpoch: number
+    coordinatorEpoch: number
+  }): Promise<void> {
+    const res = await this.#connection.request('writeTxnMarkers', {
+      markers: [
+        {
+          producerId: spec.producerId,
+          producerEpoch: spec.producerEpoch,
+          coordinatorEpoch: spec.coordinatorEpoch,
+          committed: false,
+          partitions: [{topic: spec.topic, partition: spec.partition}],
+        },
+      ],
+    })
+    throwFirst(res.results)
+  }
+
   close(): void {
     this.#connection.close()
   }
 }
+
+export interface TransactionListing {
+  transactionalId: string
+  producerId: number
+  state: TransactionState
+}
+
+export interface TransactionDescription extends Omit<TransactionDescriptionData, 'error'> {
+  coordinatorId: number
+}
+
+export type ProducerState = ProducerStateData
 
 export interface ConsumerGroupListing {
   groupId: string

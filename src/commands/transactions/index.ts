@@ -1,0 +1,43 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../../cli/base-command.js'
+import {usageError} from '../../errors.js'
+
+const SUBCOMMANDS = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging']
+/** Global options of kafka-transactions that take a value (they may come before the subcommand). */
+const VALUE_OPTIONS = new Set(['--bootstrap-server', '--broker-list', '--command-config'])
+
+export default class Transactions extends BaseCommand {
+  static override description = `Inspect and abort transactions: Apache Kafka's kafka-transactions.
+
+Subcommands: list, describe, describe-producers, abort, find-hanging ('kafkalite transactions <subcommand> --help'). As with Kafka's tool, the global options may come before the subcommand: 'kafkalite transactions --bootstrap-server localhost:9092 list' works as pasted from Kafka's documentation.`
+
+  static override strict = false
+
+  static override args = {subcommand: Args.string({description: `One of: ${SUBCOMMANDS.join(', ')}.`})}
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> list',
+    '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 describe --transactional-id my-transactional-id',
+  ]
+
+  async run(): Promise<unknown> {
+    const argv = [...this.argv]
+    let at = -1
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!
+      if (VALUE_OPTIONS.has(arg)) i++
+      else if (!arg.startsWith('-')) {
+        at = i
+        break
+      }
+    }
+    const subcommand = at >= 0 ? argv[at]! : undefined
+    if (subcommand === undefined || !SUBCOMMANDS.includes(subcommand)) {
+      throw usageError(
+        `${subcommand === undefined ? 'Missing subcommand' : `Unknown subcommand '${subcommand}'`}: use one of ${SUBCOMMANDS.join(', ')}. See '${this.config.bin} transactions --help'.`,
+      )
+    }
+    argv.splice(at, 1)
+    return this.config.runCommand(`transactions:${subcommand}`, argv)
+  }
+}
