@@ -87,6 +87,9 @@ class Connection {
   }
 
   #onData(chunk: Buffer): void {
+    // The replies to every request of this chunk (a pipelined produce and commit, say) leave in one write.
+    this.#socket.cork()
+    process.nextTick(() => this.#socket.uncork())
     try {
       this.#decoder.push(chunk, (frame) => this.#onFrame(frame))
     } catch (error) {
