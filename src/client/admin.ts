@@ -4,6 +4,7 @@ import {errorFromData, type ErrorData, type KafkaException} from '../errors.js'
 import type {
   ConfigEntryData,
   GroupState,
+  LagSnapshotData,
   ProducerStateData,
   Requests,
   TransactionDescriptionData,
@@ -271,6 +272,19 @@ export class Admin {
       partition: r.partition,
       ...(r.error ? {error: errorFromData(r.error)} : {}),
     }))
+  }
+
+  /**
+   * kafkalite: one snapshot of consumer lag (groups, members, commits, partitions with their log-end history), for
+   * the lag viewer; src/lag/model.ts turns it into lag in records and seconds, rates and Burrow's status.
+   */
+  async lagSnapshot(
+    options: {groups?: readonly string[] | null; topics?: readonly string[] | null} = {},
+  ): Promise<LagSnapshotData> {
+    return this.#connection.request('lagSnapshot', {
+      groups: options.groups ? [...options.groups] : null,
+      topics: options.topics ? [...options.topics] : null,
+    })
   }
 
   // ---- transactions ---------------------------------------------------------------------------------------

@@ -104,6 +104,8 @@ export class Broker {
   readonly #now: () => number
   /** Set by the transaction coordinator. */
   verifyTransaction: TransactionVerifier | null = null
+  /** Told of every partition whose log grew, once the write is committed (the lag history samples it). */
+  onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null = null
 
   constructor(store: Store, config: BrokerConfig, now: () => number = Date.now) {
     this.store = store
@@ -519,8 +521,10 @@ export class Broker {
         else p.ongoing.delete(e.producerId)
       }
     }
+    const now = this.#now()
     for (const [p, next] of touched) {
       p.nextOffset = next
+      this.onAppended?.(p, next, now)
       this.#wake(p)
     }
   }

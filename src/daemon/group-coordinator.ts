@@ -537,6 +537,7 @@ export class GroupCoordinator {
     const group = this.checkCommitter(req)
     const {rows, results} = this.offsetRows(req.groupId, req.offsets)
     this.#store.commitOffsets(rows)
+    this.onCommitted?.(rows)
     // A group that only has offsets (a standalone consumer's, or a reset's) exists as Empty, as in Kafka.
     if (group.members.size === 0) this.#persist(group)
     return {results}
@@ -615,6 +616,7 @@ export class GroupCoordinator {
   /** Writes the offsets a transaction committed (called inside the transaction's SQLite transaction). */
   commitTransactional(rows: readonly OffsetRow[]): void {
     this.#store.commitOffsets(rows)
+    this.onCommitted?.(rows)
     for (const groupId of new Set(rows.map((r) => r.groupId))) {
       const group = this.#group(groupId, true)!
       if (group.members.size === 0) this.#persist(group)
@@ -735,6 +737,23 @@ export class GroupCoordinator {
   }
 
   /** Offsets of a deleted topic go with it. */
+  /** Told of every commit once it is stored (the lag history keeps the last ones). */
+  onCommitted: ((rows: readonly OffsetRow[]) => void) | null = null
+
+  /** Every group that is not Dead, with its description and its committed offsets (the lag viewer's snapshot). */
+  snapshot(groupIds: readonly string[] | null): {description: GroupDescriptionData; offsets: OffsetRow[]}[] {
+    const ids = groupIds ?? this.list({states: []}).groups.map((g) => g.groupId)
+    const offsets = new Map<string, OffsetRow[]>()
+    for (const row of this.#store.fetchOffsets()) {
+      let list = offsets.get(row.groupId)
+      if (list === undefined) offsets.set(row.groupId, (list = []))
+      list.push(row)
+    }
+    return this.describe({groupIds: [...ids]})
+      .groups.filter((g) => g.state !== 'Dead' || (offsets.get(g.groupId)?.length ?? 0) > 0)
+      .map((description) => ({description, offsets: offsets.get(description.groupId) ?? []}))
+  }
+
   onTopicDeleted(topic: string): void {
     this.#store.deleteOffsetsOfTopic(topic)
   }

@@ -5,6 +5,8 @@ import {PROTOCOL_VERSION} from '../protocol/version.js'
 import type {Broker} from './broker.js'
 import {fetch} from './fetch.js'
 import type {GroupCoordinator} from './group-coordinator.js'
+import type {LagHistory} from './lag-history.js'
+import {lagSnapshot} from './lag-snapshot.js'
 import type {TransactionCoordinator} from './transaction-coordinator.js'
 
 /** What a handler can see of the request beyond its parameters, and how it shapes the reply. */
@@ -41,6 +43,7 @@ export function createHandlers(
   broker: Broker,
   groups: GroupCoordinator,
   transactions: TransactionCoordinator,
+  history: LagHistory,
   info: DaemonInfo,
 ): Handlers {
   return {
@@ -56,7 +59,11 @@ export function createHandlers(
     createTopics: (req) => broker.createTopics(req),
     deleteTopics: (req) => {
       const res = broker.deleteTopics(req)
-      for (const t of res.topics) if (!t.error) groups.onTopicDeleted(t.name)
+      for (const t of res.topics) {
+        if (t.error) continue
+        groups.onTopicDeleted(t.name)
+        history.forget({topic: t.name})
+      }
       return res
     },
     createPartitions: (req) => broker.createPartitions(req),
@@ -83,7 +90,11 @@ export function createHandlers(
     },
     listGroups: (req) => groups.list(req),
     describeGroups: (req) => groups.describe(req),
-    deleteGroups: (req) => groups.deleteGroups(req),
+    deleteGroups: (req) => {
+      const res = groups.deleteGroups(req)
+      for (const r of res.results) if (!r.error) history.forget({groupId: r.groupId})
+      return res
+    },
     offsetDelete: (req) => groups.offsetDelete(req),
     initProducerId: (req) => transactions.initProducerId(req),
     txnOffsetCommit: (req) => transactions.txnOffsetCommit(req),
@@ -92,6 +103,7 @@ export function createHandlers(
     describeTransactions: (req) => transactions.describe(req),
     describeProducers: (req) => transactions.describeProducers(req),
     writeTxnMarkers: (req) => transactions.writeTxnMarkers(req),
+    lagSnapshot: (req) => lagSnapshot(broker, groups, history, req, Date.now()),
     status: () => {
       const totals = broker.totals()
       return {

@@ -14,6 +14,7 @@ import {Store} from '../store/store.js'
 import {Broker} from './broker.js'
 import {loadBrokerConfig} from './broker-config.js'
 import {GroupCoordinator} from './group-coordinator.js'
+import {DEFAULT_LAG_HISTORY, LagHistory} from './lag-history.js'
 import {TransactionCoordinator} from './transaction-coordinator.js'
 import {createHandlers} from './handlers.js'
 import {createLogger} from './logger.js'
@@ -62,6 +63,14 @@ async function main(): Promise<void> {
   const broker = new Broker(store, config)
   const groups = new GroupCoordinator(store, broker, config.groups, log)
   const transactions = new TransactionCoordinator(store, broker, groups, config.transactions, log)
+  const history = new LagHistory(store, DEFAULT_LAG_HISTORY, log)
+  broker.onAppended = (p, endOffset, now) => history.onAppend(p.topic.row.name, p.index, endOffset, now)
+  groups.onCommitted = (rows) => {
+    for (const r of rows) {
+      const end = broker.topic(r.topic)?.partitions[r.partition]?.nextOffset ?? r.offset
+      history.onCommit(r.groupId, r.topic, r.partition, r.offset, end, r.commitTimestamp)
+    }
+  }
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -81,6 +90,7 @@ async function main(): Promise<void> {
   const finish = () => {
     groups.close()
     transactions.close()
+    history.close()
     store.close()
     for (const file of [paths.socket, paths.pidFile]) {
       try {
@@ -93,7 +103,7 @@ async function main(): Promise<void> {
     process.exit(0)
   }
 
-  const handlers = createHandlers(broker, groups, transactions, {
+  const handlers = createHandlers(broker, groups, transactions, history, {
     version,
     startedAt: started,
     home,

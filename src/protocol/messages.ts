@@ -204,6 +204,15 @@ export const requestSchemas = {
       }),
     ),
   }),
+  /**
+   * kafkalite: everything the lag viewer shows, in one request: groups (all, or these) with their members,
+   * committed offsets and last commits, and the log start, end and end-offset history of their partitions (or only
+   * of these topics).
+   */
+  lagSnapshot: z.object({
+    groups: z.array(groupId).nullable().default(null),
+    topics: z.array(topic).nullable().default(null),
+  }),
   /** The daemon's own state, for `daemon status`. */
   status: z.object({}),
   /** Graceful stop: answers, then closes the listener, the connections and the database. */
@@ -295,8 +304,43 @@ export interface Responses {
   describeTransactions: {transactions: TransactionDescriptionData[]}
   describeProducers: {partitions: (PartitionResultBase & {producers: ProducerStateData[]})[]}
   writeTxnMarkers: {results: PartitionResultBase[]}
+  lagSnapshot: LagSnapshotData
   status: DaemonStatus
   shutdown: {pid: number}
+}
+
+/** What the lag viewer reads: see the lagSnapshot request. Samples are arrays to keep the answer small. */
+export interface LagSnapshotData {
+  /** The daemon's clock when the snapshot was taken. */
+  now: number
+  groups: {
+    groupId: string
+    state: GroupState
+    /** The assignor ('' when none is chosen). */
+    protocol: string
+    members: {
+      memberId: string
+      clientId: string
+      clientHost: string
+      assignment: {topic: string; partition: number}[]
+    }[]
+    offsets: {
+      topic: string
+      partition: number
+      committed: number
+      commitTimestamp: number
+      /** The last commits: [time, committed offset, log end offset then]. */
+      commits: [number, number, number][]
+    }[]
+  }[]
+  partitions: {
+    topic: string
+    partition: number
+    logStart: number
+    logEnd: number
+    /** The log end's history: [time, end offset], oldest first. */
+    samples: [number, number][]
+  }[]
 }
 
 /** Kafka's transaction states (TransactionState.java). */

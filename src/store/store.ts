@@ -99,6 +99,43 @@ export interface TxnRow {
   updatedAt: number
 }
 
+/** A sample of a partition's log end. */
+export interface LogSampleRow {
+  topic: string
+  partition: number
+  ts: number
+  endOffset: number
+}
+
+/** A group's commit of a partition, with the log end at that moment. */
+export interface CommitSampleRow {
+  groupId: string
+  topic: string
+  partition: number
+  ts: number
+  committed: number
+  endOffset: number
+}
+
+/** The recent samples of one partition's log-end series, for saveLagSamples. */
+export interface LogSeriesWrite {
+  topic: string
+  partition: number
+  fromTs: number
+  floorTs: number
+  samples: readonly {ts: number; endOffset: number}[]
+}
+
+/** The recent commits of one group's partition, for saveLagSamples. */
+export interface CommitSeriesWrite {
+  groupId: string
+  topic: string
+  partition: number
+  fromTs: number
+  floorTs: number
+  samples: readonly {ts: number; committed: number; endOffset: number}[]
+}
+
 /** One write to the log, committed as one transaction: batches, the partitions' new ends, producer state. */
 export interface LogWrite {
   batches: readonly BatchRow[]
@@ -361,6 +398,48 @@ export class Store {
     this.#s.offsetDeleteTopic.run(topic)
   }
 
+  /** Every stored lag-history sample, oldest first. */
+  listLagSamples(): {log: LogSampleRow[]; commits: CommitSampleRow[]} {
+    return {
+      log: this.#s.logSampleSelectAll.all() as LogSampleRow[],
+      commits: this.#s.commitSampleSelectAll.all() as CommitSampleRow[],
+    }
+  }
+
+  /**
+   * Saves the recent part of lag-history series: for each, the stored samples from `fromTs` on are replaced by
+   * `samples` (the newest sample of a series may have moved since the last save), and those older than `floorTs`
+   * are pruned. One transaction.
+   */
+  saveLagSamples(log: readonly LogSeriesWrite[], commits: readonly CommitSeriesWrite[]): void {
+    this.transaction(() => {
+      const s = this.#s
+      for (const w of log) {
+        s.logSampleDeleteFrom.run(w.topic, w.partition, w.fromTs)
+        for (const r of w.samples) s.logSampleInsert.run(w.topic, w.partition, r.ts, r.endOffset)
+        s.logSamplePrune.run(w.topic, w.partition, w.floorTs)
+      }
+      for (const w of commits) {
+        s.commitSampleDeleteFrom.run(w.groupId, w.topic, w.partition, w.fromTs)
+        for (const r of w.samples) {
+          s.commitSampleInsert.run(w.groupId, w.topic, w.partition, r.ts, r.committed, r.endOffset)
+        }
+        s.commitSamplePrune.run(w.groupId, w.topic, w.partition, w.floorTs)
+      }
+    })
+  }
+
+  /** Deletes the lag history of a topic (every group's commits of it too), or of a group. */
+  deleteLagSamples(match: {topic?: string; groupId?: string}): void {
+    this.transaction(() => {
+      if (match.topic !== undefined) {
+        this.#s.logSampleDeleteTopic.run(match.topic)
+        this.#s.commitSampleDeleteTopic.run(match.topic)
+      }
+      if (match.groupId !== undefined) this.#s.commitSampleDeleteGroup.run(match.groupId)
+    })
+  }
+
   /** Size of the database file and its write-ahead log, in bytes. */
   diskBytes(): number {
     let total = 0
@@ -463,6 +542,27 @@ function prepare(db: Database) {
       `INSERT INTO broker_meta (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1
        RETURNING value - 1`,
     ).pluck(),
+    logSampleSelectAll: s(
+      'SELECT topic, partition, ts, end_offset AS endOffset FROM log_sample ORDER BY topic, partition, ts',
+    ),
+    commitSampleSelectAll: s(
+      `SELECT group_id AS groupId, topic, partition, ts, committed, end_offset AS endOffset FROM commit_sample
+       ORDER BY group_id, topic, partition, ts`,
+    ),
+    logSampleInsert: s('INSERT OR REPLACE INTO log_sample (topic, partition, ts, end_offset) VALUES (?, ?, ?, ?)'),
+    logSampleDeleteTopic: s('DELETE FROM log_sample WHERE topic = ?'),
+    commitSampleDeleteTopic: s('DELETE FROM commit_sample WHERE topic = ?'),
+    commitSampleDeleteGroup: s('DELETE FROM commit_sample WHERE group_id = ?'),
+    logSampleDeleteFrom: s('DELETE FROM log_sample WHERE topic = ? AND partition = ? AND ts >= ?'),
+    commitSampleDeleteFrom: s(
+      'DELETE FROM commit_sample WHERE group_id = ? AND topic = ? AND partition = ? AND ts >= ?',
+    ),
+    commitSampleInsert: s(
+      `INSERT OR REPLACE INTO commit_sample (group_id, topic, partition, ts, committed, end_offset)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    logSamplePrune: s('DELETE FROM log_sample WHERE topic = ? AND partition = ? AND ts < ?'),
+    commitSamplePrune: s('DELETE FROM commit_sample WHERE group_id = ? AND topic = ? AND partition = ? AND ts < ?'),
     txnSelectAll: s(
       `SELECT transactional_id AS transactionalId, producer_id AS producerId, producer_epoch AS producerEpoch,
          timeout_ms AS timeoutMs, state, partitions, pending_offsets AS pendingOffsets, start_time AS startTime,

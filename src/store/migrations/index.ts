@@ -2,6 +2,7 @@ import type {Database} from 'better-sqlite3'
 import {up as init} from './0010-init.js'
 import {up as consumerGroups} from './0020-consumer-groups.js'
 import {up as transactions} from './0030-transactions.js'
+import {up as lagHistory} from './0040-lag-history.js'
 
 export interface Migration {
   version: number
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   {version: 10, name: '0010-init', up: init},
   {version: 20, name: '0020-consumer-groups', up: consumerGroups},
   {version: 30, name: '0030-transactions', up: transactions},
+  {version: 40, name: '0040-lag-history', up: lagHistory},
 ]

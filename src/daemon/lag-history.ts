@@ -1,0 +1,168 @@
+// The history behind the lag viewer, kept by the daemon so that it is there when a viewer opens: per partition, a
+// bounded series of (time, log end offset) samples, taken on appends at most once per sample interval (the last
+// append of each interval: an exact pair, so interpolating between two samples errs by at most one interval); per
+// group and partition, the last commits with the log end at the time (Burrow's sliding window). Series live in
+// memory and are saved to SQLite about once a second, only those that changed; each is pruned to its bound.
+import type {Store} from '../store/store.js'
+import type {Logger} from './logger.js'
+
+export interface LagHistoryConfig {
+  /** One sample per partition (and per group partition) per interval at most. */
+  sampleIntervalMs: number
+  /** Samples kept per partition's log-end series. */
+  logSamples: number
+  /** Commits kept per group partition (Burrow's window, 10 by default as Burrow's `intervals`). */
+  commitSamples: number
+  /** How often changed series are saved. */
+  flushIntervalMs: number
+}
+
+export const DEFAULT_LAG_HISTORY: LagHistoryConfig = {
+  sampleIntervalMs: 1000,
+  logSamples: 300,
+  commitSamples: 10,
+  flushIntervalMs: 1000,
+}
+
+/** [time ms, log end offset] */
+export type LogSample = [number, number]
+/** [time ms, committed offset, log end offset at that time] */
+export type CommitSample = [number, number, number]
+
+interface Series<T extends number[]> {
+  samples: T[]
+  /** Time of the newest sample at the last save: stored samples from there on are rewritten by the next save. */
+  savedFromTs: number
+  dirty: boolean
+}
+
+const logKey = (topic: string, partition: number) => `${partition}:${topic}`
+const commitKey = (groupId: string, topic: string, partition: number) => `${groupId}\0${partition}:${topic}`
+
+export class LagHistory {
+  readonly #store: Store
+  readonly #config: LagHistoryConfig
+  readonly #log: Logger
+  readonly #logSeries = new Map<string, Series<LogSample> & {topic: string; partition: number}>()
+  readonly #commitSeries = new Map<string, Series<CommitSample> & {groupId: string; topic: string; partition: number}>()
+  readonly #timer: NodeJS.Timeout
+
+  constructor(store: Store, config: LagHistoryConfig, log: Logger) {
+    this.#store = store
+    this.#config = config
+    this.#log = log
+    const stored = store.listLagSamples()
+    for (const r of stored.log) {
+      const series = this.#logSeriesOf(r.topic, r.partition)
+      series.samples.push([r.ts, r.endOffset])
+      series.savedFromTs = r.ts
+    }
+    for (const r of stored.commits) {
+      const series = this.#commitSeriesOf(r.groupId, r.topic, r.partition)
+      series.samples.push([r.ts, r.committed, r.endOffset])
+      series.savedFromTs = r.ts
+    }
+    this.#timer = setInterval(() => this.flush(), config.flushIntervalMs)
+    this.#timer.unref()
+  }
+
+  #logSeriesOf(topic: string, partition: number) {
+    const key = logKey(topic, partition)
+    let series = this.#logSeries.get(key)
+    if (series === undefined) {
+      series = {topic, partition, samples: [], savedFromTs: Number.NEGATIVE_INFINITY, dirty: false}
+      this.#logSeries.set(key, series)
+    }
+    return series
+  }
+
+  #commitSeriesOf(groupId: string, topic: string, partition: number) {
+    const key = commitKey(groupId, topic, partition)
+    let series = this.#commitSeries.get(key)
+    if (series === undefined) {
+      series = {groupId, topic, partition, samples: [], savedFromTs: Number.NEGATIVE_INFINITY, dirty: false}
+      this.#commitSeries.set(key, series)
+    }
+    return series
+  }
+
+  /** Adds a sample to a series: the newest sample of the current interval replaces an older one of it. */
+  #add<T extends number[]>(series: Series<T>, sample: T, bound: number): void {
+    const last = series.samples.at(-1)
+    const interval = this.#config.sampleIntervalMs
+    if (last !== undefined && Math.floor(last[0]! / interval) === Math.floor(sample[0]! / interval)) {
+      series.samples[series.samples.length - 1] = sample
+    } else {
+      series.samples.push(sample)
+      if (series.samples.length > bound) series.samples.splice(0, series.samples.length - bound)
+    }
+    series.dirty = true
+  }
+
+  /** A partition's log grew to `endOffset`. */
+  onAppend(topic: string, partition: number, endOffset: number, now: number): void {
+    this.#add(this.#logSeriesOf(topic, partition), [now, endOffset], this.#config.logSamples)
+  }
+
+  /** A group committed `committed` for a partition whose log ends at `endOffset`. */
+  onCommit(groupId: string, topic: string, partition: number, committed: number, endOffset: number, now: number) {
+    this.#add(this.#commitSeriesOf(groupId, topic, partition), [now, committed, endOffset], this.#config.commitSamples)
+  }
+
+  logSamples(topic: string, partition: number): readonly LogSample[] {
+    return this.#logSeries.get(logKey(topic, partition))?.samples ?? []
+  }
+
+  commitSamples(groupId: string, topic: string, partition: number): readonly CommitSample[] {
+    return this.#commitSeries.get(commitKey(groupId, topic, partition))?.samples ?? []
+  }
+
+  /** Forgets the series of a deleted topic, or of a deleted group, in memory and in the store. */
+  forget(match: {topic?: string; groupId?: string}): void {
+    this.#store.deleteLagSamples(match)
+    for (const [key, s] of this.#logSeries) if (s.topic === match.topic) this.#logSeries.delete(key)
+    for (const [key, s] of this.#commitSeries) {
+      if (s.topic === match.topic || s.groupId === match.groupId) this.#commitSeries.delete(key)
+    }
+  }
+
+  /** Saves the series that changed since the last save. */
+  flush(): void {
+    const log = [...this.#logSeries.values()].filter((s) => s.dirty)
+    const commits = [...this.#commitSeries.values()].filter((s) => s.dirty)
+    if (log.length === 0 && commits.length === 0) return
+    const recent = <T extends number[]>(s: Series<T>) => s.samples.filter((x) => x[0]! >= s.savedFromTs)
+    try {
+      this.#store.saveLagSamples(
+        log.map((s) => ({
+          topic: s.topic,
+          partition: s.partition,
+          fromTs: s.savedFromTs,
+          floorTs: s.samples[0]![0],
+          samples: recent(s).map(([ts, endOffset]) => ({ts, endOffset})),
+        })),
+        commits.map((s) => ({
+          groupId: s.groupId,
+          topic: s.topic,
+          partition: s.partition,
+          fromTs: s.savedFromTs,
+          floorTs: s.samples[0]![0],
+          samples: recent(s).map(([ts, committed, endOffset]) => ({ts, committed, endOffset})),
+        })),
+      )
+    } catch (error) {
+      // History is a convenience: a failed save is logged and retried at the next flush.
+      this.#log.warn(`could not save the lag history: ${(error as Error).message}`)
+      return
+    }
+    for (const s of [...log, ...commits]) {
+      s.dirty = false
+      s.savedFromTs = s.samples.at(-1)![0]!
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer)
+    this.flush()
+  }
+}

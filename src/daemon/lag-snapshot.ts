@@ -1,0 +1,67 @@
+// The lag viewer's one request: the groups, their members and commits, and the partitions they read with their
+// log-end history, assembled from the coordinator, the broker and the lag history.
+import {decodeAssignment} from '../client/consumer-protocol.js'
+import type {LagSnapshotData, ParsedRequests} from '../protocol/messages.js'
+import type {Broker} from './broker.js'
+import type {GroupCoordinator} from './group-coordinator.js'
+import type {LagHistory} from './lag-history.js'
+
+const key = (topic: string, partition: number) => `${partition}:${topic}`
+
+export function lagSnapshot(
+  broker: Broker,
+  groups: GroupCoordinator,
+  history: LagHistory,
+  req: ParsedRequests['lagSnapshot'],
+  now: number,
+): LagSnapshotData {
+  const topicFilter = req.topics === null ? null : new Set(req.topics)
+  const wanted = (topic: string) => topicFilter === null || topicFilter.has(topic)
+  const partitions = new Map<string, {topic: string; partition: number}>()
+  const out: LagSnapshotData['groups'] = []
+  for (const {description: g, offsets} of groups.snapshot(req.groups)) {
+    const members = g.members.map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      assignment: m.assignment === '' ? [] : decodeAssignment(m.assignment).partitions.filter((p) => wanted(p.topic)),
+    }))
+    const readOffsets = offsets
+      .filter((o) => wanted(o.topic))
+      .map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        committed: o.offset,
+        commitTimestamp: o.commitTimestamp,
+        commits: history.commitSamples(g.groupId, o.topic, o.partition).map((c) => [...c] as [number, number, number]),
+      }))
+    if (topicFilter !== null && readOffsets.length === 0 && members.every((m) => m.assignment.length === 0)) continue
+    for (const tp of [...readOffsets, ...members.flatMap((m) => m.assignment)]) {
+      partitions.set(key(tp.topic, tp.partition), {topic: tp.topic, partition: tp.partition})
+    }
+    out.push({groupId: g.groupId, state: g.state, protocol: g.protocol, members, offsets: readOffsets})
+  }
+  if (topicFilter !== null) {
+    for (const name of topicFilter) {
+      const t = broker.topic(name)
+      for (const p of t?.partitions ?? []) partitions.set(key(name, p.index), {topic: name, partition: p.index})
+    }
+  }
+  return {
+    now,
+    groups: out,
+    partitions: [...partitions.values()].flatMap(({topic, partition}) => {
+      const p = broker.topic(topic)?.partitions[partition]
+      if (p === undefined) return []
+      return [
+        {
+          topic,
+          partition,
+          logStart: p.logStartOffset,
+          logEnd: p.nextOffset,
+          samples: history.logSamples(topic, partition).map((s) => [...s] as [number, number]),
+        },
+      ]
+    }),
+  }
+}

@@ -1,0 +1,221 @@
+// The lag model: a lag snapshot from the daemon turned into what the viewer and `consumer-groups --describe --json`
+// show. Pure functions, no I/O:
+// - lag in records (log end minus committed offset) and in seconds, by interpolating the committed offset into the
+//   partition's (time, log end) history, as kafka-lag-exporter does;
+// - consume and produce rates, and the time to catch up;
+// - Burrow's status per partition (OK, WARN, STOP, STALL, REWIND) from the sliding window of the group's last
+//   commits, and per group (OK, WARN, ERR), with Burrow's rules and no hand-tuned thresholds;
+// - a trend of the group's total lag over the history the daemon kept.
+import type {LagSnapshotData} from '../protocol/messages.js'
+
+export type PartitionStatus = 'OK' | 'WARN' | 'STOP' | 'STALL' | 'REWIND'
+export type GroupStatus = 'OK' | 'WARN' | 'ERR'
+
+/** [time ms, log end offset] */
+export type LogSample = readonly [number, number]
+/** [time ms, committed offset, log end offset then] */
+export type CommitSample = readonly [number, number, number]
+
+export interface PartitionView {
+  topic: string
+  partition: number
+  /** null when the group has committed nothing for the partition. */
+  committed: number | null
+  logStart: number
+  logEnd: number
+  lag: number | null
+  /** How far behind in time the committed offset is: now minus when the log reached it. */
+  lagSeconds: number | null
+  owner: {memberId: string; clientId: string; host: string} | null
+  status: PartitionStatus
+  /** The lag at each of the last commits, oldest first. */
+  trend: number[]
+  consumeRate: number
+  produceRate: number
+}
+
+export interface GroupView {
+  groupId: string
+  state: string
+  members: number
+  assignor: string
+  totalLag: number
+  /** The partition with the largest lag. */
+  maxLag: {topic: string; partition: number; lag: number} | null
+  /** The largest lag in seconds of its partitions. */
+  lagSeconds: number | null
+  consumeRate: number
+  produceRate: number
+  /** Seconds to catch up at the current rates; null when the lag is not shrinking. */
+  eta: number | null
+  trend: number[]
+  status: GroupStatus
+  partitions: PartitionView[]
+}
+
+/** Rates are measured over the last minute of history. */
+export const RATE_WINDOW_MS = 60_000
+/** Points of a group's total-lag trend. */
+export const TREND_POINTS = 20
+
+/**
+ * Lag in seconds of a committed offset: now minus the time the log end passed it, interpolated between the two
+ * samples around it; before the oldest sample, extrapolated at the rate of the oldest two. 0 when caught up.
+ */
+export function lagSeconds(committed: number, logEnd: number, samples: readonly LogSample[], now: number): number {
+  if (committed >= logEnd) return 0
+  const after = samples.findIndex((s) => s[1] > committed)
+  let reached: number
+  if (after < 0) {
+    // Appended after the newest sample: no later than that sample's time... the newest sample is a lower bound.
+    reached = samples.at(-1)?.[0] ?? now
+  } else if (after === 0) {
+    const [t0, e0] = samples[0]!
+    const next = samples[1]
+    const rate = next !== undefined && next[0] > t0 ? (next[1] - e0) / (next[0] - t0) : 0
+    reached = rate > 0 ? t0 - (e0 - committed) / rate : t0
+  } else {
+    const [ta, ea] = samples[after - 1]!
+    const [tb, eb] = samples[after]!
+    reached = ta + ((committed - ea) / (eb - ea)) * (tb - ta)
+  }
+  return Math.max(0, now - reached) / 1000
+}
+
+/** Records per second at which the log grew over the last minute, up to now. */
+export function produceRate(samples: readonly LogSample[], logEnd: number, now: number): number {
+  const from = samples.find((s) => s[0] >= now - RATE_WINDOW_MS)
+  if (from === undefined || now <= from[0]) return 0
+  return Math.max(0, ((logEnd - from[1]) * 1000) / (now - from[0]))
+}
+
+/** Records per second the group consumed (committed) over the last minute, up to now. */
+export function consumeRate(commits: readonly CommitSample[], now: number): number {
+  const recent = commits.filter((c) => c[0] >= now - RATE_WINDOW_MS)
+  if (recent.length < 2 || now <= recent[0]![0]) return 0
+  return Math.max(0, ((recent.at(-1)![1] - recent[0]![1]) * 1000) / (now - recent[0]![0]))
+}
+
+/**
+ * Burrow's partition status (its evaluator's rules, in its order) from the window of last commits and the current
+ * lag: caught up is OK; a consumer that has not committed for longer than its window spans is STOP; otherwise, if
+ * the lag was never zero in the window: offsets going back are REWIND, offsets not moving are STALL, a lag that never
+ * decreased is WARN. A window of one commit spans no time, so STOP needs two.
+ */
+export function partitionStatus(commits: readonly CommitSample[], currentLag: number, now: number): PartitionStatus {
+  if (currentLag <= 0 || commits.length === 0) return 'OK'
+  const first = commits[0]!
+  const last = commits.at(-1)!
+  if (commits.length >= 2 && now - last[0] > last[0] - first[0]) return 'STOP'
+  const lags = commits.map((c) => c[2] - c[1])
+  if (lags.some((l) => l <= 0)) return 'OK'
+  for (let i = 1; i < commits.length; i++) if (commits[i]![1] < commits[i - 1]![1]) return 'REWIND'
+  if (commits.length >= 2 && commits.every((c) => c[1] === first[1])) return 'STALL'
+  if (commits.length >= 2 && lags.every((l, i) => i === 0 || l >= lags[i - 1]!)) return 'WARN'
+  return 'OK'
+}
+
+/** Burrow's group status: ERR when a partition is stopped, stalled or rewound, WARN when one is lagging. */
+export function groupStatus(statuses: readonly PartitionStatus[]): GroupStatus {
+  if (statuses.some((s) => s === 'STOP' || s === 'STALL' || s === 'REWIND')) return 'ERR'
+  return statuses.includes('WARN') ? 'WARN' : 'OK'
+}
+
+/** The value of a step series at time t: the last sample at or before it (undefined before the first). */
+function valueAt<T extends readonly number[]>(series: readonly T[], t: number, index: number): number | undefined {
+  let value: number | undefined
+  for (const s of series) {
+    if (s[0]! > t) break
+    value = s[index]
+  }
+  return value
+}
+
+/** The group's total lag at TREND_POINTS times over the history kept for its partitions, oldest first. */
+export interface TrendInput {
+  samples: readonly LogSample[]
+  commits: readonly CommitSample[]
+  logEnd: number
+  committed: number | null
+}
+
+export function lagTrend(partitions: readonly TrendInput[], now: number): number[] {
+  const starts = partitions.flatMap((p) => [p.samples[0]?.[0], p.commits[0]?.[0]]).filter((t) => t !== undefined)
+  if (starts.length === 0) return []
+  const start = Math.max(Math.min(...starts), now - 5 * 60_000)
+  const step = (now - start) / (TREND_POINTS - 1)
+  if (!(step > 0)) return []
+  return Array.from({length: TREND_POINTS}, (_, i) => {
+    const t = i === TREND_POINTS - 1 ? now : start + i * step
+    let total = 0
+    for (const p of partitions) {
+      const end = i === TREND_POINTS - 1 ? p.logEnd : valueAt(p.samples, t, 1)
+      const committed = i === TREND_POINTS - 1 ? p.committed : (valueAt(p.commits, t, 1) ?? null)
+      if (end !== undefined && committed !== null) total += Math.max(0, end - committed)
+    }
+    return total
+  })
+}
+
+/** The groups of a snapshot, with everything the viewer shows. */
+export function buildModel(snapshot: LagSnapshotData): GroupView[] {
+  const now = snapshot.now
+  const logs = new Map(snapshot.partitions.map((p) => [`${p.partition}:${p.topic}`, p]))
+  return snapshot.groups.map((g) => {
+    const owners = new Map<string, PartitionView['owner']>()
+    for (const m of g.members) {
+      for (const tp of m.assignment) {
+        owners.set(`${tp.partition}:${tp.topic}`, {memberId: m.memberId, clientId: m.clientId, host: m.clientHost})
+      }
+    }
+    const keys = new Set([...g.offsets.map((o) => `${o.partition}:${o.topic}`), ...owners.keys()])
+    const offsets = new Map(g.offsets.map((o) => [`${o.partition}:${o.topic}`, o]))
+    const inputs: TrendInput[] = []
+    const partitions: PartitionView[] = []
+    for (const key of keys) {
+      const log = logs.get(key)
+      if (log === undefined) continue // a deleted topic
+      const o = offsets.get(key)
+      const commits = o?.commits ?? []
+      const committed = o?.committed ?? null
+      const lag = committed === null ? null : Math.max(0, log.logEnd - committed)
+      inputs.push({samples: log.samples, commits, logEnd: log.logEnd, committed})
+      partitions.push({
+        topic: log.topic,
+        partition: log.partition,
+        committed,
+        logStart: log.logStart,
+        logEnd: log.logEnd,
+        lag,
+        lagSeconds: committed === null ? null : lagSeconds(committed, log.logEnd, log.samples, now),
+        owner: owners.get(key) ?? null,
+        status: partitionStatus(commits, lag ?? 0, now),
+        trend: commits.map((c) => Math.max(0, c[2] - c[1])),
+        consumeRate: consumeRate(commits, now),
+        produceRate: produceRate(log.samples, log.logEnd, now),
+      })
+    }
+    partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
+    const totalLag = partitions.reduce((n, p) => n + (p.lag ?? 0), 0)
+    const worst = partitions.reduce<PartitionView | null>((w, p) => ((p.lag ?? 0) > (w?.lag ?? 0) ? p : w), null)
+    const seconds = partitions.map((p) => p.lagSeconds).filter((s) => s !== null)
+    const consume = partitions.reduce((n, p) => n + p.consumeRate, 0)
+    const produce = partitions.reduce((n, p) => n + p.produceRate, 0)
+    const net = consume - produce
+    return {
+      groupId: g.groupId,
+      state: g.state,
+      members: g.members.length,
+      assignor: g.protocol,
+      totalLag,
+      maxLag: worst && (worst.lag ?? 0) > 0 ? {topic: worst.topic, partition: worst.partition, lag: worst.lag!} : null,
+      lagSeconds: seconds.length === 0 ? null : Math.max(...seconds),
+      consumeRate: consume,
+      produceRate: produce,
+      eta: totalLag === 0 ? 0 : net > 0 ? totalLag / net : null,
+      trend: lagTrend(inputs, now),
+      status: groupStatus(partitions.map((p) => p.status)),
+      partitions,
+    }
+  })
+}
