@@ -13,6 +13,15 @@ const writing = process.env.KAFKALITE_CODE_CACHE === 'write'
 const compiled = []
 const original = Module.prototype._compile
 
+// The bundles' dynamic imports (the daemon, the lag viewer) go through vm's USE_MAIN_CONTEXT_DEFAULT_LOADER, which
+// Node 20 flags as experimental once per process: a notice for us, not for the user's terminal.
+const emitWarning = process.emitWarning
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === 'string' ? warning : warning && warning.message
+  if (typeof text === 'string' && text.includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return
+  return emitWarning.call(process, warning, ...rest)
+}
+
 Module.prototype._compile = function (content, filename) {
   if (!filename.startsWith(bundleDir)) return original.call(this, content, filename)
   let cachedData

@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {retriable: false, name: 'TransactionalIdAuthorizationException'},
   // kafkalite's own codes.
   TRANSACTION_INCOMPLETE: {retriable: true, name: 'TransactionIncompleteException'},
+  LAG_CHECK_FAILED: {retriable: false, name: 'LagCheckFailedException'},
   DAEMON_UNAVAILABLE: {retriable: true, name: 'DaemonUnavailableException'},
   DAEMON_START_FAILED: {retriable: false, name: 'DaemonStartException'},
   DAEMON_VERSION_MISMATCH: {retriable: false, name: 'DaemonVersionMismatchException'},

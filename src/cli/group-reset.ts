@@ -51,6 +51,14 @@ export function parseDuration(value: string): number {
   return sign === '-' ? -ms : ms
 }
 
+/** A short duration as kafkalite's own options take it: 30s, 500ms, 2m, 1h (seconds without a unit). */
+export function parseShortDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
+  if (!match) throw usageError(`Invalid ${flag} '${value}': use a duration such as 30s, 500ms or 2m.`)
+  const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  return Number(match[1]) * unit
+}
+
 /** Reads a --from-file CSV: `topic,partition,offset` (one group) or `group,topic,partition,offset`. */
 export function readResetFile(path: string): Extract<Scenario, {kind: 'from-file'}> {
   let text: string

@@ -8,6 +8,7 @@ import {
   formatPlan,
   parseDateTime,
   parseDuration,
+  parseShortDuration,
   planReset,
   readResetFile,
   type PlannedOffset,
@@ -211,7 +212,7 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     let reports = await collectGroupReports(admin, ids, coordinator)
     const target = flags['wait-for-lag']
     if (target !== undefined) {
-      const deadline = Date.now() + parseWait(flags['wait-timeout'] ?? '60s')
+      const deadline = Date.now() + parseShortDuration(flags['wait-timeout'] ?? '60s', '--wait-timeout')
       while (!reports.every((r) => caughtUp(r, target)) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 200))
         reports = await collectGroupReports(admin, ids, coordinator)
@@ -448,13 +449,6 @@ function parseTypes(value: string): string[] {
 }
 
 /** A duration such as 30s, 500ms, 2m or 1h. */
-function parseWait(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
-  if (!match) throw usageError(`Invalid --wait-timeout '${value}': use a duration such as 30s, 500ms or 2m.`)
-  const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
-  return Number(match[1]) * unit
-}
-
 /** Lag for --wait-for-lag: a partition without a committed offset counts all its records. */
 function waitLag(r: GroupReport): number {
   return r.partitions.reduce(

@@ -1,0 +1,88 @@
+import {Flags} from '@oclif/core'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {BaseCommand, connectionFlags} from '../cli/base-command.js'
+import {parseShortDuration} from '../cli/group-reset.js'
+import {KafkaException, usageError} from '../errors.js'
+import {buildModel, type GroupView} from '../lag/model.js'
+import {GROUP_COLUMNS, groupCells, initialState, plainTable, visibleGroups} from '../lag/view.js'
+import {packageRoot} from '../package-info.js'
+import type {LagSnapshotData} from '../protocol/messages.js'
+
+export interface LagResult {
+  now: number
+  groups: GroupView[]
+}
+
+const FAIL_LEVELS = ['WARN', 'ERR'] as const
+
+export default class Lag extends BaseCommand {
+  static override description = `Watch consumer lag live: every group's lag in records and in time, rates, time to catch up, trend and Burrow-style health.
+
+In a terminal this is a live view (refreshed every --interval): groups with their state, members, assignor, total lag, the partition that lags most, lag in time (how long ago the oldest unconsumed record was written), consume and produce rates, the time to catch up, a sparkline of the total lag, and a status computed as Burrow does from each partition's last commits (OK, WARN, STOP, STALL, REWIND; per group OK, WARN, ERR). Enter drills into a group (its partitions with committed offset, log start and end, lag, owner) and from a partition into the groups reading its topic; Esc goes back. Keys: arrows or j/k, Enter, Esc, s sort, / filter (regex), o only groups with issues, p pause, + and - the refresh interval, r refresh, q quit.
+
+The daemon keeps the history behind lag in time, rates and trends (samples of each partition's log end, each group's last commits), so it is there when the viewer opens. With --once, or when stdout is not a terminal (a pipe, CI), one plain snapshot is printed instead; --json prints it as JSON. --fail-on WARN or ERR exits 1 when a group is in that state or worse, for CI.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --group billing --interval 500ms',
+    '<%= config.bin %> <%= command.id %> --once --fail-on ERR',
+    '<%= config.bin %> <%= command.id %> --topic orders --json',
+  ]
+
+  static override flags = {
+    ...connectionFlags,
+    group: Flags.string({description: 'Only this group (repeatable).', multiple: true, helpValue: '<group>'}),
+    topic: Flags.string({description: 'Only lag on this topic (repeatable).', multiple: true, helpValue: '<topic>'}),
+    interval: Flags.string({
+      description: 'Refresh interval of the live view: 1s, 500ms, 2m (seconds without a unit). Default 1s.',
+      helpValue: '<duration>',
+    }),
+    once: Flags.boolean({description: 'Print one snapshot and exit, even in a terminal.'}),
+    'fail-on': Flags.string({
+      description: 'Exit 1 when a group is in this state or worse (WARN: WARN or ERR; ERR: ERR only).',
+      options: [...FAIL_LEVELS],
+      helpValue: '<WARN|ERR>',
+    }),
+  }
+
+  async run(): Promise<LagResult> {
+    const {flags} = await this.parse(Lag)
+    this.checkBootstrap(flags)
+    const intervalMs = parseShortDuration(flags.interval ?? '1s', '--interval')
+    if (intervalMs < 100) throw usageError(`Invalid --interval '${flags.interval}': use at least 100ms.`)
+    const admin = await this.admin()
+    const fetch = (): Promise<LagSnapshotData> =>
+      admin.lagSnapshot({groups: flags.group ?? null, topics: flags.topic ?? null})
+    const live = process.stdout.isTTY === true && !flags.once && !this.jsonEnabled()
+    if (live) {
+      // ink and react are loaded here only: no other command pays for them.
+      const viewer = (await import(pathToFileURL(join(packageRoot(), 'dist', 'lag', 'app.js')).href)) as {
+        runViewer: (fetch: () => Promise<LagSnapshotData>, intervalMs: number) => Promise<void>
+      }
+      await viewer.runViewer(fetch, intervalMs)
+      return {now: Date.now(), groups: []}
+    }
+    const snapshot = await fetch()
+    const groups = buildModel(snapshot)
+    if (!this.jsonEnabled()) {
+      const state = {...initialState(intervalMs), groups}
+      process.stdout.write(plainTable(GROUP_COLUMNS, visibleGroups(state).map(groupCells)))
+    }
+    const failOn = flags['fail-on']
+    if (failOn !== undefined) {
+      const failing = groups.filter((g) => g.status === 'ERR' || (failOn === 'WARN' && g.status === 'WARN'))
+      if (failing.length > 0) {
+        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({now: snapshot.now, groups}, null, 2)}\n`)
+        const which = failing.map((g) => {
+          const bad = g.partitions.filter((p) => p.status !== 'OK').map((p) => `${p.topic}-${p.partition} ${p.status}`)
+          return `${g.groupId} is ${g.status} (${bad.join(', ')})`
+        })
+        throw new KafkaException('LAG_CHECK_FAILED', `--fail-on ${failOn}: group ${which.join('; group ')}.`)
+      }
+    }
+    return {now: snapshot.now, groups}
+  }
+}
