@@ -1,5 +1,6 @@
 // kafka-consumer-groups' views: what --describe gathers about groups and how it prints them, in Kafka's formats
 // (reference/kafka-cli.md sections 2.3-2.6: Java printf columns, each line started by a newline).
+import {buildModel, type GroupStatus, type GroupView, type PartitionStatus} from '../lag/model.js'
 import type {Admin, ConsumerGroupDescription, MemberDescription} from '../client/admin.js'
 import type {GroupState} from '../protocol/messages.js'
 
@@ -14,6 +15,10 @@ export interface PartitionReport {
   consumerId: string | null
   host: string | null
   clientId: string | null
+  /** kafkalite: how far behind in time the committed offset is (see `kafkalite lag`); null without a commit. */
+  lagSeconds: number | null
+  /** kafkalite: Burrow's partition status from the group's last commits (see `kafkalite lag`). */
+  status: PartitionStatus
 }
 
 /** Everything --describe shows of one group (and what --json returns). */
@@ -26,6 +31,10 @@ export interface GroupReport {
   partitions: PartitionReport[]
   /** Sum of the lags of partitions with a committed offset (null when none has one). */
   totalLag: number | null
+  /** kafkalite: the largest lag in seconds of its partitions (null without commits). */
+  lagSeconds: number | null
+  /** kafkalite: Burrow's group status. */
+  status: GroupStatus
 }
 
 const key = (topic: string, partition: number) => `${partition}:${topic}`
@@ -48,7 +57,11 @@ export async function collectGroupReports(
     for (const o of committed[i]!) wanted.set(key(o.topic, o.partition), o)
   })
   const ends = await logOffsets(admin, [...wanted.values()])
-  return descriptions.map((d, i) => report(d, committed[i]!, ends, coordinator))
+  const live = descriptions.filter((d) => d.state !== 'Dead').map((d) => d.groupId)
+  const models = new Map(
+    live.length === 0 ? [] : buildModel(await admin.lagSnapshot({groups: live})).map((g) => [g.groupId, g]),
+  )
+  return descriptions.map((d, i) => report(d, committed[i]!, ends, coordinator, models.get(d.groupId)))
 }
 
 /** Log start and end offsets of partitions; partitions of deleted topics are left out. */
@@ -73,8 +86,10 @@ function report(
   committed: readonly {topic: string; partition: number; offset: number}[],
   ends: Map<string, {start: number; end: number}>,
   coordinator: string,
+  model: GroupView | undefined,
 ): GroupReport {
   const commits = new Map(committed.map((o) => [key(o.topic, o.partition), o.offset]))
+  const views = new Map(model?.partitions.map((p) => [key(p.topic, p.partition), p]))
   const row = (tp: {topic: string; partition: number}, m: MemberDescription | null): PartitionReport => {
     const current = commits.get(key(tp.topic, tp.partition)) ?? null
     const log = ends.get(key(tp.topic, tp.partition))
@@ -88,6 +103,8 @@ function report(
       consumerId: m?.memberId ?? null,
       host: m?.host ?? null,
       clientId: m?.clientId ?? null,
+      lagSeconds: views.get(key(tp.topic, tp.partition))?.lagSeconds ?? null,
+      status: views.get(key(tp.topic, tp.partition))?.status ?? 'OK',
     }
   }
   // Kafka's order: members by number of assigned partitions (most first), then committed partitions without owner.
@@ -113,6 +130,8 @@ function report(
     members: d.members,
     partitions: rows,
     totalLag: lags.length === 0 ? null : lags.reduce((a, b) => a + b, 0),
+    lagSeconds: model?.lagSeconds ?? null,
+    status: model?.status ?? 'OK',
   }
 }
 

@@ -14,7 +14,6 @@ import {
   fit,
   groupCells,
   initialState,
-  keyAction,
   partitionCells,
   reducer,
   screenOf,
@@ -208,11 +207,10 @@ export function App(props: {fetch: SnapshotSource; intervalMs: number}) {
   const {exit} = useApp()
   const size = useTerminalSize()
   usePolling(props.fetch, state, dispatch)
-  useInput((input, key) => {
-    const action = keyAction(state, input, key)
-    if (action === 'quit') exit()
-    else if (action !== null) dispatch(action)
-  })
+  useInput((input, key) => dispatch({type: 'key', input, key}))
+  useEffect(() => {
+    if (state.quit) exit()
+  }, [state.quit, exit])
   return <Screen state={state} width={size.width} height={size.height} />
 }
 

@@ -25,6 +25,8 @@ export interface ViewState {
   intervalMs: number
   /** Bumped by `r`: the polling hook refreshes when it changes. */
   refreshes: number
+  /** Set by `q`: the app exits. */
+  quit: boolean
 }
 
 export type Action =
@@ -42,6 +44,8 @@ export type Action =
   | {type: 'pause'}
   | {type: 'interval'; faster: boolean}
   | {type: 'refresh'}
+  /** A key press, mapped to its action against the state it arrives in (keys typed faster than renders included). */
+  | {type: 'key'; input: string; key: KeyPress}
 
 export const MIN_INTERVAL_MS = 250
 export const MAX_INTERVAL_MS = 60_000
@@ -60,6 +64,7 @@ export function initialState(intervalMs: number): ViewState {
     paused: false,
     intervalMs,
     refreshes: 0,
+    quit: false,
   }
 }
 
@@ -180,6 +185,11 @@ export function reducer(s: ViewState, a: Action): ViewState {
     }
     case 'refresh':
       return {...s, refreshes: s.refreshes + 1}
+    case 'key': {
+      const action = keyAction(s, a.input, a.key)
+      if (action === 'quit') return {...s, quit: true}
+      return action === null ? s : reducer(s, action)
+    }
   }
 }
 
