@@ -1,0 +1,165 @@
+// kafkalite lag against a real daemon: the plain snapshot off a terminal, --json and --fail-on, the history kept
+// across a daemon restart, the same columns in consumer-groups --describe --json, and the live viewer in a real
+// terminal (tmux) with a producer and a slow consumer group.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
+import {BIN, TestHome, waitFor} from '../helpers/env.js'
+
+let home: TestHome
+let config: Record<string, string>
+
+beforeEach(async () => {
+  home = new TestHome()
+  writeFileSync(
+    join(home.dir, 'server.properties'),
+    'group.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=0\n',
+  )
+  config = {'kafkalite.home': home.dir}
+  const admin = await Admin.create(config)
+  await admin.createTopics([{name: 'orders', numPartitions: 1}])
+  await admin.close()
+})
+
+afterEach(async () => {
+  await home.cleanup()
+})
+
+async function produce(count: number): Promise<void> {
+  const producer = new KafkaProducer(config)
+  for (let i = 0; i < count; i++) producer.sendWithCallback({topic: 'orders', value: `v${i}`}, () => {})
+  await producer.close()
+}
+
+/**
+ * A group member that consumes `perCommit` records, commits, and produces three times as many, a second apart
+ * (so its lag never decreases: Burrow's WARN), until stopped.
+ */
+function slowConsumer(group: string, perCommit: number) {
+  let stopped = false
+  let commits = 0
+  const consumer = new KafkaConsumer({
+    ...config,
+    'group.id': group,
+    'auto.offset.reset': 'earliest',
+    'enable.auto.commit': 'false',
+    'max.poll.records': String(perCommit),
+  })
+  consumer.assign([{topic: 'orders', partition: 0}])
+  const done = (async () => {
+    while (!stopped) {
+      await consumer.poll(1000)
+      await consumer.commitSync()
+      commits++
+      await produce(3 * perCommit)
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+    await consumer.close()
+  })()
+  return {
+    commits: () => commits,
+    stop: () => {
+      stopped = true
+      return done
+    },
+  }
+}
+
+describe('kafkalite lag', () => {
+  it('prints a plain snapshot off a terminal, JSON with --json, and fails with --fail-on', async () => {
+    await produce(100)
+    const slow = slowConsumer('slow', 10)
+    await waitFor(() => slow.commits() >= 3, 20_000, 'three commits')
+    const plain = await home.run(['lag'])
+    expect(plain.code, plain.stderr).toBe(0)
+    const [header, row] = plain.stdout.trimEnd().split('\n')
+    expect(header).toMatch(
+      /^GROUP\s+STATE\s+MEMBERS\s+ASSIGNOR\s+LAG\s+MAX-LAG-PARTITION\s+LAG-TIME\s+CONSUME\/s\s+PRODUCE\/s\s+ETA\s+TREND\s+STATUS$/,
+    )
+    expect(row).toMatch(/^slow\s+Empty\s+0\s+-\s+\d+\s+orders-0:\d+\s+\S+s\s+\S+\s+\S+\s+∞\s+\S+\s+WARN$/)
+    const json = JSON.parse((await home.run(['lag', '--json'])).stdout) as {
+      groups: {groupId: string; totalLag: number; status: string; partitions: {trend: number[]}[]}[]
+    }
+    const group = json.groups.find((g) => g.groupId === 'slow')!
+    expect(group.status).toBe('WARN')
+    // Each commit moved 10 records on while 30 were produced: the lag at each commit grows by 20.
+    const trend = group.partitions[0]!.trend
+    expect(trend.slice(0, 3)).toEqual([90, 110, 130])
+    const failed = await home.run(['lag', '--fail-on', 'WARN'])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toMatch(/--fail-on WARN: group slow is WARN \(orders-0 WARN\)\./)
+    expect((await home.run(['lag', '--fail-on', 'ERR'])).code).toBe(0)
+    // Once the consumer stops committing for longer than its window of commits spans, Burrow calls it STOP.
+    await slow.stop()
+    await waitFor(async () => (await home.run(['lag', '--fail-on', 'ERR'])).code === 1, 30_000, 'STOP')
+    expect((await home.run(['lag', '--fail-on', 'ERR'])).stderr).toMatch(/group slow is ERR \(orders-0 STOP\)/)
+    expect((await home.run(['lag', '--fail-on', 'MAYBE'])).code).toBe(2)
+    expect((await home.run(['lag', '--interval', 'soon'])).stderr).toMatch(/Invalid --interval 'soon'/)
+  }, 90_000)
+
+  it('keeps the history across a daemon restart, and shows it in consumer-groups --describe --json', async () => {
+    await produce(50)
+    const kept = slowConsumer('kept', 10)
+    await waitFor(() => kept.commits() >= 2, 20_000, 'two commits')
+    await kept.stop()
+    const before = JSON.parse((await home.run(['lag', '--json', '--group', 'kept'])).stdout)
+    await home.run(['daemon', 'stop'])
+    const after = JSON.parse((await home.run(['lag', '--json', '--group', 'kept'])).stdout)
+    expect(after.groups[0].partitions[0].trend).toEqual(before.groups[0].partitions[0].trend)
+    expect(after.groups[0].partitions[0].trend.length).toBeGreaterThanOrEqual(2)
+    expect(after.groups[0].lagSeconds).toBeGreaterThan(0)
+    const described = JSON.parse(
+      (await home.run(['consumer-groups', '--describe', '--group', 'kept', '--json'])).stdout,
+    )
+    const g = described.groups[0]
+    expect(g.groupId).toBe('kept')
+    expect(['WARN', 'ERR']).toContain(g.status) // lagging, or stopped by now
+    expect(g.partitions[0]).toMatchObject({topic: 'orders', partition: 0})
+    expect(['WARN', 'STOP']).toContain(g.partitions[0].status)
+    expect(g.partitions[0].lagSeconds).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('runs live in a terminal: lag grows, the status turns WARN, keys work, q restores the terminal', async () => {
+    const session = `kl-${process.pid}-${Date.now()}`
+    const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
+    const pane = () => tmux('capture-pane', '-p', '-t', session)
+    await produce(20)
+    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '24', 'sh')
+    try {
+      tmux(
+        'send-keys',
+        '-t',
+        session,
+        `clear; echo BEFORE-VIEWER; KAFKALITE_HOME='${home.dir}' '${process.execPath}' '${BIN}' lag --interval 300ms`,
+        'Enter',
+      )
+      const consumer = slowConsumer('live', 5)
+      await waitFor(() => /live\s+\S+\s+\d+\s+\S+\s+\d+/.test(pane()), 20_000, 'the viewer to show the group')
+      const lagOf = () => Number(/live\s+\S+\s+\d+\s+\S+\s+(\d+)/.exec(pane())?.[1] ?? -1)
+      const first = lagOf()
+      await waitFor(() => lagOf() > first, 20_000, 'the lag to grow')
+      await waitFor(() => /live.*WARN/.test(pane()), 20_000, 'the status to turn WARN')
+      tmux('send-keys', '-t', session, 'Enter')
+      await waitFor(() => /group live/.test(pane()) && /orders\s+0\s+\d+/.test(pane()), 10_000, 'the group view')
+      tmux('send-keys', '-t', session, 'Escape')
+      await waitFor(() => /consumer groups/.test(pane()), 10_000, 'the groups view')
+      tmux('send-keys', '-t', session, 'p')
+      await waitFor(() => pane().includes('PAUSED'), 10_000, 'pause')
+      tmux('send-keys', '-t', session, 'q')
+      // The alternate screen is left: the shell's screen comes back as it was, and the viewer exited 0.
+      await waitFor(() => !pane().includes('kafkalite lag '), 10_000, 'the viewer to leave the screen')
+      const foreground = () => tmux('display-message', '-p', '-t', session, '#{pane_current_command}').trim()
+      await waitFor(() => foreground() === 'sh', 10_000, 'the viewer process to end')
+      tmux('send-keys', '-t', session, 'echo EXIT=$?', 'Enter')
+      await waitFor(() => /EXIT=0/.test(pane()), 10_000, 'the viewer to exit')
+      const restored = pane()
+      expect(restored).toContain('BEFORE-VIEWER')
+      expect(restored).not.toContain('kafkalite lag')
+      await consumer.stop()
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session])
+    }
+  }, 90_000)
+})
