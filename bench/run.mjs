@@ -4,7 +4,7 @@
 //
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
-//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn
+//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -501,11 +501,102 @@ async function deliveryGuarantees() {
   }
 }
 
+// ---- 9. the lag viewer: one refresh with 200 groups over 50 topics of 10 partitions, and the daemon's CPU --------
+async function lagViewer() {
+  log('lag viewer')
+  const {Admin, KafkaProducer} = await import('../dist/client/index.js')
+  const {buildModel} = await import('../dist/lag/model.js')
+  const {initialState, reducer} = await import('../dist/lag/view.js')
+  const {Screen} = await import('../dist/lag/app.js')
+  const {createElement} = await import('react')
+  const {renderToString} = await import('ink')
+  const home = newHome()
+  const config = {'kafkalite.home': home}
+  try {
+    const admin = await Admin.create(config)
+    const topics = Array.from({length: 50}, (_, i) => `t${i}`)
+    await admin.createTopics(topics.map((name) => ({name, numPartitions: 10})))
+    const producer = new KafkaProducer({...config, 'linger.ms': '5'})
+    const value = Buffer.alloc(100, 'x')
+    const commitRound = async (round) => {
+      for (let g = 0; g < 200; g++) {
+        const topic = topics[g % 50]
+        const offsets = Array.from({length: 10}, (_, partition) => ({topic, partition, offset: round * 10 + (g % 7)}))
+        await admin.alterConsumerGroupOffsets(`group-${g}`, offsets)
+      }
+    }
+    for (let round = 1; round <= 3; round++) {
+      for (const topic of topics) {
+        for (let partition = 0; partition < 10; partition++) {
+          for (let i = 0; i < 20; i++) producer.sendWithCallback({topic, partition, value}, () => {})
+        }
+      }
+      await producer.flush()
+      await commitRound(round)
+      await new Promise((r) => setTimeout(r, 1100)) // commits a sample interval apart: a window per partition
+    }
+    await producer.close()
+    const refresh = async () => {
+      const start = now()
+      const snapshot = await admin.lagSnapshot()
+      const state = reducer(initialState(1000), {type: 'snapshot', groups: buildModel(snapshot), now: snapshot.now})
+      const frame = renderToString(createElement(Screen, {state, width: 160, height: 50}), {columns: 160})
+      if (!frame.includes('group-')) throw new Error('the lag viewer rendered no group')
+      return ms(start)
+    }
+    const roundTrip = async () => {
+      const start = now()
+      await admin.connection.request('status', {})
+      return ms(start)
+    }
+    for (let i = 0; i < 3; i++) await refresh() // warm-up
+    const refreshes = []
+    const trips = []
+    for (let i = 0; i < RUNS * 4; i++) {
+      refreshes.push(await refresh())
+      trips.push(await roundTrip())
+    }
+    const r = median(refreshes)
+    row(
+      'Lag viewer refresh: 200 groups, 50 topics x 10 partitions',
+      r,
+      'ms',
+      'status request round trip',
+      median(trips),
+      r / median(trips),
+      '< 50 ms',
+      r < 50,
+    )
+    // Daemon CPU while a viewer refreshes every second, against the same daemon idle.
+    const pid = JSON.parse(readFileSync(join(home, 'daemon.pid'), 'utf8')).pid
+    const cpuMs = () => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return (Number(f[11]) + Number(f[12])) * 10 // clock ticks of 10 ms
+    }
+    const seconds = 10
+    const idleStart = cpuMs()
+    await new Promise((r) => setTimeout(r, seconds * 1000))
+    const idle = ((cpuMs() - idleStart) / (seconds * 1000)) * 100
+    const busyStart = cpuMs()
+    for (let i = 0; i < seconds; i++) {
+      const t = Date.now()
+      await admin.lagSnapshot()
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - t))))
+    }
+    const busy = ((cpuMs() - busyStart) / (seconds * 1000)) * 100
+    row('Daemon CPU, lag viewer refreshing every 1 s', busy, '%', 'idle daemon', idle, Number.NaN, '< 5%', busy < 5)
+    admin.close()
+  } finally {
+    cli(home, ['daemon', 'stop'])
+    rmSync(home, {recursive: true, force: true})
+  }
+}
+
 // ---- report ----------------------------------------------------------------------------------------------------
 const fmt = (v, unit) =>
   unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2)
 
-// BENCH_ONLY=cli,cold,produce,latency,rebalance,group,txn runs a subset.
+// BENCH_ONLY=cli,cold,produce,latency,rebalance,group,txn,lag runs a subset.
 const only = process.env.BENCH_ONLY?.split(',')
 const want = (name) => !only || only.includes(name)
 const {base, out: imports} = want('cli') ? importCosts() : {base: Number.NaN, out: []}
@@ -516,6 +607,7 @@ if (want('latency')) await endToEnd()
 if (want('rebalance')) await rebalance()
 if (want('group')) await groupConsume()
 if (want('txn')) await deliveryGuarantees()
+if (want('lag')) await lagViewer()
 
 console.log(
   `\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`,
