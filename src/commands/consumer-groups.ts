@@ -448,7 +448,6 @@ function parseTypes(value: string): string[] {
   return types
 }
 
-/** A duration such as 30s, 500ms, 2m or 1h. */
 /** Lag for --wait-for-lag: a partition without a committed offset counts all its records. */
 function waitLag(r: GroupReport): number {
   return r.partitions.reduce(

@@ -6,6 +6,7 @@ import {parseProperties} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/frame.js'
 import type {Durability} from '../store/open.js'
 import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue} from './topic-config.js'
+import type {LagHistoryConfig} from './lag-history.js'
 import type {TransactionConfig} from './transaction-coordinator.js'
 
 export interface BrokerConfig {
@@ -26,6 +27,8 @@ export interface BrokerConfig {
   /** The group coordinator's settings. */
   groups: {initialRebalanceDelayMs: number; minSessionTimeoutMs: number; maxSessionTimeoutMs: number}
   transactions: TransactionConfig
+  /** The lag history's settings. */
+  lagHistory: LagHistoryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
 }
@@ -54,6 +57,10 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'group.max.session.timeout.ms': {type: 'INT', default: '1800000', min: 1},
   'transaction.max.timeout.ms': {type: 'INT', default: '900000', min: 1},
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': {type: 'INT', default: '10000', min: 1},
+  // kafkalite's own: the lag history behind `kafkalite lag` (src/daemon/lag-history.ts).
+  'kafkalite.lag.sample.interval.ms': {type: 'INT', default: '1000', min: 1},
+  'kafkalite.lag.samples': {type: 'INT', default: '300', min: 8},
+  'kafkalite.lag.commits': {type: 'INT', default: '10', min: 2},
 }
 
 /** Reads and validates server.properties; a missing file gives Kafka's defaults. */
@@ -121,6 +128,12 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     transactions: {
       maxTimeoutMs: Number(get('transaction.max.timeout.ms')),
       abortIntervalMs: Number(get('transaction.abort.timed.out.transaction.cleanup.interval.ms')),
+    },
+    lagHistory: {
+      sampleIntervalMs: Number(get('kafkalite.lag.sample.interval.ms')),
+      logSamples: Number(get('kafkalite.lag.samples')),
+      commitSamples: Number(get('kafkalite.lag.commits')),
+      flushIntervalMs: 1000,
     },
     file,
     unknown,

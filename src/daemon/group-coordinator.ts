@@ -736,7 +736,6 @@ export class GroupCoordinator {
     }
   }
 
-  /** Offsets of a deleted topic go with it. */
   /** Told of every commit once it is stored (the lag history keeps the last ones). */
   onCommitted: ((rows: readonly OffsetRow[]) => void) | null = null
 
@@ -754,6 +753,7 @@ export class GroupCoordinator {
       .map((description) => ({description, offsets: offsets.get(description.groupId) ?? []}))
   }
 
+  /** Offsets of a deleted topic go with it. */
   onTopicDeleted(topic: string): void {
     this.#store.deleteOffsetsOfTopic(topic)
   }

@@ -95,7 +95,11 @@ export function createHandlers(
       for (const r of res.results) if (!r.error) history.forget({groupId: r.groupId})
       return res
     },
-    offsetDelete: (req) => groups.offsetDelete(req),
+    offsetDelete: (req) => {
+      const res = groups.offsetDelete(req)
+      history.forget({groupId: req.groupId, partitions: res.results.filter((r) => !r.error)})
+      return res
+    },
     initProducerId: (req) => transactions.initProducerId(req),
     txnOffsetCommit: (req) => transactions.txnOffsetCommit(req),
     endTxn: (req) => transactions.endTxn(req),

@@ -1,27 +1,23 @@
 // The history behind the lag viewer, kept by the daemon so that it is there when a viewer opens: per partition, a
 // bounded series of (time, log end offset) samples, taken on appends at most once per sample interval (the last
-// append of each interval: an exact pair, so interpolating between two samples errs by at most one interval); per
-// group and partition, the last commits with the log end at the time (Burrow's sliding window). Series live in
-// memory and are saved to SQLite about once a second, only those that changed; each is pruned to its bound.
-import type {Store} from '../store/store.js'
+// append of each interval, an exact pair; after an idle gap, the first append also adds the pair "the log still
+// ended here a millisecond ago", so the records after the gap are not dated back into it); per group and partition,
+// the last commits with the log end at the time (Burrow's sliding window). A log series that outgrows its bound is
+// thinned (src/lag/samples.ts), so it reaches back further the longer it runs. Series live in memory and are saved
+// to SQLite about once a second, only those that changed.
+import type {LagSamplesMatch, Store} from '../store/store.js'
+import {thin} from '../lag/samples.js'
 import type {Logger} from './logger.js'
 
 export interface LagHistoryConfig {
   /** One sample per partition (and per group partition) per interval at most. */
   sampleIntervalMs: number
-  /** Samples kept per partition's log-end series. */
+  /** Samples kept per partition's log-end series: past it, the series is thinned to three quarters of it. */
   logSamples: number
   /** Commits kept per group partition (Burrow's window, 10 by default as Burrow's `intervals`). */
   commitSamples: number
   /** How often changed series are saved. */
   flushIntervalMs: number
-}
-
-export const DEFAULT_LAG_HISTORY: LagHistoryConfig = {
-  sampleIntervalMs: 1000,
-  logSamples: 300,
-  commitSamples: 10,
-  flushIntervalMs: 1000,
 }
 
 /** [time ms, log end offset] */
@@ -31,7 +27,10 @@ export type CommitSample = [number, number, number]
 
 interface Series<T extends number[]> {
   samples: T[]
-  /** Time of the newest sample at the last save: stored samples from there on are rewritten by the next save. */
+  /**
+   * Time of the newest sample at the last save: stored samples from there on are rewritten by the next save
+   * (-Infinity: the whole series, after a thinning).
+   */
   savedFromTs: number
   dirty: boolean
 }
@@ -89,8 +88,7 @@ export class LagHistory {
   /** Adds a sample to a series: the newest sample of the current interval replaces an older one of it. */
   #add<T extends number[]>(series: Series<T>, sample: T, bound: number): void {
     const last = series.samples.at(-1)
-    const interval = this.#config.sampleIntervalMs
-    if (last !== undefined && Math.floor(last[0]! / interval) === Math.floor(sample[0]! / interval)) {
+    if (last !== undefined && this.#interval(last[0]!) === this.#interval(sample[0]!)) {
       series.samples[series.samples.length - 1] = sample
     } else {
       series.samples.push(sample)
@@ -99,9 +97,29 @@ export class LagHistory {
     series.dirty = true
   }
 
+  #interval(ts: number): number {
+    return Math.floor(ts / this.#config.sampleIntervalMs)
+  }
+
   /** A partition's log grew to `endOffset`. */
   onAppend(topic: string, partition: number, endOffset: number, now: number): void {
-    this.#add(this.#logSeriesOf(topic, partition), [now, endOffset], this.#config.logSamples)
+    const series = this.#logSeriesOf(topic, partition)
+    const samples = series.samples
+    const last = samples.at(-1)
+    series.dirty = true
+    if (last !== undefined && this.#interval(last[0]) === this.#interval(now)) {
+      samples[samples.length - 1] = [now, endOffset]
+      return
+    }
+    // An idle gap: the log still ended at the last sample's offset just before this append.
+    if (last !== undefined && this.#interval(now) - this.#interval(last[0]) > 1 && now - 1 > last[0]) {
+      samples.push([now - 1, last[1]])
+    }
+    samples.push([now, endOffset])
+    if (samples.length > this.#config.logSamples) {
+      thin(samples, Math.floor((this.#config.logSamples * 3) / 4), now)
+      series.savedFromTs = Number.NEGATIVE_INFINITY
+    }
   }
 
   /** A group committed `committed` for a partition whose log ends at `endOffset`. */
@@ -117,12 +135,19 @@ export class LagHistory {
     return this.#commitSeries.get(commitKey(groupId, topic, partition))?.samples ?? []
   }
 
-  /** Forgets the series of a deleted topic, or of a deleted group, in memory and in the store. */
-  forget(match: {topic?: string; groupId?: string}): void {
+  /**
+   * Forgets series in memory and in the store: a deleted topic's (every group's commits of it too), a deleted
+   * group's, or a group's commits of partitions whose offsets were deleted.
+   */
+  forget(match: LagSamplesMatch): void {
     this.#store.deleteLagSamples(match)
-    for (const [key, s] of this.#logSeries) if (s.topic === match.topic) this.#logSeries.delete(key)
-    for (const [key, s] of this.#commitSeries) {
-      if (s.topic === match.topic || s.groupId === match.groupId) this.#commitSeries.delete(key)
+    if ('partitions' in match) {
+      for (const p of match.partitions) this.#commitSeries.delete(commitKey(match.groupId, p.topic, p.partition))
+    } else if ('topic' in match) {
+      for (const [key, s] of this.#logSeries) if (s.topic === match.topic) this.#logSeries.delete(key)
+      for (const [key, s] of this.#commitSeries) if (s.topic === match.topic) this.#commitSeries.delete(key)
+    } else {
+      for (const [key, s] of this.#commitSeries) if (s.groupId === match.groupId) this.#commitSeries.delete(key)
     }
   }
 

@@ -1,6 +1,8 @@
 // The lag viewer's one request: the groups, their members and commits, and the partitions they read with their
-// log-end history, assembled from the coordinator, the broker and the lag history.
+// log-end history, assembled from the coordinator, the broker and the lag history; each history is cut down to the
+// samples the lag model reads (src/lag/samples.ts), so an answer stays small however long the history.
 import {decodeAssignment} from '../client/consumer-protocol.js'
+import {trimSnapshot} from '../lag/samples.js'
 import type {LagSnapshotData, ParsedRequests} from '../protocol/messages.js'
 import type {Broker} from './broker.js'
 import type {GroupCoordinator} from './group-coordinator.js'
@@ -33,7 +35,7 @@ export function lagSnapshot(
         partition: o.partition,
         committed: o.offset,
         commitTimestamp: o.commitTimestamp,
-        commits: history.commitSamples(g.groupId, o.topic, o.partition).map((c) => [...c] as [number, number, number]),
+        commits: [...history.commitSamples(g.groupId, o.topic, o.partition)],
       }))
     if (topicFilter !== null && readOffsets.length === 0 && members.every((m) => m.assignment.length === 0)) continue
     for (const tp of [...readOffsets, ...members.flatMap((m) => m.assignment)]) {
@@ -47,7 +49,7 @@ export function lagSnapshot(
       for (const p of t?.partitions ?? []) partitions.set(key(name, p.index), {topic: name, partition: p.index})
     }
   }
-  return {
+  return trimSnapshot({
     now,
     groups: out,
     partitions: [...partitions.values()].flatMap(({topic, partition}) => {
@@ -59,9 +61,9 @@ export function lagSnapshot(
           partition,
           logStart: p.logStartOffset,
           logEnd: p.nextOffset,
-          samples: history.logSamples(topic, partition).map((s) => [...s] as [number, number]),
+          samples: history.logSamples(topic, partition) as [number, number][],
         },
       ]
     }),
-  }
+  })
 }

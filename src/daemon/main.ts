@@ -14,7 +14,7 @@ import {Store} from '../store/store.js'
 import {Broker} from './broker.js'
 import {loadBrokerConfig} from './broker-config.js'
 import {GroupCoordinator} from './group-coordinator.js'
-import {DEFAULT_LAG_HISTORY, LagHistory} from './lag-history.js'
+import {LagHistory} from './lag-history.js'
 import {TransactionCoordinator} from './transaction-coordinator.js'
 import {createHandlers} from './handlers.js'
 import {createLogger} from './logger.js'
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const broker = new Broker(store, config)
   const groups = new GroupCoordinator(store, broker, config.groups, log)
   const transactions = new TransactionCoordinator(store, broker, groups, config.transactions, log)
-  const history = new LagHistory(store, DEFAULT_LAG_HISTORY, log)
+  const history = new LagHistory(store, config.lagHistory, log)
   broker.onAppended = (p, endOffset, now) => history.onAppend(p.topic.row.name, p.index, endOffset, now)
   groups.onCommitted = (rows) => {
     for (const r of rows) {

@@ -131,7 +131,6 @@ function valueAt<T extends readonly number[]>(series: readonly T[], t: number, i
   return value
 }
 
-/** The group's total lag at TREND_POINTS times over the history kept for its partitions, oldest first. */
 export interface TrendInput {
   samples: readonly LogSample[]
   commits: readonly CommitSample[]
@@ -139,14 +138,26 @@ export interface TrendInput {
   committed: number | null
 }
 
-export function lagTrend(partitions: readonly TrendInput[], now: number): number[] {
-  const starts = partitions.flatMap((p) => [p.samples[0]?.[0], p.commits[0]?.[0]]).filter((t) => t !== undefined)
-  if (starts.length === 0) return []
-  const start = Math.max(Math.min(...starts), now - 5 * 60_000)
+/** How far back a trend reaches at most. */
+export const TREND_SPAN_MS = 5 * 60_000
+
+/**
+ * The TREND_POINTS times of a group's trend, oldest first: from its oldest sample or commit (TREND_SPAN_MS back at
+ * most) to now; none without history.
+ */
+export function trendTimes(partitions: readonly Pick<TrendInput, 'samples' | 'commits'>[], now: number): number[] {
+  let first = Number.POSITIVE_INFINITY
+  for (const p of partitions) first = Math.min(first, p.samples[0]?.[0] ?? first, p.commits[0]?.[0] ?? first)
+  if (first === Number.POSITIVE_INFINITY) return []
+  const start = Math.max(first, now - TREND_SPAN_MS)
   const step = (now - start) / (TREND_POINTS - 1)
   if (!(step > 0)) return []
-  return Array.from({length: TREND_POINTS}, (_, i) => {
-    const t = i === TREND_POINTS - 1 ? now : start + i * step
+  return Array.from({length: TREND_POINTS}, (_, i) => (i === TREND_POINTS - 1 ? now : start + i * step))
+}
+
+/** The group's total lag at its trend times (the last one is now: the current lag), oldest first. */
+export function lagTrend(partitions: readonly TrendInput[], now: number): number[] {
+  return trendTimes(partitions, now).map((t, i) => {
     let total = 0
     for (const p of partitions) {
       const end = i === TREND_POINTS - 1 ? p.logEnd : valueAt(p.samples, t, 1)

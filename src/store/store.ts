@@ -136,6 +136,10 @@ export interface CommitSeriesWrite {
   samples: readonly {ts: number; committed: number; endOffset: number}[]
 }
 
+/** Which lag history to delete: a topic's, a group's, or a group's commits of some partitions. */
+export type LagSamplesMatch =
+  {topic: string} | {groupId: string} | {groupId: string; partitions: readonly {topic: string; partition: number}[]}
+
 /** One write to the log, committed as one transaction: batches, the partitions' new ends, producer state. */
 export interface LogWrite {
   batches: readonly BatchRow[]
@@ -429,14 +433,17 @@ export class Store {
     })
   }
 
-  /** Deletes the lag history of a topic (every group's commits of it too), or of a group. */
-  deleteLagSamples(match: {topic?: string; groupId?: string}): void {
+  /** Deletes lag history: a topic's (every group's commits of it too), a group's, or a group's of some partitions. */
+  deleteLagSamples(match: LagSamplesMatch): void {
     this.transaction(() => {
-      if (match.topic !== undefined) {
+      if ('partitions' in match) {
+        for (const p of match.partitions) this.#s.commitSamplePrune.run(match.groupId, p.topic, p.partition, Infinity)
+      } else if ('topic' in match) {
         this.#s.logSampleDeleteTopic.run(match.topic)
         this.#s.commitSampleDeleteTopic.run(match.topic)
+      } else {
+        this.#s.commitSampleDeleteGroup.run(match.groupId)
       }
-      if (match.groupId !== undefined) this.#s.commitSampleDeleteGroup.run(match.groupId)
     })
   }
 
