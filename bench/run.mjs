@@ -502,6 +502,9 @@ async function deliveryGuarantees() {
 }
 
 // ---- 9. the lag viewer: one refresh with 200 groups over 50 topics of 10 partitions, and the daemon's CPU --------
+// The daemon's lag history is full, as after minutes of steady producing: a sample interval of 10 ms (server.properties)
+// and 320 rounds of appends to every partition give each partition its bound of log-end samples (300, thinned to 225
+// past it), and each group partition its window of 10 commits.
 async function lagViewer() {
   log('lag viewer')
   const {Admin, KafkaProducer} = await import('../dist/client/index.js')
@@ -511,6 +514,7 @@ async function lagViewer() {
   const {createElement} = await import('react')
   const {renderToString} = await import('ink')
   const home = newHome()
+  writeFileSync(join(home, 'server.properties'), 'kafkalite.lag.sample.interval.ms=10\n')
   const config = {'kafkalite.home': home}
   try {
     const admin = await Admin.create(config)
@@ -525,17 +529,20 @@ async function lagViewer() {
         await admin.alterConsumerGroupOffsets(`group-${g}`, offsets)
       }
     }
-    for (let round = 1; round <= 3; round++) {
+    log('lag viewer: filling the history (320 rounds of appends to 500 partitions, 10 rounds of commits)')
+    for (let round = 1; round <= 320; round++) {
       for (const topic of topics) {
         for (let partition = 0; partition < 10; partition++) {
-          for (let i = 0; i < 20; i++) producer.sendWithCallback({topic, partition, value}, () => {})
+          for (let i = 0; i < 2; i++) producer.sendWithCallback({topic, partition, value}, () => {})
         }
       }
       await producer.flush()
-      await commitRound(round)
-      await new Promise((r) => setTimeout(r, 1100)) // commits a sample interval apart: a window per partition
+      if (round % 32 === 0) await commitRound(round / 32)
+      await new Promise((r) => setTimeout(r, 11)) // the next round in the next sample interval
     }
     await producer.close()
+    const size = JSON.stringify(await admin.lagSnapshot()).length
+    log(`lag viewer: a snapshot is ${(size / 1024).toFixed(0)} kB of JSON`)
     const refresh = async () => {
       const start = now()
       const snapshot = await admin.lagSnapshot()

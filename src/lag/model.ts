@@ -60,15 +60,22 @@ export const TREND_POINTS = 20
 
 /**
  * Lag in seconds of a committed offset: now minus the time the log end passed it, interpolated between the two
- * samples around it; before the oldest sample, extrapolated at the rate of the oldest two. 0 when caught up.
+ * samples around it; before the oldest sample, extrapolated at the rate of the oldest two. 0 when caught up; null
+ * when the daemon has no history of the partition (its records were all written before the daemon kept one).
  */
-export function lagSeconds(committed: number, logEnd: number, samples: readonly LogSample[], now: number): number {
+export function lagSeconds(
+  committed: number,
+  logEnd: number,
+  samples: readonly LogSample[],
+  now: number,
+): number | null {
   if (committed >= logEnd) return 0
-  const after = samples.findIndex((s) => s[1] > committed)
+  if (samples.length === 0) return null
+  const after = firstWhere(samples, (s) => s[1] > committed)
   let reached: number
-  if (after < 0) {
-    // Appended after the newest sample: no later than that sample's time... the newest sample is a lower bound.
-    reached = samples.at(-1)?.[0] ?? now
+  if (after === samples.length) {
+    // Appended after the newest sample kept (a history not saved before a restart): dated at that sample.
+    reached = samples.at(-1)![0]
   } else if (after === 0) {
     const [t0, e0] = samples[0]!
     const next = samples[1]
@@ -121,14 +128,21 @@ export function groupStatus(statuses: readonly PartitionStatus[]): GroupStatus {
   return statuses.includes('WARN') ? 'WARN' : 'OK'
 }
 
+/** The index of the first element for which `past` holds (length when none does); `past` must hold of a suffix. */
+export function firstWhere<T>(series: readonly T[], past: (x: T) => boolean): number {
+  let lo = 0
+  let hi = series.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (past(series[mid]!)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
 /** The value of a step series at time t: the last sample at or before it (undefined before the first). */
 function valueAt<T extends readonly number[]>(series: readonly T[], t: number, index: number): number | undefined {
-  let value: number | undefined
-  for (const s of series) {
-    if (s[0]! > t) break
-    value = s[index]
-  }
-  return value
+  return series[firstWhere(series, (s) => s[0]! > t) - 1]?.[index]
 }
 
 export interface TrendInput {

@@ -6,7 +6,7 @@
 //   committed offset, the trend's points, the start of the rate window), so that a refresh carries tens of samples
 //   per partition instead of hundreds, and the model answers exactly as it would from the whole series.
 import type {LagSnapshotData} from '../protocol/messages.js'
-import {RATE_WINDOW_MS, trendTimes, type LogSample} from './model.js'
+import {RATE_WINDOW_MS, firstWhere, trendTimes, type LogSample} from './model.js'
 
 /**
  * How much the time the log reached samples[i]'s offset moves when samples[i] is dropped (the neighbours are then
@@ -36,18 +36,6 @@ export function thin<T extends LogSample>(samples: T[], target: number, now: num
     }
     samples.splice(best, 1)
   }
-}
-
-/** The index of the first sample for which `past` holds (samples.length when none does); `past` must hold of a suffix. */
-function firstWhere(samples: readonly LogSample[], past: (s: LogSample) => boolean): number {
-  let lo = 0
-  let hi = samples.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (past(samples[mid]!)) hi = mid
-    else lo = mid + 1
-  }
-  return lo
 }
 
 /**

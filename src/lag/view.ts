@@ -284,7 +284,7 @@ export function groupCells(g: GroupView): string[] {
     g.assignor || '-',
     count(g.totalLag),
     g.maxLag ? `${g.maxLag.topic}-${g.maxLag.partition}:${count(g.maxLag.lag)}` : '-',
-    duration(g.lagSeconds ?? 0),
+    g.lagSeconds === null ? '-' : duration(g.lagSeconds),
     rate(g.consumeRate),
     rate(g.produceRate),
     g.totalLag === 0 ? '-' : duration(g.eta),

@@ -36,6 +36,11 @@ describe('lag in seconds (interpolation into the log-end history)', () => {
     expect(lagSeconds(400, 400, samples, 40_000)).toBe(0)
     expect(lagSeconds(450, 500, samples, 40_000)).toBe(10)
   })
+
+  it('is unknown without history (records written before the daemon kept one)', () => {
+    expect(lagSeconds(10, 20, [], 40_000)).toBeNull()
+    expect(lagSeconds(20, 20, [], 40_000)).toBe(0)
+  })
 })
 
 describe('rates', () => {
