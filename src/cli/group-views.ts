@@ -1,6 +1,6 @@
 // kafka-consumer-groups' views: what --describe gathers about groups and how it prints them, in Kafka's formats
 // (reference/kafka-cli.md sections 2.3-2.6: Java printf columns, each line started by a newline).
-import {buildModel, type GroupStatus, type GroupView, type PartitionStatus} from '../lag/model.js'
+import type {GroupStatus, GroupView, PartitionStatus} from '../lag/model.js'
 import type {Admin, ConsumerGroupDescription, MemberDescription} from '../client/admin.js'
 import type {GroupState} from '../protocol/messages.js'
 
@@ -59,7 +59,7 @@ export async function collectGroupReports(
   const ends = await logOffsets(admin, [...wanted.values()])
   const live = descriptions.filter((d) => d.state !== 'Dead').map((d) => d.groupId)
   const models = new Map(
-    live.length === 0 ? [] : buildModel(await admin.lagSnapshot({groups: live})).map((g) => [g.groupId, g]),
+    live.length === 0 ? [] : (await admin.lagSnapshot({groups: live})).groups.map((g) => [g.groupId, g]),
   )
   return descriptions.map((d, i) => report(d, committed[i]!, ends, coordinator, models.get(d.groupId)))
 }

@@ -4,7 +4,7 @@ import {pathToFileURL} from 'node:url'
 import {BaseCommand, connectionFlags} from '../cli/base-command.js'
 import {parseShortDuration} from '../cli/group-reset.js'
 import {KafkaException, usageError} from '../errors.js'
-import {buildModel, type GroupView} from '../lag/model.js'
+import type {GroupView} from '../lag/model.js'
 import {GROUP_COLUMNS, groupCells, initialState, plainTable, visibleGroups} from '../lag/view.js'
 import {packageRoot} from '../package-info.js'
 import type {LagSnapshotData} from '../protocol/messages.js'
@@ -68,7 +68,7 @@ The daemon keeps the history behind lag in time, rates and trends (samples of ea
       return {now: Date.now(), groups: []}
     }
     const snapshot = await fetch()
-    const groups = buildModel(snapshot)
+    const groups = snapshot.groups
     if (!this.jsonEnabled()) {
       const state = {...initialState(intervalMs), groups}
       process.stdout.write(plainTable(GROUP_COLUMNS, visibleGroups(state).map(groupCells)))

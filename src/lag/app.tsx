@@ -3,7 +3,6 @@
 // so no other command pays for ink and react.
 import {Box, Transform, render, useApp, useInput, useStdout} from 'ink'
 import {useEffect, useReducer, useState} from 'react'
-import {buildModel} from './model.js'
 import type {LagSnapshotData} from '../protocol/messages.js'
 import {
   GROUP_COLUMNS,
@@ -169,7 +168,7 @@ export function usePolling(fetch: SnapshotSource, state: ViewState, dispatch: (a
     const tick = async () => {
       try {
         const snapshot = await fetch()
-        if (!cancelled) dispatch({type: 'snapshot', groups: buildModel(snapshot), now: snapshot.now})
+        if (!cancelled) dispatch({type: 'snapshot', groups: snapshot.groups, now: snapshot.now})
       } catch (error) {
         if (!cancelled) dispatch({type: 'error', message: (error as Error).message})
       }

@@ -1,56 +1,60 @@
-// The lag model: a lag snapshot from the daemon turned into what the viewer and `consumer-groups --describe --json`
-// show. Pure functions, no I/O:
+// The lag model: the daemon's lag history turned into what `kafkalite lag` and `consumer-groups --describe --json`
+// show (the daemon evaluates it for its lagSnapshot answer). Pure functions, no I/O:
 // - lag in records (log end minus committed offset) and in seconds, by interpolating the committed offset into the
 //   partition's (time, log end) history, as kafka-lag-exporter does;
 // - consume and produce rates, and the time to catch up;
 // - Burrow's status per partition (OK, WARN, STOP, STALL, REWIND) from the sliding window of the group's last
 //   commits, and per group (OK, WARN, ERR), with Burrow's rules and no hand-tuned thresholds;
 // - a trend of the group's total lag over the history the daemon kept.
-import type {LagSnapshotData} from '../protocol/messages.js'
+import type {
+  GroupState,
+  LagGroupData,
+  LagGroupStatus,
+  LagPartitionData,
+  LagPartitionStatus,
+} from '../protocol/messages.js'
 
-export type PartitionStatus = 'OK' | 'WARN' | 'STOP' | 'STALL' | 'REWIND'
-export type GroupStatus = 'OK' | 'WARN' | 'ERR'
+export type PartitionStatus = LagPartitionStatus
+export type GroupStatus = LagGroupStatus
+export type PartitionView = LagPartitionData
+export type GroupView = LagGroupData
 
 /** [time ms, log end offset] */
 export type LogSample = readonly [number, number]
 /** [time ms, committed offset, log end offset then] */
 export type CommitSample = readonly [number, number, number]
 
-export interface PartitionView {
-  topic: string
-  partition: number
-  /** null when the group has committed nothing for the partition. */
-  committed: number | null
-  logStart: number
-  logEnd: number
-  lag: number | null
-  /** How far behind in time the committed offset is: now minus when the log reached it. */
-  lagSeconds: number | null
-  owner: {memberId: string; clientId: string; host: string} | null
-  status: PartitionStatus
-  /** The lag at each of the last commits, oldest first. */
-  trend: number[]
-  consumeRate: number
-  produceRate: number
-}
-
-export interface GroupView {
-  groupId: string
-  state: string
-  members: number
-  assignor: string
-  totalLag: number
-  /** The partition with the largest lag. */
-  maxLag: {topic: string; partition: number; lag: number} | null
-  /** The largest lag in seconds of its partitions. */
-  lagSeconds: number | null
-  consumeRate: number
-  produceRate: number
-  /** Seconds to catch up at the current rates; null when the lag is not shrinking. */
-  eta: number | null
-  trend: number[]
-  status: GroupStatus
-  partitions: PartitionView[]
+/** What the model reads: the groups with their members and commits, and the history of the partitions they read. */
+export interface LagInputs {
+  /** The daemon's clock. */
+  now: number
+  groups: {
+    groupId: string
+    state: GroupState
+    /** The assignor ('' when none is chosen). */
+    protocol: string
+    members: {
+      memberId: string
+      clientId: string
+      clientHost: string
+      assignment: {topic: string; partition: number}[]
+    }[]
+    offsets: {
+      topic: string
+      partition: number
+      committed: number
+      /** The last commits, oldest first (Burrow's window). */
+      commits: readonly CommitSample[]
+    }[]
+  }[]
+  partitions: {
+    topic: string
+    partition: number
+    logStart: number
+    logEnd: number
+    /** The log end's history, oldest first. */
+    samples: readonly LogSample[]
+  }[]
 }
 
 /** Rates are measured over the last minute of history. */
@@ -91,7 +95,7 @@ export function lagSeconds(
 
 /** Records per second at which the log grew over the last minute, up to now. */
 export function produceRate(samples: readonly LogSample[], logEnd: number, now: number): number {
-  const from = samples.find((s) => s[0] >= now - RATE_WINDOW_MS)
+  const from = samples[firstWhere(samples, (s) => s[0] >= now - RATE_WINDOW_MS)]
   if (from === undefined || now <= from[0]) return 0
   return Math.max(0, ((logEnd - from[1]) * 1000) / (now - from[0]))
 }
@@ -182,8 +186,13 @@ export function lagTrend(partitions: readonly TrendInput[], now: number): number
   })
 }
 
+/** Seconds and rates to a thousandth: finer digits only lengthen the answer. */
+function round<T extends number | null>(x: T): T {
+  return (x === null ? null : Math.round(x * 1000) / 1000) as T
+}
+
 /** The groups of a snapshot, with everything the viewer shows. */
-export function buildModel(snapshot: LagSnapshotData): GroupView[] {
+export function buildModel(snapshot: LagInputs): GroupView[] {
   const now = snapshot.now
   const logs = new Map(snapshot.partitions.map((p) => [`${p.partition}:${p.topic}`, p]))
   return snapshot.groups.map((g) => {
@@ -212,12 +221,12 @@ export function buildModel(snapshot: LagSnapshotData): GroupView[] {
         logStart: log.logStart,
         logEnd: log.logEnd,
         lag,
-        lagSeconds: committed === null ? null : lagSeconds(committed, log.logEnd, log.samples, now),
+        lagSeconds: committed === null ? null : round(lagSeconds(committed, log.logEnd, log.samples, now)),
         owner: owners.get(key) ?? null,
         status: partitionStatus(commits, lag ?? 0, now),
         trend: commits.map((c) => Math.max(0, c[2] - c[1])),
-        consumeRate: consumeRate(commits, now),
-        produceRate: produceRate(log.samples, log.logEnd, now),
+        consumeRate: round(consumeRate(commits, now)),
+        produceRate: round(produceRate(log.samples, log.logEnd, now)),
       })
     }
     partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
@@ -235,9 +244,9 @@ export function buildModel(snapshot: LagSnapshotData): GroupView[] {
       totalLag,
       maxLag: worst && (worst.lag ?? 0) > 0 ? {topic: worst.topic, partition: worst.partition, lag: worst.lag!} : null,
       lagSeconds: seconds.length === 0 ? null : Math.max(...seconds),
-      consumeRate: consume,
-      produceRate: produce,
-      eta: totalLag === 0 ? 0 : net > 0 ? totalLag / net : null,
+      consumeRate: round(consume),
+      produceRate: round(produce),
+      eta: totalLag === 0 ? 0 : net > 0 ? round(totalLag / net) : null,
       trend: lagTrend(inputs, now),
       status: groupStatus(partitions.map((p) => p.status)),
       partitions,

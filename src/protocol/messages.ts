@@ -205,9 +205,9 @@ export const requestSchemas = {
     ),
   }),
   /**
-   * kafkalite: everything the lag viewer shows, in one request: groups (all, or these) with their members,
-   * committed offsets and last commits, and the log start, end and end-offset history of their partitions (or only
-   * of these topics).
+   * kafkalite: everything the lag viewer shows, in one request: the groups (all, or these) with their lag per
+   * partition (or only on these topics) in records and in time, rates, trends and Burrow's statuses, evaluated by
+   * the daemon from its lag history.
    */
   lagSnapshot: z.object({
     groups: z.array(groupId).nullable().default(null),
@@ -309,38 +309,57 @@ export interface Responses {
   shutdown: {pid: number}
 }
 
-/** What the lag viewer reads: see the lagSnapshot request. Samples are arrays to keep the answer small. */
+/** Burrow's status of a group's partition, from its window of last commits. */
+export type LagPartitionStatus = 'OK' | 'WARN' | 'STOP' | 'STALL' | 'REWIND'
+/** Burrow's status of a group: ERR when a partition is stopped, stalled or rewound, WARN when one lags. */
+export type LagGroupStatus = 'OK' | 'WARN' | 'ERR'
+
+/** A group's lag on one partition (src/lag/model.ts). */
+export interface LagPartitionData {
+  topic: string
+  partition: number
+  /** null when the group has committed nothing for the partition. */
+  committed: number | null
+  logStart: number
+  logEnd: number
+  lag: number | null
+  /** How far behind in time the committed offset is: now minus when the log reached it; null without history. */
+  lagSeconds: number | null
+  owner: {memberId: string; clientId: string; host: string} | null
+  status: LagPartitionStatus
+  /** The lag at each of the last commits, oldest first. */
+  trend: number[]
+  /** Records per second committed, and appended, over the last minute. */
+  consumeRate: number
+  produceRate: number
+}
+
+/** A group's lag (src/lag/model.ts). */
+export interface LagGroupData {
+  groupId: string
+  state: GroupState
+  members: number
+  assignor: string
+  totalLag: number
+  /** The partition with the largest lag. */
+  maxLag: {topic: string; partition: number; lag: number} | null
+  /** The largest lag in seconds of its partitions. */
+  lagSeconds: number | null
+  consumeRate: number
+  produceRate: number
+  /** Seconds to catch up at the current rates; null when the lag is not shrinking. */
+  eta: number | null
+  /** The total lag over the last minutes, oldest first. */
+  trend: number[]
+  status: LagGroupStatus
+  partitions: LagPartitionData[]
+}
+
+/** The lagSnapshot answer: every group's lag, evaluated by the daemon from its history. */
 export interface LagSnapshotData {
   /** The daemon's clock when the snapshot was taken. */
   now: number
-  groups: {
-    groupId: string
-    state: GroupState
-    /** The assignor ('' when none is chosen). */
-    protocol: string
-    members: {
-      memberId: string
-      clientId: string
-      clientHost: string
-      assignment: {topic: string; partition: number}[]
-    }[]
-    offsets: {
-      topic: string
-      partition: number
-      committed: number
-      commitTimestamp: number
-      /** The last commits: [time, committed offset, log end offset then]. */
-      commits: [number, number, number][]
-    }[]
-  }[]
-  partitions: {
-    topic: string
-    partition: number
-    logStart: number
-    logEnd: number
-    /** The log end's history: [time, end offset], oldest first. */
-    samples: [number, number][]
-  }[]
+  groups: LagGroupData[]
 }
 
 /** Kafka's transaction states (TransactionState.java). */

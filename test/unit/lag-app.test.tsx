@@ -8,13 +8,12 @@ import {render as inkRender} from 'ink'
 import {render} from 'ink-testing-library'
 import {describe, expect, it} from 'vitest'
 import {App, Screen} from '../../src/lag/app.js'
-import type {LagSnapshotData} from '../../src/protocol/messages.js'
-import {buildModel} from '../../src/lag/model.js'
+import {buildModel, type LagInputs} from '../../src/lag/model.js'
 import {initialState, reducer} from '../../src/lag/view.js'
 
 setFlagsFromString('--expose-gc')
 
-const snapshot = (now: number, end: number): LagSnapshotData => ({
+const snapshot = (now: number, end: number): LagInputs => ({
   now,
   groups: [
     {
@@ -34,7 +33,6 @@ const snapshot = (now: number, end: number): LagSnapshotData => ({
           topic: 'orders',
           partition: 0,
           committed: 100,
-          commitTimestamp: now - 1000,
           commits: [
             [now - 3000, 40, 100],
             [now - 2000, 70, 160],
@@ -48,7 +46,7 @@ const snapshot = (now: number, end: number): LagSnapshotData => ({
       state: 'Empty',
       protocol: '',
       members: [],
-      offsets: [{topic: 'orders', partition: 0, committed: end, commitTimestamp: now, commits: [[now, end, end]]}],
+      offsets: [{topic: 'orders', partition: 0, committed: end, commits: [[now, end, end]]}],
     },
   ],
   partitions: [
@@ -64,6 +62,9 @@ const snapshot = (now: number, end: number): LagSnapshotData => ({
     },
   ],
 })
+
+/** The daemon's answer for these inputs. */
+const evaluated = (inputs: LagInputs) => ({now: inputs.now, groups: buildModel(inputs)})
 
 /** Waits (up to 5 s: the machine may be busy) until the last frame, without colours, matches. */
 async function until(frame: () => string | undefined, pattern: RegExp | string): Promise<string> {
@@ -103,7 +104,7 @@ describe('the lag viewer components', () => {
 
   it('drills into a group and back, sorts and filters on key presses', async () => {
     let end = 300
-    const fetch = async () => snapshot(100_000, (end += 10))
+    const fetch = async () => evaluated(snapshot(100_000, (end += 10)))
     const {lastFrame, stdin, unmount} = render(<App fetch={fetch} intervalMs={60_000} />)
     await until(lastFrame, /billing[\s\S]*audit/)
     stdin.write('\r') // enter: billing, the most lagging, is selected
@@ -131,7 +132,7 @@ describe('the lag viewer components', () => {
     let calls = 0
     const fetch = async () => {
       if (calls++ > 0) throw new Error('Lost the connection to the kafkalite daemon')
-      return snapshot(100_000, 300)
+      return evaluated(snapshot(100_000, 300))
     }
     const {lastFrame, stdin, unmount} = render(<App fetch={fetch} intervalMs={60_000} />)
     await until(lastFrame, /billing/)

@@ -1,14 +1,13 @@
-// The log-end history as the daemon keeps and serves it: idle gaps dated right, thinning that keeps what lag in
-// time needs, snapshots trimmed to the samples the model reads (and the model's answers unchanged), persistence.
+// The log-end history as the daemon keeps it: idle gaps dated right, thinning that keeps what lag in time needs,
+// persistence across restarts.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LagHistory, type LagHistoryConfig} from '../../src/daemon/lag-history.js'
 import type {Logger} from '../../src/daemon/logger.js'
-import {buildModel, lagSeconds, type LogSample} from '../../src/lag/model.js'
-import {neededSamples, removalCost, thin, trimSnapshot} from '../../src/lag/samples.js'
-import type {LagSnapshotData} from '../../src/protocol/messages.js'
+import {lagSeconds, type LogSample} from '../../src/lag/model.js'
+import {removalCost, thin} from '../../src/lag/samples.js'
 import {Store} from '../../src/store/store.js'
 
 const config: LagHistoryConfig = {sampleIntervalMs: 1000, logSamples: 8, commitSamples: 3, flushIntervalMs: 60_000}
@@ -139,62 +138,5 @@ describe('thinning', () => {
       [59_999, 50],
       [60_000, 60],
     ])
-  })
-})
-
-describe('trimmed snapshots', () => {
-  it('keeps the samples around a committed offset, the first two and the last', () => {
-    const samples: LogSample[] = Array.from({length: 100}, (_, i) => [i * 1_000, i * 10] as const)
-    expect(neededSamples(samples, [455], [], 100_000)).toEqual([
-      [0, 0],
-      [1_000, 10],
-      [40_000, 400],
-      [45_000, 450],
-      [46_000, 460],
-      [99_000, 990],
-    ])
-  })
-
-  it('gives the model the same answers as the whole history', () => {
-    // A pseudo-random history: 50 groups over 5 topics of 4 partitions, 300 samples each, commits at random.
-    let seed = 42
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) as number
-    const now = 400_000
-    const partitions: LagSnapshotData['partitions'] = []
-    for (let t = 0; t < 5; t++) {
-      for (let p = 0; p < 4; p++) {
-        let end = 0
-        const samples: [number, number][] = []
-        for (let i = 0; i < 300; i++) {
-          end += Math.floor(random() * 50)
-          samples.push([60_000 + i * 1_000 + Math.floor(random() * 900), end])
-        }
-        partitions.push({topic: `t${t}`, partition: p, logStart: 0, logEnd: end + 3, samples})
-      }
-    }
-    const groups: LagSnapshotData['groups'] = Array.from({length: 50}, (_, g) => {
-      const topic = `t${g % 5}`
-      return {
-        groupId: `g${g}`,
-        state: 'Stable' as const,
-        protocol: 'range',
-        members: [
-          {memberId: `m${g}`, clientId: 'c', clientHost: '/localhost', assignment: [{topic, partition: g % 4}]},
-        ],
-        offsets: [0, 1, 2].map((p) => {
-          const log = partitions.find((x) => x.topic === topic && x.partition === p)!
-          const commits = Array.from({length: 10}, (_, i): [number, number, number] => {
-            const at = Math.floor(random() * log.samples.length)
-            return [100_000 + i * 25_000 + Math.floor(random() * 1000), log.samples[at]![1], log.logEnd]
-          }).sort((a, b) => a[0] - b[0])
-          return {topic, partition: p, committed: commits.at(-1)![1], commitTimestamp: commits.at(-1)![0], commits}
-        }),
-      }
-    })
-    const full: LagSnapshotData = {now, groups, partitions}
-    const trimmed = trimSnapshot(full)
-    const kept = trimmed.partitions.reduce((n, p) => n + p.samples.length, 0)
-    expect(kept).toBeLessThan(partitions.length * 300 * 0.5)
-    expect(buildModel(trimmed)).toEqual(buildModel(full))
   })
 })
