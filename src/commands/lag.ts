@@ -21,7 +21,7 @@ export default class Lag extends BaseCommand {
 
 In a terminal this is a live view (refreshed every --interval): groups with their state, members, assignor, total lag, the partition that lags most, lag in time (how long ago the oldest unconsumed record was written), consume and produce rates, the time to catch up, a sparkline of the total lag, and a status computed as Burrow does from each partition's last commits (OK, WARN, STOP, STALL, REWIND; per group OK, WARN, ERR). Enter drills into a group (its partitions with committed offset, log start and end, lag, owner) and from a partition into the groups reading its topic; Esc goes back. Keys: arrows or j/k, Enter, Esc, s sort, / filter (regex), o only groups with issues, p pause, + and - the refresh interval, r refresh, q quit.
 
-The daemon keeps the history behind lag in time, rates and trends (samples of each partition's log end, each group's last commits), so it is there when the viewer opens. With --once, or when stdout is not a terminal (a pipe, CI), one plain snapshot is printed instead; --json prints it as JSON. --fail-on WARN or ERR exits 1 when a group is in that state or worse, for CI.`
+The daemon keeps the history behind lag in time, rates and trends (samples of each partition's log end, each group's last commits; see kafkalite.lag.* in server.properties), so it is there when the viewer opens, and evaluates it for each refresh. q, Ctrl-C, SIGTERM and SIGHUP restore the terminal. With --once, or when stdout is not a terminal (a pipe, CI), one plain snapshot is printed instead; --json prints it as JSON. --fail-on WARN or ERR exits 1 when a group is in that state or worse, for CI.`
 
   static override enableJsonFlag = true
 
@@ -56,6 +56,15 @@ The daemon keeps the history behind lag in time, rates and trends (samples of ea
     const admin = await this.admin()
     const fetch = (): Promise<LagSnapshotData> =>
       admin.lagSnapshot({groups: flags.group ?? null, topics: flags.topic ?? null})
+    // The first snapshot before anything is drawn: a bad --group or --topic is one line, not a broken screen.
+    const snapshot = await fetch()
+    const missing = (flags.group ?? []).filter((id) => !snapshot.groups.some((g) => g.groupId === id))
+    if (missing.length > 0 && flags.topic === undefined) {
+      throw new KafkaException(
+        'GROUP_ID_NOT_FOUND',
+        `Consumer group '${missing[0]}' does not exist. List the groups with 'kafkalite consumer-groups --list'.`,
+      )
+    }
     const live = process.stdout.isTTY === true && !flags.once && !this.jsonEnabled()
     if (live) {
       // ink and react are loaded here only: no other command pays for them. React's production build (a frame of
@@ -67,7 +76,6 @@ The daemon keeps the history behind lag in time, rates and trends (samples of ea
       await viewer.runViewer(fetch, intervalMs)
       return {now: Date.now(), groups: []}
     }
-    const snapshot = await fetch()
     const groups = snapshot.groups
     if (!this.jsonEnabled()) {
       const state = {...initialState(intervalMs), groups}

@@ -3,6 +3,7 @@
 // rates, trends, Burrow's statuses). Evaluating here sends a few numbers per partition instead of its history:
 // with 200 groups over 500 partitions, 0.5 MB per refresh instead of 0.9 MB (cut down to what the model reads).
 import {decodeAssignment} from '../client/consumer-protocol.js'
+import {KafkaException} from '../errors.js'
 import {buildModel, type LagInputs} from '../lag/model.js'
 import type {LagSnapshotData, ParsedRequests} from '../protocol/messages.js'
 import type {Broker} from './broker.js'
@@ -18,6 +19,14 @@ export function lagSnapshot(
   req: ParsedRequests['lagSnapshot'],
   now: number,
 ): LagSnapshotData {
+  for (const name of req.topics ?? []) {
+    if (broker.topic(name) === undefined) {
+      throw new KafkaException(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `Topic '${name}' does not exist. List the topics with 'kafkalite topics --list'.`,
+      )
+    }
+  }
   const topicFilter = req.topics === null ? null : new Set(req.topics)
   const wanted = (topic: string) => topicFilter === null || topicFilter.has(topic)
   const partitions = new Map<string, {topic: string; partition: number}>()

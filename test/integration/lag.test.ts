@@ -2,7 +2,7 @@
 // across a daemon restart, the same columns in consumer-groups --describe --json, and the live viewer in a real
 // terminal (tmux) with a producer and a slow consumer group.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
@@ -97,6 +97,12 @@ describe('kafkalite lag', () => {
     expect((await home.run(['lag', '--fail-on', 'ERR'])).stderr).toMatch(/group slow is ERR \(orders-0 STOP\)/)
     expect((await home.run(['lag', '--fail-on', 'MAYBE'])).code).toBe(2)
     expect((await home.run(['lag', '--interval', 'soon'])).stderr).toMatch(/Invalid --interval 'soon'/)
+    const noGroup = await home.run(['lag', '--group', 'nope'])
+    expect(noGroup.code).toBe(1)
+    expect(noGroup.stderr).toMatch(/Consumer group 'nope' does not exist\. List the groups with/)
+    const noTopic = await home.run(['lag', '--topic', 'nope', '--json'])
+    expect(noTopic.code).toBe(1)
+    expect(noTopic.stderr + noTopic.stdout).toMatch(/Topic 'nope' does not exist\. List the topics with/)
   }, 90_000)
 
   it('keeps the history across a daemon restart, and shows it in consumer-groups --describe --json', async () => {
@@ -125,6 +131,7 @@ describe('kafkalite lag', () => {
     const session = `kl-${process.pid}-${Date.now()}`
     const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
     const pane = () => tmux('capture-pane', '-p', '-t', session)
+    const raw = join(home.dir, 'pane.raw')
     await produce(20)
     tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '24', 'sh')
     try {
@@ -136,11 +143,20 @@ describe('kafkalite lag', () => {
         'Enter',
       )
       const consumer = slowConsumer('live', 5)
+      await waitFor(() => pane().includes('kafkalite lag '), 20_000, 'the viewer to start')
+      // Everything the viewer writes from its first frames on, to check that refreshes never clear the screen.
+      tmux('pipe-pane', '-o', '-t', session, `cat >> '${raw}'`)
       await waitFor(() => /live\s+\S+\s+\d+\s+\S+\s+\d+/.test(pane()), 20_000, 'the viewer to show the group')
       const lagOf = () => Number(/live\s+\S+\s+\d+\s+\S+\s+(\d+)/.exec(pane())?.[1] ?? -1)
       const first = lagOf()
       await waitFor(() => lagOf() > first, 20_000, 'the lag to grow')
       await waitFor(() => /live.*WARN/.test(pane()), 20_000, 'the status to turn WARN')
+      // The screen is redrawn in place, line by line: never cleared (which flickers) between refreshes.
+      tmux('pipe-pane', '-t', session)
+      const written = readFileSync(raw, 'latin1')
+      expect(written.length).toBeGreaterThan(0)
+      expect(written).not.toContain('\x1b[2J')
+      expect(written).not.toContain('\x1b[3J')
       tmux('send-keys', '-t', session, 'Enter')
       await waitFor(() => /group live/.test(pane()) && /orders\s+0\s+\d+/.test(pane()), 10_000, 'the group view')
       tmux('send-keys', '-t', session, 'Escape')
