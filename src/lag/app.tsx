@@ -2,7 +2,7 @@
 // view.ts, and one polling hook that asks the daemon for one snapshot per refresh. Loaded only by the lag command,
 // so no other command pays for ink and react.
 import {Box, Transform, render, useApp, useInput, useStdout} from 'ink'
-import {useEffect, useReducer, useState} from 'react'
+import {useEffect, useReducer, useRef, useState} from 'react'
 import type {LagSnapshotData} from '../protocol/messages.js'
 import {
   GROUP_COLUMNS,
@@ -98,7 +98,8 @@ export function headerLines(s: ViewState, width: number): string[] {
     `sort: ${s.sort}`,
     s.filter !== '' || s.typing !== null ? `filter: /${s.typing ?? s.filter}${s.typing !== null ? '▏' : ''}/` : '',
     s.onlyIssues ? 'issues only' : '',
-    s.paused ? 'PAUSED' : `every ${duration(s.intervalMs / 1000)}`,
+    s.paused ? 'PAUSED' : '',
+    `every ${duration(s.intervalMs / 1000)}`,
   ].filter((f) => f !== '')
   const name = 'kafkalite lag'
   const rest = fit(`  ${title}  ${flags.join(' · ')}`, Math.max(1, width - name.length)).trimEnd()
@@ -160,9 +161,17 @@ export function Screen(props: {state: ViewState; width: number; height: number})
 
 export type SnapshotSource = () => Promise<LagSnapshotData>
 
-/** Polls the daemon: one snapshot per interval (none while paused), and one at once on `r`. */
+/**
+ * Polls the daemon: one snapshot per interval (none while paused), and one at once on `r`. A viewer that opens with
+ * a snapshot asks for the next one an interval later.
+ */
 export function usePolling(fetch: SnapshotSource, state: ViewState, dispatch: (a: Action) => void): void {
+  const seen = useRef({refreshes: state.refreshes, mounted: false})
   useEffect(() => {
+    const forced = state.refreshes !== seen.current.refreshes
+    // Mounted with a snapshot already: the next one is an interval away (state.now is read once, on mount).
+    const first = !seen.current.mounted
+    seen.current = {refreshes: state.refreshes, mounted: true}
     let cancelled = false
     let timer: NodeJS.Timeout | undefined
     const tick = async () => {
@@ -174,7 +183,8 @@ export function usePolling(fetch: SnapshotSource, state: ViewState, dispatch: (a
       }
       if (!cancelled && !state.paused) timer = setTimeout(() => void tick(), state.intervalMs)
     }
-    if (!state.paused || state.refreshes > 0) void tick()
+    if (forced || (!state.paused && !(first && state.now > 0))) void tick()
+    else if (!state.paused) timer = setTimeout(() => void tick(), state.intervalMs)
     return () => {
       cancelled = true
       clearTimeout(timer)
@@ -205,8 +215,12 @@ const screenSize = (stdout: NodeJS.WriteStream) => ({
   height: Math.max(5, (stdout.rows || 30) - 1),
 })
 
-export function App(props: {fetch: SnapshotSource; intervalMs: number}) {
-  const [state, dispatch] = useReducer(reducer, props.intervalMs, initialState)
+export function App(props: {fetch: SnapshotSource; intervalMs: number; initial?: LagSnapshotData}) {
+  const [state, dispatch] = useReducer(reducer, props, ({intervalMs, initial}) =>
+    initial === undefined
+      ? initialState(intervalMs)
+      : reducer(initialState(intervalMs), {type: 'snapshot', groups: initial.groups, now: initial.now}),
+  )
   const {exit} = useApp()
   const size = useScreenSize()
   usePolling(props.fetch, state, dispatch)
@@ -221,12 +235,12 @@ export function App(props: {fetch: SnapshotSource; intervalMs: number}) {
  * Runs the viewer in the terminal until `q` (or Ctrl-C, SIGTERM, SIGHUP): on the alternate screen, so that quitting
  * (or a crash) gives the terminal back as it was.
  */
-export async function runViewer(fetch: SnapshotSource, intervalMs: number): Promise<void> {
+export async function runViewer(fetch: SnapshotSource, intervalMs: number, initial?: LagSnapshotData): Promise<void> {
   const out = process.stdout
   const leave = () => out.write('\x1b[?1049l\x1b[?25h')
   out.write('\x1b[?1049h\x1b[H')
   process.once('exit', leave)
-  const instance = render(<App fetch={fetch} intervalMs={intervalMs} />, {
+  const instance = render(<App fetch={fetch} intervalMs={intervalMs} initial={initial} />, {
     exitOnCtrlC: false,
     incrementalRendering: true,
   })

@@ -128,6 +128,35 @@ describe('the lag viewer components', () => {
     unmount()
   })
 
+  it('asks the daemon once per interval, not while paused, and at once on r', async () => {
+    let calls = 0
+    let end = 300
+    const fetch = async () => {
+      calls++
+      return evaluated(snapshot(100_000, (end += 10)))
+    }
+    // Opened with a first snapshot (the command's): the next one comes an interval later, not at once.
+    const {lastFrame, stdin, unmount} = render(
+      <App fetch={fetch} intervalMs={250} initial={evaluated(snapshot(100_000, 300))} />,
+    )
+    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+200\b/)
+    expect(calls).toBe(0)
+    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+2[1-9]0\b/)
+    stdin.write('p')
+    await until(lastFrame, 'PAUSED')
+    const paused = calls
+    // While paused, r asks once, and changing the interval asks nothing.
+    const shows = (n: number) => new RegExp(`billing\\s+Stable\\s+1\\s+range\\s+${200 + 10 * n}\\b`)
+    stdin.write('r')
+    await until(lastFrame, shows(paused + 1))
+    stdin.write('-') // slower: every 0.5 s
+    await until(lastFrame, /PAUSED · every 0\.5s/)
+    stdin.write('r')
+    await until(() => (calls >= paused + 2 ? lastFrame() : ''), shows(paused + 2))
+    expect(calls).toBe(paused + 2)
+    unmount()
+  })
+
   it('shows an error from the daemon and keeps the last data', async () => {
     let calls = 0
     const fetch = async () => {
