@@ -565,7 +565,6 @@ async function lagViewer() {
       stdout,
       stdin,
       patchConsole: false,
-      incrementalRendering: true,
       maxFps: 0,
     })
     const stages = {request: [], draw: []}

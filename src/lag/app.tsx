@@ -194,8 +194,8 @@ export function usePolling(fetch: SnapshotSource, state: ViewState, dispatch: (a
 
 /**
  * The size the screen takes: the terminal's, one line short. ink 6 redraws an output as tall as the terminal by
- * clearing the whole screen first (a flicker at every refresh); a shorter one is rewritten in place, only the lines
- * that changed (incremental rendering).
+ * clearing the whole screen first (a flicker at every refresh); a shorter one is rewritten in place, in one
+ * synchronized write.
  */
 function useScreenSize(): {width: number; height: number} {
   const {stdout} = useStdout()
@@ -240,10 +240,9 @@ export async function runViewer(fetch: SnapshotSource, intervalMs: number, initi
   const leave = () => out.write('\x1b[?1049l\x1b[?25h')
   out.write('\x1b[?1049h\x1b[H')
   process.once('exit', leave)
-  const instance = render(<App fetch={fetch} intervalMs={intervalMs} initial={initial} />, {
-    exitOnCtrlC: false,
-    incrementalRendering: true,
-  })
+  // Not ink 6.8's incrementalRendering: after a frame that ends with a newline it moves the cursor up one line
+  // too few, so every refresh drew the screen one line lower and scrolled it.
+  const instance = render(<App fetch={fetch} intervalMs={intervalMs} initial={initial} />, {exitOnCtrlC: false})
   const signals = {SIGTERM: 15, SIGHUP: 1} as const
   const onSignal = (signal: keyof typeof signals) => {
     process.exitCode = 128 + signals[signal]

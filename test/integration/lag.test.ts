@@ -150,6 +150,9 @@ describe('kafkalite lag', () => {
       const lagOf = () => Number(/live\s+\S+\s+\d+\s+\S+\s+(\d+)/.exec(pane())?.[1] ?? -1)
       const first = lagOf()
       await waitFor(() => lagOf() > first, 20_000, 'the lag to grow')
+      // Each refresh is drawn where the last one was: one title line, at the top.
+      expect(pane().match(/kafkalite lag /g)).toHaveLength(1)
+      expect(pane().startsWith('kafkalite lag ')).toBe(true)
       await waitFor(() => /live.*WARN/.test(pane()), 20_000, 'the status to turn WARN')
       // The screen is redrawn in place, line by line: never cleared (which flickers) between refreshes.
       tmux('pipe-pane', '-t', session)

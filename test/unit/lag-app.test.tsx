@@ -191,7 +191,7 @@ describe('the lag viewer components', () => {
       isTTY: true,
     }) as unknown as NodeJS.WriteStream
     const stdin = Object.assign(new Readable({read() {}}), {isTTY: false}) as unknown as NodeJS.ReadStream
-    const ink = inkRender(frame(0), {stdout, stdin, patchConsole: false, maxFps: 0, incrementalRendering: true})
+    const ink = inkRender(frame(0), {stdout, stdin, patchConsole: false, maxFps: 0})
     const frames = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         ink.rerender(frame(i))
