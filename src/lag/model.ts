@@ -109,18 +109,28 @@ export function consumeRate(commits: readonly CommitSample[], now: number): numb
 
 /**
  * Burrow's partition status (its evaluator's rules, in its order) from the window of last commits and the current
- * lag: caught up is OK; a consumer that has not committed for longer than its window spans is STOP; otherwise, if
- * the lag was never zero in the window: offsets going back are REWIND, offsets not moving are STALL, a lag that never
- * decreased is WARN. A window of one commit spans no time, so STOP needs two.
+ * lag: caught up is OK; a consumer that has not committed for longer than its window spans is STOP, unless it was
+ * caught up within that span (`behindSeconds`, how long ago the log passed its committed offset: Burrow's recent zero
+ * lag); otherwise, if the lag was never zero in the window: offsets going back, and not back again since, are REWIND,
+ * offsets not moving are STALL, a lag that never decreased is WARN. A window of one commit spans no time, so STOP
+ * needs two.
  */
-export function partitionStatus(commits: readonly CommitSample[], currentLag: number, now: number): PartitionStatus {
+export function partitionStatus(
+  commits: readonly CommitSample[],
+  currentLag: number,
+  now: number,
+  behindSeconds: number | null = null,
+): PartitionStatus {
   if (currentLag <= 0 || commits.length === 0) return 'OK'
   const first = commits[0]!
   const last = commits.at(-1)!
-  if (commits.length >= 2 && now - last[0] > last[0] - first[0]) return 'STOP'
+  const span = last[0] - first[0]
+  const recentlyCaughtUp = behindSeconds !== null && behindSeconds * 1000 <= span
+  if (commits.length >= 2 && now - last[0] > span && !recentlyCaughtUp) return 'STOP'
   const lags = commits.map((c) => c[2] - c[1])
   if (lags.some((l) => l <= 0)) return 'OK'
-  for (let i = 1; i < commits.length; i++) if (commits[i]![1] < commits[i - 1]![1]) return 'REWIND'
+  const rewind = commits.findIndex((c, i) => i > 0 && c[1] < commits[i - 1]![1])
+  if (rewind > 0 && !commits.slice(rewind).some((c) => c[1] >= commits[rewind - 1]![1])) return 'REWIND'
   if (commits.length >= 2 && commits.every((c) => c[1] === first[1])) return 'STALL'
   if (commits.length >= 2 && lags.every((l, i) => i === 0 || l >= lags[i - 1]!)) return 'WARN'
   return 'OK'
@@ -214,6 +224,7 @@ export function buildModel(snapshot: LagInputs): GroupView[] {
       const committed = o?.committed ?? null
       const lag = committed === null ? null : Math.max(0, log.logEnd - committed)
       inputs.push({samples: log.samples, commits, logEnd: log.logEnd, committed})
+      const behind = committed === null ? null : lagSeconds(committed, log.logEnd, log.samples, now)
       partitions.push({
         topic: log.topic,
         partition: log.partition,
@@ -221,9 +232,9 @@ export function buildModel(snapshot: LagInputs): GroupView[] {
         logStart: log.logStart,
         logEnd: log.logEnd,
         lag,
-        lagSeconds: committed === null ? null : round(lagSeconds(committed, log.logEnd, log.samples, now)),
+        lagSeconds: round(behind),
         owner: owners.get(key) ?? null,
-        status: partitionStatus(commits, lag ?? 0, now),
+        status: partitionStatus(commits, lag ?? 0, now, behind),
         trend: commits.map((c) => Math.max(0, c[2] - c[1])),
         consumeRate: round(consumeRate(commits, now)),
         produceRate: round(produceRate(log.samples, log.logEnd, now)),

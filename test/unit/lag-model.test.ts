@@ -104,6 +104,32 @@ describe("Burrow's status rules", () => {
     ).toBe('STOP')
   })
 
+  it("is not STOP yet when the consumer was caught up within its window (Burrow's recent zero lag)", () => {
+    // Commits span 0-4 s, the last one 6 s ago; the log passed the committed offset 3 s ago: a burst the consumer
+    // has not had time for. 5 s ago would be longer than its window spans: stopped.
+    const commits = window([
+      [0, 10, 20],
+      [2000, 20, 30],
+      [4000, 30, 40],
+    ])
+    expect(partitionStatus(commits, 10, 10_000, 3)).toBe('WARN')
+    expect(partitionStatus(commits, 10, 10_000, 5)).toBe('STOP')
+  })
+
+  it('is not REWIND once the offsets came back to where they were before going back', () => {
+    expect(
+      partitionStatus(
+        window([
+          [0, 50, 60],
+          [1000, 40, 70],
+          [2000, 55, 80],
+        ]),
+        25,
+        2500,
+      ),
+    ).toBe('OK')
+  })
+
   it('is REWIND when a committed offset went back', () => {
     expect(
       partitionStatus(
