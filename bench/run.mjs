@@ -542,8 +542,11 @@ async function lagViewer() {
       await new Promise((r) => setTimeout(r, 11)) // the next round in the next sample interval
     }
     await producer.close()
-    const size = JSON.stringify(await admin.lagSnapshot()).length
-    log(`lag viewer: a snapshot is ${(size / 1024).toFixed(0)} kB of JSON`)
+    const size = async (partitions) =>
+      `${(JSON.stringify(await admin.lagSnapshot({partitions})).length / 1024).toFixed(0)} kB`
+    log(
+      `lag viewer: a snapshot is ${await size('none')} of JSON on the groups screen, ${await size('all')} with every partition`,
+    )
     // The frame is drawn as the viewer draws it: one ink instance, re-rendered, writing to a 160x50 terminal.
     let written = ''
     const stdout = Object.assign(
@@ -570,7 +573,7 @@ async function lagViewer() {
     const stages = {request: [], draw: []}
     const refresh = async () => {
       const start = now()
-      const snapshot = await admin.lagSnapshot()
+      const snapshot = await admin.lagSnapshot({partitions: 'none'}) // as the viewer's groups screen asks
       const fetched = now()
       written = ''
       ink.rerender(screen(reducer(initialState(1000), {type: 'snapshot', groups: snapshot.groups, now: snapshot.now})))
@@ -617,7 +620,7 @@ async function lagViewer() {
     const busyStart = cpuMs()
     for (let i = 0; i < seconds; i++) {
       const t = Date.now()
-      await admin.lagSnapshot()
+      await admin.lagSnapshot({partitions: 'none'})
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - t))))
     }
     const busy = ((cpuMs() - busyStart) / (seconds * 1000)) * 100

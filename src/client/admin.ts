@@ -4,6 +4,7 @@ import {errorFromData, type ErrorData, type KafkaException} from '../errors.js'
 import type {
   ConfigEntryData,
   GroupState,
+  LagPartitionsDetail,
   LagSnapshotData,
   ProducerStateData,
   Requests,
@@ -275,15 +276,22 @@ export class Admin {
   }
 
   /**
-   * kafkalite: one snapshot of consumer lag (groups, members, commits, partitions with their log-end history), for
-   * the lag viewer; src/lag/model.ts turns it into lag in records and seconds, rates and Burrow's status.
+   * kafkalite: one snapshot of consumer lag, evaluated by the daemon from its lag history: every group (or these)
+   * with its lag in records and in time, rates, time to catch up, trend and Burrow's status, and per partition (all
+   * of them, or only those `partitions` names) the same and its owner. For `kafkalite lag` and
+   * `consumer-groups --describe --json`.
    */
   async lagSnapshot(
-    options: {groups?: readonly string[] | null; topics?: readonly string[] | null} = {},
+    options: {
+      groups?: readonly string[] | null
+      topics?: readonly string[] | null
+      partitions?: LagPartitionsDetail
+    } = {},
   ): Promise<LagSnapshotData> {
     return this.#connection.request('lagSnapshot', {
       groups: options.groups ? [...options.groups] : null,
       topics: options.topics ? [...options.topics] : null,
+      partitions: options.partitions ?? 'all',
     })
   }
 

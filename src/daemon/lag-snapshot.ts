@@ -75,5 +75,12 @@ export function lagSnapshot(
       ]
     }),
   }
-  return {now, groups: buildModel(inputs)}
+  const detail = req.partitions
+  const groupsOut = buildModel(inputs).map((g) => {
+    if (detail === 'all') return g
+    if (detail === 'none') return {...g, partitions: []}
+    if ('groupId' in detail) return detail.groupId === g.groupId ? g : {...g, partitions: []}
+    return {...g, partitions: g.partitions.filter((p) => p.topic === detail.topic)}
+  })
+  return {now, groups: groupsOut}
 }

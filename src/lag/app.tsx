@@ -3,12 +3,13 @@
 // so no other command pays for ink and react.
 import {Box, Transform, render, useApp, useInput, useStdout} from 'ink'
 import {useEffect, useReducer, useRef, useState} from 'react'
-import type {LagSnapshotData} from '../protocol/messages.js'
+import type {LagPartitionsDetail, LagSnapshotData} from '../protocol/messages.js'
 import {
   GROUP_COLUMNS,
   PARTITION_COLUMNS,
   TOPIC_COLUMNS,
   columnWidths,
+  detailOf,
   duration,
   fit,
   groupCells,
@@ -159,24 +160,26 @@ export function Screen(props: {state: ViewState; width: number; height: number})
   )
 }
 
-export type SnapshotSource = () => Promise<LagSnapshotData>
+/** Asks the daemon for a snapshot, with these partitions. */
+export type SnapshotSource = (partitions: LagPartitionsDetail) => Promise<LagSnapshotData>
 
 /**
- * Polls the daemon: one snapshot per interval (none while paused), and one at once on `r`. A viewer that opens with
- * a snapshot asks for the next one an interval later.
+ * Polls the daemon: one snapshot per interval (none while paused), with the partitions the screen shows, and one at
+ * once on `r` or when the screen changes. A viewer that opens with a snapshot asks for the next an interval later.
  */
 export function usePolling(fetch: SnapshotSource, state: ViewState, dispatch: (a: Action) => void): void {
-  const seen = useRef({refreshes: state.refreshes, mounted: false})
+  const detail = JSON.stringify(detailOf(screenOf(state)))
+  const seen = useRef({refreshes: state.refreshes, detail, mounted: false})
   useEffect(() => {
-    const forced = state.refreshes !== seen.current.refreshes
+    const forced = state.refreshes !== seen.current.refreshes || detail !== seen.current.detail
     // Mounted with a snapshot already: the next one is an interval away (state.now is read once, on mount).
     const first = !seen.current.mounted
-    seen.current = {refreshes: state.refreshes, mounted: true}
+    seen.current = {refreshes: state.refreshes, detail, mounted: true}
     let cancelled = false
     let timer: NodeJS.Timeout | undefined
     const tick = async () => {
       try {
-        const snapshot = await fetch()
+        const snapshot = await fetch(JSON.parse(detail) as LagPartitionsDetail)
         if (!cancelled) dispatch({type: 'snapshot', groups: snapshot.groups, now: snapshot.now})
       } catch (error) {
         if (!cancelled) dispatch({type: 'error', message: (error as Error).message})
@@ -189,7 +192,7 @@ export function usePolling(fetch: SnapshotSource, state: ViewState, dispatch: (a
       cancelled = true
       clearTimeout(timer)
     }
-  }, [fetch, state.paused, state.intervalMs, state.refreshes, dispatch])
+  }, [fetch, state.paused, state.intervalMs, state.refreshes, detail, dispatch])
 }
 
 /**

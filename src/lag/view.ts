@@ -1,5 +1,6 @@
 // The lag viewer's state and its reducer, the key bindings, and the text of every cell. Pure: the ink components
 // only lay these out, and `kafkalite lag --once` prints the same rows as plain text.
+import type {LagPartitionsDetail} from '../protocol/messages.js'
 import type {GroupStatus, GroupView, PartitionStatus, PartitionView} from './model.js'
 
 export type SortKey = 'lag' | 'time' | 'status' | 'name'
@@ -78,6 +79,12 @@ const STATUS_RANK: Record<GroupStatus | PartitionStatus, number> = {
 }
 
 export const screenOf = (s: ViewState): Screen => s.stack.at(-1)!
+
+/** The partitions a screen shows, as the viewer asks the daemon for them: none for the groups, or the drilled-in ones. */
+export function detailOf(screen: Screen): LagPartitionsDetail {
+  if (screen.kind === 'groups') return 'none'
+  return screen.kind === 'group' ? {groupId: screen.groupId} : {topic: screen.topic}
+}
 
 function regex(filter: string): RegExp | null {
   if (filter === '') return null

@@ -212,6 +212,11 @@ export const requestSchemas = {
   lagSnapshot: z.object({
     groups: z.array(groupId).nullable().default(null),
     topics: z.array(topic).nullable().default(null),
+    /**
+     * Whose lag per partition to include (every group's totals, statuses and trends are always there): all (the
+     * default), none, one group's, or every group's on one topic. The viewer asks only for what its screen shows.
+     */
+    partitions: z.union([z.literal('all'), z.literal('none'), z.object({groupId}), z.object({topic})]).default('all'),
   }),
   /** The daemon's own state, for `daemon status`. */
   status: z.object({}),
@@ -352,8 +357,12 @@ export interface LagGroupData {
   /** The total lag over the last minutes, oldest first. */
   trend: number[]
   status: LagGroupStatus
+  /** Empty unless asked for (the lagSnapshot request's `partitions`). */
   partitions: LagPartitionData[]
 }
+
+/** Whose partitions a lag snapshot details: see the lagSnapshot request. */
+export type LagPartitionsDetail = 'all' | 'none' | {groupId: string} | {topic: string}
 
 /** The lagSnapshot answer: every group's lag, evaluated by the daemon from its history. */
 export interface LagSnapshotData {

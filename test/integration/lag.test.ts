@@ -110,6 +110,17 @@ describe('kafkalite lag', () => {
     const kept = slowConsumer('kept', 10)
     await waitFor(() => kept.commits() >= 2, 20_000, 'two commits')
     await kept.stop()
+    // The snapshot details the partitions asked for; every group's totals and status are always there.
+    const admin = await Admin.create(config)
+    const none = await admin.lagSnapshot({partitions: 'none'})
+    expect(none.groups).toEqual([
+      expect.objectContaining({groupId: 'kept', partitions: [], totalLag: expect.any(Number)}),
+    ])
+    expect(none.groups[0]!.totalLag).toBeGreaterThan(0)
+    const one = await admin.lagSnapshot({partitions: {groupId: 'kept'}})
+    expect(one.groups[0]!.partitions).toEqual([expect.objectContaining({topic: 'orders', partition: 0})])
+    expect((await admin.lagSnapshot({partitions: {topic: 'other'}})).groups[0]!.partitions).toEqual([])
+    await admin.close()
     const before = JSON.parse((await home.run(['lag', '--json', '--group', 'kept'])).stdout)
     await home.run(['daemon', 'stop'])
     const after = JSON.parse((await home.run(['lag', '--json', '--group', 'kept'])).stdout)

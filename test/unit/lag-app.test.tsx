@@ -9,6 +9,7 @@ import {render} from 'ink-testing-library'
 import {describe, expect, it} from 'vitest'
 import {App, Screen} from '../../src/lag/app.js'
 import {buildModel, type LagInputs} from '../../src/lag/model.js'
+import type {LagPartitionsDetail} from '../../src/protocol/messages.js'
 import {initialState, reducer} from '../../src/lag/view.js'
 
 setFlagsFromString('--expose-gc')
@@ -104,14 +105,21 @@ describe('the lag viewer components', () => {
 
   it('drills into a group and back, sorts and filters on key presses', async () => {
     let end = 300
-    const fetch = async () => evaluated(snapshot(100_000, (end += 10)))
+    const asked: LagPartitionsDetail[] = []
+    const fetch = async (partitions: LagPartitionsDetail) => {
+      asked.push(partitions)
+      return evaluated(snapshot(100_000, (end += 10)))
+    }
     const {lastFrame, stdin, unmount} = render(<App fetch={fetch} intervalMs={60_000} />)
     await until(lastFrame, /billing[\s\S]*audit/)
     stdin.write('\r') // enter: billing, the most lagging, is selected
     await until(lastFrame, /group billing/)
-    await until(lastFrame, /orders\s+0\s+100\s+0\s+310\s+210.*member-1\s+billing-app\s+\/localhost/)
+    await until(lastFrame, /orders\s+0\s+100\s+0\s+320\s+220.*member-1\s+billing-app\s+\/localhost/)
     stdin.write('\u001B') // escape
     await until(lastFrame, /consumer groups \(2\/2\)/)
+    // The groups screen asks for no partitions; drilling in asks at once for the group's.
+    await until(() => (asked.length >= 3 ? lastFrame() : ''), /billing/)
+    expect(asked.slice(0, 3)).toEqual(['none', {groupId: 'billing'}, 'none'])
     stdin.write('s')
     stdin.write('s')
     stdin.write('s') // by name
@@ -122,7 +130,7 @@ describe('the lag viewer components', () => {
     await until(lastFrame, /consumer groups \(1\/2\)/)
     stdin.write('\r')
     stdin.write('r') // refresh now: a new snapshot with a longer log
-    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+220/)
+    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+240/)
     stdin.write('p')
     await until(lastFrame, 'PAUSED')
     unmount()
