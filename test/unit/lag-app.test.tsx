@@ -68,11 +68,20 @@ const snapshot = (now: number, end: number): LagInputs => ({
 const evaluated = (inputs: LagInputs) => ({now: inputs.now, groups: buildModel(inputs)})
 
 /** Waits (up to 5 s: the machine may be busy) until the last frame, without colours, matches. */
-async function until(frame: () => string | undefined, pattern: RegExp | string): Promise<string> {
+async function until(
+  frame: () => string | undefined,
+  pattern: RegExp | string | ((text: string) => boolean),
+): Promise<string> {
   const deadline = Date.now() + 5000
   for (;;) {
     const text = stripVTControlCharacters(frame() ?? '')
-    if (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) return text
+    const matches =
+      typeof pattern === 'string'
+        ? text.includes(pattern)
+        : pattern instanceof RegExp
+          ? pattern.test(text)
+          : pattern(text)
+    if (matches) return text
     if (Date.now() > deadline) throw new Error(`the frame never matched ${String(pattern)}:\n${text}`)
     await new Promise((r) => setTimeout(r, 10))
   }
@@ -162,6 +171,20 @@ describe('the lag viewer components', () => {
     stdin.write('r')
     await until(() => (calls >= paused + 2 ? lastFrame() : ''), shows(paused + 2))
     expect(calls).toBe(paused + 2)
+    unmount()
+  })
+
+  it('follows the terminal when it is resized', async () => {
+    const {lastFrame, stdout, unmount} = render(
+      <App fetch={async () => evaluated(snapshot(100_000, 300))} intervalMs={60_000} />,
+    )
+    await until(lastFrame, /billing/)
+    Object.defineProperty(stdout, 'columns', {value: 60, configurable: true})
+    Object.defineProperty(stdout, 'rows', {value: 8, configurable: true})
+    stdout.emit('resize')
+    const frame = await until(lastFrame, (text) => text.split('\n').every((line) => [...line].length <= 60))
+    expect(frame.split('\n').length).toBeLessThanOrEqual(7) // one line short of the terminal
+    expect(frame).toMatch(/^billing/m)
     unmount()
   })
 
