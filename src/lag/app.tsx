@@ -133,7 +133,7 @@ export function Screen(props: {state: ViewState; width: number; height: number})
           paint(
             DIM,
             fit(
-              `state ${group.state} · ${group.members} member(s) · assignor ${group.assignor || '-'} · lag ${group.totalLag} · status ${group.status}`,
+              `state ${group.state} · ${group.members} member(s) · assignor ${group.assignor || '-'} · lag ${group.totalLag}${group.skew ? ` · skew PAR ${group.skew.par.toFixed(2)} Cv ${group.skew.cv.toFixed(2)}` : ''} · status ${group.status}`,
               width,
             ).trimEnd(),
           ),

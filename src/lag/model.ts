@@ -196,6 +196,18 @@ export function lagTrend(partitions: readonly TrendInput[], now: number): number
   })
 }
 
+/**
+ * How unevenly a group's lag is spread over its partitions, as kafkatop shows it: PAR, the largest lag over the mean
+ * (1 when even, the number of partitions when one partition has it all), and Cv, the standard deviation over the mean
+ * (0 when even). null without lag or with one partition.
+ */
+export function lagSkew(lags: readonly number[]): {par: number; cv: number} | null {
+  const mean = lags.reduce((n, l) => n + l, 0) / lags.length
+  if (lags.length < 2 || !(mean > 0)) return null
+  const variance = lags.reduce((n, l) => n + (l - mean) ** 2, 0) / lags.length
+  return {par: round(Math.max(...lags) / mean), cv: round(Math.sqrt(variance) / mean)}
+}
+
 /** Seconds and rates to a thousandth: finer digits only lengthen the answer. */
 function round<T extends number | null>(x: T): T {
   return (x === null ? null : Math.round(x * 1000) / 1000) as T
@@ -259,6 +271,7 @@ export function buildModel(snapshot: LagInputs): GroupView[] {
       produceRate: round(produce),
       eta: totalLag === 0 ? 0 : net > 0 ? round(totalLag / net) : null,
       trend: lagTrend(inputs, now),
+      skew: lagSkew(partitions.map((p) => p.lag ?? 0)),
       status: groupStatus(partitions.map((p) => p.status)),
       partitions,
     }

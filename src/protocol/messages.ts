@@ -356,6 +356,8 @@ export interface LagGroupData {
   eta: number | null
   /** The total lag over the last minutes, oldest first. */
   trend: number[]
+  /** How unevenly the lag is spread over the partitions (kafkatop's PAR and Cv); null without lag. */
+  skew: {par: number; cv: number} | null
   status: LagGroupStatus
   /** Empty unless asked for (the lagSnapshot request's `partitions`). */
   partitions: LagPartitionData[]

@@ -4,6 +4,7 @@ import {
   consumeRate,
   groupStatus,
   lagSeconds,
+  lagSkew,
   lagTrend,
   partitionStatus,
   produceRate,
@@ -69,6 +70,18 @@ describe('rates', () => {
       ),
     ).toBe(5)
     expect(consumeRate([[0, 0, 10]], 20_000)).toBe(0)
+  })
+})
+
+describe('lag skew', () => {
+  it("is kafkatop's PAR (max over mean) and Cv (standard deviation over mean)", () => {
+    // Lags 10, 20, 30, 40: mean 25, max 40 (PAR 1.6), variance (225 + 25 + 25 + 225) / 4 = 125, Cv √125 / 25.
+    expect(lagSkew([10, 20, 30, 40])).toEqual({par: 1.6, cv: 0.447})
+    // Even lag, and all of it on one partition of four.
+    expect(lagSkew([5, 5, 5, 5])).toEqual({par: 1, cv: 0})
+    expect(lagSkew([0, 0, 0, 8])).toEqual({par: 4, cv: 1.732})
+    expect(lagSkew([0, 0])).toBeNull()
+    expect(lagSkew([7])).toBeNull()
   })
 })
 

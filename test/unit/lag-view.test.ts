@@ -31,6 +31,7 @@ const group = (
   produceRate: 0,
   eta: null,
   trend: [],
+  skew: null,
   status,
   partitions: topics.map((topic, partition) => ({
     topic,
