@@ -193,6 +193,16 @@ export function reducer(s: ViewState, a: Action): ViewState {
     case 'refresh':
       return {...s, refreshes: s.refreshes + 1}
     case 'key': {
+      // Several keys in one chunk (typed faster than the terminal hands them over, or pasted): one at a time, an
+      // Enter among them included. A pasted filter stays one piece of text.
+      const chars = [...a.input]
+      if (chars.length > 1 && /^[\x20-\x7e\r]+$/.test(a.input) && (s.typing === null || chars.includes('\r'))) {
+        return chars.reduce<ViewState>(
+          (state, c) =>
+            reducer(state, {type: 'key', input: c === '\r' ? '' : c, key: c === '\r' ? {return: true} : {}}),
+          s,
+        )
+      }
       const action = keyAction(s, a.input, a.key)
       if (action === 'quit') return {...s, quit: true}
       return action === null ? s : reducer(s, action)

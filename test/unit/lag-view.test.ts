@@ -137,6 +137,20 @@ describe('the lag viewer state', () => {
 })
 
 describe('cells', () => {
+  it('applies each key of a chunk of several (fast typing, tmux send-keys, a paste)', () => {
+    const key = (input: string): Action => ({type: 'key', input, key: {}})
+    // '/', 'g', 'a', Enter in one chunk: a committed filter.
+    const filtered = run(loaded(), key('/ga\r'))
+    expect(filtered.filter).toBe('ga')
+    expect(filtered.typing).toBeNull()
+    expect(visibleGroups(filtered).map((g) => g.groupId)).toEqual(['gamma'])
+    // 'jj': two moves down.
+    expect(run(loaded(), key('jj')).selected).toBe(2)
+    // While filtering, a pasted pattern is one piece of text.
+    const typing = run(loaded(), key('/'), key('b|g'))
+    expect(typing.typing).toBe('b|g')
+  })
+
   it('draws sparklines scaled to their maximum', () => {
     expect(sparkline([0, 1, 2, 4, 8])).toBe('▁▁▂▄█')
     expect(sparkline([0, 0])).toBe('▁▁')
