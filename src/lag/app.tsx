@@ -1,7 +1,7 @@
 // The live lag viewer (`kafkalite lag` in a terminal): display-only ink components over the pure view state of
 // view.ts, and one polling hook that asks the daemon for one snapshot per refresh. Loaded only by the lag command,
 // so no other command pays for ink and react.
-import {Box, Transform, render, useApp, useInput, useStdout} from 'ink'
+import {Box, Transform, render, useApp, useInput, useStdin, useStdout} from 'ink'
 import {useEffect, useReducer, useRef, useState} from 'react'
 import type {LagPartitionsDetail, LagSnapshotData} from '../protocol/messages.js'
 import {
@@ -113,13 +113,16 @@ export function headerLines(s: ViewState, width: number): string[] {
 const KEYS =
   '↑↓/jk move · enter drill in · esc back · s sort · / filter · o issues only · p pause · +/- interval · r refresh · q quit'
 
-export function Footer(props: {width: number}) {
-  return <Lines lines={[paint(DIM, fit(KEYS, props.width).trimEnd())]} width={props.width} />
+const NO_KEYS = 'stdin is not a terminal: no keys · Ctrl-C quits'
+
+/** The keys, dimmed; or, when stdin is not a terminal (no keys can be read), how to quit. */
+export function Footer(props: {width: number; keys: boolean}) {
+  return <Lines lines={[paint(DIM, fit(props.keys ? KEYS : NO_KEYS, props.width).trimEnd())]} width={props.width} />
 }
 
 /** The whole screen for a state, at a terminal size. */
-export function Screen(props: {state: ViewState; width: number; height: number}) {
-  const {state: s, width, height} = props
+export function Screen(props: {state: ViewState; width: number; height: number; keys?: boolean}) {
+  const {state: s, width, height, keys = true} = props
   const screen = screenOf(s)
   const header = headerLines(s, width)
   const tableHeight = height - header.length - 2
@@ -155,7 +158,7 @@ export function Screen(props: {state: ViewState; width: number; height: number})
       <Box flexGrow={1} flexDirection="column">
         <Lines lines={lines} width={width} />
       </Box>
-      <Footer width={width} />
+      <Footer width={width} keys={keys} />
     </Box>
   )
 }
@@ -227,15 +230,17 @@ export function App(props: {fetch: SnapshotSource; intervalMs: number; initial?:
   const {exit} = useApp()
   const size = useScreenSize()
   usePolling(props.fetch, state, dispatch)
-  useInput((input, key) => dispatch({type: 'key', input, key}))
+  // Keys need a terminal on stdin (raw mode); without one the view still refreshes, and Ctrl-C (SIGINT) quits.
+  const keys = useStdin().isRawModeSupported === true
+  useInput((input, key) => dispatch({type: 'key', input, key}), {isActive: keys})
   useEffect(() => {
     if (state.quit) exit()
   }, [state.quit, exit])
-  return <Screen state={state} width={size.width} height={size.height} />
+  return <Screen state={state} width={size.width} height={size.height} keys={keys} />
 }
 
 /**
- * Runs the viewer in the terminal until `q` (or Ctrl-C, SIGTERM, SIGHUP): on the alternate screen, so that quitting
+ * Runs the viewer in the terminal until `q` (or Ctrl-C, SIGINT, SIGTERM, SIGHUP): on the alternate screen, so that quitting
  * (or a crash) gives the terminal back as it was.
  */
 export async function runViewer(fetch: SnapshotSource, intervalMs: number, initial?: LagSnapshotData): Promise<void> {
@@ -246,7 +251,7 @@ export async function runViewer(fetch: SnapshotSource, intervalMs: number, initi
   // Not ink 6.8's incrementalRendering: after a frame that ends with a newline it moves the cursor up one line
   // too few, so every refresh drew the screen one line lower and scrolled it.
   const instance = render(<App fetch={fetch} intervalMs={intervalMs} initial={initial} />, {exitOnCtrlC: false})
-  const signals = {SIGTERM: 15, SIGHUP: 1} as const
+  const signals = {SIGINT: 2, SIGTERM: 15, SIGHUP: 1} as const
   const onSignal = (signal: keyof typeof signals) => {
     process.exitCode = 128 + signals[signal]
     instance.unmount()

@@ -188,6 +188,24 @@ describe('the lag viewer components', () => {
     unmount()
   })
 
+  it('runs without keys when stdin is not a terminal, and says so', async () => {
+    let written = ''
+    const stdout = Object.assign(
+      new Writable({
+        write: (chunk, _encoding, done) => {
+          written += String(chunk)
+          done()
+        },
+      }),
+      {columns: 150, rows: 12, isTTY: true},
+    ) as unknown as NodeJS.WriteStream
+    const stdin = Object.assign(new Readable({read() {}}), {isTTY: false}) as unknown as NodeJS.ReadStream
+    const fetch = async () => evaluated(snapshot(100_000, 300))
+    const ink = inkRender(<App fetch={fetch} intervalMs={60_000} />, {stdout, stdin, patchConsole: false})
+    await until(() => written, /billing[\s\S]*stdin is not a terminal: no keys · Ctrl-C quits/)
+    ink.unmount()
+  })
+
   it('shows an error from the daemon and keeps the last data', async () => {
     let calls = 0
     const fetch = async () => {
