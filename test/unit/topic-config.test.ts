@@ -74,4 +74,21 @@ describe('broker config', () => {
     )
     expect(brokerConfigFrom({'zookeeper.connect': 'x'}, null).unknown).toEqual(['zookeeper.connect'])
   })
+
+  it("reads the lag history's settings, within bounds", () => {
+    expect(brokerConfigFrom({}, null).lagHistory).toMatchObject({
+      sampleIntervalMs: 1000,
+      logSamples: 300,
+      commitSamples: 10,
+    })
+    const c = brokerConfigFrom(
+      {'kafkalite.lag.sample.interval.ms': '10', 'kafkalite.lag.samples': '50', 'kafkalite.lag.commits': '5'},
+      null,
+    )
+    expect(c.lagHistory).toMatchObject({sampleIntervalMs: 10, logSamples: 50, commitSamples: 5})
+    expect(() => brokerConfigFrom({'kafkalite.lag.samples': '5000'}, '/h/server.properties')).toThrow(
+      /Invalid value 5000 for configuration kafkalite.lag.samples in \/h\/server.properties: Value must be no more than 1000/,
+    )
+    expect(() => brokerConfigFrom({'kafkalite.lag.commits': '1'}, null)).toThrow(/kafkalite.lag.commits/)
+  })
 })
