@@ -59,7 +59,8 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': {type: 'INT', default: '10000', min: 1},
   // kafkalite's own: the lag history behind `kafkalite lag` (src/daemon/lag-history.ts).
   'kafkalite.lag.sample.interval.ms': {type: 'INT', default: '1000', min: 1},
-  // Thinning a full series costs (samples / 4) x samples steps on the append path: bounded here.
+  // Thinning a full series costs (samples / 4) x samples steps on the append path (measured 0.4 ms at 300, 4 ms at
+  // 1000, once per samples / 4 intervals of a partition): bounded here.
   'kafkalite.lag.samples': {type: 'INT', default: '300', min: 8, max: 1000},
   'kafkalite.lag.commits': {type: 'INT', default: '10', min: 2},
 }
