@@ -21,6 +21,9 @@ Subcommands: list, describe, describe-producers, abort, find-hanging ('kafkalite
   ]
 
   async run(): Promise<unknown> {
+    // The subcommand parses the arguments; without this, oclif warns (under NODE_ENV=development or test) that
+    // this command did not parse its own.
+    this.parsed = true
     const argv = [...this.argv]
     let at = -1
     for (let i = 0; i < argv.length; i++) {
