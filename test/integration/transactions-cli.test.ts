@@ -283,7 +283,7 @@ describe('kafkalite transactions', () => {
     expect(await lso(0)).toBe(4) // past the record and its ABORT marker
     expect(await readCommitted(0)).toBe('before\n')
     expect((await openAt()) ?? null).toBeNull()
-  })
+  }, 120_000)
 
   it('finds a hanging transaction and aborts it by start offset or by producer, releasing read_committed readers', async () => {
     await transaction('lost', [0, 1], 'open')
@@ -342,7 +342,7 @@ describe('kafkalite transactions', () => {
     expect(again.stderr).toBe(
       'Failed to abort transaction AbortTransactionSpec(topicPartition=orders-1, producerId=0, producerEpoch=0, coordinatorEpoch=0): Producer 0 has no open transaction on partition orders-1. Enable debug logging for additional detail.\n',
     )
-  })
+  }, 90_000)
 
   it("refuses incomplete or inconsistent options with Kafka's messages and exit 2", async () => {
     const cases: [string[], string][] = [
