@@ -392,6 +392,11 @@ describe('kafkalite transactions', () => {
       if (message.endsWith('\n')) expect(res.stderr, args.join(' ')).toBe(message)
       else expect(res.stderr, args.join(' ')).toContain(message)
     }
+    const json = await tx('--json', 'frobnicate')
+    expect(json.code).toBe(2)
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: {code: 'USAGE', message: expect.stringMatching(/^Unknown subcommand 'frobnicate'/)},
+    })
     // A remote cluster is a runtime refusal (exit 1), as in every kafkalite command.
     const remote = await tx('--bootstrap-server', 'kafka.example.com:9092', 'list')
     expect(remote.code).toBe(1)
