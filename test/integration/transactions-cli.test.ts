@@ -325,8 +325,21 @@ describe('kafkalite transactions', () => {
       {topic: 'orders', partition: 1, producerId: 0, producerEpoch: 0, coordinatorEpoch: 0},
     )
     expect(await lso(1)).toBe(2)
-    expect(await readCommitted(0)).toBe('')
+    // A read_committed reader now reads past the aborted record to what is committed after it.
+    await transaction('after', [0], 'commit')
+    expect(await readCommitted(0)).toBe('after\n')
     expect(await readCommitted(1)).toBe('')
+    const all = await home.run([
+      'console-consumer',
+      '--topic',
+      'orders',
+      '--partition',
+      '0',
+      '--offset',
+      'earliest',
+      '--exit-at-end',
+    ])
+    expect(all.stdout).toBe('lost\nafter\n')
     expect(ok(await tx('find-hanging', '--topic', 'orders', '--max-transaction-timeout', '0'))).toBe(HANGING_HEADER)
     expect(cells(ok(await tx('describe-producers', '--topic', 'orders', '--partition', '1')))[1]).toEqual([
       '0',

@@ -21,7 +21,7 @@ A transaction hangs when it is open on a partition, its producer has written not
     partition: Flags.integer({description: 'Partition of --topic to search.', min: 0, helpValue: '<partition>'}),
     'max-transaction-timeout': Flags.integer({
       description:
-        'Transactions open for longer than this many minutes are candidates (the largest transaction.timeout.ms in use).',
+        'Open transactions whose producer has written nothing to the partition for longer than this many minutes are candidates: the largest transaction.timeout.ms in use, in minutes (the broker allows 15).',
       default: 15,
       min: 0,
       helpValue: '<minutes>',
