@@ -168,6 +168,12 @@ export class InvalidTxnStateException extends KafkaException {
     super('INVALID_TXN_STATE', message, options)
   }
 }
+/** describeTransactions of a transactional id the coordinator does not know. */
+export class TransactionalIdNotFoundException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('TRANSACTIONAL_ID_NOT_FOUND', message, options)
+  }
+}
 /** A record of a transaction that was aborted before the record was sent. */
 export class TransactionAbortedException extends KafkaException {
   constructor(message: string, options?: ExceptionOptions) {
@@ -189,6 +195,7 @@ const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
   INVALID_PRODUCER_EPOCH: InvalidProducerEpochException,
   OUT_OF_ORDER_SEQUENCE_NUMBER: OutOfOrderSequenceException,
   INVALID_TXN_STATE: InvalidTxnStateException,
+  TRANSACTIONAL_ID_NOT_FOUND: TransactionalIdNotFoundException,
   TRANSACTION_ABORTED: TransactionAbortedException,
 }
 

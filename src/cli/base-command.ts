@@ -89,7 +89,9 @@ export abstract class BaseCommand extends Command {
         .map((l) => l.trim())
         .filter((l) => l !== '' && !/^See more help with/.test(l))
         .reduce((text, line) => (text === '' ? line : /[.:]$/.test(text) ? `${text} ${line}` : `${text}: ${line}`), '')
-      message = `${message}${/[.!?]$/.test(message) ? '' : '.'} See '${this.config.bin} ${this.id} --help'.`
+      // The command as typed: `transactions list`, not oclif's id `transactions:list`.
+      const command = (this.id ?? '').replaceAll(':', this.config.topicSeparator)
+      message = `${message}${/[.!?]$/.test(message) ? '' : '.'} See '${this.config.bin} ${command} --help'.`
       prefix = 'Error: '
     } else {
       const wrapped = toKafkaException(error)

@@ -1,6 +1,7 @@
 // kafka-transactions' tables (ToolsUtils.prettyPrintTable: each cell padded to its column's width and followed by a
 // tab) and the rows of each subcommand, from the Admin client's answers.
 import type {ProducerState, TransactionDescription, TransactionListing} from '../client/admin.js'
+import type {HangingTransaction} from './hanging-transactions.js'
 
 /** Kafka's ToolsUtils.prettyPrintTable. */
 export function prettyPrintTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -73,12 +74,6 @@ export const HANGING_HEADERS = [
   'Duration(min)',
 ]
 
-export interface HangingTransaction {
-  topic: string
-  partition: number
-  producer: ProducerState
-}
-
 export function hangingRows(hanging: readonly HangingTransaction[], now: number): string[][] {
   return hanging.map(({topic, partition, producer: p}) => [
     topic,
@@ -88,6 +83,6 @@ export function hangingRows(hanging: readonly HangingTransaction[], now: number)
     String(p.coordinatorEpoch),
     String(p.currentTxnStartOffset),
     String(p.lastTimestamp),
-    String(Math.floor((now - p.lastTimestamp) / 60_000)),
+    String(Math.trunc((now - p.lastTimestamp) / 60_000)),
   ])
 }

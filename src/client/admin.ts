@@ -1,6 +1,6 @@
 // The Admin client, shaped like Kafka's Java Admin: topics, partitions, configs and offsets. Each call resolves when
 // every item succeeded and rejects with the first item's error otherwise, like `result.all().get()` in Java.
-import {errorFromData, type ErrorData, type KafkaException} from '../errors.js'
+import {errorFromData, KafkaException, type ErrorData} from '../errors.js'
 import type {
   ConfigEntryData,
   GroupState,
@@ -297,10 +297,12 @@ export class Admin {
 
   // ---- transactions ---------------------------------------------------------------------------------------
 
-  /** Kafka's listTransactions: transactional ids with their producer id and state, filtered as asked. */
-  async listTransactions(
-    options: {states?: readonly string[]; producerIds?: readonly number[]; durationFilterMs?: number} = {},
-  ): Promise<TransactionListing[]> {
+  /**
+   * Kafka's listTransactions: transactional ids with their producer id and state. Filters as in
+   * ListTransactionsOptions: `states` (filterStates), `producerIds` (filterProducerIds) and `durationFilterMs`
+   * (filterOnDuration: only transactions open longer than this; -1, the default, for all).
+   */
+  async listTransactions(options: ListTransactionsOptions = {}): Promise<TransactionListing[]> {
     const res = await this.#connection.request('listTransactions', {
       stateFilters: [...(options.states ?? [])],
       producerIdFilters: [...(options.producerIds ?? [])],
@@ -309,30 +311,43 @@ export class Admin {
     return res.transactions
   }
 
-  /** Kafka's describeTransactions; an unknown id throws TRANSACTIONAL_ID_NOT_FOUND. */
+  /**
+   * Kafka's describeTransactions, as `all()`: rejects with the first id's error, TransactionalIdNotFoundException
+   * for an id the coordinator does not know.
+   */
   async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
+    if (transactionalIds.length === 0) return []
     const res = await this.#connection.request('describeTransactions', {transactionalIds: [...transactionalIds]})
     throwFirst(res.transactions)
     return res.transactions.map(({error: _error, ...t}) => ({...t, coordinatorId: this.node().id}))
   }
 
-  /** Kafka's describeProducers: the producers with state on each partition. */
+  /**
+   * Kafka's describeProducers: the producers with state on each partition (UnknownTopicOrPartitionException for a
+   * missing one). `brokerId` (DescribeProducersOptions) names the replica to ask: kafkalite has one broker.
+   */
   async describeProducers(
     partitions: readonly {topic: string; partition: number}[],
-  ): Promise<{topic: string; partition: number; producers: ProducerState[]}[]> {
+    options: {brokerId?: number} = {},
+  ): Promise<PartitionProducerState[]> {
+    const broker = this.node().id
+    if (options.brokerId !== undefined && options.brokerId !== broker) {
+      throw new KafkaException(
+        'INVALID_REQUEST',
+        `Broker ${options.brokerId} is not a replica of any partition: kafkalite is the single broker ${broker}`,
+      )
+    }
+    if (partitions.length === 0) return []
     const res = await this.#connection.request('describeProducers', {partitions: [...partitions]})
     throwFirst(res.partitions)
     return res.partitions.map(({error: _error, ...p}) => p)
   }
 
-  /** Kafka's abortTransaction: writes an ABORT marker for a producer's open transaction on one partition. */
-  async abortTransaction(spec: {
-    topic: string
-    partition: number
-    producerId: number
-    producerEpoch: number
-    coordinatorEpoch: number
-  }): Promise<void> {
+  /**
+   * Kafka's abortTransaction: writes an ABORT marker for a producer's open transaction on one partition
+   * (InvalidTxnStateException when that producer has none open there).
+   */
+  async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
     const res = await this.#connection.request('writeTxnMarkers', {
       markers: [
         {
@@ -363,6 +378,29 @@ export interface TransactionDescription extends Omit<TransactionDescriptionData,
 }
 
 export type ProducerState = ProducerStateData
+
+export interface PartitionProducerState {
+  topic: string
+  partition: number
+  producers: ProducerState[]
+}
+
+export interface ListTransactionsOptions {
+  states?: readonly TransactionState[]
+  producerIds?: readonly number[]
+  durationFilterMs?: number
+}
+
+/** Kafka's AbortTransactionSpec: the producer whose open transaction on a partition to abort. */
+export interface AbortTransactionSpec {
+  topic: string
+  partition: number
+  producerId: number
+  producerEpoch: number
+  coordinatorEpoch: number
+}
+
+export type {TransactionState}
 
 export interface ConsumerGroupListing {
   groupId: string

@@ -1,16 +1,23 @@
 // kafkalite's client library: Kafka's Java client API (Admin, KafkaProducer, KafkaConsumer) for the local broker.
 export {Admin} from './admin.js'
 export type {
+  AbortTransactionSpec,
   ConfigEntry,
   CreatedTopic,
   IsolationLevel,
   ListOffsetsResultInfo,
+  ListTransactionsOptions,
   NewTopic,
   Node,
   OffsetSpec,
+  PartitionProducerState,
+  ProducerState,
   TopicDescription,
   TopicListing,
   TopicPartitionInfo,
+  TransactionDescription,
+  TransactionListing,
+  TransactionState,
 } from './admin.js'
 export {KafkaProducer} from './producer.js'
 export type {OffsetToCommit, ProducerInterceptor, ProducerRecord, RecordMetadata, SendCallback} from './producer.js'
@@ -51,6 +58,7 @@ export {
   TopicAuthorizationException,
   TransactionAbortedException,
   TransactionalIdAuthorizationException,
+  TransactionalIdNotFoundException,
   UnknownTopicOrPartitionException,
 } from '../errors.js'
 export type {ErrorCode} from '../errors.js'

@@ -1,14 +1,7 @@
 import {Flags} from '@oclif/core'
+import type {AbortTransactionSpec} from '../../client/admin.js'
 import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
 import {KafkaException, usageError} from '../../errors.js'
-
-export interface AbortResult {
-  topic: string
-  partition: number
-  producerId: number
-  producerEpoch: number
-  coordinatorEpoch: number
-}
 
 export default class TransactionsAbort extends TransactionsCommand {
   static override description = `Abort a hanging transaction on a partition: kafka-transactions abort.
@@ -29,55 +22,74 @@ Writes an ABORT marker for the open transaction that starts at --start-offset (f
       min: 0,
       helpValue: '<offset>',
     }),
-    'producer-id': Flags.integer({description: 'The producer id of the transaction to abort.', helpValue: '<id>'}),
-    'producer-epoch': Flags.integer({description: 'Its producer epoch.', helpValue: '<epoch>'}),
-    'coordinator-epoch': Flags.integer({description: 'Its coordinator epoch.', helpValue: '<epoch>'}),
+    'producer-id': Flags.integer({
+      description: 'The producer id of the transaction to abort (with --producer-epoch and --coordinator-epoch).',
+      min: 0,
+      helpValue: '<id>',
+    }),
+    'producer-epoch': Flags.integer({
+      description: 'Its producer epoch.',
+      min: 0,
+      max: 32767,
+      helpValue: '<epoch>',
+    }),
+    'coordinator-epoch': Flags.integer({
+      description: 'Its coordinator epoch (LatestCoordinatorEpoch in describe-producers; -1 is taken as 0).',
+      helpValue: '<epoch>',
+    }),
   }
 
-  async run(): Promise<AbortResult> {
+  async run(): Promise<AbortTransactionSpec> {
     const {flags} = await this.parse(TransactionsAbort)
     this.checkGlobal(flags)
-    const byProducer = [flags['producer-id'], flags['producer-epoch'], flags['coordinator-epoch']]
+    const {topic, partition} = flags
     const startOffset = flags['start-offset']
-    if (startOffset === undefined && byProducer.some((v) => v === undefined)) {
+    const producerId = flags['producer-id']
+    if (startOffset === undefined && producerId === undefined) {
       throw usageError(
         'The transaction to abort must be identified either with --start-offset (for brokers on 3.0 or above) or with --producer-id, --producer-epoch, and --coordinator-epoch (for older brokers)',
       )
     }
-    const {topic, partition} = flags
-    const admin = await this.admin()
-    let spec: AbortResult
-    if (startOffset !== undefined) {
-      const [described] = await this.failing(`Failed to abort transaction on partition ${topic}-${partition}`, () =>
-        admin.describeProducers([{topic, partition}]),
-      )
-      const producer = described!.producers.find((p) => p.currentTxnStartOffset === startOffset)
-      if (producer === undefined) {
-        throw new KafkaException(
-          'INVALID_TXN_STATE',
-          `Could not find any open transactions starting at offset ${startOffset} on partition ${topic}-${partition}`,
-        )
-      }
-      spec = {
-        topic,
-        partition,
-        producerId: producer.producerId,
-        producerEpoch: producer.producerEpoch,
-        coordinatorEpoch: Math.max(0, producer.coordinatorEpoch),
-      }
+    let spec: AbortTransactionSpec
+    if (startOffset === undefined) {
+      const producerEpoch = flags['producer-epoch']
+      const coordinatorEpoch = flags['coordinator-epoch']
+      if (producerEpoch === undefined) throw usageError('Missing required argument --producer-epoch')
+      if (coordinatorEpoch === undefined) throw usageError('Missing required argument --coordinator-epoch')
+      // As Kafka's tool: a transaction that hung before its producer id's first commit or abort shows coordinator
+      // epoch -1 in describe-producers; 0 is no greater than any real coordinator epoch.
+      spec = {topic, partition, producerId: producerId!, producerEpoch, coordinatorEpoch: Math.max(0, coordinatorEpoch)}
     } else {
-      spec = {
-        topic,
-        partition,
-        producerId: flags['producer-id']!,
-        producerEpoch: flags['producer-epoch']!,
-        // Kafka's tool turns a negative coordinator epoch into 0.
-        coordinatorEpoch: Math.max(0, flags['coordinator-epoch']!),
-      }
+      spec = await this.#specAt(topic, partition, startOffset)
     }
-    await this.failing(`Failed to abort transaction on partition ${topic}-${partition}`, () =>
-      admin.abortTransaction(spec),
-    )
+    const admin = await this.admin()
+    await this.failing(`Failed to abort transaction ${specText(spec)}`, () => admin.abortTransaction(spec))
     return spec
   }
+
+  /** The producer whose open transaction on the partition starts at `startOffset`. */
+  async #specAt(topic: string, partition: number, startOffset: number): Promise<AbortTransactionSpec> {
+    const admin = await this.admin()
+    const [state] = await this.failing(`Failed to validate producer state for partition ${topic}-${partition}`, () =>
+      admin.describeProducers([{topic, partition}]),
+    )
+    const producer = state!.producers.find((p) => p.currentTxnStartOffset === startOffset)
+    if (producer === undefined) {
+      throw new KafkaException(
+        'INVALID_TXN_STATE',
+        `Could not find any open transactions starting at offset ${startOffset} on partition ${topic}-${partition}`,
+      )
+    }
+    return {
+      topic,
+      partition,
+      producerId: producer.producerId,
+      producerEpoch: producer.producerEpoch,
+      coordinatorEpoch: Math.max(0, producer.coordinatorEpoch),
+    }
+  }
 }
+
+/** Kafka's AbortTransactionSpec.toString(), which its error message quotes. */
+const specText = (s: AbortTransactionSpec) =>
+  `AbortTransactionSpec(topicPartition=${s.topic}-${s.partition}, producerId=${s.producerId}, producerEpoch=${s.producerEpoch}, coordinatorEpoch=${s.coordinatorEpoch})`

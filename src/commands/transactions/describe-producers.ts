@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import type {ProducerState} from '../../client/admin.js'
+import type {PartitionProducerState} from '../../client/admin.js'
 import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
 import {PRODUCER_HEADERS, prettyPrintTable, producerRows} from '../../cli/transaction-views.js'
 
@@ -20,19 +20,16 @@ One row per producer id that wrote to the partition: its epoch, last sequence an
     }),
   }
 
-  async run(): Promise<{topic: string; partition: number; producers: ProducerState[]}> {
+  async run(): Promise<PartitionProducerState> {
     const {flags} = await this.parse(TransactionsDescribeProducers)
     this.checkGlobal(flags)
     const admin = await this.admin()
+    const brokerId = flags['broker-id']
     const tp = `${flags.topic}-${flags.partition}`
-    const [result] = await this.failing(`Failed to describe producers for partition ${tp}`, async () => {
-      if (flags['broker-id'] !== undefined && flags['broker-id'] !== admin.node().id) {
-        throw new Error(
-          `Broker ${flags['broker-id']} does not exist: kafkalite is the single broker ${admin.node().id}`,
-        )
-      }
-      return admin.describeProducers([{topic: flags.topic, partition: flags.partition}])
-    })
+    const on = brokerId === undefined ? 'leader' : `broker ${brokerId}`
+    const [result] = await this.failing(`Failed to describe producers for partition ${tp} on ${on}`, () =>
+      admin.describeProducers([{topic: flags.topic, partition: flags.partition}], {brokerId}),
+    )
     this.print(prettyPrintTable(PRODUCER_HEADERS, producerRows(result!.producers)))
     return result!
   }

@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
-import type {Admin} from '../../client/admin.js'
 import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
-import {HANGING_HEADERS, hangingRows, prettyPrintTable, type HangingTransaction} from '../../cli/transaction-views.js'
+import {findHangingTransactions, type HangingTransaction} from '../../cli/hanging-transactions.js'
+import {HANGING_HEADERS, hangingRows, prettyPrintTable} from '../../cli/transaction-views.js'
 import {usageError} from '../../errors.js'
 
 export default class TransactionsFindHanging extends TransactionsCommand {
   static override description = `Find hanging transactions: kafka-transactions find-hanging.
 
-A transaction hangs when it is open on a partition for longer than --max-transaction-timeout minutes and its coordinator does not have it open there: its producer id has no live transactional id, or that id's transaction is not open on the partition. A hanging transaction holds back the last stable offset, so read_committed consumers stop at it; abort it with 'transactions abort'.`
+A transaction hangs when it is open on a partition, its producer has written nothing there for longer than --max-transaction-timeout minutes, and its coordinator will not finish it: the producer id has no transactional id, or that id's transaction does not include the partition. A hanging transaction holds back the last stable offset, so read_committed consumers stop at it; abort it with 'transactions abort'. The transaction of a crashed producer is not hanging: its coordinator aborts it once transaction.timeout.ms has passed.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --topic orders',
@@ -21,7 +21,7 @@ A transaction hangs when it is open on a partition for longer than --max-transac
     partition: Flags.integer({description: 'Partition of --topic to search.', min: 0, helpValue: '<partition>'}),
     'max-transaction-timeout': Flags.integer({
       description:
-        'Transactions open for longer than this many minutes are candidates (the largest transaction.timeout.ms in use).',
+        'Open transactions whose producer has written nothing to the partition for longer than this many minutes are candidates: the largest transaction.timeout.ms in use, in minutes (the broker allows 15).',
       default: 15,
       min: 0,
       helpValue: '<minutes>',
@@ -40,47 +40,17 @@ A transaction hangs when it is open on a partition for longer than --max-transac
       throw usageError('The --partition argument requires --topic to be provided')
     }
     const admin = await this.admin()
-    const hanging = await this.failing('Failed to find hanging transactions', () =>
-      findHanging(admin, flags.topic, flags.partition, flags['broker-id'], flags['max-transaction-timeout'] * 60_000),
+    const hanging = await findHangingTransactions(
+      admin,
+      {
+        topic: flags.topic,
+        partition: flags.partition,
+        brokerId: flags['broker-id'],
+        maxTransactionTimeoutMs: flags['max-transaction-timeout'] * 60_000,
+      },
+      (what, fn) => this.failing(what, fn),
     )
     this.print(prettyPrintTable(HANGING_HEADERS, hangingRows(hanging, Date.now())))
     return {hanging}
   }
-}
-
-async function findHanging(
-  admin: Admin,
-  topic: string | undefined,
-  partition: number | undefined,
-  brokerId: number | undefined,
-  maxTimeoutMs: number,
-): Promise<HangingTransaction[]> {
-  if (brokerId !== undefined && brokerId !== admin.node().id) return [] // no partitions lead there
-  const topics =
-    topic !== undefined
-      ? await admin.describeTopics([topic])
-      : await admin.describeTopics((await admin.listTopics()).map((t) => t.name))
-  const partitions = topics.flatMap((t) =>
-    t.partitions
-      .map((p) => ({topic: t.name, partition: p.partition}))
-      .filter((p) => partition === undefined || p.partition === partition),
-  )
-  const now = Date.now()
-  const candidates = (await admin.describeProducers(partitions)).flatMap((p) =>
-    p.producers
-      .filter((s) => s.currentTxnStartOffset >= 0 && now - s.lastTimestamp >= maxTimeoutMs)
-      .map((producer) => ({topic: p.topic, partition: p.partition, producer})),
-  )
-  if (candidates.length === 0) return []
-  // A candidate is not hanging when its producer's transactional id has the transaction open on that partition.
-  const live = await admin.listTransactions({producerIds: [...new Set(candidates.map((c) => c.producer.producerId))]})
-  const descriptions = live.length > 0 ? await admin.describeTransactions(live.map((t) => t.transactionalId)) : []
-  return candidates.filter(({topic: t, partition: p, producer}) => {
-    const owner = descriptions.find((d) => d.producerId === producer.producerId)
-    const open =
-      owner !== undefined &&
-      (owner.state === 'Ongoing' || owner.state.startsWith('Prepare')) &&
-      owner.partitions.some((tp) => tp.topic === t && tp.partition === p)
-    return !open
-  })
 }

@@ -12,6 +12,8 @@ export default class Transactions extends BaseCommand {
 Subcommands: list, describe, describe-producers, abort, find-hanging ('kafkalite transactions <subcommand> --help'). As with Kafka's tool, the global options may come before the subcommand: 'kafkalite transactions --bootstrap-server localhost:9092 list' works as pasted from Kafka's documentation.`
 
   static override strict = false
+  /** So that an unknown subcommand under --json is reported as a JSON error too. */
+  static override enableJsonFlag = true
 
   static override args = {subcommand: Args.string({description: `One of: ${SUBCOMMANDS.join(', ')}.`})}
 
@@ -20,7 +22,10 @@ Subcommands: list, describe, describe-producers, abort, find-hanging ('kafkalite
     '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 describe --transactional-id my-transactional-id',
   ]
 
-  async run(): Promise<unknown> {
+  async run(): Promise<void> {
+    // The subcommand parses the arguments; without this, oclif warns (under NODE_ENV=development or test) that
+    // this command did not parse its own.
+    this.parsed = true
     const argv = [...this.argv]
     let at = -1
     for (let i = 0; i < argv.length; i++) {
@@ -38,6 +43,7 @@ Subcommands: list, describe, describe-producers, abort, find-hanging ('kafkalite
       )
     }
     argv.splice(at, 1)
-    return this.config.runCommand(`transactions:${subcommand}`, argv)
+    // The subcommand prints its own result (as JSON under --json); returning it would print it twice.
+    await this.config.runCommand(`transactions:${subcommand}`, argv)
   }
 }
