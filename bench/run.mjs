@@ -439,7 +439,7 @@ async function deliveryGuarantees() {
   log('idempotent and transactional produce')
   const {KafkaProducer} = await import('../dist/client/index.js')
   const home = newHome()
-  const records = Math.min(RECORDS, 300_000)
+  const records = RECORDS // long runs: a 300k run varied by up to 2x with garbage collection
   const value = Buffer.alloc(100, 'x')
   try {
     cli(home, ['topics', '--create', '--topic', 'dg', '--partitions', '3'])
