@@ -53,21 +53,21 @@ class Windowed {
 
   /** Sum of recorded values per second over the live samples (Kafka's Rate). */
   rate(now: number): number {
+    return this.#perSecond(now, this.#sum)
+  }
+
+  /** Rate of occurrences (Kafka's rate of a count, e.g. request-rate). */
+  countRate(now: number): number {
+    return this.#perSecond(now, this.#count)
+  }
+
+  #perSecond(now: number, values: readonly number[]): number {
     const live = this.#live(now)
     if (live.length === 0) return 0
     const oldest = Math.min(...live.map((i) => this.#start[i]!))
     // Kafka's Rate measures over at least (samples - 1) full windows, so a fresh sensor does not spike.
     const elapsed = Math.max(now - oldest, (SAMPLES - 1) * SAMPLE_MS)
-    return (live.reduce((s, i) => s + this.#sum[i]!, 0) * 1000) / elapsed
-  }
-
-  /** Rate of occurrences (Kafka's rate of a count, e.g. request-rate). */
-  countRate(now: number): number {
-    const live = this.#live(now)
-    if (live.length === 0) return 0
-    const oldest = Math.min(...live.map((i) => this.#start[i]!))
-    const elapsed = Math.max(now - oldest, (SAMPLES - 1) * SAMPLE_MS)
-    return (live.reduce((s, i) => s + this.#count[i]!, 0) * 1000) / elapsed
+    return (live.reduce((s, i) => s + values[i]!, 0) * 1000) / elapsed
   }
 
   avg(now: number): number {
