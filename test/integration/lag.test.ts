@@ -146,11 +146,12 @@ describe('kafkalite lag', () => {
     await produce(20)
     tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '24', 'sh')
     try {
+      // CI=true as in a CI job, where ink on its own draws nothing but the last frame: the viewer must still be live.
       tmux(
         'send-keys',
         '-t',
         session,
-        `clear; echo BEFORE-VIEWER; KAFKALITE_HOME='${home.dir}' '${process.execPath}' '${BIN}' lag --interval 300ms`,
+        `clear; echo BEFORE-VIEWER; CI=true KAFKALITE_HOME='${home.dir}' '${process.execPath}' '${BIN}' lag --interval 300ms`,
         'Enter',
       )
       const consumer = slowConsumer('live', 5)

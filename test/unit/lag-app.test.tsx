@@ -201,7 +201,8 @@ describe('the lag viewer components', () => {
     ) as unknown as NodeJS.WriteStream
     const stdin = Object.assign(new Readable({read() {}}), {isTTY: false}) as unknown as NodeJS.ReadStream
     const fetch = async () => evaluated(snapshot(100_000, 300))
-    const ink = inkRender(<App fetch={fetch} intervalMs={60_000} />, {stdout, stdin, patchConsole: false})
+    // debug: each frame is written whole, also where CI is set (ink then otherwise writes only the last frame, on exit).
+    const ink = inkRender(<App fetch={fetch} intervalMs={60_000} />, {stdout, stdin, patchConsole: false, debug: true})
     await until(() => written, /billing[\s\S]*stdin is not a terminal: no keys · Ctrl-C quits/)
     ink.unmount()
   })
