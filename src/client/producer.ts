@@ -551,14 +551,19 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       const batches: Batch[] = []
       let bytes = 0
       for (const queue of this.#allQueues) {
-        if (queue.open !== null && queue.ready.length === 0) {
-          const due = queue.open.createdAt + lingerMs
-          if (due <= now) this.#close(queue)
-          else nextLinger = Math.min(nextLinger, due)
-        }
-        // A partition's ready batches go in order, as many as fit in max.request.size. (Kafka sends one batch per
-        // partition per request; several let a fast producer commit ~1 MB per SQLite transaction instead of 16 KB.)
-        while (queue.ready.length > 0 && queue.retrying === 0) {
+        // A partition's ready batches go in order, as many as fit in max.request.size, then its open batch once
+        // its linger is over. (Kafka sends one batch per partition per request; several let a fast producer
+        // commit ~1 MB per SQLite transaction instead of 16 KB.)
+        while (queue.retrying === 0) {
+          if (queue.ready.length === 0) {
+            if (queue.open === null) break
+            const due = queue.open.createdAt + lingerMs
+            if (due > now) {
+              nextLinger = Math.min(nextLinger, due)
+              break
+            }
+            this.#close(queue)
+          }
           const next = queue.ready[0]!
           const size = next.bytes?.length ?? next.builder.sizeInBytes
           if (batches.length > 0 && bytes + size > this.#settings.maxRequestSize) break
@@ -912,7 +917,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     // and the commit is sent again once every batch is acknowledged, as Kafka does.
     this.#txnState = 'COMMITTING' // no more sends
     try {
-      const early = this.#txnError === null && this.#txnTouched ? this.#earlyCommit() : null
+      const early = this.#txnError === null ? this.#earlyCommit() : null
       await this.flush()
       if (this.#fatal) throw this.#fatal
       const outcome = early === null ? undefined : await early
@@ -960,7 +965,8 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     } finally {
       this.#flushing--
     }
-    if (this.#awaitingMetadata > 0) return null
+    // Nothing of the transaction was sent (the drain seals its batches): there is nothing to commit.
+    if (this.#awaitingMetadata > 0 || !this.#txnTouched) return null
     for (const queue of this.#allQueues) {
       if (queue.open !== null || queue.ready.length > 0 || queue.retrying > 0) return null
     }

@@ -112,7 +112,11 @@ async function main(): Promise<void> {
     connections: () => server.connections.size,
     shutdown: () => void shutdown('stop requested'),
   })
-  const server = new DaemonServer(handlers, {maxFrameBytes: config.maxFrameBytes, log})
+  const server = new DaemonServer(handlers, {
+    maxFrameBytes: config.maxFrameBytes,
+    log,
+    group: (work) => store.transaction(work),
+  })
   await server.listen(paths.socket)
   writeFileSync(
     paths.pidFile,

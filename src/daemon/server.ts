@@ -10,19 +10,28 @@ import {requestSchemas, type Method} from '../protocol/messages.js'
 import type {HandlerContext, Handlers} from './handlers.js'
 import type {Logger} from './logger.js'
 
+/**
+ * Runs the synchronous part of the requests that arrived in one read, as one unit of work: the daemon commits their
+ * writes in one SQLite transaction (a pipelined produce and commit of a transaction, say, write their shared pages
+ * once). It throws only when that commit fails, and the daemon then exits before any of their replies leaves.
+ */
+export type Group = (work: () => void) => void
+
 export class DaemonServer {
   readonly #server: Server
   readonly #handlers: Handlers
   readonly #maxFrameBytes: number
   readonly #log: Logger
+  readonly #group: Group
   readonly connections = new Set<Connection>()
 
-  constructor(handlers: Handlers, options: {maxFrameBytes: number; log: Logger}) {
+  constructor(handlers: Handlers, options: {maxFrameBytes: number; log: Logger; group?: Group}) {
     this.#handlers = handlers
     this.#maxFrameBytes = options.maxFrameBytes
     this.#log = options.log
+    this.#group = options.group ?? ((work) => work())
     this.#server = createServer((socket) => {
-      const connection = new Connection(socket, this.#handlers, this.#maxFrameBytes, this.#log)
+      const connection = new Connection(socket, this.#handlers, this.#maxFrameBytes, this.#log, this.#group)
       this.connections.add(connection)
       socket.once('close', () => this.connections.delete(connection))
     })
@@ -65,14 +74,16 @@ class Connection {
   readonly #handlers: Handlers
   readonly #decoder: FrameDecoder
   readonly #log: Logger
+  readonly #group: Group
   readonly #onClose = new Set<() => void>()
   #closed = false
 
-  constructor(socket: Socket, handlers: Handlers, maxFrameBytes: number, log: Logger) {
+  constructor(socket: Socket, handlers: Handlers, maxFrameBytes: number, log: Logger, group: Group) {
     this.#socket = socket
     this.#handlers = handlers
     this.#decoder = new FrameDecoder(maxFrameBytes)
     this.#log = log
+    this.#group = group
     socket.on('data', (chunk) => this.#onData(chunk))
     socket.on('error', () => {}) // a client that vanishes mid-write: 'close' follows
     socket.on('close', () => {
@@ -87,9 +98,14 @@ class Connection {
   }
 
   #onData(chunk: Buffer): void {
-    // The replies to every request of this chunk (a pipelined produce and commit, say) leave in one write.
+    // The replies to every request of this chunk (a pipelined produce and commit, say) leave in one write, after
+    // their writes are committed together.
     this.#socket.cork()
     process.nextTick(() => this.#socket.uncork())
+    this.#group(() => this.#onFrames(chunk))
+  }
+
+  #onFrames(chunk: Buffer): void {
     try {
       this.#decoder.push(chunk, (frame) => this.#onFrame(frame))
     } catch (error) {

@@ -4,8 +4,10 @@
 //
 // States: Empty -> Ongoing (first partition or offsets) -> PrepareCommit | PrepareAbort (EndTxn) ->
 // CompleteCommit | CompleteAbort (markers written) -> Ongoing on the next transaction. PrepareEpochFence is the
-// passage of a fenced transaction to PrepareAbort. Every state change is saved before it is acted on, so a daemon
-// killed between PrepareCommit and the markers completes the commit when it starts again.
+// passage of a fenced transaction to PrepareAbort. Every state change is saved before it is acted on. Kafka logs
+// PrepareCommit and writes the markers to other brokers afterwards; here an EndTxn's decision, its markers and the
+// completed state go into one SQLite transaction, so the decision is never on disk without its markers. A fence is
+// saved on its own first (its new epoch), and a daemon killed after it completes the abort when it starts again.
 import {KafkaException} from '../errors.js'
 import type {
   ParsedRequests,
@@ -266,8 +268,12 @@ export class TransactionCoordinator {
       )
     }
     meta.state = req.committed ? 'PrepareCommit' : 'PrepareAbort'
-    this.#save(meta)
-    this.#complete(meta)
+    try {
+      this.#complete(meta)
+    } catch (e) {
+      meta.state = 'Ongoing' // nothing was written: the client may end it again
+      throw e
+    }
     return {}
   }
 

@@ -81,12 +81,14 @@ function stringProducer(extra: Record<string, string> = {}) {
 /**
  * A socket in front of the daemon, in a home of its own: forwards frames both ways, and when armed closes the
  * client's connection instead of forwarding the answer to the next produce request. The daemon has written the
- * batch by then: only the acknowledgement is lost.
+ * batch by then: only the acknowledgement is lost. `log` lists the frames as they pass: `> method` for a request,
+ * `< method` for its answer.
  */
 class AckDroppingProxy {
   readonly home = mkdtempSync(join(tmpdir(), 'kl-proxy-'))
   dropNextProduceAck = false
   dropped = 0
+  readonly log: string[] = []
   readonly #server: Server
   readonly #clients = new Set<Socket>()
 
@@ -95,18 +97,23 @@ class AckDroppingProxy {
       this.#clients.add(client)
       const upstream = connect(target)
       const produceIds = new Set<number>()
+      const methods = new Map<number, string>()
       const fromClient = new FrameDecoder(1 << 30)
       const fromDaemon = new FrameDecoder(1 << 30)
       client.on('data', (chunk) => {
         fromClient.push(chunk, (frame) => {
           const {m} = JSON.parse(frame.header.toString()) as {m: string}
           if (m === 'produce') produceIds.add(frame.correlationId)
+          methods.set(frame.correlationId, m)
+          this.log.push(`> ${m}`)
         })
         upstream.write(chunk)
       })
       upstream.on('data', (chunk) => {
         let drop = false
         fromDaemon.push(chunk, (frame) => {
+          this.log.push(`< ${methods.get(frame.correlationId)}`)
+          methods.delete(frame.correlationId)
           if (produceIds.delete(frame.correlationId) && this.dropNextProduceAck) {
             this.dropNextProduceAck = false
             this.dropped++
@@ -255,6 +262,35 @@ describe('transactions', () => {
     // Markers take offsets 2, 4 and 6.
     expect(await readAll('tx', 'read_committed')).toEqual({records: ['0:c1', '1:c2', '5:c3'], end: 7})
     expect(await readAll('tx', 'read_uncommitted')).toEqual({records: ['0:c1', '1:c2', '3:a1', '5:c3'], end: 7})
+  })
+
+  it('sends the commit right behind the batches, in one request with all of them, without waiting for their answers', async () => {
+    await createTopic('pipelined', 3)
+    const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
+    await proxy.listen()
+    // Small batches that linger: at commit, each partition has full batches waiting and one open batch.
+    const producer = stringProducer({
+      'kafkalite.home': proxy.home,
+      'transactional.id': 'pipelined',
+      'batch.size': '200',
+      'linger.ms': '60000',
+    })
+    try {
+      await producer.initTransactions()
+      await producer.partitionsFor('pipelined') // the topic's metadata, known before the transaction
+      proxy.log.length = 0
+      producer.beginTransaction()
+      const acks = Array.from({length: 30}, (_, i) =>
+        producer.send({topic: 'pipelined', partition: i % 3, value: `record-${i}`}),
+      )
+      await producer.commitTransaction()
+      expect((await Promise.all(acks)).map((m) => m.offset)).toEqual(Array.from({length: 30}, (_, i) => (i / 3) | 0))
+      expect(proxy.log).toEqual(['> produce', '> endTxn', '< produce', '< endTxn'])
+    } finally {
+      await producer.close()
+      await proxy.close()
+    }
+    expect((await readAll('pipelined', 'read_committed', 2)).records).toHaveLength(10)
   })
 
   it('holds read_committed readers at the last stable offset while a transaction is open', async () => {

@@ -1,0 +1,103 @@
+// The daemon's socket server runs the requests that arrive in one read as one unit of work (one SQLite commit), and
+// keeps each request's failure its own.
+import {mkdtempSync, rmSync} from 'node:fs'
+import {connect, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {KafkaException} from '../../src/errors.js'
+import {encodeFrame, FrameDecoder, KIND_REQUEST, type Frame} from '../../src/protocol/frame.js'
+import type {Handlers} from '../../src/daemon/handlers.js'
+import {DaemonServer} from '../../src/daemon/server.js'
+import {Store} from '../../src/store/store.js'
+
+let dir: string
+let store: Store
+let server: DaemonServer
+let groups: number
+let socket: Socket
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kl-server-'))
+  store = Store.open(join(dir, 'db'))
+  store.db.exec('CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)')
+  const insert = store.db.prepare('INSERT INTO note (text) VALUES (?)')
+  groups = 0
+  // Two methods stand in for real ones: describeGroups writes each id in its own transaction (as the broker's
+  // appends do), and fails on an id named 'bad' after writing it.
+  const handlers = {
+    describeGroups: (req: {groupIds: string[]}) => {
+      const grouped = store.db.inTransaction // already in the unit of work's transaction
+      return store.transaction(() => {
+        for (const id of req.groupIds) {
+          insert.run(id)
+          if (id === 'bad') throw new KafkaException('INVALID_GROUP_ID', `bad group ${id}`)
+        }
+        return {groups: [], grouped}
+      })
+    },
+  } as unknown as Handlers
+  server = new DaemonServer(handlers, {
+    maxFrameBytes: 1 << 20,
+    log: {info() {}, warn() {}, error() {}},
+    group: (work) => {
+      groups++
+      store.transaction(work)
+    },
+  })
+  await server.listen(join(dir, 'sock'))
+  socket = connect(join(dir, 'sock'))
+  await new Promise((resolve) => socket.once('connect', resolve))
+})
+
+afterEach(async () => {
+  socket.destroy()
+  await server.close()
+  store.close()
+  rmSync(dir, {recursive: true, force: true})
+})
+
+/** Writes the requests in one write and resolves with their replies, in order. */
+function requests(...groupIds: string[][]): Promise<Frame[]> {
+  const parts = groupIds.flatMap((ids, i) =>
+    encodeFrame(i + 1, KIND_REQUEST, JSON.stringify({m: 'describeGroups', p: {groupIds: ids}})),
+  )
+  socket.write(Buffer.concat(parts))
+  return new Promise((resolve) => {
+    const frames: Frame[] = []
+    const decoder = new FrameDecoder()
+    const onData = (chunk: Buffer) =>
+      decoder.push(chunk, (frame) => {
+        frames.push(frame)
+        if (frames.length === groupIds.length) {
+          socket.off('data', onData)
+          resolve(frames)
+        }
+      })
+    socket.on('data', onData)
+  })
+}
+
+const notes = () => (store.db.prepare('SELECT text FROM note ORDER BY id').all() as {text: string}[]).map((r) => r.text)
+
+describe('the daemon server', () => {
+  it('runs the requests of one read in one unit of work, each in a transaction of its own inside it', async () => {
+    const replies = await requests(['a'], ['b', 'c'], ['d'])
+    expect(groups).toBe(1)
+    expect(replies.map((f) => JSON.parse(f.header.toString()) as {grouped: boolean})).toEqual([
+      {groups: [], grouped: true},
+      {groups: [], grouped: true},
+      {groups: [], grouped: true},
+    ])
+    expect(notes()).toEqual(['a', 'b', 'c', 'd'])
+    expect(store.db.inTransaction).toBe(false) // committed before the replies left
+  })
+
+  it("undoes a failed request's writes only, and answers it with its error", async () => {
+    const replies = await requests(['a'], ['x', 'bad'], ['d'])
+    expect(groups).toBe(1)
+    expect(replies.map((f) => f.kind)).toEqual([1, 2, 1])
+    expect(JSON.parse(replies[1]!.header.toString())).toEqual({code: 'INVALID_GROUP_ID', message: 'bad group bad'})
+    expect(notes()).toEqual(['a', 'd'])
+  })
+})
