@@ -27,6 +27,8 @@ export interface BrokerConfig {
   /** The group coordinator's settings. */
   groups: {initialRebalanceDelayMs: number; minSessionTimeoutMs: number; maxSessionTimeoutMs: number}
   transactions: TransactionConfig
+  /** producer.id.expiration.ms and its check interval: when a partition forgets an idle producer. */
+  producerIds: {expirationMs: number; checkIntervalMs: number}
   /** The lag history's settings. */
   lagHistory: LagHistoryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
@@ -57,6 +59,10 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'group.max.session.timeout.ms': {type: 'INT', default: '1800000', min: 1},
   'transaction.max.timeout.ms': {type: 'INT', default: '900000', min: 1},
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': {type: 'INT', default: '10000', min: 1},
+  'transactional.id.expiration.ms': {type: 'INT', default: '604800000', min: 1},
+  'transaction.remove.expired.transaction.cleanup.interval.ms': {type: 'INT', default: '3600000', min: 1},
+  'producer.id.expiration.ms': {type: 'INT', default: '86400000', min: 1},
+  'producer.id.expiration.check.interval.ms': {type: 'INT', default: '600000', min: 1},
   // kafkalite's own: the lag history behind `kafkalite lag` (src/daemon/lag-history.ts).
   'kafkalite.lag.sample.interval.ms': {type: 'INT', default: '1000', min: 1},
   // Thinning a full series costs (samples / 4) x samples steps on the append path (measured 0.4 ms at 300, 4 ms at
@@ -130,6 +136,12 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     transactions: {
       maxTimeoutMs: Number(get('transaction.max.timeout.ms')),
       abortIntervalMs: Number(get('transaction.abort.timed.out.transaction.cleanup.interval.ms')),
+      idExpirationMs: Number(get('transactional.id.expiration.ms')),
+      removeIntervalMs: Number(get('transaction.remove.expired.transaction.cleanup.interval.ms')),
+    },
+    producerIds: {
+      expirationMs: Number(get('producer.id.expiration.ms')),
+      checkIntervalMs: Number(get('producer.id.expiration.check.interval.ms')),
     },
     lagHistory: {
       sampleIntervalMs: Number(get('kafkalite.lag.sample.interval.ms')),

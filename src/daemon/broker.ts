@@ -586,6 +586,30 @@ export class Broker {
     if (rows.length > 0 || alsoInTransaction) this.#commit(rows, touched, producers, aborted, alsoInTransaction)
   }
 
+  /**
+   * Forgets the producers a partition has not heard from for producer.id.expiration.ms (Kafka's
+   * ProducerStateManager.removeExpiredProducers: by the timestamp of their last batch, never while their transaction
+   * is open). An expired producer that writes again is taken at its word, whatever its sequence, as Kafka does.
+   */
+  expireProducers(): number {
+    const now = this.#now()
+    const expirationMs = this.config.producerIds.expirationMs
+    const expired: {p: PartitionState; producerId: number}[] = []
+    for (const topic of this.#topics.values()) {
+      for (const p of topic.partitions) {
+        for (const e of p.producers.values()) {
+          if (e.txnFirstOffset < 0 && now - e.lastTimestamp >= expirationMs) expired.push({p, producerId: e.producerId})
+        }
+      }
+    }
+    if (expired.length === 0) return 0
+    this.store.deleteProducerStates(
+      expired.map(({p, producerId}) => ({topic: p.topic.row.id, partition: p.index, producerId})),
+    )
+    for (const {p, producerId} of expired) p.producers.delete(producerId)
+    return expired.length
+  }
+
   /** Aborted transactions overlapping [fromOffset, toOffset) of a partition, for a read_committed fetch. */
   abortedTransactions(
     p: PartitionState,

@@ -71,6 +71,16 @@ async function main(): Promise<void> {
       history.onCommit(r.groupId, r.topic, r.partition, r.offset, end, r.commitTimestamp)
     }
   }
+  // Kafka's producer.id.expiration.check.interval.ms: idle producers are forgotten by every partition.
+  const producerExpiry = setInterval(() => {
+    try {
+      const n = broker.expireProducers()
+      if (n > 0) log.info(`forgot ${n} idle producer(s) of partitions (producer.id.expiration.ms)`)
+    } catch (error) {
+      log.error(`could not expire idle producers: ${String(error)}`)
+    }
+  }, config.producerIds.checkIntervalMs)
+  producerExpiry.unref()
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -88,6 +98,7 @@ async function main(): Promise<void> {
     finish()
   }
   const finish = () => {
+    clearInterval(producerExpiry)
     groups.close()
     transactions.close()
     history.close()

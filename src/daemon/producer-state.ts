@@ -51,11 +51,14 @@ export function checkProducerBatch(
   }
   if (baseSequence < 0) return null // a transactional batch without idempotence cannot be checked further
   const lastSequence = incrementSequence(baseSequence, header.lastOffsetDelta)
-  if (entry === undefined || epoch > entry.epoch || entry.lastSequence < 0) {
+  // A producer the partition does not know (new, or expired by producer.id.expiration.ms) is taken at its word,
+  // whatever its sequence (ProducerAppendInfo.checkSequence); a known producer's new epoch starts at sequence 0.
+  if (entry === undefined) return null
+  if (epoch > entry.epoch || entry.lastSequence < 0) {
     if (baseSequence !== 0) {
       throw new KafkaException(
         'OUT_OF_ORDER_SEQUENCE_NUMBER',
-        `Invalid sequence number for new epoch of producer ${producerId} at offset ${offset} in partition ${partitionName}: ${epoch} (request epoch), ${baseSequence} (seq. number), ${entry?.epoch ?? -1} (current producer epoch)`,
+        `Invalid sequence number for new epoch of producer ${producerId} at offset ${offset} in partition ${partitionName}: ${epoch} (request epoch), ${baseSequence} (seq. number), ${entry.epoch} (current producer epoch)`,
       )
     }
     return null

@@ -26,6 +26,10 @@ export interface TransactionConfig {
   maxTimeoutMs: number
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often expired transactions are looked for. */
   abortIntervalMs: number
+  /** transactional.id.expiration.ms: a transactional id without a transaction for this long is forgotten. */
+  idExpirationMs: number
+  /** transaction.remove.expired.transaction.cleanup.interval.ms: how often expired ids are looked for. */
+  removeIntervalMs: number
 }
 
 interface TopicPartitionKey {
@@ -68,7 +72,8 @@ export class TransactionCoordinator {
   readonly #now: () => number
   readonly #txns = new Map<string, TxnMetadata>()
   readonly #byProducerId = new Map<number, TxnMetadata>()
-  readonly #timer: NodeJS.Timeout
+  readonly #timers: NodeJS.Timeout[]
+  readonly #idExpirationMs: number
   /** One save per transaction whose state a produce request changed, run in that request's SQLite transaction. */
   readonly #saves = new Map<TxnMetadata, () => void>()
 
@@ -100,12 +105,16 @@ export class TransactionCoordinator {
         this.#complete(meta)
       }
     }
-    this.#timer = setInterval(() => this.abortTimedOut(), config.abortIntervalMs)
-    this.#timer.unref()
+    this.#idExpirationMs = config.idExpirationMs
+    this.#timers = [
+      setInterval(() => this.abortTimedOut(), config.abortIntervalMs),
+      setInterval(() => this.removeExpiredIds(), config.removeIntervalMs),
+    ]
+    for (const timer of this.#timers) timer.unref()
   }
 
   close(): void {
-    clearInterval(this.#timer)
+    for (const timer of this.#timers) clearInterval(timer)
   }
 
   // ---- producer ids ---------------------------------------------------------------------------------------------
@@ -345,6 +354,34 @@ export class TransactionCoordinator {
         }
       }
     }
+  }
+
+  /**
+   * Forgets the transactional ids that have had no transaction for transactional.id.expiration.ms (Kafka's
+   * removeExpiredTransactionalIds: only ids in Empty, CompleteCommit or CompleteAbort; they become Dead). The next
+   * initTransactions with such an id gets a new producer id.
+   */
+  removeExpiredIds(): void {
+    const now = this.#now()
+    const expired = [...this.#txns.values()].filter(
+      (m) =>
+        (m.state === 'Empty' || m.state === 'CompleteCommit' || m.state === 'CompleteAbort') &&
+        now - m.updatedAt >= this.#idExpirationMs,
+    )
+    if (expired.length === 0) return
+    try {
+      this.#store.deleteTxns(expired.map((m) => m.transactionalId))
+    } catch (e) {
+      this.#log.error(`could not remove expired transactional ids: ${String(e)}`)
+      return
+    }
+    for (const m of expired) {
+      this.#txns.delete(m.transactionalId)
+      if (this.#byProducerId.get(m.producerId) === m) this.#byProducerId.delete(m.producerId)
+    }
+    this.#log.info(
+      `removed ${expired.length} transactional id(s) unused for transactional.id.expiration.ms (${this.#idExpirationMs} ms)`,
+    )
   }
 
   /** Partitions (`partition:topic`) of a group whose offsets wait in an open transaction. */

@@ -300,6 +300,13 @@ export class Store {
     return this.#s.producerSelectAll.all() as ProducerStateRow[]
   }
 
+  /** Forgets producers of partitions (producer.id.expiration.ms), in one transaction. */
+  deleteProducerStates(rows: readonly {topic: number; partition: number; producerId: number}[]): void {
+    this.transaction(() => {
+      for (const r of rows) this.#s.producerDelete.run(r.topic, r.partition, r.producerId)
+    })
+  }
+
   /** Aborted transactions of a partition that end at or after `fromOffset` and start before `toOffset`. */
   abortedTxns(topic: number, partition: number, fromOffset: number, toOffset: number): AbortedTxnRow[] {
     return this.#s.abortedSelectRange.all(topic, partition, fromOffset, toOffset) as AbortedTxnRow[]
@@ -313,6 +320,13 @@ export class Store {
   /** Every transactional id's state. */
   listTxns(): TxnRow[] {
     return this.#s.txnSelectAll.all() as TxnRow[]
+  }
+
+  /** Forgets transactional ids (transactional.id.expiration.ms), in one transaction. */
+  deleteTxns(transactionalIds: readonly string[]): void {
+    this.transaction(() => {
+      for (const id of transactionalIds) this.#s.txnDelete.run(id)
+    })
   }
 
   /** Saves a transactional id's state (insert or replace). */
@@ -537,6 +551,7 @@ function prepare(db: Database) {
          coordinator_epoch AS coordinatorEpoch, txn_first_offset AS txnFirstOffset, recent_batches AS recentBatches
        FROM producer_state ORDER BY topic, partition, producer_id`,
     ),
+    producerDelete: s('DELETE FROM producer_state WHERE topic = ? AND partition = ? AND producer_id = ?'),
     abortedInsert: s(
       'INSERT INTO aborted_txn (topic, partition, producer_id, first_offset, last_offset) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -576,6 +591,7 @@ function prepare(db: Database) {
          updated_at AS updatedAt
        FROM txn ORDER BY transactional_id`,
     ),
+    txnDelete: s('DELETE FROM txn WHERE transactional_id = ?'),
     txnUpsert: s(
       `INSERT INTO txn (transactional_id, producer_id, producer_epoch, timeout_ms, state, partitions, pending_offsets,
          start_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,7 +1,7 @@
 // Delivery semantics against a real daemon: idempotence (a retry after a lost acknowledgement is not written
 // twice), sequence checks, transactions with markers, read_committed, fencing, offsets in transactions, the
 // transaction timeout, and recovery across a daemon restart.
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer, connect, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -437,6 +437,43 @@ describe('transactions', () => {
     await producer.close().catch(() => {})
   })
 
+  it('forgets idle producers and unused transactional ids once they expire, and takes an expired producer back', async () => {
+    const properties = join(home.dir, 'server.properties')
+    writeFileSync(
+      properties,
+      readFileSync(properties, 'utf8') +
+        'producer.id.expiration.ms=300\nproducer.id.expiration.check.interval.ms=50\n' +
+        'transactional.id.expiration.ms=300\ntransaction.remove.expired.transaction.cleanup.interval.ms=50\n',
+    )
+    await createTopic('idle')
+    const admin = await Admin.create(config)
+    const idempotent = stringProducer()
+    try {
+      const transactional = stringProducer({'transactional.id': 'idle-writer'})
+      await transactional.initTransactions()
+      transactional.beginTransaction()
+      await transactional.send({topic: 'idle', value: 't'})
+      await transactional.commitTransaction()
+      await transactional.close()
+      await idempotent.send({topic: 'idle', value: 'i1'})
+      await idempotent.send({topic: 'idle', value: 'i2'})
+      expect((await admin.describeProducers([{topic: 'idle', partition: 0}]))[0]!.producers).toHaveLength(2)
+      expect(await admin.listTransactions()).toHaveLength(1)
+      await waitFor(
+        async () => (await admin.describeProducers([{topic: 'idle', partition: 0}]))[0]!.producers.length === 0,
+        5000,
+        'the idle producers to expire',
+      )
+      await waitFor(async () => (await admin.listTransactions()).length === 0, 5000, 'the transactional id to expire')
+      // The idempotent producer goes on at sequence 2: the partition, which forgot it, takes it at its word.
+      expect(await idempotent.send({topic: 'idle', value: 'i3'})).toMatchObject({offset: 4})
+    } finally {
+      await idempotent.close()
+      await admin.close()
+    }
+    expect((await readAll('idle', 'read_committed')).records).toEqual(['0:t', '2:i1', '3:i2', '4:i3'])
+  })
+
   it('requires initTransactions and beginTransaction before a transactional send', async () => {
     const producer = stringProducer({'transactional.id': 'early'})
     await expect(producer.send({topic: 'x', value: 'v'})).rejects.toThrow(
@@ -502,15 +539,19 @@ describe('the Java-style client API', () => {
     const connection = await Connection.open({home: home.dir})
     try {
       await createTopic('typed')
-      const b = new BatchBuilder({maxBytes: 1024})
-      b.append(0, null, Buffer.from('v'))
-      b.setProducerState(99, 0, 7, false)
-      const bytes = b.build()
-      const res = await connection.request(
-        'produce',
-        {acks: -1, batches: [{topic: 'typed', partition: 0, size: bytes.length}]},
-        [bytes],
-      )
+      const produce = (sequence: number) => {
+        const b = new BatchBuilder({maxBytes: 1024})
+        b.append(0, null, Buffer.from('v'))
+        b.setProducerState(99, 0, sequence, false)
+        const bytes = b.build()
+        return connection.request(
+          'produce',
+          {acks: -1, batches: [{topic: 'typed', partition: 0, size: bytes.length}]},
+          [bytes],
+        )
+      }
+      await produce(0)
+      const res = await produce(7) // a gap in the sequence of a producer the partition knows
       const {errorFromData} = await import('../../src/errors.js')
       const error = errorFromData(res.results[0]!.error!)
       expect(error).toBeInstanceOf(OutOfOrderSequenceException)

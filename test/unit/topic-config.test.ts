@@ -75,6 +75,24 @@ describe('broker config', () => {
     expect(brokerConfigFrom({'zookeeper.connect': 'x'}, null).unknown).toEqual(['zookeeper.connect'])
   })
 
+  it("reads Kafka's expiration settings for transactional and producer ids", () => {
+    const defaults = brokerConfigFrom({}, null)
+    expect(defaults.transactions).toMatchObject({idExpirationMs: 604_800_000, removeIntervalMs: 3_600_000})
+    expect(defaults.producerIds).toEqual({expirationMs: 86_400_000, checkIntervalMs: 600_000})
+    const c = brokerConfigFrom(
+      {
+        'transactional.id.expiration.ms': '1000',
+        'transaction.remove.expired.transaction.cleanup.interval.ms': '100',
+        'producer.id.expiration.ms': '2000',
+        'producer.id.expiration.check.interval.ms': '200',
+      },
+      null,
+    )
+    expect(c.transactions).toMatchObject({idExpirationMs: 1000, removeIntervalMs: 100})
+    expect(c.producerIds).toEqual({expirationMs: 2000, checkIntervalMs: 200})
+    expect(() => brokerConfigFrom({'producer.id.expiration.ms': '0'}, null)).toThrow(/producer.id.expiration.ms/)
+  })
+
   it("reads the lag history's settings, within bounds", () => {
     expect(brokerConfigFrom({}, null).lagHistory).toMatchObject({
       sampleIntervalMs: 1000,

@@ -18,11 +18,11 @@ let dir: string
 let store: Store
 let open: {store: Store; broker: Broker; txns: TransactionCoordinator}[] = []
 
-function start() {
+function start(now: () => number = Date.now) {
   store = Store.open(join(dir, 'kafkalite.db'))
-  const broker = new Broker(store, config)
+  const broker = new Broker(store, config, now)
   const groups = new GroupCoordinator(store, broker, config.groups, quiet)
-  const txns = new TransactionCoordinator(store, broker, groups, config.transactions, quiet)
+  const txns = new TransactionCoordinator(store, broker, groups, config.transactions, quiet, now)
   open.push({store, broker, txns})
   return {broker, txns}
 }
@@ -35,9 +35,9 @@ function stop() {
   open = []
 }
 
-function send(broker: Broker, producerId: number, epoch: number, sequence: number, value: string) {
+function send(broker: Broker, producerId: number, epoch: number, sequence: number, value: string, timestamp = 0) {
   const b = new BatchBuilder({maxBytes: 1024})
-  b.append(0, null, Buffer.from(value))
+  b.append(timestamp, null, Buffer.from(value))
   b.setProducerState(producerId, epoch, sequence, true)
   const bytes = Buffer.from(b.build())
   return broker.produce({acks: -1, timeoutMs: 1000, batches: [{topic: 't', partition: 0, size: bytes.length}]}, bytes)
@@ -140,5 +140,63 @@ describe('the transaction coordinator', () => {
     expect(() =>
       second.txns.endTxn({transactionalId: 'a', producerId: old.producerId, producerEpoch: 0, committed: true}),
     ).toThrow(/fences the current one/)
+  })
+
+  it('forgets a transactional id after transactional.id.expiration.ms without a transaction, never an open one', () => {
+    let clock = 1_000_000
+    const first = start(() => clock)
+    first.broker.createTopic('t', 1, 1, {})
+    const expiration = config.transactions.idExpirationMs
+    const a = first.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    send(first.broker, a.producerId, a.producerEpoch, 0, 'v', clock)
+    first.txns.endTxn({transactionalId: 'a', producerId: a.producerId, producerEpoch: a.producerEpoch, committed: true})
+    const b = first.txns.initProducerId({transactionalId: 'b', transactionTimeoutMs: 900_000})
+    send(first.broker, b.producerId, b.producerEpoch, 0, 'open', clock) // stays Ongoing
+    clock += expiration - 1
+    first.txns.removeExpiredIds()
+    expect(first.txns.list({stateFilters: [], producerIdFilters: [], durationFilterMs: -1}).transactions).toHaveLength(
+      2,
+    )
+    clock += 1
+    first.txns.removeExpiredIds()
+    expect(first.txns.list({stateFilters: [], producerIdFilters: [], durationFilterMs: -1}).transactions).toEqual([
+      {transactionalId: 'b', producerId: b.producerId, state: 'Ongoing'},
+    ])
+    expect(first.txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+      state: 'Dead',
+      error: {code: 'TRANSACTIONAL_ID_NOT_FOUND'},
+    })
+    stop()
+    const second = start(() => clock)
+    expect(second.txns.describe({transactionalIds: ['a']}).transactions[0]?.state).toBe('Dead')
+    // A new producer id for the forgotten id, at epoch 0.
+    const again = second.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    expect(again.producerEpoch).toBe(0)
+    expect(again.producerId).toBeGreaterThan(b.producerId)
+  })
+
+  it('forgets idle producers of a partition after producer.id.expiration.ms, never one with an open transaction', () => {
+    let clock = 1_000_000
+    const first = start(() => clock)
+    first.broker.createTopic('t', 1, 1, {})
+    const p = first.broker.partition('t', 0)
+    const a = first.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    send(first.broker, a.producerId, a.producerEpoch, 0, 'v', clock)
+    first.txns.endTxn({transactionalId: 'a', producerId: a.producerId, producerEpoch: a.producerEpoch, committed: true})
+    const b = first.txns.initProducerId({transactionalId: 'b', transactionTimeoutMs: 900_000})
+    send(first.broker, b.producerId, b.producerEpoch, 0, 'open', clock)
+    clock += config.producerIds.expirationMs - 1
+    expect(first.broker.expireProducers()).toBe(0)
+    clock += 1
+    expect(first.broker.expireProducers()).toBe(1)
+    expect([...p.producers.keys()]).toEqual([b.producerId])
+    stop()
+    const second = start(() => clock)
+    const again = second.broker.partition('t', 0)
+    expect([...again.producers.keys()]).toEqual([b.producerId])
+    // The forgotten producer writes again, past sequence 0: taken at its word, as Kafka does.
+    second.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    const c = second.txns.describe({transactionalIds: ['a']}).transactions[0]!
+    expect(send(second.broker, c.producerId, c.producerEpoch, 7, 'later', clock)[0]).toMatchObject({baseOffset: 3})
   })
 })
