@@ -261,6 +261,7 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<bool
 export class ReconnectingConnection {
   readonly #options: ConnectionOptions
   #current: Promise<Connection> | null = null
+  #open: Connection | null = null
 
   constructor(options: ConnectionOptions) {
     this.#options = options
@@ -281,10 +282,13 @@ export class ReconnectingConnection {
       const opening = Connection.open(this.#options)
       this.#current = opening
       opening.then(
-        (connection) =>
+        (connection) => {
+          if (this.#current === opening) this.#open = connection
           connection.onClose(() => {
             if (this.#current === opening) this.#current = null
-          }),
+            if (this.#open === connection) this.#open = null
+          })
+        },
         () => {
           if (this.#current === opening) this.#current = null
         },
@@ -293,10 +297,16 @@ export class ReconnectingConnection {
     return this.#current
   }
 
+  /** The connection when it is open now, to write to in this turn of the event loop; null while it opens. */
+  get open(): Connection | null {
+    return this.#open
+  }
+
   /** Closes the current connection, if any; a later get() opens a new one. */
   async close(): Promise<void> {
     const current = this.#current
     this.#current = null
+    this.#open = null
     if (current) (await current.catch(() => null))?.close()
   }
 }

@@ -436,6 +436,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       charged = true
       this.#partitioner.onAppend(topic, partition, size, info.partitions)
       if (batch.builder.sizeInBytes >= this.#settings.batchSize) this.#close(queue)
+      // While nothing is in flight, a full batch goes at once (the daemon would otherwise wait for the end of this
+      // turn of the event loop); while requests are in flight, what is ready goes at the end of the turn, in as few
+      // requests as fit.
+      if (this.#inFlight === 0 && queue.ready.length > 0 && this.#connections.open !== null) this.#drain()
       this.#scheduleDrain()
     } catch (error) {
       if (!charged) this.#pending--
@@ -605,35 +609,45 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       req.batches.reduce((n, b) => n + b.size, 0),
       sentAt,
     )
-    this.#connect()
-      .then((connection): Responses['produce'] | Promise<Responses['produce']> => {
-        if (this.#settings.acks !== 0) return connection.request('produce', req, payload)
-        connection.sendOneWay('produce', req, payload)
-        const none = {baseOffset: -1, logAppendTime: -1, logStartOffset: -1}
-        return {results: batches.map((b) => ({topic: b.topic, partition: b.partition, ...none}))}
-      })
-      .then(
-        (res) => {
-          this.#inFlight--
-          this.#metrics.record('latency', Date.now() - sentAt)
-          res.results.forEach((result, i) => {
-            const batch = batches[i]!
-            if (result.error) this.#failOrRetry(batch, toKafkaException(result.error))
-            else this.#succeed(batch, result.baseOffset, result.logAppendTime)
-          })
-          this.#drain()
-          this.#checkIdle()
-        },
-        (error: unknown) => {
-          this.#inFlight--
-          const e = toKafkaException(error)
-          for (const batch of batches) this.#failOrRetry(batch, e)
-          // Not at once: the other requests in flight on a lost connection fail in this same turn, and their
-          // partitions must be marked as retrying before anything is sent past their batches' sequences.
-          this.#scheduleDrain()
-          this.#checkIdle()
-        },
-      )
+    const write = (connection: Connection): Responses['produce'] | Promise<Responses['produce']> => {
+      if (this.#settings.acks !== 0) return connection.request('produce', req, payload)
+      connection.sendOneWay('produce', req, payload)
+      const none = {baseOffset: -1, logAppendTime: -1, logStartOffset: -1}
+      return {results: batches.map((b) => ({topic: b.topic, partition: b.partition, ...none}))}
+    }
+    // Written in this turn when the connection is open: the daemon appends while the caller goes on sending.
+    const open = this.#connections.open
+    let sent: Promise<Responses['produce']>
+    if (open === null) sent = this.#connect().then(write)
+    else {
+      try {
+        sent = Promise.resolve(write(open))
+      } catch (error) {
+        sent = Promise.reject(error as Error)
+      }
+    }
+    sent.then(
+      (res) => {
+        this.#inFlight--
+        this.#metrics.record('latency', Date.now() - sentAt)
+        res.results.forEach((result, i) => {
+          const batch = batches[i]!
+          if (result.error) this.#failOrRetry(batch, toKafkaException(result.error))
+          else this.#succeed(batch, result.baseOffset, result.logAppendTime)
+        })
+        this.#drain()
+        this.#checkIdle()
+      },
+      (error: unknown) => {
+        this.#inFlight--
+        const e = toKafkaException(error)
+        for (const batch of batches) this.#failOrRetry(batch, e)
+        // Not at once: the other requests in flight on a lost connection fail in this same turn, and their
+        // partitions must be marked as retrying before anything is sent past their batches' sequences.
+        this.#scheduleDrain()
+        this.#checkIdle()
+      },
+    )
   }
 
   #succeed(batch: Batch, baseOffset: number, logAppendTime: number): void {
