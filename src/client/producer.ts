@@ -17,7 +17,14 @@ import {
   TransactionAbortedException,
   toKafkaException,
 } from '../errors.js'
-import {BatchBuilder, BATCH_HEADER_SIZE, sizeOfRecord, type RecordHeader} from '../protocol/record-batch.js'
+import {
+  BatchBuilder,
+  BATCH_HEADER_SIZE,
+  CODECS,
+  sizeOfRecord,
+  type Codec,
+  type RecordHeader,
+} from '../protocol/record-batch.js'
 import type {Requests, Responses, TopicMetadataData} from '../protocol/messages.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
 import {ReconnectingConnection, type Connection} from './connection.js'
@@ -83,7 +90,7 @@ interface ProducerSettings extends CommonConfig {
   retries: number
   retryBackoffMs: number
   deliveryTimeoutMs: number
-  compression: 'none' | 'gzip'
+  compression: Codec
   metadataMaxAgeMs: number
   idempotent: boolean
   transactionalId: string | null
@@ -169,10 +176,10 @@ function producerSettings(config: ClientConfig): ProducerSettings {
     throw invalidConfig('Cannot set a transactional.id without also enabling idempotence.')
   }
   const compression = r.oneOf('compression.type', 'none', COMPRESSIONS)
-  if (compression !== 'none' && compression !== 'gzip') {
+  if (compression === 'zstd') {
     throw new KafkaException(
       'INVALID_CONFIG',
-      `compression.type '${compression}' is not supported by kafkalite yet: use none or gzip.`,
+      `compression.type 'zstd' is not supported by kafkalite yet: use ${CODECS.join(', ')}.`,
     )
   }
   return {

@@ -49,7 +49,7 @@ With --producer-property transactional.id=ID all of the input is one transaction
     }),
     'compression-codec': Flags.string({
       description:
-        "The compression codec: either 'none' or 'gzip' ('snappy', 'lz4' and 'zstd' are not supported yet). If specified without value, then it defaults to 'gzip'.",
+        "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd' (zstd is not supported by kafkalite yet). If specified without value, then it defaults to 'gzip'.",
       helpValue: '[compression-codec]',
     }),
     'batch-size': Flags.integer({

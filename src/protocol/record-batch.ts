@@ -2,6 +2,8 @@
 // the base offset and stores the bytes, fetches return the stored bytes, the consumer decodes them.
 // Sources: clients/src/main/java/org/apache/kafka/common/record/DefaultRecordBatch.java and DefaultRecord.java.
 import {gunzipSync, gzipSync} from 'node:zlib'
+import {lz4Compress, lz4Decompress} from './lz4.js'
+import {snappyCompress, snappyDecompress} from './snappy.js'
 import {KafkaException} from '../errors.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong, type Cursor} from './varint.js'
@@ -58,6 +60,17 @@ export const NO_SEQUENCE = -1
 export const NO_PARTITION_LEADER_EPOCH = -1
 
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+
+/** The compression codecs kafkalite writes and reads (Kafka's compression.type values but zstd). */
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4'] as const
+export type Codec = (typeof CODECS)[number]
+
+/** Each codec's compress and decompress, by its id in the batch attributes. */
+const CODEC_FUNCTIONS: Record<number, {compress: (data: Buffer) => Buffer; decompress: (data: Buffer) => Buffer}> = {
+  [COMPRESSION.gzip]: {compress: (d) => gzipSync(d), decompress: (d) => gunzipSync(d)},
+  [COMPRESSION.snappy]: {compress: snappyCompress, decompress: snappyDecompress},
+  [COMPRESSION.lz4]: {compress: lz4Compress, decompress: lz4Decompress},
+}
 
 /** A record header: a UTF-8 key and a value that may be null. */
 export interface RecordHeader {
@@ -251,7 +264,7 @@ export function sizeOfRecord(
 export interface BatchBuilderOptions {
   /** batch.size: a record that would take the batch past this is refused, except the first one. */
   maxBytes: number
-  compression?: 'none' | 'gzip'
+  compression?: Codec
   producerId?: number
   producerEpoch?: number
   baseSequence?: number
@@ -358,10 +371,9 @@ export class BatchBuilder {
     if (this.#count === 0) throw new KafkaException('ILLEGAL_STATE', 'Cannot build an empty record batch')
     const o = this.#options
     let out: Buffer
-    let compression: number = COMPRESSION.none
-    if (o.compression === 'gzip') {
-      compression = COMPRESSION.gzip
-      const compressed = gzipSync(this.#buf.subarray(BATCH_HEADER_SIZE, this.#pos))
+    const compression: number = COMPRESSION[o.compression ?? 'none']
+    if (compression !== COMPRESSION.none) {
+      const compressed = CODEC_FUNCTIONS[compression]!.compress(this.#buf.subarray(BATCH_HEADER_SIZE, this.#pos))
       out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length)
       compressed.copy(out, BATCH_HEADER_SIZE)
     } else if (this.#pos * 4 < this.#buf.length) {
@@ -485,15 +497,15 @@ export function forEachRecord(
   let pos = offset + BATCH_HEADER_SIZE
   let end = offset + size
   if (header.compression !== COMPRESSION.none) {
-    if (header.compression !== COMPRESSION.gzip) {
-      throw corrupt(
-        `Compression codec '${CODEC_NAMES[header.compression] ?? header.compression}' is not supported by kafkalite yet (gzip and none are)`,
-      )
+    const codec = CODEC_FUNCTIONS[header.compression]
+    const name = CODEC_NAMES[header.compression] ?? String(header.compression)
+    if (codec === undefined) {
+      throw corrupt(`Compression codec '${name}' is not supported by kafkalite yet (${CODECS.join(', ')} are)`)
     }
     try {
-      data = gunzipSync(buf.subarray(pos, end))
+      data = codec.decompress(buf.subarray(pos, end))
     } catch (error) {
-      throw corrupt(`Record batch gzip data is corrupt: ${(error as Error).message}`)
+      throw corrupt(`Record batch ${name} data is corrupt: ${(error as Error).message}`)
     }
     pos = 0
     end = data.length

@@ -1,4 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {Connection} from '../../src/client/connection.js'
+import {readBatchHeader} from '../../src/protocol/record-batch.js'
 import {exited, readUntil, TestHome, uniqueTopic} from '../helpers/env.js'
 
 let home: TestHome
@@ -246,6 +248,43 @@ describe('console-producer and console-consumer', () => {
     await home.run(['console-producer', '--topic', b], {input: 'from-b\n'})
     const out = await home.run(['console-consumer', '--include', 'inc-.*', '--from-beginning', '--exit-at-end'])
     expect(out.stdout.trimEnd().split('\n').sort()).toEqual(['from-a', 'from-b'])
+  })
+
+  it.each([
+    ['snappy', 2],
+    ['lz4', 3],
+    ['gzip', 1],
+  ])('stores batches compressed with --compression-codec %s (codec %d) and reads them back', async (codec, id) => {
+    const topic = uniqueTopic()
+    const lines = Array.from({length: 2000}, (_, i) => `order-${i % 50},{"item":${i},"qty":${i % 7}}\n`).join('')
+    const res = await home.run(['console-producer', '--topic', topic, '--compression-codec', codec], {input: lines})
+    expect(res.code).toBe(0)
+    expect((await consumeAll(topic)).stdout).toBe(lines)
+    // The stored batches, as a fetch returns them: compressed with that codec, and much smaller than the lines.
+    const connection = await Connection.open({home: home.dir})
+    try {
+      const {payload} = await connection.requestWithPayload('fetch', {
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        partitions: [{topic, partition: 0, offset: 0, maxBytes: 1 << 20}],
+      })
+      expect(readBatchHeader(payload).compression).toBe(id)
+      expect(payload.length).toBeLessThan(Buffer.byteLength(lines) / 2)
+    } finally {
+      connection.close()
+    }
+  })
+
+  it('refuses --compression-codec zstd with a clear error', async () => {
+    const res = await home.run(['console-producer', '--topic', uniqueTopic(), '--compression-codec', 'zstd'], {
+      input: 'a\n',
+    })
+    expect(res.code).not.toBe(0)
+    expect(res.stderr).toMatch(
+      /compression.type 'zstd' is not supported by kafkalite yet: use none, gzip, snappy, lz4\./,
+    )
   })
 
   it('compresses with gzip when --compression-codec is given without a value', async () => {
