@@ -5,7 +5,7 @@ import {KafkaException} from '../errors.js'
 import {parseProperties} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/frame.js'
 import type {Durability} from '../store/open.js'
-import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue} from './topic-config.js'
+import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
 import type {LagHistoryConfig} from './lag-history.js'
 import type {TransactionConfig} from './transaction-coordinator.js'
 
@@ -105,6 +105,9 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       const message = (error as Error).message.replace(`configuration ${name}:`, `configuration ${name}${where}:`)
       throw new KafkaException('BROKER_CONFIG_INVALID', message)
     }
+  }
+  if (topicDefaults['compression.type'] === 'zstd') {
+    throw new KafkaException('BROKER_CONFIG_INVALID', `${zstdRefused().message.replace(':', `${where}:`)}`)
   }
   if (values['default.replication.factor'] !== undefined && values['default.replication.factor'] !== '1') {
     throw new KafkaException(

@@ -12,6 +12,10 @@ import {
   setBaseOffset,
   setLogAppendTime,
   validateBatch,
+  recompress,
+  CODECS,
+  COMPRESSION,
+  type Codec,
 } from '../protocol/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/topic-name.js'
 import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
@@ -76,6 +80,8 @@ export interface TopicState {
   /** Effective values the append path reads on every batch. */
   maxMessageBytes: number
   logAppendTime: boolean
+  /** compression.type: the codec batches are stored with, or null to keep the producer's ('producer'). */
+  compression: Codec | null
   deleted: boolean
 }
 
@@ -248,7 +254,14 @@ export class Broker {
   }
 
   #topicState(row: TopicRow, withPartitions = false): TopicState {
-    const state: TopicState = {row, partitions: [], maxMessageBytes: 0, logAppendTime: false, deleted: false}
+    const state: TopicState = {
+      row,
+      partitions: [],
+      maxMessageBytes: 0,
+      logAppendTime: false,
+      compression: null,
+      deleted: false,
+    }
     this.#applyConfigs(state)
     if (withPartitions) {
       for (let p = 0; p < row.partitions; p++) state.partitions.push(newPartition(state, p))
@@ -259,6 +272,14 @@ export class Broker {
   #applyConfigs(state: TopicState): void {
     state.maxMessageBytes = Number(this.configs.value('max.message.bytes', state.row.configs))
     state.logAppendTime = this.configs.value('message.timestamp.type', state.row.configs) === 'LogAppendTime'
+    const compression = this.configs.value('compression.type', state.row.configs)
+    // 'zstd' is refused when set; one stored by an older kafkalite keeps the producer's codec.
+    state.compression =
+      compression === 'uncompressed'
+        ? 'none'
+        : (CODECS as readonly string[]).includes(compression)
+          ? (compression as Codec)
+          : null
   }
 
   createTopics(req: ParsedRequests['createTopics']): Responses['createTopics'] {
@@ -433,10 +454,18 @@ export class Broker {
         } else if (header.isTransactional) {
           throw new KafkaException('INVALID_RECORD', 'A transactional record batch must carry a producer id')
         }
-        let maxTimestamp = header.maxTimestamp
+        // The batch as stored: recompressed when the topic's compression.type names another codec (as Kafka's
+        // LogValidator does), otherwise the producer's bytes in place.
+        let bytes = payload.subarray(offset, offset + spec.size)
         let attributes = header.attributes
+        const codec = p.topic.compression
+        if (codec !== null && header.compression !== COMPRESSION[codec]) {
+          bytes = recompress(payload, offset, spec.size, header, codec)
+          attributes = readBatchHeader(bytes).attributes
+        }
+        let maxTimestamp = header.maxTimestamp
         if (p.topic.logAppendTime) {
-          setLogAppendTime(payload, offset, now)
+          setLogAppendTime(bytes, 0, now)
           maxTimestamp = now
           attributes |= 0x08
         }
@@ -445,7 +474,7 @@ export class Broker {
           if (!pending) producers.set(p, (pending = new Map()))
           pending.set(header.producerId, afterAppend(entry, header, baseOffset, maxTimestamp))
         }
-        setBaseOffset(payload, offset, baseOffset)
+        setBaseOffset(bytes, 0, baseOffset)
         const lastOffset = baseOffset + header.lastOffsetDelta
         touched.set(p, lastOffset + 1)
         rows.push({
@@ -460,7 +489,7 @@ export class Broker {
           baseSequence: header.baseSequence,
           attributes,
           recordCount: header.recordCount,
-          bytes: payload.subarray(offset, offset + spec.size),
+          bytes,
         })
         results.push({
           topic: spec.topic,

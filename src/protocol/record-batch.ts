@@ -581,6 +581,24 @@ export interface DecodedRecord {
   headers: RecordHeader[]
 }
 
+/**
+ * The batch rebuilt with another codec, as a broker rebuilds it for a topic whose compression.type names one: the
+ * same records (timestamps, offset deltas, keys, values, headers), producer id, epoch, first sequence and
+ * transactional flag; base offset 0, a new CRC.
+ */
+export function recompress(buf: Buffer, offset: number, size: number, header: BatchHeader, codec: Codec): Buffer {
+  const builder = new BatchBuilder({maxBytes: Number.MAX_SAFE_INTEGER, compression: codec})
+  forEachRecord(buf, offset, size, header, (r) => {
+    const key = r.keyLength < 0 ? null : r.data.subarray(r.keyStart, r.keyStart + r.keyLength)
+    const value = r.valueLength < 0 ? null : r.data.subarray(r.valueStart, r.valueStart + r.valueLength)
+    builder.append(r.timestamp, key, value, r.headers) // copies what it is given
+  })
+  if (header.producerId >= 0) {
+    builder.setProducerState(header.producerId, header.producerEpoch, header.baseSequence, header.isTransactional)
+  }
+  return builder.build()
+}
+
 /** Every record of one batch, as objects (copies of the bytes). */
 export function decodeRecords(buf: Buffer, offset = 0, size?: number): DecodedRecord[] {
   const header = readBatchHeader(buf, offset)

@@ -16,6 +16,23 @@ afterEach(async () => {
 const consumeAll = (topic: string, ...extra: string[]) =>
   home.run(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end', ...extra])
 
+/** The batches stored for partition 0 of a topic, as a fetch returns them. */
+async function storedBatches(topic: string): Promise<Buffer> {
+  const connection = await Connection.open({home: home.dir})
+  try {
+    const {payload} = await connection.requestWithPayload('fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      partitions: [{topic, partition: 0, offset: 0, maxBytes: 1 << 20}],
+    })
+    return payload
+  } finally {
+    connection.close()
+  }
+}
+
 describe('console-producer and console-consumer', () => {
   it("produces lines and reads them back from the beginning, with Kafka's closing count", async () => {
     const topic = uniqueTopic()
@@ -261,20 +278,43 @@ describe('console-producer and console-consumer', () => {
     expect(res.code).toBe(0)
     expect((await consumeAll(topic)).stdout).toBe(lines)
     // The stored batches, as a fetch returns them: compressed with that codec, and much smaller than the lines.
-    const connection = await Connection.open({home: home.dir})
-    try {
-      const {payload} = await connection.requestWithPayload('fetch', {
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        partitions: [{topic, partition: 0, offset: 0, maxBytes: 1 << 20}],
+    const stored = await storedBatches(topic)
+    expect(readBatchHeader(stored).compression).toBe(id)
+    expect(stored.length).toBeLessThan(Buffer.byteLength(lines) / 2)
+  })
+
+  it.each([
+    ['lz4', 'gzip', 3],
+    ['uncompressed', 'snappy', 0],
+  ])(
+    'stores batches with the codec of a topic whose compression.type is %s (the producer used %s)',
+    async (topicCodec, producerCodec, id) => {
+      const topic = uniqueTopic()
+      const created = await home.run([
+        'topics',
+        '--create',
+        '--topic',
+        topic,
+        '--config',
+        `compression.type=${topicCodec}`,
+      ])
+      expect(created.code).toBe(0)
+      const lines = Array.from({length: 500}, (_, i) => `line ${i} ${'x'.repeat(i % 40)}\n`).join('')
+      const res = await home.run(['console-producer', '--topic', topic, '--compression-codec', producerCodec], {
+        input: lines,
       })
-      expect(readBatchHeader(payload).compression).toBe(id)
-      expect(payload.length).toBeLessThan(Buffer.byteLength(lines) / 2)
-    } finally {
-      connection.close()
-    }
+      expect(res.code).toBe(0)
+      expect((await consumeAll(topic)).stdout).toBe(lines)
+      expect(readBatchHeader(await storedBatches(topic)).compression).toBe(id)
+    },
+  )
+
+  it('refuses compression.type zstd for a topic, clearly', async () => {
+    const res = await home.run(['topics', '--create', '--topic', uniqueTopic(), '--config', 'compression.type=zstd'])
+    expect(res.code).not.toBe(0)
+    expect(res.stdout + res.stderr).toMatch(
+      /compression.type 'zstd' is not supported by kafkalite yet: use producer, uncompressed, gzip, snappy or lz4\./,
+    )
   })
 
   it('refuses --compression-codec zstd with a clear error', async () => {

@@ -13,6 +13,7 @@ import {
   NO_SEQUENCE,
   OFFSET,
   readBatchHeader,
+  recompress,
   setBaseOffset,
   setLogAppendTime,
   setPartitionLeaderEpoch,
@@ -671,6 +672,27 @@ describe('malformed records', () => {
     const error = thrown(() => decodeRecords(batch))
     expect(error.code).toBe('CORRUPT_MESSAGE')
     expect(error.message).toMatch(new RegExp(`^Record batch ${name} data is corrupt: (Snappy|LZ4) data is corrupt`))
+  })
+
+  it('rebuilds a batch with another codec, keeping its records, producer, sequence and transactional flag', () => {
+    const records: Input[] = [
+      {ts: 1_700_000_000_000, key: b('k1'), value: b('v'.repeat(300)), headers: [{key: 'h', value: b('x')}]},
+      {ts: 1_700_000_000_500, key: null, value: null},
+      {ts: 1_699_999_999_000, key: b('k3'), value: b('v'.repeat(300))},
+    ]
+    const builder = new BatchBuilder({maxBytes: 1 << 20, compression: 'gzip'})
+    for (const r of records) builder.append(r.ts, r.key, r.value, r.headers)
+    builder.setProducerState(42, 3, 17, true)
+    const original = builder.build()
+    const before = readBatchHeader(original)
+    for (const codec of CODECS) {
+      const rebuilt = recompress(original, 0, original.length, before, codec)
+      const after = validateBatch(rebuilt, 0, rebuilt.length) // its CRC is right
+      expect(after.compression).toBe(COMPRESSION[codec])
+      const same = ({crc: _c, batchLength: _l, attributes: _a, compression: _k, ...rest}: typeof after) => rest
+      expect(same(after)).toEqual(same(before))
+      expect(decodeRecords(rebuilt)).toEqual(decodeRecords(original))
+    }
   })
 
   it('names the zstd codec as not supported yet', () => {

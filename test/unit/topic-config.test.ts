@@ -75,6 +75,14 @@ describe('broker config', () => {
     expect(brokerConfigFrom({'zookeeper.connect': 'x'}, null).unknown).toEqual(['zookeeper.connect'])
   })
 
+  it('refuses compression.type zstd, which kafkalite cannot write, for the broker and for a topic', () => {
+    expect(() => brokerConfigFrom({'compression.type': 'zstd'}, '/h/server.properties')).toThrow(
+      "compression.type 'zstd' is not supported by kafkalite yet in /h/server.properties: use producer, uncompressed, gzip, snappy or lz4.",
+    )
+    expect(() => validateTopicConfigs({'compression.type': 'zstd'})).toThrow(/'zstd' is not supported by kafkalite yet/)
+    expect(validateTopicConfigs({'compression.type': 'lz4'})).toEqual({'compression.type': 'lz4'})
+  })
+
   it("reads Kafka's expiration settings for transactional and producer ids", () => {
     const defaults = brokerConfigFrom({}, null)
     expect(defaults.transactions).toMatchObject({idExpirationMs: 604_800_000, removeIntervalMs: 3_600_000})
