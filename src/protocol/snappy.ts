@@ -84,6 +84,8 @@ export function decompressBlock(src: Uint8Array, start: number, end: number): Bu
     length += (b & 0x7f) * 2 ** shift
     if (b < 0x80) break
   }
+  // No element expands more than 64 bytes from 3 (a copy): a longer claim is corrupt, not a reason to allocate it.
+  if (length > (end - ip) * 22) throw corrupt(`the block claims ${length} bytes from ${end - ip}`)
   const out = Buffer.allocUnsafe(length)
   let op = 0
   while (ip < end) {

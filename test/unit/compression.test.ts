@@ -111,6 +111,13 @@ describe('Snappy', () => {
     expect(snappyDecompress(snappyCompress(data)).equals(data)).toBe(true)
   })
 
+  it('refuses a block that claims more than its elements can expand to, before allocating it', () => {
+    // The preamble claims 4 GiB - 1 from 2 bytes of elements.
+    expect(thrown(() => decompressBlock(hex('ffffffff0f 0061'), 0, 7)).message).toBe(
+      'Snappy data is corrupt: the block claims 4294967295 bytes from 2',
+    )
+  })
+
   it('refuses a copy from before the data and a block shorter than it declares', () => {
     expect(thrown(() => decompressBlock(hex('08 0a 0500'), 0, 4)).message).toBe(
       'Snappy data is corrupt: copy offset 5 points before the data',
