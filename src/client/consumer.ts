@@ -149,6 +149,9 @@ interface PartitionState {
   bufferedBytes: number
   /** Bumped by seeks, so data fetched before a seek is dropped. */
   epoch: number
+  /** In a fetch now (a partition is in one fetch at a time); `fetched` once it has been in one. */
+  inFetch: boolean
+  fetched: boolean
   paused: boolean
   highWatermark: number
   logStartOffset: number
@@ -205,7 +208,12 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   readonly #valueDeserializer: Deserializer<V> | undefined
   readonly #connections: ReconnectingConnection
   readonly #partitions = new Map<string, PartitionState>()
-  #fetching = false
+  /**
+   * Fetches in flight that should return at once: a partition is in one fetch at a time, and the next fetch waits
+   * for these, except for partitions just assigned. A fetch of partitions all at their end (a long poll, up to
+   * fetch.max.wait.ms) holds nothing back.
+   */
+  #fetching = 0
   #error: KafkaException | null = null
   #wake: (() => void) | null = null
   #wakeupRequested = false
@@ -404,6 +412,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         buffered: [],
         bufferedBytes: 0,
         epoch: 0,
+        inFetch: false,
+        fetched: false,
         paused: false,
         highWatermark: -1,
         logStartOffset: -1,
@@ -877,12 +887,14 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   }
 
   #ensureFetch(): void {
-    if (this.#fetching || this.#closed || this.#error) return
+    if (this.#closed || this.#error) return
     const limit = this.#settings.maxPartitionFetchBytes * 2
     const targets = [...this.#partitions.values()].filter(
-      (s) => !s.paused && s.position !== null && s.bufferedBytes < limit,
+      (s) => !s.paused && !s.inFetch && s.position !== null && s.bufferedBytes < limit,
     )
     if (targets.length === 0) return
+    // Partitions just assigned (a rebalance) are fetched at once; others wait for the fetches that return at once.
+    if (this.#fetching > 0 && !targets.some((t) => !t.fetched)) return
     const s = this.#settings
     const req: Requests['fetch'] = {
       maxWaitMs: s.fetchMaxWaitMs,
@@ -897,20 +909,30 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       })),
     }
     const epochs = targets.map((t) => t.epoch)
-    this.#fetching = true
+    const readCommitted = s.isolationLevel === 'read_committed'
+    const longPoll = targets.every((t) => {
+      const end = readCommitted ? t.lastStableOffset : t.highWatermark
+      return end >= 0 && t.fetchOffset >= end
+    })
+    for (const t of targets) t.inFetch = t.fetched = true
+    if (!longPoll) this.#fetching++
+    const done = () => {
+      if (!longPoll) this.#fetching--
+      for (const t of targets) t.inFetch = false
+    }
     const fetchStarted = Date.now()
     this.#connect()
       .then((c) => c.requestWithPayload('fetch', req, undefined, s.fetchMaxWaitMs + s.requestTimeoutMs))
       .then(
         ({result, payload}) => {
-          this.#fetching = false
+          done()
           this.#metrics.record('fetch-latency', Date.now() - fetchStarted)
           this.#onFetch(targets, epochs, result, payload)
           this.#wake?.()
           this.#ensureFetch()
         },
         (error: unknown) => {
-          this.#fetching = false
+          done()
           const e = toKafkaException(error)
           // A lost connection or a restarting daemon: the next poll fetches again on a new connection.
           if (!e.retriable) this.#error = e

@@ -153,6 +153,63 @@ describe('the client library', () => {
     await producer.close()
   })
 
+  it("fetches a partition just assigned without waiting for another partition's long poll", async () => {
+    const topic = uniqueTopic()
+    const admin = await Admin.create(config)
+    await admin.createTopics([{name: topic, numPartitions: 2}])
+    await admin.close()
+    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
+    await producer.send({topic, partition: 1, value: 'waiting'})
+    const consumer = new KafkaConsumer(
+      {...config, 'fetch.max.wait.ms': '30000', 'auto.offset.reset': 'earliest'},
+      undefined,
+      new StringDeserializer(),
+    )
+    consumer.assign([{topic, partition: 0}])
+    expect([...(await consumer.poll(300))]).toEqual([]) // partition 0 is empty: its fetch now waits up to 30 s
+    const started = Date.now()
+    consumer.assign([
+      {topic, partition: 0},
+      {topic, partition: 1},
+    ])
+    const records = await drain(consumer, 1)
+    expect(records.map((r) => r.value)).toEqual(['waiting'])
+    expect(Date.now() - started).toBeLessThan(10_000) // far below the 30 s of the other fetch
+    await consumer.close()
+    await producer.close()
+  })
+
+  it('fetches a partition that has drained its buffer while another partition waits at its end', async () => {
+    const topic = uniqueTopic()
+    const admin = await Admin.create(config)
+    await admin.createTopics([{name: topic, numPartitions: 2}])
+    await admin.close()
+    // Partition 1 gets three batches of ~2 KB; the consumer buffers at most 2 x max.partition.fetch.bytes (2 KB)
+    // of a partition, so after the first batch partition 1 sits out the next fetch, which is partition 0's alone:
+    // a long poll of 30 s, since partition 0 is empty.
+    const producer = new KafkaProducer({...config, 'linger.ms': '0'}, new StringSerializer(), new StringSerializer())
+    for (let b = 0; b < 3; b++) {
+      for (let i = 0; i < 20; i++)
+        producer.sendWithCallback({topic, partition: 1, value: `${b}-${i}-${'x'.repeat(90)}`}, () => {})
+      await producer.flush()
+    }
+    const consumer = new KafkaConsumer(
+      {...config, 'fetch.max.wait.ms': '30000', 'max.partition.fetch.bytes': '1024', 'auto.offset.reset': 'earliest'},
+      undefined,
+      new StringDeserializer(),
+    )
+    consumer.assign([
+      {topic, partition: 0},
+      {topic, partition: 1},
+    ])
+    const started = Date.now()
+    const records = await drain(consumer, 60)
+    expect(records.map((r) => r.offset)).toEqual(Array.from({length: 60}, (_, i) => i))
+    expect(Date.now() - started).toBeLessThan(10_000) // not one 30 s long poll per batch
+    await consumer.close()
+    await producer.close()
+  })
+
   it('refuses a record larger than max.message.bytes before sending it', async () => {
     const topic = uniqueTopic()
     const admin = await Admin.create(config)
