@@ -624,15 +624,8 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     }
     // Written in this turn when the connection is open: the daemon appends while the caller goes on sending.
     const open = this.#connections.open
-    let sent: Promise<Responses['produce']>
-    if (open === null) sent = this.#connect().then(write)
-    else {
-      try {
-        sent = Promise.resolve(write(open))
-      } catch (error) {
-        sent = Promise.reject(error as Error)
-      }
-    }
+    const sent: Promise<Responses['produce']> =
+      open === null ? this.#connect().then(write) : new Promise((resolve) => resolve(write(open)))
     sent.then(
       (res) => {
         this.#inFlight--

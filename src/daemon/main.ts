@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const server = new DaemonServer(handlers, {
     maxFrameBytes: config.maxFrameBytes,
     log,
-    group: (work) => store.transaction(work),
+    unitOfWork: (work) => store.transaction(work),
   })
   await server.listen(paths.socket)
   writeFileSync(

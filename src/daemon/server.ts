@@ -15,23 +15,23 @@ import type {Logger} from './logger.js'
  * writes in one SQLite transaction (a pipelined produce and commit of a transaction, say, write their shared pages
  * once). It throws only when that commit fails, and the daemon then exits before any of their replies leaves.
  */
-export type Group = (work: () => void) => void
+export type UnitOfWork = (work: () => void) => void
 
 export class DaemonServer {
   readonly #server: Server
   readonly #handlers: Handlers
   readonly #maxFrameBytes: number
   readonly #log: Logger
-  readonly #group: Group
+  readonly #unitOfWork: UnitOfWork
   readonly connections = new Set<Connection>()
 
-  constructor(handlers: Handlers, options: {maxFrameBytes: number; log: Logger; group?: Group}) {
+  constructor(handlers: Handlers, options: {maxFrameBytes: number; log: Logger; unitOfWork?: UnitOfWork}) {
     this.#handlers = handlers
     this.#maxFrameBytes = options.maxFrameBytes
     this.#log = options.log
-    this.#group = options.group ?? ((work) => work())
+    this.#unitOfWork = options.unitOfWork ?? ((work) => work())
     this.#server = createServer((socket) => {
-      const connection = new Connection(socket, this.#handlers, this.#maxFrameBytes, this.#log, this.#group)
+      const connection = new Connection(socket, this.#handlers, this.#maxFrameBytes, this.#log, this.#unitOfWork)
       this.connections.add(connection)
       socket.once('close', () => this.connections.delete(connection))
     })
@@ -74,16 +74,16 @@ class Connection {
   readonly #handlers: Handlers
   readonly #decoder: FrameDecoder
   readonly #log: Logger
-  readonly #group: Group
+  readonly #unitOfWork: UnitOfWork
   readonly #onClose = new Set<() => void>()
   #closed = false
 
-  constructor(socket: Socket, handlers: Handlers, maxFrameBytes: number, log: Logger, group: Group) {
+  constructor(socket: Socket, handlers: Handlers, maxFrameBytes: number, log: Logger, unitOfWork: UnitOfWork) {
     this.#socket = socket
     this.#handlers = handlers
     this.#decoder = new FrameDecoder(maxFrameBytes)
     this.#log = log
-    this.#group = group
+    this.#unitOfWork = unitOfWork
     socket.on('data', (chunk) => this.#onData(chunk))
     socket.on('error', () => {}) // a client that vanishes mid-write: 'close' follows
     socket.on('close', () => {
@@ -102,7 +102,7 @@ class Connection {
     // their writes are committed together.
     this.#socket.cork()
     process.nextTick(() => this.#socket.uncork())
-    this.#group(() => this.#onFrames(chunk))
+    this.#unitOfWork(() => this.#onFrames(chunk))
   }
 
   #onFrames(chunk: Buffer): void {

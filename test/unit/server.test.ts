@@ -14,7 +14,7 @@ import {Store} from '../../src/store/store.js'
 let dir: string
 let store: Store
 let server: DaemonServer
-let groups: number
+let units: number
 let socket: Socket
 
 beforeEach(async () => {
@@ -22,7 +22,7 @@ beforeEach(async () => {
   store = Store.open(join(dir, 'db'))
   store.db.exec('CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)')
   const insert = store.db.prepare('INSERT INTO note (text) VALUES (?)')
-  groups = 0
+  units = 0
   // Two methods stand in for real ones: describeGroups writes each id in its own transaction (as the broker's
   // appends do), and fails on an id named 'bad' after writing it.
   const handlers = {
@@ -40,8 +40,8 @@ beforeEach(async () => {
   server = new DaemonServer(handlers, {
     maxFrameBytes: 1 << 20,
     log: {info() {}, warn() {}, error() {}},
-    group: (work) => {
-      groups++
+    unitOfWork: (work) => {
+      units++
       store.transaction(work)
     },
   })
@@ -83,7 +83,7 @@ const notes = () => (store.db.prepare('SELECT text FROM note ORDER BY id').all()
 describe('the daemon server', () => {
   it('runs the requests of one read in one unit of work, each in a transaction of its own inside it', async () => {
     const replies = await requests(['a'], ['b', 'c'], ['d'])
-    expect(groups).toBe(1)
+    expect(units).toBe(1)
     expect(replies.map((f) => JSON.parse(f.header.toString()) as {grouped: boolean})).toEqual([
       {groups: [], grouped: true},
       {groups: [], grouped: true},
@@ -95,7 +95,7 @@ describe('the daemon server', () => {
 
   it("undoes a failed request's writes only, and answers it with its error", async () => {
     const replies = await requests(['a'], ['x', 'bad'], ['d'])
-    expect(groups).toBe(1)
+    expect(units).toBe(1)
     expect(replies.map((f) => f.kind)).toEqual([1, 2, 1])
     expect(JSON.parse(replies[1]!.header.toString())).toEqual({code: 'INVALID_GROUP_ID', message: 'bad group bad'})
     expect(notes()).toEqual(['a', 'd'])
