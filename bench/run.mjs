@@ -508,8 +508,8 @@ async function deliveryGuarantees() {
 async function lagViewer() {
   log('lag viewer')
   const {Admin, KafkaProducer} = await import('../dist/client/index.js')
-  const {initialState, reducer} = await import('../dist/lag/view.js')
-  const {Screen} = await import('../dist/lag/app.js')
+  const {initialState, reducer} = await import('../dist/tui/lag/view.js')
+  const {Screen} = await import('../dist/tui/lag/app.js')
   process.env.NODE_ENV ??= 'production' // as `kafkalite lag` runs React
   const {createElement} = await import('react')
   const {render} = await import('ink')

@@ -1,8 +1,8 @@
 // kafka-consumer-groups' views: what --describe gathers about groups and how it prints them, in Kafka's formats
 // (reference/kafka-cli.md sections 2.3-2.6: Java printf columns, each line started by a newline).
-import type {GroupStatus, GroupView, PartitionStatus} from '../lag/model.js'
+import type {GroupStatus, GroupView, PartitionStatus} from '../broker/lag/model.js'
 import type {Admin, ConsumerGroupDescription, MemberDescription} from '../client/admin.js'
-import type {GroupState} from '../protocol/messages.js'
+import type {GroupState} from '../protocol/socket/messages.js'
 
 /** One row of the offsets view: a partition, its committed offset and lag, and its owner. */
 export interface PartitionReport {

@@ -9,7 +9,7 @@
 // header. null stays null, distinct from "". Headers keep their order and duplicates.
 import {isUtf8} from 'node:buffer'
 import {KafkaException} from '../errors.js'
-import type {RecordHeader} from '../protocol/record-batch.js'
+import type {RecordHeader} from '../protocol/kafka/record-batch.js'
 import type {FormattableRecord, OutputBuffer} from './formatter.js'
 
 export interface JsonRecordInput {

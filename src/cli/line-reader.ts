@@ -3,7 +3,7 @@
 // is self-synchronizing, so byte searches find the same separators Java finds in the decoded string).
 import {KafkaException, usageError} from '../errors.js'
 import {parseBoolean} from '../properties.js'
-import type {RecordHeader} from '../protocol/record-batch.js'
+import type {RecordHeader} from '../protocol/kafka/record-batch.js'
 
 export interface ParsedLine {
   key: Buffer | null

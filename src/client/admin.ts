@@ -10,8 +10,8 @@ import type {
   Requests,
   TransactionDescriptionData,
   TransactionState,
-} from '../protocol/messages.js'
-import {decodeAssignment, decodeSubscription} from './consumer-protocol.js'
+} from '../protocol/socket/messages.js'
+import {decodeAssignment, decodeSubscription} from '../protocol/kafka/consumer-protocol.js'
 import {commonConfig, type ClientConfig} from './config.js'
 import {Connection} from './connection.js'
 

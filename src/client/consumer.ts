@@ -12,8 +12,8 @@ import {
   type BatchHeader,
   type RecordCursor,
   type RecordHeader,
-} from '../protocol/record-batch.js'
-import type {Requests, Responses} from '../protocol/messages.js'
+} from '../protocol/kafka/record-batch.js'
+import type {Requests, Responses} from '../protocol/socket/messages.js'
 import {specTimestamp, type IsolationLevel, type OffsetSpec} from './admin.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
 import {ReconnectingConnection, type Connection} from './connection.js'

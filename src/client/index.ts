@@ -62,4 +62,4 @@ export {
   UnknownTopicOrPartitionException,
 } from '../errors.js'
 export type {ErrorCode} from '../errors.js'
-export type {RecordHeader} from '../protocol/record-batch.js'
+export type {RecordHeader} from '../protocol/kafka/record-batch.js'

@@ -1,7 +1,7 @@
 // Partitioning exactly as Kafka's Java producer (KafkaProducer.partition, BuiltInPartitioner): an explicit partition
 // wins; a key goes to toPositive(murmur2(key)) % partitions, so it lands where Kafka would put it; records without a
 // key stick to one partition until batch.size bytes went to it, then move to another chosen at random (KIP-794).
-import {partitionForKey} from '../protocol/murmur2.js'
+import {partitionForKey} from '../protocol/kafka/murmur2.js'
 
 interface Sticky {
   partition: number

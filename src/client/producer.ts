@@ -24,8 +24,8 @@ import {
   sizeOfRecord,
   type Codec,
   type RecordHeader,
-} from '../protocol/record-batch.js'
-import type {Requests, Responses, TopicMetadataData} from '../protocol/messages.js'
+} from '../protocol/kafka/record-batch.js'
+import type {Requests, Responses, TopicMetadataData} from '../protocol/socket/messages.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
 import {ReconnectingConnection, type Connection} from './connection.js'
 import type {GroupMetadata} from './group-member.js'

@@ -3,7 +3,7 @@
 // class, an instance, or a name: Kafka's class name (org.apache.kafka.common.serialization.StringSerializer), its
 // simple name, or string / bytes / json.
 import {KafkaException} from '../errors.js'
-import type {RecordHeader} from '../protocol/record-batch.js'
+import type {RecordHeader} from '../protocol/kafka/record-batch.js'
 import type {ClientConfig} from './config.js'
 
 /** Turns a value into bytes; null stays null (a tombstone). */

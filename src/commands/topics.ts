@@ -5,7 +5,7 @@ import {checkInvalidArgs, checkRequiredArgs, isGiven, parseConfigEntries, topicP
 import {describeTopicLines, type DescribedTopic, type PartitionFilter} from '../cli/topic-format.js'
 import {KafkaException, usageError} from '../errors.js'
 import {readPropertiesFile} from '../properties.js'
-import {hasCollisionChars, INTERNAL_TOPICS} from '../protocol/topic-name.js'
+import {hasCollisionChars, INTERNAL_TOPICS} from '../protocol/kafka/topic-name.js'
 
 const ACTIONS = ['list', 'describe', 'create', 'alter', 'delete'] as const
 type Action = (typeof ACTIONS)[number]

@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {Connection} from '../../src/client/connection.js'
-import {readBatchHeader} from '../../src/protocol/record-batch.js'
+import {readBatchHeader} from '../../src/protocol/kafka/record-batch.js'
 import {exited, readUntil, TestHome, uniqueTopic} from '../helpers/env.js'
 
 let home: TestHome

@@ -11,7 +11,7 @@ import {
   KIND_REQUEST,
   KIND_RESPONSE,
   type Frame,
-} from '../../src/protocol/frame.js'
+} from '../../src/protocol/socket/frame.js'
 import {brokerPaths} from '../../src/paths.js'
 import {KafkaConsumer} from '../../src/client/consumer.js'
 import {KafkaProducer, type RecordMetadata} from '../../src/client/producer.js'

@@ -21,8 +21,8 @@ import {
 } from '../../src/client/index.js'
 import {Connection} from '../../src/client/connection.js'
 import {brokerPaths} from '../../src/paths.js'
-import {FrameDecoder} from '../../src/protocol/frame.js'
-import {BatchBuilder} from '../../src/protocol/record-batch.js'
+import {FrameDecoder} from '../../src/protocol/socket/frame.js'
+import {BatchBuilder} from '../../src/protocol/kafka/record-batch.js'
 import {TestHome, waitFor} from '../helpers/env.js'
 
 let home: TestHome

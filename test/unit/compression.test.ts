@@ -3,8 +3,8 @@
 import {randomBytes} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 import type {KafkaException} from '../../src/errors.js'
-import {lz4Compress, lz4Decompress, xxhash32} from '../../src/protocol/lz4.js'
-import {decompressBlock, snappyCompress, snappyDecompress} from '../../src/protocol/snappy.js'
+import {lz4Compress, lz4Decompress, xxhash32} from '../../src/protocol/kafka/compression/lz4.js'
+import {decompressBlock, snappyCompress, snappyDecompress} from '../../src/protocol/kafka/compression/snappy.js'
 
 const TEXT = Buffer.from('Kafka is a distributed event streaming platform. '.repeat(2000))
 const RECORDS = Buffer.concat(

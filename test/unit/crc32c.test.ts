@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {crc32c, crc32cJs} from '../../src/protocol/crc32c.js'
+import {crc32c, crc32cJs} from '../../src/protocol/kafka/crc32c.js'
 
 /** A bit-at-a-time CRC-32C, the definition itself: slow, but independent of the table-driven code under test. */
 function bitwise(data: Uint8Array): number {

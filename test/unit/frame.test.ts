@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {encodeFrame, FrameDecoder, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../../src/protocol/frame.js'
+import {encodeFrame, FrameDecoder, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../../src/protocol/socket/frame.js'
 
 const frames = () => [
   Buffer.concat(encodeFrame(1, KIND_REQUEST, JSON.stringify({m: 'hello', p: {}}))),

@@ -1,8 +1,8 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Broker} from '../../src/daemon/broker.js'
-import {brokerConfigFrom} from '../../src/daemon/broker-config.js'
-import {GroupCoordinator, type ConnectionRef} from '../../src/daemon/group-coordinator.js'
-import {createLogger} from '../../src/daemon/logger.js'
+import {Broker} from '../../src/broker/broker.js'
+import {brokerConfigFrom} from '../../src/broker/broker-config.js'
+import {GroupCoordinator, type ConnectionRef} from '../../src/broker/group-coordinator.js'
+import {createLogger} from '../../src/broker/logger.js'
 import {Store} from '../../src/store/store.js'
 
 let store: Store

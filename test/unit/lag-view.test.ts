@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {GroupView} from '../../src/lag/model.js'
+import type {GroupView} from '../../src/broker/lag/model.js'
 import {
   duration,
   initialState,
@@ -12,7 +12,7 @@ import {
   visibleGroups,
   type Action,
   type ViewState,
-} from '../../src/lag/view.js'
+} from '../../src/tui/lag/view.js'
 
 const group = (
   groupId: string,

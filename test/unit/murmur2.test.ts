@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {murmur2, partitionForKey, toPositive} from '../../src/protocol/murmur2.js'
+import {murmur2, partitionForKey, toPositive} from '../../src/protocol/kafka/murmur2.js'
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8')
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {KafkaException} from '../../src/errors.js'
-import {crc32c} from '../../src/protocol/crc32c.js'
+import {crc32c} from '../../src/protocol/kafka/crc32c.js'
 import {
   BATCH_HEADER_SIZE,
   BatchBuilder,
@@ -24,7 +24,7 @@ import {
   type BatchBuilderOptions,
   type RecordCursor,
   type RecordHeader,
-} from '../../src/protocol/record-batch.js'
+} from '../../src/protocol/kafka/record-batch.js'
 
 const b = (s: string) => Buffer.from(s, 'utf8')
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')

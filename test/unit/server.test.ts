@@ -6,9 +6,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {KafkaException} from '../../src/errors.js'
-import {encodeFrame, FrameDecoder, KIND_REQUEST, type Frame} from '../../src/protocol/frame.js'
-import type {Handlers} from '../../src/daemon/handlers.js'
-import {DaemonServer} from '../../src/daemon/server.js'
+import {encodeFrame, FrameDecoder, KIND_REQUEST, type Frame} from '../../src/protocol/socket/frame.js'
+import type {Handlers} from '../../src/daemon/socket/handlers.js'
+import {DaemonServer} from '../../src/daemon/socket/server.js'
 import {Store} from '../../src/store/store.js'
 
 let dir: string

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {brokerConfigFrom} from '../../src/daemon/broker-config.js'
-import {TopicConfigResolver, validateTopicConfigs} from '../../src/daemon/topic-config.js'
+import {brokerConfigFrom} from '../../src/broker/broker-config.js'
+import {TopicConfigResolver, validateTopicConfigs} from '../../src/broker/topic-config.js'
 
 describe('topic configs', () => {
   it('normalizes valid values', () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {hasCollisionChars, invalidTopicNameMessage, unifyCollisionChars} from '../../src/protocol/topic-name.js'
+import {hasCollisionChars, invalidTopicNameMessage, unifyCollisionChars} from '../../src/protocol/kafka/topic-name.js'
 
 describe('topic names', () => {
   it('accepts ASCII letters, digits, dots, underscores and dashes up to 249 characters', () => {

@@ -11,7 +11,7 @@ import {
   writeVarint,
   writeVarlong,
   type Cursor,
-} from '../../src/protocol/varint.js'
+} from '../../src/protocol/kafka/varint.js'
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 

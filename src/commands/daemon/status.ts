@@ -1,7 +1,7 @@
 import {Connection} from '../../client/connection.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_ERROR, KafkaException} from '../../errors.js'
-import type {DaemonStatus} from '../../protocol/messages.js'
+import type {DaemonStatus} from '../../protocol/socket/messages.js'
 
 export type DaemonStatusResult = ({running: true} & DaemonStatus) | {running: false; home: string}
 

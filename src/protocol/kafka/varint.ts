@@ -10,7 +10,7 @@
 // Varints are int32. Varlongs are exact for every integer with |n| <= 2^53 - 1 (timestamps and offsets): values that
 // fit in int32 take the varint path; larger ones split the zig-zag value into its low 28 bits (32-bit operations) and
 // the rest (arithmetic), because zig-zag of a 53-bit number needs 54 bits, more than a double holds exactly.
-import {KafkaException} from '../errors.js'
+import {KafkaException} from '../../errors.js'
 
 /** Reading position, advanced by the read functions; reuse one per decode. */
 export interface Cursor {

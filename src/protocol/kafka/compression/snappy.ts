@@ -2,7 +2,7 @@
 // header, then blocks of up to 32 KiB each compressed on its own and prefixed with its length), around raw Snappy
 // blocks (github.com/google/snappy/blob/main/format_description.txt). The reader also takes a bare raw block, as
 // Kafka's SnappyInputStream does.
-import {KafkaException} from '../errors.js'
+import {KafkaException} from '../../../errors.js'
 import {findMatches} from './lz77.js'
 
 /** snappy-java's stream header: magic, then version 1 and compatible version 1 (int32 big-endian). */

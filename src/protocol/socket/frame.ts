@@ -1,4 +1,4 @@
-import {KafkaException} from '../errors.js'
+import {KafkaException} from '../../errors.js'
 
 /**
  * What crosses the Unix socket between a client and the daemon: length-prefixed frames, several in flight on one

@@ -2,13 +2,13 @@
 // log-end history, from the coordinator, the broker and the lag history, evaluated by the lag model (lag in time,
 // rates, trends, Burrow's statuses). Evaluating here sends a few numbers per partition instead of its history:
 // with 200 groups over 500 partitions, 0.5 MB per refresh instead of 0.9 MB (cut down to what the model reads).
-import {decodeAssignment} from '../client/consumer-protocol.js'
-import {KafkaException} from '../errors.js'
-import {buildModel, type LagInputs} from '../lag/model.js'
-import type {LagSnapshotData, ParsedRequests} from '../protocol/messages.js'
-import type {Broker} from './broker.js'
-import type {GroupCoordinator} from './group-coordinator.js'
-import type {LagHistory} from './lag-history.js'
+import {decodeAssignment} from '../../protocol/kafka/consumer-protocol.js'
+import {KafkaException} from '../../errors.js'
+import {buildModel, type LagInputs} from './model.js'
+import type {LagSnapshotData, ParsedRequests} from '../../protocol/socket/messages.js'
+import type {Broker} from '../broker.js'
+import type {GroupCoordinator} from '../group-coordinator.js'
+import type {LagHistory} from './history.js'
 
 const key = (topic: string, partition: number) => `${partition}:${topic}`
 

@@ -2,7 +2,7 @@
 // blocks, no block or content checksums, an end mark) around LZ4 blocks. The block compressor is the greedy
 // single-probe hash compressor of the reference implementation; the reader accepts any valid frame (checksums
 // verified when present), so frames written by other LZ4 libraries read too.
-import {KafkaException} from '../errors.js'
+import {KafkaException} from '../../../errors.js'
 import {findMatches} from './lz77.js'
 
 const MAGIC = 0x184d2204

@@ -3,7 +3,7 @@
 // open transaction starts, which holds back the last stable offset. Pure rules; the broker keeps the entries in
 // memory and the store persists them with the batches they describe.
 import {KafkaException} from '../errors.js'
-import type {BatchHeader} from '../protocol/record-batch.js'
+import type {BatchHeader} from '../protocol/kafka/record-batch.js'
 import type {ProducerStateRow} from '../store/store.js'
 
 /** A remembered batch: [first sequence, last sequence, base offset, max timestamp]. */

@@ -3,10 +3,10 @@ import {existsSync, readFileSync} from 'node:fs'
 import {listenerAddresses, type ListenerAddress} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
 import {parseProperties} from '../properties.js'
-import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/frame.js'
+import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
 import type {Durability} from '../store/open.js'
 import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
-import type {LagHistoryConfig} from './lag-history.js'
+import type {LagHistoryConfig} from './lag/history.js'
 import type {TransactionConfig} from './transaction-coordinator.js'
 
 export interface BrokerConfig {

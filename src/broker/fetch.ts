@@ -2,7 +2,7 @@
 // parked on the partitions it reads and answered when an append reaches one of them (no polling loop), when the
 // wait runs out, or when its connection closes.
 import {KafkaException, type ErrorData} from '../errors.js'
-import type {ParsedRequests, Responses} from '../protocol/messages.js'
+import type {ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import {lastStableOffset, type Broker, type PartitionState} from './broker.js'
 
 type FetchRequest = ParsedRequests['fetch']

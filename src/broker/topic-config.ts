@@ -2,7 +2,7 @@
 // with Kafka's validation texts. kafkalite stores every valid config and enforces the ones listed in ENFORCED;
 // the others (retention, segments, compaction, ...) are accepted for compatibility and documented as not enforced.
 import {KafkaException} from '../errors.js'
-import type {ConfigEntryData, ConfigSource} from '../protocol/messages.js'
+import type {ConfigEntryData, ConfigSource} from '../protocol/socket/messages.js'
 
 type ConfigType = 'LONG' | 'INT' | 'DOUBLE' | 'BOOLEAN' | 'STRING' | 'LIST'
 

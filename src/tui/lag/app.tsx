@@ -3,7 +3,7 @@
 // so no other command pays for ink and react.
 import {Box, Transform, render, useApp, useInput, useStdin, useStdout} from 'ink'
 import {useEffect, useReducer, useRef, useState} from 'react'
-import type {LagPartitionsDetail, LagSnapshotData} from '../protocol/messages.js'
+import type {LagPartitionsDetail, LagSnapshotData} from '../../protocol/socket/messages.js'
 import {
   GROUP_COLUMNS,
   PARTITION_COLUMNS,

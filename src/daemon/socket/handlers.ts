@@ -1,13 +1,13 @@
 // One handler per request method. The map is typed by the protocol's method list, so a method without a handler is
 // a compile error; requests reach a handler already validated by its zod schema.
-import type {Method, ParsedRequests, Responses} from '../protocol/messages.js'
-import {PROTOCOL_VERSION} from '../protocol/version.js'
-import type {Broker} from './broker.js'
-import {fetch} from './fetch.js'
-import type {GroupCoordinator} from './group-coordinator.js'
-import type {LagHistory} from './lag-history.js'
-import {lagSnapshot} from './lag-snapshot.js'
-import type {TransactionCoordinator} from './transaction-coordinator.js'
+import type {Method, ParsedRequests, Responses} from '../../protocol/socket/messages.js'
+import {PROTOCOL_VERSION} from '../../protocol/socket/version.js'
+import type {Broker} from '../../broker/broker.js'
+import {fetch} from '../../broker/fetch.js'
+import type {GroupCoordinator} from '../../broker/group-coordinator.js'
+import type {LagHistory} from '../../broker/lag/history.js'
+import {lagSnapshot} from '../../broker/lag/snapshot.js'
+import type {TransactionCoordinator} from '../../broker/transaction-coordinator.js'
 
 /** What a handler can see of the request beyond its parameters, and how it shapes the reply. */
 export interface HandlerContext {

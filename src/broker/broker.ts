@@ -3,7 +3,7 @@
 // only writer of the database; the daemon is the only process that opens it.
 import {randomUUID} from 'node:crypto'
 import {KafkaException, type ErrorData} from '../errors.js'
-import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/messages.js'
+import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/socket/messages.js'
 import {
   TIMESTAMP_TYPE,
   buildControlBatch,
@@ -16,8 +16,8 @@ import {
   CODECS,
   COMPRESSION,
   type Codec,
-} from '../protocol/record-batch.js'
-import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/topic-name.js'
+} from '../protocol/kafka/record-batch.js'
+import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/kafka/topic-name.js'
 import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
 import type {BrokerConfig} from './broker-config.js'
 import {afterAppend, checkProducerBatch, fromRow, toRow, type ProducerEntry} from './producer-state.js'

@@ -4,11 +4,11 @@
 import {chmodSync, unlinkSync} from 'node:fs'
 import {createServer, type Server, type Socket} from 'node:net'
 import type {z} from 'zod'
-import {KafkaException, type ErrorData} from '../errors.js'
-import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../protocol/frame.js'
-import {requestSchemas, type Method} from '../protocol/messages.js'
+import {KafkaException, type ErrorData} from '../../errors.js'
+import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../../protocol/socket/frame.js'
+import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
 import type {HandlerContext, Handlers} from './handlers.js'
-import type {Logger} from './logger.js'
+import type {Logger} from '../../broker/logger.js'
 
 /**
  * Runs the synchronous part of the requests that arrived in one read, as one unit of work: the daemon commits their

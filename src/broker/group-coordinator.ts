@@ -11,7 +11,7 @@
 // leaves at once, so a crashed consumer's partitions move without waiting for its session to expire.
 import {randomUUID} from 'node:crypto'
 import {KafkaException, type ErrorData} from '../errors.js'
-import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/messages.js'
+import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {OffsetRow, Store} from '../store/store.js'
 import type {Broker} from './broker.js'
 import type {Logger} from './logger.js'

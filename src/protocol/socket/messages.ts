@@ -2,7 +2,7 @@
 // and the TypeScript shape of every response. Clients import only the *types* of this module (`import type`),
 // so zod is never loaded by a command that does not start the daemon.
 import {z} from 'zod'
-import type {ErrorData} from '../errors.js'
+import type {ErrorData} from '../../errors.js'
 
 const int = z.number().int()
 const nonNegative = int.min(0)
@@ -319,7 +319,7 @@ export type LagPartitionStatus = 'OK' | 'WARN' | 'STOP' | 'STALL' | 'REWIND'
 /** Burrow's status of a group: ERR when a partition is stopped, stalled or rewound, WARN when one lags. */
 export type LagGroupStatus = 'OK' | 'WARN' | 'ERR'
 
-/** A group's lag on one partition (src/lag/model.ts). */
+/** A group's lag on one partition (src/broker/lag/model.ts). */
 export interface LagPartitionData {
   topic: string
   partition: number
@@ -339,7 +339,7 @@ export interface LagPartitionData {
   produceRate: number
 }
 
-/** A group's lag (src/lag/model.ts). */
+/** A group's lag (src/broker/lag/model.ts). */
 export interface LagGroupData {
   groupId: string
   state: GroupState

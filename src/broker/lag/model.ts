@@ -12,7 +12,7 @@ import type {
   LagGroupStatus,
   LagPartitionData,
   LagPartitionStatus,
-} from '../protocol/messages.js'
+} from '../../protocol/socket/messages.js'
 
 export type PartitionStatus = LagPartitionStatus
 export type GroupStatus = LagGroupStatus

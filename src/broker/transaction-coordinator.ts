@@ -15,7 +15,7 @@ import type {
   Responses,
   TransactionDescriptionData,
   TransactionState,
-} from '../protocol/messages.js'
+} from '../protocol/socket/messages.js'
 import type {OffsetRow, Store, TxnRow} from '../store/store.js'
 import type {Broker, MarkerSpec, PartitionState} from './broker.js'
 import type {GroupCoordinator} from './group-coordinator.js'

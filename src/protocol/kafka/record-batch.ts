@@ -2,9 +2,9 @@
 // the base offset and stores the bytes, fetches return the stored bytes, the consumer decodes them.
 // Sources: clients/src/main/java/org/apache/kafka/common/record/DefaultRecordBatch.java and DefaultRecord.java.
 import {gunzipSync, gzipSync} from 'node:zlib'
-import {lz4Compress, lz4Decompress} from './lz4.js'
-import {snappyCompress, snappyDecompress} from './snappy.js'
-import {KafkaException} from '../errors.js'
+import {lz4Compress, lz4Decompress} from './compression/lz4.js'
+import {snappyCompress, snappyDecompress} from './compression/snappy.js'
+import {KafkaException} from '../../errors.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong, type Cursor} from './varint.js'
 
