@@ -5,7 +5,14 @@ import type {Socket} from 'node:net'
 import {KafkaException, TimeoutException, errorFromData} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, resolveHome, type BrokerPaths} from '../paths.js'
-import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../protocol/socket/frame.js'
+import {
+  encodeFrame,
+  FrameDecoder,
+  KIND_ERROR,
+  KIND_REQUEST,
+  KIND_RESPONSE,
+  type Frame,
+} from '../protocol/socket/frame.js'
 import type {Method, Requests, Responses} from '../protocol/socket/messages.js'
 import {PROTOCOL_VERSION} from '../protocol/socket/version.js'
 import {openDaemonSocket} from './autostart.js'

@@ -10,7 +10,12 @@ import {toKafkaException, type KafkaException} from '../errors.js'
 import type {Method, Requests, Responses} from '../protocol/socket/messages.js'
 import {assignorFor, type Assignor} from './assignors.js'
 import type {TopicPartition} from './consumer.js'
-import {decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription} from '../protocol/kafka/consumer-protocol.js'
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+} from '../protocol/kafka/consumer-protocol.js'
 
 /** Kafka's ConsumerRebalanceListener. Callbacks may be async; the consumer waits for them. */
 export interface ConsumerRebalanceListener {

@@ -5,7 +5,14 @@ import {chmodSync, unlinkSync} from 'node:fs'
 import {createServer, type Server, type Socket} from 'node:net'
 import type {z} from 'zod'
 import {KafkaException, type ErrorData} from '../../errors.js'
-import {encodeFrame, FrameDecoder, KIND_ERROR, KIND_REQUEST, KIND_RESPONSE, type Frame} from '../../protocol/socket/frame.js'
+import {
+  encodeFrame,
+  FrameDecoder,
+  KIND_ERROR,
+  KIND_REQUEST,
+  KIND_RESPONSE,
+  type Frame,
+} from '../../protocol/socket/frame.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
 import type {HandlerContext, Handlers} from './handlers.js'
 import type {Logger} from '../../broker/logger.js'
