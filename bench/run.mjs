@@ -507,7 +507,7 @@ async function deliveryGuarantees() {
 // past it), and each group partition its window of 10 commits.
 async function lagViewer() {
   log('lag viewer')
-  const {Admin, KafkaProducer} = await import('../dist/client/index.js')
+  const {Admin, DaemonControl, KafkaProducer} = await import('../dist/client/index.js')
   const {initialState, reducer} = await import('../dist/tui/lag/view.js')
   const {Screen} = await import('../dist/tui/lag/app.js')
   process.env.NODE_ENV ??= 'production' // as `kafkalite lag` runs React
@@ -519,6 +519,7 @@ async function lagViewer() {
   const config = {'kafkalite.home': home}
   try {
     const admin = await Admin.create(config)
+    const control = await DaemonControl.open({home})
     const topics = Array.from({length: 50}, (_, i) => `t${i}`)
     await admin.createTopics(topics.map((name) => ({name, numPartitions: 10})))
     const producer = new KafkaProducer({...config, 'linger.ms': '5'})
@@ -543,7 +544,7 @@ async function lagViewer() {
     }
     await producer.close()
     const size = async (partitions) =>
-      `${(JSON.stringify(await admin.lagSnapshot({partitions})).length / 1024).toFixed(0)} kB`
+      `${(JSON.stringify(await control.lagSnapshot({partitions})).length / 1024).toFixed(0)} kB`
     log(
       `lag viewer: a snapshot is ${await size('none')} of JSON on the groups screen, ${await size('all')} with every partition`,
     )
@@ -573,7 +574,7 @@ async function lagViewer() {
     const stages = {request: [], draw: []}
     const refresh = async () => {
       const start = now()
-      const snapshot = await admin.lagSnapshot({partitions: 'none'}) // as the viewer's groups screen asks
+      const snapshot = await control.lagSnapshot({partitions: 'none'}) // as the viewer's groups screen asks
       const fetched = now()
       written = ''
       ink.rerender(screen(reducer(initialState(1000), {type: 'snapshot', groups: snapshot.groups, now: snapshot.now})))
@@ -584,7 +585,7 @@ async function lagViewer() {
     }
     const roundTrip = async () => {
       const start = now()
-      await admin.connection.request('status', {})
+      await control.status()
       return ms(start)
     }
     for (let i = 0; i < 3; i++) await refresh() // warm-up
@@ -620,13 +621,14 @@ async function lagViewer() {
     const busyStart = cpuMs()
     for (let i = 0; i < seconds; i++) {
       const t = Date.now()
-      await admin.lagSnapshot({partitions: 'none'})
+      await control.lagSnapshot({partitions: 'none'})
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - t))))
     }
     const busy = ((cpuMs() - busyStart) / (seconds * 1000)) * 100
     row('Daemon CPU, lag viewer refreshing every 1 s', busy, '%', 'idle daemon', idle, Number.NaN, '< 5%', busy < 5)
     ink.unmount()
     admin.close()
+    control.close()
   } finally {
     cli(home, ['daemon', 'stop'])
     rmSync(home, {recursive: true, force: true})

@@ -6,8 +6,38 @@ import {parseProperties} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
 import type {Durability} from '../store/open.js'
 import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
-import type {LagHistoryConfig} from './lag/history.js'
-import type {TransactionConfig} from './transaction-coordinator.js'
+
+/** The group coordinator's settings. */
+export interface CoordinatorConfig {
+  /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first rebalance. */
+  initialRebalanceDelayMs: number
+  minSessionTimeoutMs: number
+  maxSessionTimeoutMs: number
+}
+
+/** The transaction coordinator's settings. */
+export interface TransactionConfig {
+  /** transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for. */
+  maxTimeoutMs: number
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often expired transactions are looked for. */
+  abortIntervalMs: number
+  /** transactional.id.expiration.ms: a transactional id without a transaction for this long is forgotten. */
+  idExpirationMs: number
+  /** transaction.remove.expired.transaction.cleanup.interval.ms: how often expired ids are looked for. */
+  removeIntervalMs: number
+}
+
+/** The lag history's settings. */
+export interface LagHistoryConfig {
+  /** One sample per partition (and per group partition) per interval at most. */
+  sampleIntervalMs: number
+  /** Samples kept per partition's log-end series: past it, the series is thinned to three quarters of it. */
+  logSamples: number
+  /** Commits kept per group partition (Burrow's window, 10 by default as Burrow's `intervals`). */
+  commitSamples: number
+  /** How often changed series are saved. */
+  flushIntervalMs: number
+}
 
 export interface BrokerConfig {
   /** `node.id` / `broker.id`: the id shown as Leader, Replicas and Isr. */
@@ -25,7 +55,7 @@ export interface BrokerConfig {
   /** The file read, or null when the home has none. */
   file: string | null
   /** The group coordinator's settings. */
-  groups: {initialRebalanceDelayMs: number; minSessionTimeoutMs: number; maxSessionTimeoutMs: number}
+  groups: CoordinatorConfig
   transactions: TransactionConfig
   /** producer.id.expiration.ms and its check interval: when a partition forgets an idle producer. */
   producerIds: {expirationMs: number; checkIntervalMs: number}

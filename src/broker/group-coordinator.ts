@@ -14,14 +14,9 @@ import {KafkaException, type ErrorData} from '../errors.js'
 import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {OffsetRow, Store} from '../store/store.js'
 import type {Broker} from './broker.js'
+import type {CoordinatorConfig} from './broker-config.js'
 import type {Logger} from './logger.js'
-
-export interface CoordinatorConfig {
-  /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first rebalance. */
-  initialRebalanceDelayMs: number
-  minSessionTimeoutMs: number
-  maxSessionTimeoutMs: number
-}
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 /** What is persisted of a member. */
 interface MemberRecord {
@@ -634,10 +629,10 @@ export class GroupCoordinator {
       commitTimestamp: o.commitTimestamp,
     })
     if (req.partitions === null) return {offsets: stored.map(row)}
-    const byKey = new Map(stored.map((o) => [`${o.partition}:${o.topic}`, o]))
+    const byKey = new Map(stored.map((o) => [tpKey(o.topic, o.partition), o]))
     return {
       offsets: req.partitions.map((p) => {
-        const o = byKey.get(`${p.partition}:${p.topic}`)
+        const o = byKey.get(tpKey(p.topic, p.partition))
         return o ? row(o) : {...p, offset: -1, leaderEpoch: -1, metadata: '', commitTimestamp: -1}
       }),
     }

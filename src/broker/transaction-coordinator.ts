@@ -19,18 +19,9 @@ import type {
 import type {OffsetRow, Store, TxnRow} from '../store/store.js'
 import type {Broker, MarkerSpec, PartitionState} from './broker.js'
 import type {GroupCoordinator} from './group-coordinator.js'
+import type {TransactionConfig} from './broker-config.js'
 import type {Logger} from './logger.js'
-
-export interface TransactionConfig {
-  /** transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for. */
-  maxTimeoutMs: number
-  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often expired transactions are looked for. */
-  abortIntervalMs: number
-  /** transactional.id.expiration.ms: a transactional id without a transaction for this long is forgotten. */
-  idExpirationMs: number
-  /** transaction.remove.expired.transaction.cleanup.interval.ms: how often expired ids are looked for. */
-  removeIntervalMs: number
-}
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 interface TopicPartitionKey {
   topic: string
@@ -57,7 +48,6 @@ const COORDINATOR_EPOCH = 0
 /** Kafka starts a new producer id when the epoch would reach Short.MAX_VALUE - 1. */
 const MAX_EPOCH = 32766
 
-const key = (topic: string, partition: number) => `${partition}:${topic}`
 const isPrepare = (state: TransactionState) =>
   state === 'PrepareCommit' || state === 'PrepareAbort' || state === 'PrepareEpochFence'
 const error = (code: ConstructorParameters<typeof KafkaException>[0], message: string) =>
@@ -230,7 +220,7 @@ export class TransactionCoordinator {
     }
     this.#checkEpoch(meta, producerId, producerEpoch)
     this.#checkNotCompleting(meta)
-    const k = key(p.topic.row.name, p.index)
+    const k = tpKey(p.topic.row.name, p.index)
     if (meta.state === 'Ongoing' && meta.partitions.has(k)) return null
     this.#begin(meta)
     meta.partitions.set(k, {topic: p.topic.row.name, partition: p.index})
@@ -254,8 +244,8 @@ export class TransactionCoordinator {
     if (req.memberId !== '' || req.generationId >= 0) this.#groups.checkCommitter(req)
     else if (req.groupId === '') throw error('INVALID_GROUP_ID', 'The group id is empty.')
     const {rows, results} = this.#groups.offsetRows(req.groupId, req.offsets)
-    const byKey = new Map(meta.pendingOffsets.map((o) => [`${o.groupId}\0${key(o.topic, o.partition)}`, o]))
-    for (const row of rows) byKey.set(`${row.groupId}\0${key(row.topic, row.partition)}`, row)
+    const byKey = new Map(meta.pendingOffsets.map((o) => [`${o.groupId}\0${tpKey(o.topic, o.partition)}`, o]))
+    for (const row of rows) byKey.set(`${row.groupId}\0${tpKey(row.topic, row.partition)}`, row)
     meta.pendingOffsets = [...byKey.values()]
     this.#begin(meta)
     this.#save(meta)
@@ -388,7 +378,7 @@ export class TransactionCoordinator {
   unstableOffsets(groupId: string): Set<string> {
     const keys = new Set<string>()
     for (const meta of this.#txns.values()) {
-      for (const o of meta.pendingOffsets) if (o.groupId === groupId) keys.add(key(o.topic, o.partition))
+      for (const o of meta.pendingOffsets) if (o.groupId === groupId) keys.add(tpKey(o.topic, o.partition))
     }
     return keys
   }
@@ -399,7 +389,7 @@ export class TransactionCoordinator {
     if (unstable.size === 0) return res
     return {
       offsets: res.offsets.map((o) =>
-        unstable.has(key(o.topic, o.partition))
+        unstable.has(tpKey(o.topic, o.partition))
           ? {
               ...o,
               error: error(
@@ -541,7 +531,7 @@ function fromRow(row: TxnRow): TxnMetadata {
     producerEpoch: row.producerEpoch,
     timeoutMs: row.timeoutMs,
     state: row.state as TransactionState,
-    partitions: new Map(partitions.map(([topic, partition]) => [key(topic, partition), {topic, partition}])),
+    partitions: new Map(partitions.map(([topic, partition]) => [tpKey(topic, partition), {topic, partition}])),
     pendingOffsets: JSON.parse(row.pendingOffsets) as OffsetRow[],
     startTime: row.startTime,
     updatedAt: row.updatedAt,

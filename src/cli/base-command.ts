@@ -5,6 +5,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {checkBootstrapServers} from '../bootstrap.js'
 import {Admin} from '../client/admin.js'
 import type {ClientConfig} from '../client/config.js'
+import {DaemonControl} from '../client/daemon-control.js'
 import {EXIT_USAGE, KafkaException, toKafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesIfPresent} from '../properties.js'
@@ -30,6 +31,7 @@ export abstract class BaseCommand extends Command {
   /** Prefix of error lines; kafka-topics prints `Error while executing topic command : <message>`. */
   protected errorPrefix = 'Error: '
   #admin: Admin | undefined
+  #control: DaemonControl | undefined
 
   /** The broker home of this invocation ($KAFKALITE_HOME or the XDG state directory). */
   protected get home(): string {
@@ -64,8 +66,15 @@ export abstract class BaseCommand extends Command {
     return this.#admin
   }
 
+  /** The local daemon's control plane (status, lag snapshots), connected on first use and closed at the end. */
+  protected async control(): Promise<DaemonControl> {
+    this.#control ??= await DaemonControl.open({home: this.home, onNotice: this.notice})
+    return this.#control
+  }
+
   protected override async finally(error: Error | undefined): Promise<unknown> {
     this.#admin?.close()
+    this.#control?.close()
     return super.finally(error)
   }
 

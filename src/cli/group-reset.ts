@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs'
 import type {Admin} from '../client/admin.js'
 import {KafkaException, usageError} from '../errors.js'
 import {logOffsets} from './group-views.js'
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 export type Scenario =
   | {kind: 'to-earliest'}
@@ -97,7 +98,7 @@ export async function planReset(
   warn: (message: string) => void,
 ): Promise<PlannedOffset[]> {
   const committed = await admin.listConsumerGroupOffsets(group)
-  const current = new Map(committed.map((o) => [`${o.partition}:${o.topic}`, o.offset]))
+  const current = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]))
   let partitions: {topic: string; partition: number; fileOffset?: number}[]
   if (scenario.kind === 'from-file') {
     partitions = scenario.rows
@@ -118,11 +119,11 @@ export async function planReset(
               spec: {timestamp: scenario.kind === 'to-datetime' ? scenario.timestamp : Date.now() - scenario.ms},
             })),
           )
-          .then((res) => new Map(res.map((r) => [`${r.partition}:${r.topic}`, r.offset])))
+          .then((res) => new Map(res.map((r) => [tpKey(r.topic, r.partition), r.offset])))
       : new Map<string, number>()
   const plan: PlannedOffset[] = []
   for (const p of partitions) {
-    const k = `${p.partition}:${p.topic}`
+    const k = tpKey(p.topic, p.partition)
     const bounds = log.get(k)
     if (!bounds) {
       throw new KafkaException('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${p.topic}-${p.partition} does not exist.`)

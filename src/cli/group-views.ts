@@ -1,8 +1,14 @@
 // kafka-consumer-groups' views: what --describe gathers about groups and how it prints them, in Kafka's formats
 // (reference/kafka-cli.md sections 2.3-2.6: Java printf columns, each line started by a newline).
-import type {GroupStatus, GroupView, PartitionStatus} from '../broker/lag/model.js'
+import type {
+  LagGroupData as GroupView,
+  LagGroupStatus as GroupStatus,
+  LagPartitionStatus as PartitionStatus,
+} from '../protocol/socket/messages.js'
 import type {Admin, ConsumerGroupDescription, MemberDescription} from '../client/admin.js'
+import type {DaemonControl} from '../client/daemon-control.js'
 import type {GroupState} from '../protocol/socket/messages.js'
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 /** One row of the offsets view: a partition, its committed offset and lag, and its owner. */
 export interface PartitionReport {
@@ -37,13 +43,13 @@ export interface GroupReport {
   status: GroupStatus
 }
 
-const key = (topic: string, partition: number) => `${partition}:${topic}`
 const byTopicPartition = (a: {topic: string; partition: number}, b: {topic: string; partition: number}) =>
   a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition
 
 /** Describes groups: members, committed offsets, log end offsets and lag, in one pass over the broker. */
 export async function collectGroupReports(
   admin: Admin,
+  control: DaemonControl,
   groupIds: readonly string[],
   coordinator: string,
 ): Promise<GroupReport[]> {
@@ -53,13 +59,13 @@ export async function collectGroupReports(
   )
   const wanted = new Map<string, {topic: string; partition: number}>()
   descriptions.forEach((d, i) => {
-    for (const m of d.members) for (const tp of m.assignment) wanted.set(key(tp.topic, tp.partition), tp)
-    for (const o of committed[i]!) wanted.set(key(o.topic, o.partition), o)
+    for (const m of d.members) for (const tp of m.assignment) wanted.set(tpKey(tp.topic, tp.partition), tp)
+    for (const o of committed[i]!) wanted.set(tpKey(o.topic, o.partition), o)
   })
   const ends = await logOffsets(admin, [...wanted.values()])
   const live = descriptions.filter((d) => d.state !== 'Dead').map((d) => d.groupId)
   const models = new Map(
-    live.length === 0 ? [] : (await admin.lagSnapshot({groups: live})).groups.map((g) => [g.groupId, g]),
+    live.length === 0 ? [] : (await control.lagSnapshot({groups: live})).groups.map((g) => [g.groupId, g]),
   )
   return descriptions.map((d, i) => report(d, committed[i]!, ends, coordinator, models.get(d.groupId)))
 }
@@ -77,7 +83,7 @@ export async function logOffsets(
     admin.listOffsets(existing.map((p) => ({...p, spec: 'earliest' as const}))).catch(() => []),
     admin.listOffsets(existing.map((p) => ({...p, spec: 'latest' as const}))).catch(() => []),
   ])
-  ends.forEach((e, i) => out.set(key(e.topic, e.partition), {start: starts[i]?.offset ?? 0, end: e.offset}))
+  ends.forEach((e, i) => out.set(tpKey(e.topic, e.partition), {start: starts[i]?.offset ?? 0, end: e.offset}))
   return out
 }
 
@@ -88,11 +94,11 @@ function report(
   coordinator: string,
   model: GroupView | undefined,
 ): GroupReport {
-  const commits = new Map(committed.map((o) => [key(o.topic, o.partition), o.offset]))
-  const views = new Map(model?.partitions.map((p) => [key(p.topic, p.partition), p]))
+  const commits = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]))
+  const views = new Map(model?.partitions.map((p) => [tpKey(p.topic, p.partition), p]))
   const row = (tp: {topic: string; partition: number}, m: MemberDescription | null): PartitionReport => {
-    const current = commits.get(key(tp.topic, tp.partition)) ?? null
-    const log = ends.get(key(tp.topic, tp.partition))
+    const current = commits.get(tpKey(tp.topic, tp.partition)) ?? null
+    const log = ends.get(tpKey(tp.topic, tp.partition))
     return {
       topic: tp.topic,
       partition: tp.partition,
@@ -103,8 +109,8 @@ function report(
       consumerId: m?.memberId ?? null,
       host: m?.host ?? null,
       clientId: m?.clientId ?? null,
-      lagSeconds: views.get(key(tp.topic, tp.partition))?.lagSeconds ?? null,
-      status: views.get(key(tp.topic, tp.partition))?.status ?? 'OK',
+      lagSeconds: views.get(tpKey(tp.topic, tp.partition))?.lagSeconds ?? null,
+      status: views.get(tpKey(tp.topic, tp.partition))?.status ?? 'OK',
     }
   }
   // Kafka's order: members by number of assigned partitions (most first), then committed partitions without owner.
@@ -114,12 +120,12 @@ function report(
   members.sort((a, b) => b.assignment.length - a.assignment.length)
   for (const m of members) {
     for (const tp of [...m.assignment].sort(byTopicPartition)) {
-      owned.add(key(tp.topic, tp.partition))
+      owned.add(tpKey(tp.topic, tp.partition))
       rows.push(row(tp, m))
     }
   }
   for (const o of [...committed].sort(byTopicPartition)) {
-    if (!owned.has(key(o.topic, o.partition))) rows.push(row(o, null))
+    if (!owned.has(tpKey(o.topic, o.partition))) rows.push(row(o, null))
   }
   const lags = rows.filter((r) => r.lag !== null).map((r) => r.lag!)
   return {

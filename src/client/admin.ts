@@ -4,8 +4,6 @@ import {errorFromData, KafkaException, type ErrorData} from '../errors.js'
 import type {
   ConfigEntryData,
   GroupState,
-  LagPartitionsDetail,
-  LagSnapshotData,
   ProducerStateData,
   Requests,
   TransactionDescriptionData,
@@ -14,6 +12,9 @@ import type {
 import {decodeAssignment, decodeSubscription} from '../protocol/kafka/consumer-protocol.js'
 import {commonConfig, type ClientConfig} from './config.js'
 import {Connection} from './connection.js'
+import {specTimestamp, type IsolationLevel, type OffsetSpec} from './offset-spec.js'
+
+export type {IsolationLevel, OffsetSpec}
 
 export interface NewTopic {
   name: string
@@ -59,17 +60,12 @@ export interface TopicDescription {
 
 export type ConfigEntry = ConfigEntryData
 
-/** Which offset to look up: Kafka's OffsetSpec. */
-export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | {timestamp: number}
-
 export interface ListOffsetsResultInfo {
   topic: string
   partition: number
   offset: number
   timestamp: number
 }
-
-export type IsolationLevel = 'read_uncommitted' | 'read_committed'
 
 const throwFirst = (items: readonly {error?: ErrorData}[]) => {
   for (const item of items) if (item.error) throw errorFromData(item.error)
@@ -97,11 +93,6 @@ export class Admin {
   /** The broker node: one broker, whose id is its node.id. */
   node(): Node {
     return {id: this.#connection.daemon.brokerId, host: 'localhost', port: 9092}
-  }
-
-  /** The underlying connection (the CLI uses it for daemon requests that have no Kafka counterpart). */
-  get connection(): Connection {
-    return this.#connection
   }
 
   async createTopics(topics: readonly NewTopic[], options: {validateOnly?: boolean} = {}): Promise<CreatedTopic[]> {
@@ -275,26 +266,6 @@ export class Admin {
     }))
   }
 
-  /**
-   * kafkalite: one snapshot of consumer lag, evaluated by the daemon from its lag history: every group (or these)
-   * with its lag in records and in time, rates, time to catch up, trend and Burrow's status, and per partition (all
-   * of them, or only those `partitions` names) the same and its owner. For `kafkalite lag` and
-   * `consumer-groups --describe --json`.
-   */
-  async lagSnapshot(
-    options: {
-      groups?: readonly string[] | null
-      topics?: readonly string[] | null
-      partitions?: LagPartitionsDetail
-    } = {},
-  ): Promise<LagSnapshotData> {
-    return this.#connection.request('lagSnapshot', {
-      groups: options.groups ? [...options.groups] : null,
-      topics: options.topics ? [...options.topics] : null,
-      partitions: options.partitions ?? 'all',
-    })
-  }
-
   // ---- transactions ---------------------------------------------------------------------------------------
 
   /**
@@ -433,11 +404,4 @@ export interface CommittedOffset {
   offset: number
   metadata: string
   commitTimestamp: number
-}
-
-export function specTimestamp(spec: OffsetSpec): number {
-  if (spec === 'latest') return -1
-  if (spec === 'earliest') return -2
-  if (spec === 'max-timestamp') return -3
-  return spec.timestamp
 }

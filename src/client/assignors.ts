@@ -2,7 +2,7 @@
 // leader of Kafka's Java client computes. Members are always taken in Kafka's order: static members (with a
 // groupInstanceId) first, sorted by it, then the others sorted by memberId.
 
-import type {TopicPartition} from './consumer.js'
+import type {TopicPartition} from '../protocol/kafka/topic-partition.js'
 
 export type {TopicPartition}
 

@@ -1,7 +1,7 @@
 // KafkaConsumer, shaped like Kafka's Java consumer: assign partitions, seek, poll. Fetches are long polls kept in
 // flight while the application works through what arrived before (the next fetch starts where the buffered data
 // ends), so reading and decoding overlap on the two sides of the socket.
-import {CommitFailedException, KafkaException, toKafkaException} from '../errors.js'
+import {CommitFailedException, errorFromData, KafkaException, toKafkaException} from '../errors.js'
 import {
   TIMESTAMP_TYPE,
   controlTypeOf,
@@ -14,7 +14,7 @@ import {
   type RecordHeader,
 } from '../protocol/kafka/record-batch.js'
 import type {Requests, Responses} from '../protocol/socket/messages.js'
-import {specTimestamp, type IsolationLevel, type OffsetSpec} from './admin.js'
+import {specTimestamp, type IsolationLevel, type OffsetSpec} from './offset-spec.js'
 import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
 import {ReconnectingConnection, type Connection} from './connection.js'
 import {assignorFor, type Assignor} from './assignors.js'
@@ -22,17 +22,15 @@ import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type Me
 import {eachInterceptor, loadInterceptors, type Configurable} from './interceptors.js'
 import {Metrics, type Metric} from './metrics.js'
 import {deserializerFromConfig, type Deserializer} from './serializers.js'
+import {tpKey, tpName, type TopicPartition} from '../protocol/kafka/topic-partition.js'
+
+export type {TopicPartition}
 
 /** Kafka's ConsumerInterceptor: sees the records poll() returns, and the offsets committed. */
 export interface ConsumerInterceptor<K = unknown, V = unknown> extends Configurable {
   /** May return other records (or the same ones). */
   onConsume(records: ConsumerRecords<K, V>): ConsumerRecords<K, V>
   onCommit(offsets: readonly OffsetAndMetadata[]): void
-}
-
-export interface TopicPartition {
-  topic: string
-  partition: number
 }
 
 /** An offset to commit, or a committed one: the next offset to read, with optional metadata. */
@@ -97,7 +95,7 @@ export class ConsumerRecords<K, V> implements Iterable<ConsumerRecord<K, V>> {
 
   partitions(): TopicPartition[] {
     const seen = new Map<string, TopicPartition>()
-    for (const r of this.#records) seen.set(`${r.partition}:${r.topic}`, {topic: r.topic, partition: r.partition})
+    for (const r of this.#records) seen.set(tpKey(r.topic, r.partition), {topic: r.topic, partition: r.partition})
     return [...seen.values()]
   }
 
@@ -157,9 +155,6 @@ interface PartitionState {
   logStartOffset: number
   lastStableOffset: number
 }
-
-const tpKey = (tp: TopicPartition) => `${tp.partition}:${tp.topic}`
-const tpName = (tp: TopicPartition) => `${tp.topic}-${tp.partition}`
 
 function consumerSettings(config: ClientConfig): ConsumerSettings {
   const r = new ConfigReader(config)
@@ -352,6 +347,20 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     this.#wake?.()
   }
 
+  /**
+   * The partitions of a topic, as Java's partitionsFor. Like a Java consumer's metadata request, this creates a
+   * missing topic when allow.auto.create.topics and the broker's auto.create.topics.enable allow it; otherwise a
+   * missing topic rejects with UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  async partitionsFor(topic: string): Promise<TopicPartition[]> {
+    const res = await (
+      await this.#connect()
+    ).request('metadata', {topics: [topic], allowAutoTopicCreation: this.#settings.allowAutoCreateTopics})
+    const t = res.topics[0]!
+    if (t.error) throw errorFromData(t.error)
+    return Array.from({length: t.partitions}, (_, partition) => ({topic, partition}))
+  }
+
   #membershipHost(): MembershipHost {
     return {
       request: async (method, params, timeoutMs) =>
@@ -394,14 +403,14 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   }
 
   #setPartitions(partitions: readonly TopicPartition[], start: 'committed' | null = null): void {
-    const keep = new Set(partitions.map(tpKey))
+    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
     for (const key of this.#partitions.keys()) {
       if (!keep.has(key)) {
         this.#partitions.delete(key)
       }
     }
     for (const tp of partitions) {
-      const key = tpKey(tp)
+      const key = tpKey(tp.topic, tp.partition)
       if (this.#partitions.has(key)) continue
       this.#partitions.set(key, {
         tp: {topic: tp.topic, partition: tp.partition},
@@ -746,7 +755,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     if (none.length > 0) {
       throw new KafkaException(
         'NO_OFFSET_FOR_PARTITION',
-        `Undefined offset with no reset policy for partitions: [${none.map((s) => tpName(s.tp)).join(', ')}]`,
+        `Undefined offset with no reset policy for partitions: [${none.map((s) => tpName(s.tp.topic, s.tp.partition)).join(', ')}]`,
       )
     }
     const tps = pending.map((s) => s.tp)
@@ -783,7 +792,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   #positionsOf(partitions: readonly TopicPartition[]): OffsetAndMetadata[] {
     const out: OffsetAndMetadata[] = []
     for (const tp of partitions) {
-      const state = this.#partitions.get(tpKey(tp))
+      const state = this.#partitions.get(tpKey(tp.topic, tp.partition))
       if (state && state.position !== null) out.push({topic: tp.topic, partition: tp.partition, offset: state.position})
     }
     return out
@@ -947,7 +956,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       const state = targets[i]!
       const bytes = payload.subarray(position, position + p.size)
       position += p.size
-      if (this.#partitions.get(tpKey(state.tp)) !== state || state.epoch !== epochs[i]) return // unassigned or seeked
+      if (this.#partitions.get(tpKey(state.tp.topic, state.tp.partition)) !== state || state.epoch !== epochs[i]) return // unassigned or seeked
       if (p.error) {
         if (p.error.code === 'OFFSET_OUT_OF_RANGE' && this.#settings.autoOffsetReset !== 'none') {
           this.#clear(state)
@@ -986,8 +995,9 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   }
 
   #state(tp: TopicPartition): PartitionState {
-    const state = this.#partitions.get(tpKey(tp))
-    if (!state) throw new KafkaException('ILLEGAL_STATE', `No current assignment for partition ${tpName(tp)}`)
+    const state = this.#partitions.get(tpKey(tp.topic, tp.partition))
+    if (!state)
+      throw new KafkaException('ILLEGAL_STATE', `No current assignment for partition ${tpName(tp.topic, tp.partition)}`)
     return state
   }
 

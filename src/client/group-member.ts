@@ -9,13 +9,14 @@
 import {toKafkaException, type KafkaException} from '../errors.js'
 import type {Method, Requests, Responses} from '../protocol/socket/messages.js'
 import {assignorFor, type Assignor} from './assignors.js'
-import type {TopicPartition} from './consumer.js'
+import type {TopicPartition} from '../protocol/kafka/topic-partition.js'
 import {
   decodeAssignment,
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
 } from '../protocol/kafka/consumer-protocol.js'
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 /** Kafka's ConsumerRebalanceListener. Callbacks may be async; the consumer waits for them. */
 export interface ConsumerRebalanceListener {
@@ -64,12 +65,11 @@ export interface GroupMetadata {
   groupInstanceId: string | null
 }
 
-const key = (tp: TopicPartition) => `${tp.partition}:${tp.topic}`
 const sortTps = (tps: TopicPartition[]) =>
   tps.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
 const minus = (a: TopicPartition[], b: TopicPartition[]) => {
-  const drop = new Set(b.map(key))
-  return a.filter((tp) => !drop.has(key(tp)))
+  const drop = new Set(b.map((tp) => tpKey(tp.topic, tp.partition)))
+  return a.filter((tp) => !drop.has(tpKey(tp.topic, tp.partition)))
 }
 
 export class GroupMember {
@@ -300,12 +300,13 @@ export class GroupMember {
     if (this.#protocol === 'COOPERATIVE') {
       // A partition moving to a new owner is withheld until its current owner has revoked it (next rebalance).
       const owner = new Map<string, string>()
-      for (const m of subscriptions) for (const tp of m.ownedPartitions) owner.set(key(tp), m.memberId)
+      for (const m of subscriptions)
+        for (const tp of m.ownedPartitions) owner.set(tpKey(tp.topic, tp.partition), m.memberId)
       for (const [memberId, partitions] of result) {
         result.set(
           memberId,
           partitions.filter((tp) => {
-            const current = owner.get(key(tp))
+            const current = owner.get(tpKey(tp.topic, tp.partition))
             return current === undefined || current === memberId || !result.has(current)
           }),
         )

@@ -1,5 +1,7 @@
 // kafkalite's client library: Kafka's Java client API (Admin, KafkaProducer, KafkaConsumer) for the local broker.
 export {Admin} from './admin.js'
+export {DaemonControl} from './daemon-control.js'
+export type {DaemonControlOptions, DaemonInfo} from './daemon-control.js'
 export type {
   AbortTransactionSpec,
   ConfigEntry,

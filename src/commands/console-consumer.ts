@@ -7,6 +7,7 @@ import {writeJsonRecord} from '../cli/json-lines.js'
 import {topicPattern} from '../cli/kafka-options.js'
 import {KafkaException, usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 interface ConsumeSummary {
   records: number
@@ -176,7 +177,7 @@ With --group the consumer joins that consumer group: it reads only the partition
     const write = flags.format === 'json' ? writeJsonRecord : formatterFor(formatterProps)
 
     const consumer = new KafkaConsumer(this.clientConfig(props), undefined, undefined, {onNotice: this.notice})
-    const partitions = await this.#partitions(flags.topic, include, flags.partition)
+    const partitions = await this.#partitions(consumer, flags.topic, include, flags.partition)
     if (group !== undefined) consumer.subscribe(include === undefined ? [flags.topic!] : topicPattern(include))
     else consumer.assign(partitions)
     if (flags.partition !== undefined) {
@@ -196,27 +197,26 @@ With --group the consumer joins that consumer group: it reads only the partition
 
   /** The partitions to read: one given partition, every partition of --topic, or of the topics --include matches. */
   async #partitions(
+    consumer: KafkaConsumer,
     topic: string | undefined,
     include: string | undefined,
     partition: number | undefined,
   ): Promise<TopicPartition[]> {
-    const admin = await this.admin()
     if (topic !== undefined) {
       // As a Kafka consumer's metadata request, this creates a missing topic when auto.create.topics.enable is on.
-      const res = await admin.connection.request('metadata', {topics: [topic], allowAutoTopicCreation: true})
-      const t = res.topics[0]!
-      if (t.error) throw new KafkaException(t.error.code, t.error.message)
+      const all = await consumer.partitionsFor(topic)
       if (partition !== undefined) {
-        if (partition >= t.partitions) {
+        if (partition >= all.length) {
           throw new KafkaException(
             'UNKNOWN_TOPIC_OR_PARTITION',
-            `Partition ${partition} of topic '${topic}' does not exist (it has ${t.partitions}).`,
+            `Partition ${partition} of topic '${topic}' does not exist (it has ${all.length}).`,
           )
         }
         return [{topic, partition}]
       }
-      return Array.from({length: t.partitions}, (_, p) => ({topic, partition: p}))
+      return all
     }
+    const admin = await this.admin()
     const pattern = topicPattern(include!)
     const topics = (await admin.listTopics({listInternal: true})).filter((t) => pattern.test(t.name))
     if (topics.length === 0) {
@@ -275,13 +275,12 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
     }
   }
   let ends: Map<string, number> | undefined
-  const key = (topic: string, partition: number) => `${partition}:${topic}`
   // In a group, the partitions read are the ones assigned now; every partition's end was captured at start.
   const atEnd = async () => {
     const reading = o.grouped ? consumer.assignment() : partitions
     if (reading.length === 0) return false
     for (const tp of reading) {
-      if ((await consumer.position(tp)) < (ends!.get(key(tp.topic, tp.partition)) ?? 0)) return false
+      if ((await consumer.position(tp)) < (ends!.get(tpKey(tp.topic, tp.partition)) ?? 0)) return false
     }
     return true
   }
@@ -289,7 +288,7 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
   const unprinted = new Map<string, {topic: string; partition: number; offset: number}>()
   try {
     if (o.exitAtEnd) {
-      ends = new Map((await consumer.endOffsets(partitions)).map((e) => [key(e.topic, e.partition), e.offset]))
+      ends = new Map((await consumer.endOffsets(partitions)).map((e) => [tpKey(e.topic, e.partition), e.offset]))
     }
     const max = o.maxMessages ?? Infinity
     let idleSince = Date.now()
@@ -302,8 +301,8 @@ async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o:
         pollMs = Math.min(pollMs, left)
       }
       const seen = await consumer.pollEach(pollMs, (r) => {
-        if (count >= max || (ends && r.offset >= (ends.get(key(r.topic, r.partition)) ?? Infinity))) {
-          const k = key(r.topic, r.partition)
+        if (count >= max || (ends && r.offset >= (ends.get(tpKey(r.topic, r.partition)) ?? Infinity))) {
+          const k = tpKey(r.topic, r.partition)
           if (!unprinted.has(k)) unprinted.set(k, {topic: r.topic, partition: r.partition, offset: r.offset})
           return
         }

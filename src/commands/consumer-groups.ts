@@ -203,19 +203,20 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
 
   #coordinator(admin: Admin): string {
     const listener = listenerAddresses(this.brokerProperties())[0]!
-    return `${listener.host || 'localhost'}:${listener.port}  (${admin.connection.daemon.brokerId})`
+    return `${listener.host || 'localhost'}:${listener.port}  (${admin.node().id})`
   }
 
   async #describe(admin: Admin, flags: GroupsFlags) {
     const ids = await this.#groups(admin, flags)
     const coordinator = this.#coordinator(admin)
-    let reports = await collectGroupReports(admin, ids, coordinator)
+    const control = await this.control()
+    let reports = await collectGroupReports(admin, control, ids, coordinator)
     const target = flags['wait-for-lag']
     if (target !== undefined) {
       const deadline = Date.now() + parseShortDuration(flags['wait-timeout'] ?? '60s', '--wait-timeout')
       while (!reports.every((r) => caughtUp(r, target)) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 200))
-        reports = await collectGroupReports(admin, ids, coordinator)
+        reports = await collectGroupReports(admin, control, ids, coordinator)
       }
     }
     const view = flags.members ? 'members' : flags.state !== undefined ? 'state' : 'offsets'

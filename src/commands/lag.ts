@@ -4,14 +4,13 @@ import {pathToFileURL} from 'node:url'
 import {BaseCommand, connectionFlags} from '../cli/base-command.js'
 import {parseShortDuration} from '../cli/group-reset.js'
 import {KafkaException, usageError} from '../errors.js'
-import type {GroupView} from '../broker/lag/model.js'
 import {GROUP_COLUMNS, groupCells, initialState, plainTable, visibleGroups} from '../tui/lag/view.js'
 import {packageRoot} from '../package-info.js'
-import type {LagPartitionsDetail, LagSnapshotData} from '../protocol/socket/messages.js'
+import type {LagGroupData, LagPartitionsDetail, LagSnapshotData} from '../protocol/socket/messages.js'
 
 export interface LagResult {
   now: number
-  groups: GroupView[]
+  groups: LagGroupData[]
 }
 
 const FAIL_LEVELS = ['WARN', 'ERR'] as const
@@ -53,10 +52,10 @@ The daemon keeps the history behind lag in time, rates and trends (samples of ea
     this.checkBootstrap(flags)
     const intervalMs = parseShortDuration(flags.interval ?? '1s', '--interval')
     if (intervalMs < 100) throw usageError(`Invalid --interval '${flags.interval}': use at least 100ms.`)
-    const admin = await this.admin()
+    const control = await this.control()
     const live = process.stdout.isTTY === true && !flags.once && !this.jsonEnabled()
     const fetch = (partitions: LagPartitionsDetail): Promise<LagSnapshotData> =>
-      admin.lagSnapshot({groups: flags.group ?? null, topics: flags.topic ?? null, partitions})
+      control.lagSnapshot({groups: flags.group ?? null, topics: flags.topic ?? null, partitions})
     // The first snapshot before anything is drawn: a bad --group or --topic is one line, not a broken screen. The
     // live view opens on the groups, without their partitions.
     const snapshot = await fetch(live ? 'none' : 'all')

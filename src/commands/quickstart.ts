@@ -32,7 +32,7 @@ Everything is real: the daemon it starts keeps running (stop it with 'kafkalite 
     const {flags} = await this.parse(Quickstart)
     const topic = flags.topic
     const admin = await this.admin()
-    const daemon = admin.connection.daemon
+    const {daemon} = await this.control()
     this.log(`1. The broker runs (pid ${daemon.pid}, kafkalite ${daemon.version}) with its data in ${daemon.home}.`)
     try {
       await admin.createTopics([{name: topic, numPartitions: 3}])

@@ -5,7 +5,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
+import {Admin, DaemonControl, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
 import {BIN, TestHome, waitFor} from '../helpers/env.js'
 
 let home: TestHome
@@ -111,16 +111,16 @@ describe('kafkalite lag', () => {
     await waitFor(() => kept.commits() >= 2, 20_000, 'two commits')
     await kept.stop()
     // The snapshot details the partitions asked for; every group's totals and status are always there.
-    const admin = await Admin.create(config)
-    const none = await admin.lagSnapshot({partitions: 'none'})
+    const control = await DaemonControl.open({home: home.dir})
+    const none = await control.lagSnapshot({partitions: 'none'})
     expect(none.groups).toEqual([
       expect.objectContaining({groupId: 'kept', partitions: [], totalLag: expect.any(Number)}),
     ])
     expect(none.groups[0]!.totalLag).toBeGreaterThan(0)
-    const one = await admin.lagSnapshot({partitions: {groupId: 'kept'}})
+    const one = await control.lagSnapshot({partitions: {groupId: 'kept'}})
     expect(one.groups[0]!.partitions).toEqual([expect.objectContaining({topic: 'orders', partition: 0})])
-    expect((await admin.lagSnapshot({partitions: {topic: 'other'}})).groups[0]!.partitions).toEqual([])
-    await admin.close()
+    expect((await control.lagSnapshot({partitions: {topic: 'other'}})).groups[0]!.partitions).toEqual([])
+    control.close()
     const before = JSON.parse((await home.run(['lag', '--json', '--group', 'kept'])).stdout)
     await home.run(['daemon', 'stop'])
     const after = JSON.parse((await home.run(['lag', '--json', '--group', 'kept'])).stdout)

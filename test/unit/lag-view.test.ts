@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {GroupView} from '../../src/broker/lag/model.js'
+import type {LagGroupData as GroupView} from '../../src/protocol/socket/messages.js'
 import {
   duration,
   initialState,

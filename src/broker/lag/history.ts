@@ -7,18 +7,9 @@
 // to SQLite about once a second, only those that changed.
 import type {LagSamplesMatch, Store} from '../../store/store.js'
 import {thin} from './samples.js'
+import type {LagHistoryConfig} from '../broker-config.js'
 import type {Logger} from '../logger.js'
-
-export interface LagHistoryConfig {
-  /** One sample per partition (and per group partition) per interval at most. */
-  sampleIntervalMs: number
-  /** Samples kept per partition's log-end series: past it, the series is thinned to three quarters of it. */
-  logSamples: number
-  /** Commits kept per group partition (Burrow's window, 10 by default as Burrow's `intervals`). */
-  commitSamples: number
-  /** How often changed series are saved. */
-  flushIntervalMs: number
-}
+import {tpKey} from '../../protocol/kafka/topic-partition.js'
 
 /** [time ms, log end offset] */
 export type LogSample = [number, number]
@@ -35,7 +26,6 @@ interface Series<T extends number[]> {
   dirty: boolean
 }
 
-const logKey = (topic: string, partition: number) => `${partition}:${topic}`
 const commitKey = (groupId: string, topic: string, partition: number) => `${groupId}\0${partition}:${topic}`
 
 export class LagHistory {
@@ -66,7 +56,7 @@ export class LagHistory {
   }
 
   #logSeriesOf(topic: string, partition: number) {
-    const key = logKey(topic, partition)
+    const key = tpKey(topic, partition)
     let series = this.#logSeries.get(key)
     if (series === undefined) {
       series = {topic, partition, samples: [], savedFromTs: Number.NEGATIVE_INFINITY, dirty: false}
@@ -128,7 +118,7 @@ export class LagHistory {
   }
 
   logSamples(topic: string, partition: number): readonly LogSample[] {
-    return this.#logSeries.get(logKey(topic, partition))?.samples ?? []
+    return this.#logSeries.get(tpKey(topic, partition))?.samples ?? []
   }
 
   commitSamples(groupId: string, topic: string, partition: number): readonly CommitSample[] {

@@ -13,6 +13,7 @@ import type {
   LagPartitionData,
   LagPartitionStatus,
 } from '../../protocol/socket/messages.js'
+import {tpKey} from '../../protocol/kafka/topic-partition.js'
 
 export type PartitionStatus = LagPartitionStatus
 export type GroupStatus = LagGroupStatus
@@ -216,16 +217,16 @@ function round<T extends number | null>(x: T): T {
 /** The groups of a snapshot, with everything the viewer shows. */
 export function buildModel(snapshot: LagInputs): GroupView[] {
   const now = snapshot.now
-  const logs = new Map(snapshot.partitions.map((p) => [`${p.partition}:${p.topic}`, p]))
+  const logs = new Map(snapshot.partitions.map((p) => [tpKey(p.topic, p.partition), p]))
   return snapshot.groups.map((g) => {
     const owners = new Map<string, PartitionView['owner']>()
     for (const m of g.members) {
       for (const tp of m.assignment) {
-        owners.set(`${tp.partition}:${tp.topic}`, {memberId: m.memberId, clientId: m.clientId, host: m.clientHost})
+        owners.set(tpKey(tp.topic, tp.partition), {memberId: m.memberId, clientId: m.clientId, host: m.clientHost})
       }
     }
-    const keys = new Set([...g.offsets.map((o) => `${o.partition}:${o.topic}`), ...owners.keys()])
-    const offsets = new Map(g.offsets.map((o) => [`${o.partition}:${o.topic}`, o]))
+    const keys = new Set([...g.offsets.map((o) => tpKey(o.topic, o.partition)), ...owners.keys()])
+    const offsets = new Map(g.offsets.map((o) => [tpKey(o.topic, o.partition), o]))
     const inputs: TrendInput[] = []
     const partitions: PartitionView[] = []
     for (const key of keys) {

@@ -9,8 +9,7 @@ import type {LagSnapshotData, ParsedRequests} from '../../protocol/socket/messag
 import type {Broker} from '../broker.js'
 import type {GroupCoordinator} from '../group-coordinator.js'
 import type {LagHistory} from './history.js'
-
-const key = (topic: string, partition: number) => `${partition}:${topic}`
+import {tpKey} from '../../protocol/kafka/topic-partition.js'
 
 export function lagSnapshot(
   broker: Broker,
@@ -48,14 +47,14 @@ export function lagSnapshot(
       }))
     if (topicFilter !== null && readOffsets.length === 0 && members.every((m) => m.assignment.length === 0)) continue
     for (const tp of [...readOffsets, ...members.flatMap((m) => m.assignment)]) {
-      partitions.set(key(tp.topic, tp.partition), {topic: tp.topic, partition: tp.partition})
+      partitions.set(tpKey(tp.topic, tp.partition), {topic: tp.topic, partition: tp.partition})
     }
     out.push({groupId: g.groupId, state: g.state, protocol: g.protocol, members, offsets: readOffsets})
   }
   if (topicFilter !== null) {
     for (const name of topicFilter) {
       const t = broker.topic(name)
-      for (const p of t?.partitions ?? []) partitions.set(key(name, p.index), {topic: name, partition: p.index})
+      for (const p of t?.partitions ?? []) partitions.set(tpKey(name, p.index), {topic: name, partition: p.index})
     }
   }
   const inputs: LagInputs = {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {pathToFileURL} from 'node:url'
 import {connectSocket, startDaemon} from '../../client/autostart.js'
-import {Connection} from '../../client/connection.js'
+import {DaemonControl} from '../../client/daemon-control.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {daemonEntry} from '../../package-info.js'
 import {brokerPaths} from '../../paths.js'
@@ -57,8 +57,8 @@ Every command that needs the broker starts it on demand; this command does it ex
     } catch {
       return undefined
     }
-    const connection = await Connection.open({home: this.home, autoStart: false, onNotice: this.notice})
-    connection.close()
-    return {pid: connection.daemon.pid}
+    const control = await DaemonControl.open({home: this.home, autoStart: false, onNotice: this.notice})
+    control.close()
+    return {pid: control.daemon.pid}
   }
 }

@@ -1,4 +1,4 @@
-import {Connection} from '../../client/connection.js'
+import {DaemonControl} from '../../client/daemon-control.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_ERROR, KafkaException} from '../../errors.js'
 import type {DaemonStatus} from '../../protocol/socket/messages.js'
@@ -16,9 +16,9 @@ Prints the pid, uptime, version, socket, data directory, topics, partitions, rec
 
   async run(): Promise<DaemonStatusResult> {
     await this.parse(DaemonStatusCommand)
-    let connection: Connection
+    let control: DaemonControl
     try {
-      connection = await Connection.open({home: this.home, autoStart: false, onNotice: this.notice})
+      control = await DaemonControl.open({home: this.home, autoStart: false, onNotice: this.notice})
     } catch (error) {
       if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({running: false, home: this.home})}\n`)
@@ -27,8 +27,8 @@ Prints the pid, uptime, version, socket, data directory, topics, partitions, rec
       }
       throw error
     }
-    const status = await connection.request('status', {})
-    connection.close()
+    const status = await control.status()
+    control.close()
     const rows: [string, string][] = [
       ['pid', String(status.pid)],
       ['version', status.version],

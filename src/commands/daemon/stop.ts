@@ -1,4 +1,5 @@
-import {Connection, waitForExit} from '../../client/connection.js'
+import {waitForExit} from '../../client/connection.js'
+import {DaemonControl} from '../../client/daemon-control.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {KafkaException} from '../../errors.js'
 
@@ -20,9 +21,9 @@ Every write the daemon acknowledged is already committed; stopping closes the co
   async run(): Promise<DaemonStopResult> {
     await this.parse(DaemonStop)
     const home = this.home
-    let connection: Connection
+    let control: DaemonControl
     try {
-      connection = await Connection.open({home, autoStart: false})
+      control = await DaemonControl.open({home, autoStart: false})
     } catch (error) {
       if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
         this.log(`No kafkalite daemon is running for ${home}.`)
@@ -30,8 +31,8 @@ Every write the daemon acknowledged is already committed; stopping closes the co
       }
       throw error
     }
-    const {pid} = await connection.request('shutdown', {})
-    connection.close()
+    const {pid} = await control.shutdown()
+    control.close()
     if (!(await waitForExit(pid))) {
       throw new KafkaException(
         'ILLEGAL_STATE',

@@ -1,6 +1,6 @@
 // What consumers put in the group protocol's opaque fields (Kafka's ConsumerProtocol: Subscription and Assignment).
 // kafkalite encodes them as JSON: only kafkalite clients read them.
-import type {TopicPartition} from '../../client/consumer.js'
+import type {TopicPartition} from './topic-partition.js'
 
 /** A member's subscription, sent with JoinGroup for each assignor it supports. */
 export interface Subscription {

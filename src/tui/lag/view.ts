@@ -1,7 +1,12 @@
 // The lag viewer's state and its reducer, the key bindings, and the text of every cell. Pure: the ink components
 // only lay these out, and `kafkalite lag --once` prints the same rows as plain text.
 import type {LagPartitionsDetail} from '../../protocol/socket/messages.js'
-import type {GroupStatus, GroupView, PartitionStatus, PartitionView} from '../../broker/lag/model.js'
+import type {
+  LagGroupData as GroupView,
+  LagGroupStatus as GroupStatus,
+  LagPartitionData as PartitionView,
+  LagPartitionStatus as PartitionStatus,
+} from '../../protocol/socket/messages.js'
 
 export type SortKey = 'lag' | 'time' | 'status' | 'name'
 export const SORT_KEYS: readonly SortKey[] = ['lag', 'time', 'status', 'name']
