@@ -53,7 +53,22 @@ export interface MarkerSpec {
  * producer is fenced or has no transaction. Returns what to save with the append (in its SQLite transaction) when
  * the transaction's state changed.
  */
+/**
+ * Checks a transactional batch against its producer's transaction (KIP-890's verification, done by the transaction
+ * coordinator): throws when the producer may not write it, else returns the save to run in the same SQLite
+ * transaction as the append (the partition joins the transaction), or null when there is nothing to save.
+ */
 export type TransactionVerifier = (producerId: number, producerEpoch: number, p: PartitionState) => (() => void) | null
+
+/** The broker's collaborators, given at construction (the broker core wires them: src/broker/core.ts). */
+export interface BrokerOptions {
+  /** The clock (tests pass a fake one). */
+  now?: () => number
+  /** The transaction coordinator's check of every transactional batch; without it such batches are refused. */
+  verifyTransaction?: TransactionVerifier
+  /** Told of every partition whose log grew, once the write is committed (the lag history samples it). */
+  onAppended?: (p: PartitionState, endOffset: number, now: number) => void
+}
 
 const newPartition = (topic: TopicState, index: number, logStartOffset = 0, nextOffset = 0): PartitionState => ({
   topic,
@@ -108,16 +123,16 @@ export class Broker {
   readonly #topics = new Map<string, TopicState>()
   readonly #byId = new Map<number, TopicState>()
   readonly #now: () => number
-  /** Set by the transaction coordinator. */
-  verifyTransaction: TransactionVerifier | null = null
-  /** Told of every partition whose log grew, once the write is committed (the lag history samples it). */
-  onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null = null
+  readonly #verifyTransaction: TransactionVerifier | null
+  readonly #onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null
 
-  constructor(store: Store, config: BrokerConfig, now: () => number = Date.now) {
+  constructor(store: Store, config: BrokerConfig, options: BrokerOptions = {}) {
     this.store = store
     this.config = config
     this.configs = new TopicConfigResolver(config.topicDefaults)
-    this.#now = now
+    this.#now = options.now ?? Date.now
+    this.#verifyTransaction = options.verifyTransaction ?? null
+    this.#onAppended = options.onAppended ?? null
     for (const row of store.listTopics()) {
       const state = this.#topicState(row)
       this.#topics.set(row.name, state)
@@ -433,10 +448,10 @@ export class Broker {
           pending = producers.get(p)
           entry = pending?.get(header.producerId) ?? p.producers.get(header.producerId)
           if (header.isTransactional) {
-            if (!this.verifyTransaction) {
+            if (!this.#verifyTransaction) {
               throw new KafkaException('INVALID_TXN_STATE', 'Transactional batch without a transaction coordinator')
             }
-            const save = this.verifyTransaction(header.producerId, header.producerEpoch, p)
+            const save = this.#verifyTransaction(header.producerId, header.producerEpoch, p)
             if (save) coordinatorSaves.add(save)
           }
           const duplicate = checkProducerBatch(entry, header, partitionName(p), nextOffset)
@@ -553,7 +568,7 @@ export class Broker {
     const now = this.#now()
     for (const [p, next] of touched) {
       p.nextOffset = next
-      this.onAppended?.(p, next, now)
+      this.#onAppended?.(p, next, now)
       this.#wake(p)
     }
   }

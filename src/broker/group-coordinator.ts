@@ -79,6 +79,14 @@ const fenced = (instanceId: string) =>
     `The broker rejected this static consumer since another consumer with the same group.instance.id '${instanceId}' has registered with a different member.id.`,
   )
 
+/** The coordinator's collaborators, given at construction (the broker core wires them: src/broker/core.ts). */
+export interface GroupCoordinatorOptions {
+  /** The clock (tests pass a fake one). */
+  now?: () => number
+  /** Told of every commit once it is stored (the lag history keeps the last ones). */
+  onCommitted?: (rows: readonly OffsetRow[]) => void
+}
+
 export class GroupCoordinator {
   readonly #groups = new Map<string, Group>()
   readonly #store: Store
@@ -86,13 +94,21 @@ export class GroupCoordinator {
   readonly #config: CoordinatorConfig
   readonly #log: Logger
   readonly #now: () => number
+  readonly #onCommitted: ((rows: readonly OffsetRow[]) => void) | null
 
-  constructor(store: Store, broker: Broker, config: CoordinatorConfig, log: Logger, now: () => number = Date.now) {
+  constructor(
+    store: Store,
+    broker: Broker,
+    config: CoordinatorConfig,
+    log: Logger,
+    options: GroupCoordinatorOptions = {},
+  ) {
     this.#store = store
     this.#broker = broker
     this.#config = config
     this.#log = log
-    this.#now = now
+    this.#now = options.now ?? Date.now
+    this.#onCommitted = options.onCommitted ?? null
     this.#load()
   }
 
@@ -159,7 +175,7 @@ export class GroupCoordinator {
 
   // ---- membership -------------------------------------------------------------------------------------------
 
-  join(req: ParsedRequests['joinGroup'], connection: ConnectionRef): Promise<JoinResult> {
+  joinGroup(req: ParsedRequests['joinGroup'], connection: ConnectionRef): Promise<JoinResult> {
     if (req.groupId === '')
       throw error('INVALID_GROUP_ID', 'The configured group.id is empty: set group.id to join a group.')
     const {minSessionTimeoutMs: min, maxSessionTimeoutMs: max} = this.#config
@@ -434,7 +450,7 @@ export class GroupCoordinator {
     return member
   }
 
-  sync(req: ParsedRequests['syncGroup']): Promise<Responses['syncGroup']> | Responses['syncGroup'] {
+  syncGroup(req: ParsedRequests['syncGroup']): Promise<Responses['syncGroup']> | Responses['syncGroup'] {
     const group = this.#groups.get(req.groupId)
     const member = this.#member(group, req.groupId, req.memberId, req.groupInstanceId)
     const g = group!
@@ -509,7 +525,7 @@ export class GroupCoordinator {
     })
   }
 
-  leave(req: ParsedRequests['leaveGroup']): Responses['leaveGroup'] {
+  leaveGroup(req: ParsedRequests['leaveGroup']): Responses['leaveGroup'] {
     const group = this.#groups.get(req.groupId)
     return {
       members: req.members.map((m) => {
@@ -528,11 +544,11 @@ export class GroupCoordinator {
 
   // ---- offsets ----------------------------------------------------------------------------------------------
 
-  commit(req: ParsedRequests['offsetCommit']): Responses['offsetCommit'] {
+  offsetCommit(req: ParsedRequests['offsetCommit']): Responses['offsetCommit'] {
     const group = this.checkCommitter(req)
     const {rows, results} = this.offsetRows(req.groupId, req.offsets)
     this.#store.commitOffsets(rows)
-    this.onCommitted?.(rows)
+    this.#onCommitted?.(rows)
     // A group that only has offsets (a standalone consumer's, or a reset's) exists as Empty, as in Kafka.
     if (group.members.size === 0) this.#persist(group)
     return {results}
@@ -611,14 +627,14 @@ export class GroupCoordinator {
   /** Writes the offsets a transaction committed (called inside the transaction's SQLite transaction). */
   commitTransactional(rows: readonly OffsetRow[]): void {
     this.#store.commitOffsets(rows)
-    this.onCommitted?.(rows)
+    this.#onCommitted?.(rows)
     for (const groupId of new Set(rows.map((r) => r.groupId))) {
       const group = this.#group(groupId, true)!
       if (group.members.size === 0) this.#persist(group)
     }
   }
 
-  fetch(req: ParsedRequests['offsetFetch']): Responses['offsetFetch'] {
+  offsetFetch(req: ParsedRequests['offsetFetch']): Responses['offsetFetch'] {
     const stored = this.#store.fetchOffsets(req.groupId)
     const row = (o: (typeof stored)[number]) => ({
       topic: o.topic,
@@ -682,7 +698,7 @@ export class GroupCoordinator {
 
   // ---- admin ------------------------------------------------------------------------------------------------
 
-  list(req: ParsedRequests['listGroups']): Responses['listGroups'] {
+  listGroups(req: ParsedRequests['listGroups']): Responses['listGroups'] {
     const wanted = new Set(req.states.map((s) => s.toLowerCase()))
     const groups = [...this.#groups.values()]
       .filter((g) => g.state !== 'Dead' && (wanted.size === 0 || wanted.has(g.state.toLowerCase())))
@@ -690,7 +706,7 @@ export class GroupCoordinator {
     return {groups}
   }
 
-  describe(req: ParsedRequests['describeGroups']): Responses['describeGroups'] {
+  describeGroups(req: ParsedRequests['describeGroups']): Responses['describeGroups'] {
     return {
       groups: req.groupIds.map((id): GroupDescriptionData => {
         const g = this.#groups.get(id)
@@ -731,19 +747,16 @@ export class GroupCoordinator {
     }
   }
 
-  /** Told of every commit once it is stored (the lag history keeps the last ones). */
-  onCommitted: ((rows: readonly OffsetRow[]) => void) | null = null
-
   /** Every group that is not Dead, with its description and its committed offsets (the lag viewer's snapshot). */
   snapshot(groupIds: readonly string[] | null): {description: GroupDescriptionData; offsets: OffsetRow[]}[] {
-    const ids = groupIds ?? this.list({states: []}).groups.map((g) => g.groupId)
+    const ids = groupIds ?? this.listGroups({states: []}).groups.map((g) => g.groupId)
     const offsets = new Map<string, OffsetRow[]>()
     for (const row of this.#store.fetchOffsets()) {
       let list = offsets.get(row.groupId)
       if (list === undefined) offsets.set(row.groupId, (list = []))
       list.push(row)
     }
-    return this.describe({groupIds: [...ids]})
+    return this.describeGroups({groupIds: [...ids]})
       .groups.filter((g) => g.state !== 'Dead' || (offsets.get(g.groupId)?.length ?? 0) > 0)
       .map((description) => ({description, offsets: offsets.get(description.groupId) ?? []}))
   }

@@ -86,7 +86,6 @@ export class TransactionCoordinator {
       this.#txns.set(meta.transactionalId, meta)
       this.#byProducerId.set(meta.producerId, meta)
     }
-    broker.verifyTransaction = (producerId, producerEpoch, p) => this.#verifyAppend(producerId, producerEpoch, p)
     // A transaction caught between its decision and its markers by a crash: finish what was decided.
     for (const meta of this.#txns.values()) {
       if (meta.state === 'PrepareEpochFence') meta.state = 'PrepareAbort'
@@ -210,7 +209,8 @@ export class TransactionCoordinator {
    * A transactional batch about to be appended: its producer must be current, and the partition joins its txn. The
    * new state is saved by the broker with the batch.
    */
-  #verifyAppend(producerId: number, producerEpoch: number, p: PartitionState): (() => void) | null {
+  /** The broker's TransactionVerifier: checks a transactional batch before it is appended (see broker.ts). */
+  verifyAppend(producerId: number, producerEpoch: number, p: PartitionState): (() => void) | null {
     const meta = this.#byProducerId.get(producerId)
     if (meta === undefined) {
       throw error(
@@ -404,7 +404,7 @@ export class TransactionCoordinator {
 
   // ---- admin ----------------------------------------------------------------------------------------------------
 
-  list(req: ParsedRequests['listTransactions']): Responses['listTransactions'] {
+  listTransactions(req: ParsedRequests['listTransactions']): Responses['listTransactions'] {
     const now = this.#now()
     const states = new Set(req.stateFilters)
     const ids = new Set(req.producerIdFilters)
@@ -416,7 +416,7 @@ export class TransactionCoordinator {
     return {transactions}
   }
 
-  describe(req: ParsedRequests['describeTransactions']): Responses['describeTransactions'] {
+  describeTransactions(req: ParsedRequests['describeTransactions']): Responses['describeTransactions'] {
     return {
       transactions: req.transactionalIds.map((id): TransactionDescriptionData => {
         const m = this.#txns.get(id)

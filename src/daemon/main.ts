@@ -11,11 +11,8 @@ import {KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
 import {Store} from '../store/store.js'
-import {Broker} from '../broker/broker.js'
 import {loadBrokerConfig} from '../broker/broker-config.js'
-import {GroupCoordinator} from '../broker/group-coordinator.js'
-import {LagHistory} from '../broker/lag/history.js'
-import {TransactionCoordinator} from '../broker/transaction-coordinator.js'
+import {BrokerCore} from '../broker/core.js'
 import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
 import {DaemonServer} from './socket/server.js'
@@ -60,27 +57,7 @@ async function main(): Promise<void> {
   }
   for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
 
-  const broker = new Broker(store, config)
-  const groups = new GroupCoordinator(store, broker, config.groups, log)
-  const transactions = new TransactionCoordinator(store, broker, groups, config.transactions, log)
-  const history = new LagHistory(store, config.lagHistory, log)
-  broker.onAppended = (p, endOffset, now) => history.onAppend(p.topic.row.name, p.index, endOffset, now)
-  groups.onCommitted = (rows) => {
-    for (const r of rows) {
-      const end = broker.topic(r.topic)?.partitions[r.partition]?.nextOffset ?? r.offset
-      history.onCommit(r.groupId, r.topic, r.partition, r.offset, end, r.commitTimestamp)
-    }
-  }
-  // Kafka's producer.id.expiration.check.interval.ms: idle producers are forgotten by every partition.
-  const producerExpiry = setInterval(() => {
-    try {
-      const n = broker.expireProducers()
-      if (n > 0) log.info(`forgot ${n} idle producer(s) of partitions (producer.id.expiration.ms)`)
-    } catch (error) {
-      log.error(`could not expire idle producers: ${String(error)}`)
-    }
-  }, config.producerIds.checkIntervalMs)
-  producerExpiry.unref()
+  const core = new BrokerCore(store, config, log)
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -93,15 +70,12 @@ async function main(): Promise<void> {
     force.unref()
     // Members keep their place across a restart (they reconnect and heartbeat on): stop watching their connections
     // before closing them, or the closes would count as leaving.
-    groups.close()
+    core.groups.close()
     await server.close()
     finish()
   }
   const finish = () => {
-    clearInterval(producerExpiry)
-    groups.close()
-    transactions.close()
-    history.close()
+    core.close()
     store.close()
     for (const file of [paths.socket, paths.pidFile]) {
       try {
@@ -114,7 +88,7 @@ async function main(): Promise<void> {
     process.exit(0)
   }
 
-  const handlers = createHandlers(broker, groups, transactions, history, {
+  const handlers = createHandlers(core, {
     version,
     startedAt: started,
     home,
@@ -144,7 +118,7 @@ async function main(): Promise<void> {
     log.error(`uncaught exception, exiting: ${error.stack ?? error}`)
     process.exit(70)
   })
-  const totals = broker.totals()
+  const totals = core.status()
   log.info(
     `kafkalite ${version} daemon started in ${Date.now() - started} ms: pid ${process.pid}, home ${home}, socket ${paths.socket}, ` +
       `${totals.topics} topics, durability ${config.durability}, config ${config.file ?? '(defaults)'}`,

@@ -23,7 +23,7 @@ const connection = (): ConnectionRef & {close(): void} => {
 }
 
 const join = (memberId = '', extra: Record<string, unknown> = {}, conn = connection()) =>
-  coordinator.join(
+  coordinator.joinGroup(
     {
       groupId: 'g',
       sessionTimeoutMs: 10_000,
@@ -38,7 +38,7 @@ const join = (memberId = '', extra: Record<string, unknown> = {}, conn = connect
     conn,
   )
 
-const state = () => coordinator.describe({groupIds: ['g']}).groups[0]!
+const state = () => coordinator.describeGroups({groupIds: ['g']}).groups[0]!
 
 beforeEach(() => {
   store = Store.open(':memory:')
@@ -63,7 +63,7 @@ describe('the group coordinator', () => {
     expect(joined).toMatchObject({generationId: 1, protocolName: 'range', leader: joined.memberId})
     expect(joined.members).toHaveLength(1) // the leader gets every member's subscription
     expect(state().state).toBe('CompletingRebalance')
-    const synced = await coordinator.sync({
+    const synced = await coordinator.syncGroup({
       groupId: 'g',
       generationId: 1,
       memberId: joined.memberId,
@@ -72,13 +72,13 @@ describe('the group coordinator', () => {
     })
     expect(synced).toEqual({protocolName: 'range', assignment: 'A'})
     expect(state()).toMatchObject({state: 'Stable', generationId: 1})
-    coordinator.leave({groupId: 'g', members: [{memberId: joined.memberId, groupInstanceId: null}]})
+    coordinator.leaveGroup({groupId: 'g', members: [{memberId: joined.memberId, groupInstanceId: null}]})
     expect(state()).toMatchObject({state: 'Empty', generationId: 2, members: []})
   })
 
   it('waits for every member to rejoin before completing a rebalance, and sends each its own assignment', async () => {
     const first = await join()
-    await coordinator.sync({
+    await coordinator.syncGroup({
       groupId: 'g',
       generationId: 1,
       memberId: first.memberId,
@@ -102,14 +102,14 @@ describe('the group coordinator', () => {
     expect(b.generationId).toBe(2)
     expect(a.leader).toBe(first.memberId) // the leader stays the leader
     expect(b.members).toEqual([])
-    const followerSync = coordinator.sync({
+    const followerSync = coordinator.syncGroup({
       groupId: 'g',
       generationId: 2,
       memberId: b.memberId,
       groupInstanceId: null,
       assignments: [],
     })
-    await coordinator.sync({
+    await coordinator.syncGroup({
       groupId: 'g',
       generationId: 2,
       memberId: a.memberId,
@@ -125,7 +125,7 @@ describe('the group coordinator', () => {
   it('removes a dynamic member whose connection closes, at once', async () => {
     const conn = connection()
     const joined = await join('', {}, conn)
-    await coordinator.sync({
+    await coordinator.syncGroup({
       groupId: 'g',
       generationId: 1,
       memberId: joined.memberId,
@@ -185,7 +185,7 @@ describe('the group coordinator', () => {
 
   it('accepts simple commits only while the group has no members', async () => {
     const commit = (generationId = -1, memberId = '') =>
-      coordinator.commit({
+      coordinator.offsetCommit({
         groupId: 'g',
         generationId,
         memberId,
@@ -193,14 +193,14 @@ describe('the group coordinator', () => {
         offsets: [{topic: 't', partition: 0, offset: 5, metadata: 'm', leaderEpoch: -1}],
       })
     expect(commit().results).toEqual([{topic: 't', partition: 0}])
-    expect(coordinator.fetch({groupId: 'g', partitions: null, requireStable: false}).offsets[0]).toMatchObject({
+    expect(coordinator.offsetFetch({groupId: 'g', partitions: null, requireStable: false}).offsets[0]).toMatchObject({
       offset: 5,
       metadata: 'm',
     })
     const joined = await join()
     expect(() => commit()).toThrow(expect.objectContaining({code: 'UNKNOWN_MEMBER_ID'}))
     expect(() => commit(1, joined.memberId)).toThrow(expect.objectContaining({code: 'REBALANCE_IN_PROGRESS'}))
-    await coordinator.sync({
+    await coordinator.syncGroup({
       groupId: 'g',
       generationId: 1,
       memberId: joined.memberId,
@@ -213,7 +213,7 @@ describe('the group coordinator', () => {
 
   it('persists groups and offsets so a new coordinator resumes them', async () => {
     const joined = await join()
-    await coordinator.sync({
+    await coordinator.syncGroup({
       groupId: 'g',
       generationId: 1,
       memberId: joined.memberId,

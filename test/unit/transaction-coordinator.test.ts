@@ -4,11 +4,10 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Broker, lastStableOffset} from '../../src/broker/broker.js'
+import {type Broker, lastStableOffset} from '../../src/broker/broker.js'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
-import {GroupCoordinator} from '../../src/broker/group-coordinator.js'
+import {BrokerCore} from '../../src/broker/core.js'
 import {createLogger} from '../../src/broker/logger.js'
-import {TransactionCoordinator} from '../../src/broker/transaction-coordinator.js'
 import {BatchBuilder} from '../../src/protocol/kafka/record-batch.js'
 import {Store} from '../../src/store/store.js'
 
@@ -16,20 +15,18 @@ const quiet = createLogger(() => {})
 const config = brokerConfigFrom({}, null)
 let dir: string
 let store: Store
-let open: {store: Store; broker: Broker; txns: TransactionCoordinator}[] = []
+let open: {store: Store; core: BrokerCore}[] = []
 
 function start(now: () => number = Date.now) {
   store = Store.open(join(dir, 'kafkalite.db'))
-  const broker = new Broker(store, config, now)
-  const groups = new GroupCoordinator(store, broker, config.groups, quiet)
-  const txns = new TransactionCoordinator(store, broker, groups, config.transactions, quiet, now)
-  open.push({store, broker, txns})
-  return {broker, txns}
+  const core = new BrokerCore(store, config, quiet, now)
+  open.push({store, core})
+  return {broker: core.broker, txns: core.transactions}
 }
 
 function stop() {
   for (const o of open) {
-    o.txns.close()
+    o.core.close()
     o.store.close()
   }
   open = []
@@ -57,16 +54,21 @@ describe('the transaction coordinator', () => {
     const {broker, txns} = start()
     broker.createTopic('t', 1, 1, {})
     const {producerId, producerEpoch} = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
-    expect(txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'Empty', producerEpoch: 0})
+    expect(txns.describeTransactions({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+      state: 'Empty',
+      producerEpoch: 0,
+    })
     expect(send(broker, producerId, producerEpoch, 0, 'v')[0]).toMatchObject({baseOffset: 0})
-    expect(txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+    expect(txns.describeTransactions({transactionalIds: ['a']}).transactions[0]).toMatchObject({
       state: 'Ongoing',
       partitions: [{topic: 't', partition: 0}],
     })
     const p = broker.partition('t', 0)
     expect(lastStableOffset(p)).toBe(0)
     txns.endTxn({transactionalId: 'a', producerId, producerEpoch, committed: true})
-    expect(txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'CompleteCommit'})
+    expect(txns.describeTransactions({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+      state: 'CompleteCommit',
+    })
     expect(p.nextOffset).toBe(2) // the record and its COMMIT marker
     expect(lastStableOffset(p)).toBe(2)
   })
@@ -86,10 +88,10 @@ describe('the transaction coordinator', () => {
       })
     // The producer sent sequence 1 too, but it has not reached the log: no commit, the transaction stays open.
     expect(() => commit(1)).toThrow(/Not every batch of the transaction of 'a' is in the log yet/)
-    expect(txns.describe({transactionalIds: ['a']}).transactions[0]?.state).toBe('Ongoing')
+    expect(txns.describeTransactions({transactionalIds: ['a']}).transactions[0]?.state).toBe('Ongoing')
     send(broker, producerId, producerEpoch, 1, 'v1')
     commit(1)
-    expect(txns.describe({transactionalIds: ['a']}).transactions[0]?.state).toBe('CompleteCommit')
+    expect(txns.describeTransactions({transactionalIds: ['a']}).transactions[0]?.state).toBe('CompleteCommit')
     expect(broker.partition('t', 0).nextOffset).toBe(3)
   })
 
@@ -103,7 +105,9 @@ describe('the transaction coordinator', () => {
     store.saveTxn({...row, state: 'PrepareCommit'})
     stop()
     const second = start()
-    expect(second.txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'CompleteCommit'})
+    expect(second.txns.describeTransactions({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+      state: 'CompleteCommit',
+    })
     const p = second.broker.partition('t', 0)
     expect(p.nextOffset).toBe(2)
     expect(lastStableOffset(p)).toBe(2)
@@ -118,7 +122,9 @@ describe('the transaction coordinator', () => {
     store.saveTxn({...store.listTxns()[0]!, state: 'PrepareAbort'})
     stop()
     const second = start()
-    expect(second.txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({state: 'CompleteAbort'})
+    expect(second.txns.describeTransactions({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+      state: 'CompleteAbort',
+    })
     const p = second.broker.partition('t', 0)
     expect(second.broker.abortedTransactions(p, 0, 2)).toEqual([{producerId, firstOffset: 0}])
   })
@@ -154,21 +160,21 @@ describe('the transaction coordinator', () => {
     send(first.broker, b.producerId, b.producerEpoch, 0, 'open', clock) // stays Ongoing
     clock += expiration - 1
     first.txns.removeExpiredIds()
-    expect(first.txns.list({stateFilters: [], producerIdFilters: [], durationFilterMs: -1}).transactions).toHaveLength(
-      2,
-    )
+    expect(
+      first.txns.listTransactions({stateFilters: [], producerIdFilters: [], durationFilterMs: -1}).transactions,
+    ).toHaveLength(2)
     clock += 1
     first.txns.removeExpiredIds()
-    expect(first.txns.list({stateFilters: [], producerIdFilters: [], durationFilterMs: -1}).transactions).toEqual([
-      {transactionalId: 'b', producerId: b.producerId, state: 'Ongoing'},
-    ])
-    expect(first.txns.describe({transactionalIds: ['a']}).transactions[0]).toMatchObject({
+    expect(
+      first.txns.listTransactions({stateFilters: [], producerIdFilters: [], durationFilterMs: -1}).transactions,
+    ).toEqual([{transactionalId: 'b', producerId: b.producerId, state: 'Ongoing'}])
+    expect(first.txns.describeTransactions({transactionalIds: ['a']}).transactions[0]).toMatchObject({
       state: 'Dead',
       error: {code: 'TRANSACTIONAL_ID_NOT_FOUND'},
     })
     stop()
     const second = start(() => clock)
-    expect(second.txns.describe({transactionalIds: ['a']}).transactions[0]?.state).toBe('Dead')
+    expect(second.txns.describeTransactions({transactionalIds: ['a']}).transactions[0]?.state).toBe('Dead')
     // A new producer id for the forgotten id, at epoch 0.
     const again = second.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
     expect(again.producerEpoch).toBe(0)
@@ -196,7 +202,7 @@ describe('the transaction coordinator', () => {
     expect([...again.producers.keys()]).toEqual([b.producerId])
     // The forgotten producer writes again, past sequence 0: taken at its word, as Kafka does.
     second.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
-    const c = second.txns.describe({transactionalIds: ['a']}).transactions[0]!
+    const c = second.txns.describeTransactions({transactionalIds: ['a']}).transactions[0]!
     expect(send(second.broker, c.producerId, c.producerEpoch, 7, 'later', clock)[0]).toMatchObject({baseOffset: 3})
   })
 })

@@ -1,0 +1,230 @@
+// The broker core: the one protocol-neutral face of the broker, and the one place it is wired. Front ends (the Unix
+// socket today, Kafka's protocol next) adapt their requests to these methods and never reach past them, so a rule
+// that spans components (deleting a topic drops its committed offsets and its lag history; OffsetFetch with
+// require_stable waits out open transactions) is written once, here.
+//
+// The components, and who calls whom:
+// - Broker (broker.ts): topics, configs, the log (produce, read, list offsets, markers);
+// - GroupCoordinator: Kafka's classic group protocol and committed offsets;
+// - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
+//   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
+// - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
+import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
+import type {Store} from '../store/store.js'
+import {Broker} from './broker.js'
+import type {BrokerConfig} from './broker-config.js'
+import {fetch, type FetchResult} from './fetch.js'
+import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
+import {LagHistory} from './lag/history.js'
+import {lagSnapshot} from './lag/snapshot.js'
+import type {Logger} from './logger.js'
+import {TransactionCoordinator} from './transaction-coordinator.js'
+
+type Req<M extends keyof ParsedRequests> = ParsedRequests[M]
+type Res<M extends keyof Responses> = Responses[M]
+
+export type {ConnectionRef}
+
+/** The broker's own part of `daemon status`: what it holds and where. */
+export type BrokerStatus = Pick<
+  DaemonStatus,
+  'topics' | 'partitions' | 'records' | 'database' | 'diskBytes' | 'durability'
+>
+
+export class BrokerCore {
+  readonly config: BrokerConfig
+  readonly broker: Broker
+  readonly groups: GroupCoordinator
+  readonly transactions: TransactionCoordinator
+  readonly history: LagHistory
+  readonly #store: Store
+  readonly #now: () => number
+  readonly #producerExpiry: NodeJS.Timeout
+
+  constructor(store: Store, config: BrokerConfig, log: Logger, now: () => number = Date.now) {
+    this.config = config
+    this.#store = store
+    this.#now = now
+    this.history = new LagHistory(store, config.lagHistory, log)
+    this.broker = new Broker(store, config, {
+      now,
+      // Called only while serving requests, after the constructor has created the coordinator.
+      verifyTransaction: (producerId, producerEpoch, p) => this.transactions.verifyAppend(producerId, producerEpoch, p),
+      onAppended: (p, endOffset, at) => this.history.onAppend(p.topic.row.name, p.index, endOffset, at),
+    })
+    this.groups = new GroupCoordinator(store, this.broker, config.groups, log, {
+      now,
+      onCommitted: (rows) => {
+        for (const r of rows) {
+          const end = this.broker.topic(r.topic)?.partitions[r.partition]?.nextOffset ?? r.offset
+          this.history.onCommit(r.groupId, r.topic, r.partition, r.offset, end, r.commitTimestamp)
+        }
+      },
+    })
+    this.transactions = new TransactionCoordinator(store, this.broker, this.groups, config.transactions, log, now)
+    // Kafka's producer.id.expiration.check.interval.ms: idle producers are forgotten by every partition.
+    this.#producerExpiry = setInterval(() => {
+      try {
+        const n = this.broker.expireProducers()
+        if (n > 0) log.info(`forgot ${n} idle producer(s) of partitions (producer.id.expiration.ms)`)
+      } catch (error) {
+        log.error(`could not expire idle producers: ${String(error)}`)
+      }
+    }, config.producerIds.checkIntervalMs)
+    this.#producerExpiry.unref()
+  }
+
+  // ---- topics and configs ---------------------------------------------------------------------------------------
+
+  metadata(req: Req<'metadata'>): Res<'metadata'> {
+    return this.broker.metadata(req)
+  }
+
+  createTopics(req: Req<'createTopics'>): Res<'createTopics'> {
+    return this.broker.createTopics(req)
+  }
+
+  /** Deletes topics; their committed offsets and lag history go with them, as in Kafka. */
+  deleteTopics(req: Req<'deleteTopics'>): Res<'deleteTopics'> {
+    const res = this.broker.deleteTopics(req)
+    for (const t of res.topics) {
+      if (t.error) continue
+      this.groups.onTopicDeleted(t.name)
+      this.history.forget({topic: t.name})
+    }
+    return res
+  }
+
+  createPartitions(req: Req<'createPartitions'>): Res<'createPartitions'> {
+    return this.broker.createPartitions(req)
+  }
+
+  describeConfigs(req: Req<'describeConfigs'>): Res<'describeConfigs'> {
+    return this.broker.describeConfigs(req)
+  }
+
+  alterConfigs(req: Req<'alterConfigs'>): Res<'alterConfigs'> {
+    return this.broker.alterConfigs(req)
+  }
+
+  // ---- the log ----------------------------------------------------------------------------------------------------
+
+  /** Appends the request's batches (`payload` holds them, in the order `req.batches` lists their sizes). */
+  produce(req: Req<'produce'>, payload: Buffer): Res<'produce'>['results'] {
+    return this.broker.produce(req, payload)
+  }
+
+  /** Reads records, waiting up to `maxWaitMs` for `minBytes` (a long poll, cancelled when the connection closes). */
+  fetch(req: Req<'fetch'>, connection: ConnectionRef): FetchResult | Promise<FetchResult> {
+    return fetch(this.broker, req, (cancel) => connection.onClose(cancel))
+  }
+
+  listOffsets(req: Req<'listOffsets'>): Res<'listOffsets'> {
+    return this.broker.listOffsets(req)
+  }
+
+  // ---- consumer groups --------------------------------------------------------------------------------------------
+
+  joinGroup(req: Req<'joinGroup'>, connection: ConnectionRef): ReturnType<GroupCoordinator['joinGroup']> {
+    return this.groups.joinGroup(req, connection)
+  }
+
+  syncGroup(req: Req<'syncGroup'>): ReturnType<GroupCoordinator['syncGroup']> {
+    return this.groups.syncGroup(req)
+  }
+
+  heartbeat(req: Req<'heartbeat'>, connection: ConnectionRef): ReturnType<GroupCoordinator['heartbeat']> {
+    return this.groups.heartbeat(req, connection)
+  }
+
+  leaveGroup(req: Req<'leaveGroup'>): Res<'leaveGroup'> {
+    return this.groups.leaveGroup(req)
+  }
+
+  offsetCommit(req: Req<'offsetCommit'>): Res<'offsetCommit'> {
+    return this.groups.offsetCommit(req)
+  }
+
+  /** Committed offsets; with `requireStable`, partitions with offsets in an open transaction answer UNSTABLE_OFFSET_COMMIT. */
+  offsetFetch(req: Req<'offsetFetch'>): Res<'offsetFetch'> {
+    const res = this.groups.offsetFetch(req)
+    return req.requireStable ? this.transactions.markUnstable(req.groupId, res) : res
+  }
+
+  listGroups(req: Req<'listGroups'>): Res<'listGroups'> {
+    return this.groups.listGroups(req)
+  }
+
+  describeGroups(req: Req<'describeGroups'>): Res<'describeGroups'> {
+    return this.groups.describeGroups(req)
+  }
+
+  /** Deletes empty groups and their offsets; their lag history goes with them. */
+  deleteGroups(req: Req<'deleteGroups'>): Res<'deleteGroups'> {
+    const res = this.groups.deleteGroups(req)
+    for (const r of res.results) if (!r.error) this.history.forget({groupId: r.groupId})
+    return res
+  }
+
+  /** Deletes a group's offsets of some partitions; their lag history goes with them. */
+  offsetDelete(req: Req<'offsetDelete'>): Res<'offsetDelete'> {
+    const res = this.groups.offsetDelete(req)
+    this.history.forget({groupId: req.groupId, partitions: res.results.filter((r) => !r.error)})
+    return res
+  }
+
+  // ---- producers and transactions ---------------------------------------------------------------------------------
+
+  initProducerId(req: Req<'initProducerId'>): Res<'initProducerId'> {
+    return this.transactions.initProducerId(req)
+  }
+
+  txnOffsetCommit(req: Req<'txnOffsetCommit'>): Res<'txnOffsetCommit'> {
+    return this.transactions.txnOffsetCommit(req)
+  }
+
+  endTxn(req: Req<'endTxn'>): ReturnType<TransactionCoordinator['endTxn']> {
+    return this.transactions.endTxn(req)
+  }
+
+  listTransactions(req: Req<'listTransactions'>): Res<'listTransactions'> {
+    return this.transactions.listTransactions(req)
+  }
+
+  describeTransactions(req: Req<'describeTransactions'>): Res<'describeTransactions'> {
+    return this.transactions.describeTransactions(req)
+  }
+
+  describeProducers(req: Req<'describeProducers'>): Res<'describeProducers'> {
+    return this.transactions.describeProducers(req)
+  }
+
+  writeTxnMarkers(req: Req<'writeTxnMarkers'>): Res<'writeTxnMarkers'> {
+    return this.transactions.writeTxnMarkers(req)
+  }
+
+  // ---- kafkalite's own ----------------------------------------------------------------------------------------------
+
+  /** Consumer lag evaluated from the lag history (the lag viewer and `consumer-groups --describe --json`). */
+  lagSnapshot(req: Req<'lagSnapshot'>): Res<'lagSnapshot'> {
+    return lagSnapshot(this.broker, this.groups, this.history, req, this.#now())
+  }
+
+  /** What the broker holds and where. */
+  status(): BrokerStatus {
+    return {
+      ...this.broker.totals(),
+      database: this.#store.path,
+      diskBytes: this.#store.diskBytes(),
+      durability: this.config.durability,
+    }
+  }
+
+  /** Stops the timers of every component (shutdown); the state is already persisted. */
+  close(): void {
+    clearInterval(this.#producerExpiry)
+    this.groups.close()
+    this.transactions.close()
+    this.history.close()
+  }
+}
