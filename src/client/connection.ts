@@ -7,6 +7,7 @@ import {packageVersion} from '../package-info.js'
 import {brokerPaths, resolveHome, type BrokerPaths} from '../paths.js'
 import {
   encodeFrame,
+  writeFrame,
   FrameDecoder,
   KIND_ERROR,
   KIND_REQUEST,
@@ -186,14 +187,7 @@ export class Connection {
   }
 
   #write(id: number, method: Method, params: unknown, payload: readonly Buffer[] | undefined): void {
-    const parts = encodeFrame(id, KIND_REQUEST, JSON.stringify({m: method, p: params}), payload)
-    if (parts.length === 1) {
-      this.#socket.write(parts[0]!)
-      return
-    }
-    this.#socket.cork()
-    for (const part of parts) this.#socket.write(part)
-    this.#socket.uncork()
+    writeFrame(this.#socket, encodeFrame(id, KIND_REQUEST, JSON.stringify({m: method, p: params}), payload))
   }
 
   #onFrame(frame: Frame): void {

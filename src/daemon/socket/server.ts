@@ -11,6 +11,7 @@ import {
   KIND_ERROR,
   KIND_REQUEST,
   KIND_RESPONSE,
+  writeFrame,
   type Frame,
 } from '../../protocol/socket/frame.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
@@ -202,13 +203,6 @@ class Connection {
 
   #reply(id: number, kind: number, header: string, payload?: Buffer[]): void {
     if (this.#closed || this.#socket.destroyed) return
-    const parts = encodeFrame(id, kind, header, payload)
-    if (parts.length === 1) {
-      this.#socket.write(parts[0]!)
-      return
-    }
-    this.#socket.cork()
-    for (const part of parts) this.#socket.write(part)
-    this.#socket.uncork()
+    writeFrame(this.#socket, encodeFrame(id, kind, header, payload))
   }
 }

@@ -50,6 +50,26 @@ export function encodeFrame(
   return parts.length === 0 ? [prefix] : [prefix, ...parts]
 }
 
+/** What writeFrame needs of a socket. */
+export interface FrameSink {
+  write(chunk: Buffer): boolean
+  cork(): void
+  uncork(): void
+}
+
+/**
+ * Writes one frame's parts (from encodeFrame) as one piece: corked when there is a payload, so the prefix and the
+ * batches leave together. Returns false when the socket's buffer is above its high-water mark (backpressure).
+ */
+export function writeFrame(socket: FrameSink, parts: readonly Buffer[]): boolean {
+  if (parts.length === 1) return socket.write(parts[0]!)
+  socket.cork()
+  let ok = true
+  for (const part of parts) ok = socket.write(part)
+  socket.uncork()
+  return ok
+}
+
 /**
  * Turns a byte stream into frames. Chunks are kept as they arrive and joined once per frame, so a large frame that
  * arrives in many chunks costs one copy, and many small frames in one chunk cost none.
