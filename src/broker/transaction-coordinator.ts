@@ -168,24 +168,22 @@ export class TransactionCoordinator {
     return meta
   }
 
+  /**
+   * Kafka's checks of a producer's requests to its coordinator (EndTxn, AddPartitionsToTxn, AddOffsetsToTxn, and
+   * the verification of transactional batches): the producer id must be the transactional id's current one
+   * (INVALID_PRODUCER_ID_MAPPING), and the epoch exactly the current one (PRODUCER_FENCED: clients never bump it).
+   */
   #checkEpoch(meta: TxnMetadata, producerId: number, producerEpoch: number): void {
     if (producerId !== meta.producerId) {
-      // An id that no longer maps to this transactional id: a producer from before an epoch exhaustion, or a stray.
       throw error(
-        'PRODUCER_FENCED',
-        `There is a newer producer with the same transactionalId which fences the current one (producer id ${producerId} is not the current id ${meta.producerId} of '${meta.transactionalId}').`,
+        'INVALID_PRODUCER_ID_MAPPING',
+        `Producer id ${producerId} is not the current producer id ${meta.producerId} of '${meta.transactionalId}': a newer producer with this transactional id took over (epoch exhausted, or the id expired).`,
       )
     }
-    if (producerEpoch < meta.producerEpoch) {
+    if (producerEpoch !== meta.producerEpoch) {
       throw error(
         'PRODUCER_FENCED',
         `There is a newer producer with the same transactionalId which fences the current one (epoch ${producerEpoch}, current epoch ${meta.producerEpoch}).`,
-      )
-    }
-    if (producerEpoch > meta.producerEpoch) {
-      throw error(
-        'INVALID_PRODUCER_EPOCH',
-        `Producer epoch ${producerEpoch} is newer than the coordinator's epoch ${meta.producerEpoch} for '${meta.transactionalId}'.`,
       )
     }
   }
@@ -252,20 +250,45 @@ export class TransactionCoordinator {
     return {results}
   }
 
+  /**
+   * Kafka's EndTxn, state by state (TransactionCoordinator.endTransaction):
+   * - Ongoing: prepare, write the markers (and a commit's offsets) and complete, in one SQLite transaction;
+   * - CompleteCommit: a retried commit is answered with success; an abort can never undo a commit
+   *   (INVALID_TXN_STATE);
+   * - CompleteAbort: a retried abort is answered with success; a commit of what was aborted is INVALID_TXN_STATE;
+   * - Empty: INVALID_TXN_STATE (nothing was ever begun).
+   * Transactions begin implicitly here (a transactional batch or TxnOffsetCommit makes the state Ongoing, as
+   * KIP-890's transaction version 2 does), so a producer may end a transaction of which nothing reached the log (its
+   * sends failed). As in version 2, `retry` tells a resent EndTxn (whose answer was lost) from the first one: a
+   * first abort in Empty, CompleteAbort or CompleteCommit ends such a transaction with success; a first commit there
+   * is INVALID_TXN_STATE (nothing of it is in the log to commit).
+   */
   endTxn(req: ParsedRequests['endTxn']): Responses['endTxn'] {
     const meta = this.#meta(req.transactionalId, req.producerId, req.producerEpoch)
     this.#checkNotCompleting(meta)
-    // Nothing open: a retry after the answer was lost, or a transaction the daemon never saw a part of (its sends
-    // failed before reaching the log). Ending it is a no-op, except committing what was aborted.
-    const nothingOpen = meta.state === 'Empty' || meta.state === 'CompleteCommit' || meta.state === 'CompleteAbort'
-    if (nothingOpen && !(req.committed && meta.state === 'CompleteAbort')) return {}
-    if (meta.state === 'Ongoing' && req.expected) this.#checkComplete(meta, req.expected)
-    if (meta.state !== 'Ongoing') {
-      throw error(
-        'INVALID_TXN_STATE',
-        `Cannot ${req.committed ? 'commit' : 'abort'} the transaction of '${meta.transactionalId}': it is ${meta.state}, not Ongoing.`,
-      )
+    const verb = req.committed ? 'commit' : 'abort'
+    const retry = req.retry === true
+    const invalid = (why: string) =>
+      error('INVALID_TXN_STATE', `Cannot ${verb} the transaction of '${meta.transactionalId}': ${why}`)
+    switch (meta.state) {
+      case 'Ongoing':
+        break
+      case 'CompleteCommit':
+        if (req.committed && retry) return {}
+        if (!req.committed && !retry) return {}
+        throw req.committed
+          ? invalid('nothing of a new transaction reached the log, so there is nothing to commit.')
+          : invalid('its last transaction was committed (CompleteCommit), and an abort cannot undo a commit.')
+      case 'CompleteAbort':
+        if (!req.committed) return {}
+        throw invalid('its last transaction was aborted (CompleteAbort), and a commit cannot follow an abort.')
+      case 'Empty':
+        if (!req.committed && !retry) return {}
+        throw invalid('no transaction was begun (Empty).')
+      default:
+        throw invalid(`it is ${meta.state}.`)
     }
+    if (req.expected) this.#checkComplete(meta, req.expected)
     meta.state = req.committed ? 'PrepareCommit' : 'PrepareAbort'
     try {
       this.#complete(meta)

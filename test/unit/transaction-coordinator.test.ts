@@ -73,6 +73,77 @@ describe('the transaction coordinator', () => {
     expect(lastStableOffset(p)).toBe(2)
   })
 
+  describe("answers EndTxn in every state as Kafka's TransactionCoordinator does", () => {
+    type Outcome = 'ok' | RegExp
+    const INVALID = /INVALID_TXN_STATE|Cannot (commit|abort) the transaction/
+    // [state reached, committed, retry] -> outcome. `retry` marks a resent EndTxn whose answer was lost (KIP-890).
+    const table: [string, boolean, boolean, Outcome][] = [
+      ['Empty', true, false, INVALID],
+      ['Empty', false, false, 'ok'], // a transaction nothing of which reached the log
+      ['Empty', true, true, INVALID],
+      ['Empty', false, true, INVALID],
+      ['CompleteCommit', true, true, 'ok'], // a retried commit of a completed commit
+      ['CompleteCommit', false, true, /an abort cannot undo a commit/],
+      ['CompleteCommit', true, false, /nothing of a new transaction reached the log/],
+      ['CompleteCommit', false, false, 'ok'], // a new transaction nothing of which reached the log
+      ['CompleteAbort', false, true, 'ok'], // a retried abort
+      ['CompleteAbort', false, false, 'ok'],
+      ['CompleteAbort', true, true, /a commit cannot follow an abort/],
+      ['CompleteAbort', true, false, /a commit cannot follow an abort/],
+    ]
+    for (const [state, committed, retry, outcome] of table) {
+      it(`${state}: ${retry ? 'a retried' : 'a first'} ${committed ? 'commit' : 'abort'} ${outcome === 'ok' ? 'succeeds' : 'is INVALID_TXN_STATE'}`, () => {
+        const {broker, txns} = start()
+        broker.createTopic('t', 1, 1, {})
+        const {producerId, producerEpoch} = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+        const end = (c: boolean, r = false) =>
+          txns.endTxn({transactionalId: 'a', producerId, producerEpoch, committed: c, retry: r})
+        if (state !== 'Empty') {
+          send(broker, producerId, producerEpoch, 0, 'v')
+          end(state === 'CompleteCommit')
+        }
+        const p = broker.partition('t', 0)
+        const before = p.nextOffset
+        const described = () => txns.describeTransactions({transactionalIds: ['a']}).transactions[0]?.state
+        expect(described()).toBe(state)
+        if (outcome === 'ok') {
+          expect(end(committed, retry)).toEqual({})
+        } else {
+          expect(() => end(committed, retry)).toThrow(outcome)
+          try {
+            end(committed, retry)
+          } catch (e) {
+            expect((e as {code?: string}).code).toBe('INVALID_TXN_STATE')
+          }
+        }
+        // Nothing is written and nothing changes: no marker, the same state.
+        expect(p.nextOffset).toBe(before)
+        expect(described()).toBe(state)
+      })
+    }
+
+    it('refuses an EndTxn of another producer id (INVALID_PRODUCER_ID_MAPPING) or epoch (PRODUCER_FENCED)', () => {
+      const {broker, txns} = start()
+      broker.createTopic('t', 1, 1, {})
+      const {producerId, producerEpoch} = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+      send(broker, producerId, producerEpoch, 0, 'v')
+      const end = (pid: number, epoch: number) =>
+        txns.endTxn({transactionalId: 'a', producerId: pid, producerEpoch: epoch, committed: true})
+      expect(() => end(producerId + 1, producerEpoch)).toThrow(
+        expect.objectContaining({code: 'INVALID_PRODUCER_ID_MAPPING'}),
+      )
+      expect(() => end(producerId, producerEpoch + 1)).toThrow(expect.objectContaining({code: 'PRODUCER_FENCED'}))
+      expect(() => txns.endTxn({transactionalId: 'nope', producerId, producerEpoch, committed: true})).toThrow(
+        expect.objectContaining({code: 'INVALID_PRODUCER_ID_MAPPING'}),
+      )
+      expect(txns.describeTransactions({transactionalIds: ['a']}).transactions[0]?.state).toBe('Ongoing')
+      // A fenced producer's epoch is older than the current one after initTransactions() again.
+      const next = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+      expect(next.producerEpoch).toBeGreaterThan(producerEpoch)
+      expect(() => end(producerId, producerEpoch)).toThrow(expect.objectContaining({code: 'PRODUCER_FENCED'}))
+    })
+  })
+
   it('commits a pipelined commit only once every batch it names is in the log', () => {
     const {broker, txns} = start()
     broker.createTopic('t', 1, 1, {})

@@ -180,6 +180,11 @@ export const requestSchemas = {
      * commit right behind its last batches instead of after their acknowledgements.
      */
     expected: z.array(z.object({topic, partition: nonNegative, lastSequence: int})).optional(),
+    /**
+     * This EndTxn resends one whose answer was lost (KIP-890's "retry"): a retried commit of a completed commit, or
+     * abort of a completed abort, succeeds; anything else on a completed transaction is INVALID_TXN_STATE.
+     */
+    retry: z.boolean().optional(),
   }),
   /** Kafka's ListTransactions. */
   listTransactions: z.object({
