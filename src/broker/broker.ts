@@ -5,6 +5,7 @@ import {randomUUID} from 'node:crypto'
 import {KafkaException, type ErrorData} from '../errors.js'
 import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/socket/messages.js'
 import {
+  ATTRIBUTE,
   TIMESTAMP_TYPE,
   buildControlBatch,
   decodeRecords,
@@ -12,6 +13,7 @@ import {
   setBaseOffset,
   setLogAppendTime,
   validateBatch,
+  validateRecords,
   recompress,
   CODECS,
   COMPRESSION,
@@ -19,6 +21,7 @@ import {
 } from '../protocol/kafka/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/kafka/topic-name.js'
 import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 import type {BrokerConfig} from './broker-config.js'
 import {afterAppend, checkProducerBatch, fromRow, toRow, type ProducerEntry} from './producer-state.js'
 import {TopicConfigResolver, validateTopicConfigs} from './topic-config.js'
@@ -94,6 +97,13 @@ export interface TopicState {
   partitions: PartitionState[]
   /** Effective values the append path reads on every batch. */
   maxMessageBytes: number
+  /** What a compressed batch may decompress to (see decompressionBound). */
+  maxDecompressedBytes: number
+  /** cleanup.policy includes compact: records need keys. */
+  compacted: boolean
+  /** message.timestamp.before.max.ms and message.timestamp.after.max.ms. */
+  timestampBeforeMaxMs: number
+  timestampAfterMaxMs: number
   logAppendTime: boolean
   /** compression.type: the codec batches are stored with, or null to keep the producer's ('producer'). */
   compression: Codec | null
@@ -110,6 +120,15 @@ const errorData = (error: unknown): ErrorData =>
 
 const unknownTopic = (name: string) =>
   new KafkaException('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
+
+/**
+ * What a compressed batch may decompress to. Kafka decompresses as it reads, one record at a time; kafkalite
+ * decompresses a batch at once, so a small batch that expands enormously (a compression bomb) must be refused
+ * before it is allocated: 32 times the topic's max.message.bytes (at least 16 MiB), within socket.request.max.bytes.
+ */
+export function decompressionBound(maxMessageBytes: number, maxFrameBytes: number): number {
+  return Math.min(Math.max(32 * maxMessageBytes, 16 << 20), Math.max(maxFrameBytes, 16 << 20))
+}
 
 /** Kafka's topic id: a random UUID printed as URL-safe base64 without padding. */
 export function newTopicId(): string {
@@ -273,6 +292,10 @@ export class Broker {
       row,
       partitions: [],
       maxMessageBytes: 0,
+      maxDecompressedBytes: 0,
+      compacted: false,
+      timestampBeforeMaxMs: 0,
+      timestampAfterMaxMs: 0,
       logAppendTime: false,
       compression: null,
       deleted: false,
@@ -286,6 +309,10 @@ export class Broker {
 
   #applyConfigs(state: TopicState): void {
     state.maxMessageBytes = Number(this.configs.value('max.message.bytes', state.row.configs))
+    state.maxDecompressedBytes = decompressionBound(state.maxMessageBytes, this.config.maxFrameBytes)
+    state.compacted = this.configs.value('cleanup.policy', state.row.configs).split(',').includes('compact')
+    state.timestampBeforeMaxMs = Number(this.configs.value('message.timestamp.before.max.ms', state.row.configs))
+    state.timestampAfterMaxMs = Number(this.configs.value('message.timestamp.after.max.ms', state.row.configs))
     state.logAppendTime = this.configs.value('message.timestamp.type', state.row.configs) === 'LogAppendTime'
     const compression = this.configs.value('compression.type', state.row.configs)
     // 'zstd' is refused when set; one stored by an older kafkalite keeps the producer's codec.
@@ -419,6 +446,9 @@ export class Broker {
     // Producer state as this request leaves it, applied to memory only once the write is committed.
     const producers = new Map<PartitionState, Map<number, ProducerEntry>>()
     const coordinatorSaves = new Set<() => void>()
+    // A partition whose batch failed takes no later batch of this request: they would land out of order (Kafka
+    // validates a partition's records together and fails them together).
+    const failed = new Map<string, ErrorData>()
     let position = 0
     let declared = 0
     for (const b of req.batches) declared += b.size
@@ -432,6 +462,18 @@ export class Broker {
     for (const spec of req.batches) {
       const offset = position
       position += spec.size
+      const failure = failed.get(tpKey(spec.topic, spec.partition))
+      if (failure) {
+        results.push({
+          topic: spec.topic,
+          partition: spec.partition,
+          baseOffset: -1,
+          logAppendTime: -1,
+          logStartOffset: -1,
+          error: failure,
+        })
+        continue
+      }
       try {
         const p = this.partition(spec.topic, spec.partition)
         const header = validateBatch(payload, offset, spec.size)
@@ -441,6 +483,15 @@ export class Broker {
             `The record batch of ${spec.size} bytes is larger than max.message.bytes of topic '${spec.topic}' (${p.topic.maxMessageBytes}). Send smaller records or raise the topic's max.message.bytes.`,
           )
         }
+        // Every record, as Kafka's LogValidator checks them: a batch that passed its CRC can still hold records no
+        // consumer could read, and storing it would stop every consumer of the partition at it.
+        validateRecords(payload, offset, spec.size, header, {
+          requireKeys: p.topic.compacted,
+          now,
+          timestampBeforeMaxMs: p.topic.timestampBeforeMaxMs,
+          timestampAfterMaxMs: p.topic.timestampAfterMaxMs,
+          maxDecompressedBytes: p.topic.maxDecompressedBytes,
+        })
         const nextOffset = touched.get(p) ?? p.nextOffset
         let pending: Map<number, ProducerEntry> | undefined
         let entry: ProducerEntry | undefined
@@ -482,7 +533,7 @@ export class Broker {
         if (p.topic.logAppendTime) {
           setLogAppendTime(bytes, 0, now)
           maxTimestamp = now
-          attributes |= 0x08
+          attributes |= ATTRIBUTE.logAppendTime
         }
         const baseOffset = nextOffset
         if (header.producerId >= 0) {
@@ -514,13 +565,15 @@ export class Broker {
           logStartOffset: p.logStartOffset,
         })
       } catch (error) {
+        const data = errorData(error)
+        failed.set(tpKey(spec.topic, spec.partition), data)
         results.push({
           topic: spec.topic,
           partition: spec.partition,
           baseOffset: -1,
           logAppendTime: -1,
           logStartOffset: -1,
-          error: errorData(error),
+          error: data,
         })
       }
     }

@@ -127,3 +127,19 @@ describe('Snappy', () => {
     )
   })
 })
+
+describe('decompression bounds (a small batch must not expand without limit)', () => {
+  const zeros = Buffer.alloc(1 << 20)
+  it('refuses an LZ4 frame that decompresses past the bound, and reads one within it', () => {
+    const frame = lz4Compress(zeros)
+    expect(frame.length).toBeLessThan(10_000)
+    expect(() => lz4Decompress(frame, 100_000)).toThrow(/decompresses to more than 100000 bytes/)
+    expect(lz4Decompress(frame, 1 << 20).equals(zeros)).toBe(true)
+  })
+
+  it('refuses Snappy data that decompresses past the bound, and reads data within it', () => {
+    const data = snappyCompress(zeros)
+    expect(() => snappyDecompress(data, 100_000)).toThrow(/decompresses to more than/)
+    expect(snappyDecompress(data, 1 << 20).equals(zeros)).toBe(true)
+  })
+})

@@ -65,9 +65,24 @@ const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 export const CODECS = ['none', 'gzip', 'snappy', 'lz4'] as const
 export type Codec = (typeof CODECS)[number]
 
-/** Each codec's compress and decompress, by its id in the batch attributes. */
-const CODEC_FUNCTIONS: Record<number, {compress: (data: Buffer) => Buffer; decompress: (data: Buffer) => Buffer}> = {
-  [COMPRESSION.gzip]: {compress: (d) => gzipSync(d), decompress: (d) => gunzipSync(d)},
+/** Each codec's compress and decompress (to at most `max` bytes), by its id in the batch attributes. */
+const CODEC_FUNCTIONS: Record<
+  number,
+  {compress: (data: Buffer) => Buffer; decompress: (data: Buffer, max: number) => Buffer}
+> = {
+  [COMPRESSION.gzip]: {
+    compress: (d) => gzipSync(d),
+    decompress: (d, max) => {
+      try {
+        return gunzipSync(d, max < Number.MAX_SAFE_INTEGER ? {maxOutputLength: max} : {})
+      } catch (error) {
+        if ((error as {code?: string}).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw new Error(`the data decompresses to more than ${max} bytes`)
+        }
+        throw error
+      }
+    },
+  },
   [COMPRESSION.snappy]: {compress: snappyCompress, decompress: snappyDecompress},
   [COMPRESSION.lz4]: {compress: lz4Compress, decompress: lz4Decompress},
 }
@@ -479,9 +494,9 @@ const EMPTY_BUFFER = Buffer.alloc(0)
 const NO_HEADERS = Object.freeze([]) as unknown as RecordHeader[]
 
 /**
- * Calls `fn` for each record of the batch at buf[offset..offset+size), decompressing it if needed; `fn` returning
- * false stops the walk. The cursor is reused and header values are views into the batch: copy what must outlive the
- * call. Malformed records throw CORRUPT_MESSAGE before `fn` sees them.
+ * Calls `fn` for each record of the batch at buf[offset..offset+size), decompressing it if needed (to at most
+ * `maxDecompressedBytes`); `fn` returning false stops the walk. The cursor is reused and header values are views into
+ * the batch: copy what must outlive the call. Malformed records throw CORRUPT_MESSAGE before `fn` sees them.
  */
 export function forEachRecord(
   buf: Buffer,
@@ -489,6 +504,7 @@ export function forEachRecord(
   size: number,
   header: BatchHeader,
   fn: (record: RecordCursor) => boolean | void,
+  maxDecompressedBytes = Number.MAX_SAFE_INTEGER,
 ): void {
   if (size < BATCH_HEADER_SIZE || offset < 0 || offset + size > buf.length) {
     throw corrupt(`Record batch of ${size} bytes at byte ${offset} does not fit in the ${buf.length} bytes received`)
@@ -503,7 +519,7 @@ export function forEachRecord(
       throw corrupt(`Compression codec '${name}' is not supported by kafkalite yet (${CODECS.join(', ')} are)`)
     }
     try {
-      data = codec.decompress(buf.subarray(pos, end))
+      data = codec.decompress(buf.subarray(pos, end), maxDecompressedBytes)
     } catch (error) {
       throw corrupt(`Record batch ${name} data is corrupt: ${(error as Error).message}`)
     }
@@ -571,6 +587,66 @@ export function forEachRecord(
     pos = recordEnd
   }
   if (pos !== end) throw corrupt(`Record batch declares ${count} records but ${end - pos} bytes remain after them`)
+}
+
+/** What a broker requires of the records of a batch it accepts, beyond their layout (Kafka's LogValidator). */
+export interface RecordRules {
+  /** A compacted topic: every record needs a key. */
+  requireKeys: boolean
+  /** CreateTime timestamps must lie within [now - before, now + after] (message.timestamp.before/after.max.ms). */
+  now: number
+  timestampBeforeMaxMs: number
+  timestampAfterMaxMs: number
+  /** A compressed batch may not expand past this. */
+  maxDecompressedBytes: number
+}
+
+/**
+ * Validates every record of a batch as Kafka's LogValidator does before it appends: each record's layout (varints,
+ * lengths, header counts, the record count; CORRUPT_MESSAGE), offset deltas 0, 1, 2, ... (INVALID_RECORD), keys on
+ * a compacted topic (INVALID_RECORD), and CreateTime timestamps within the topic's bounds (INVALID_TIMESTAMP).
+ */
+export function validateRecords(
+  buf: Buffer,
+  offset: number,
+  size: number,
+  header: BatchHeader,
+  rules: RecordRules,
+): void {
+  let index = 0
+  const checkTimes =
+    header.timestampType === TIMESTAMP_TYPE.CreateTime &&
+    (rules.timestampBeforeMaxMs < Number.MAX_SAFE_INTEGER || rules.timestampAfterMaxMs < Number.MAX_SAFE_INTEGER)
+  const earliest = rules.now - rules.timestampBeforeMaxMs
+  const latest = rules.now + rules.timestampAfterMaxMs
+  forEachRecord(
+    buf,
+    offset,
+    size,
+    header,
+    (r) => {
+      if (r.offset - header.baseOffset !== index) {
+        throw new KafkaException(
+          'INVALID_RECORD',
+          `Record ${index} of the batch has offset delta ${r.offset - header.baseOffset}, expected ${index}: a batch's records must have incremental offsets`,
+        )
+      }
+      if (rules.requireKeys && r.keyLength < 0) {
+        throw new KafkaException(
+          'INVALID_RECORD',
+          `Compacted topic cannot accept message without key (record ${index} of the batch has a null key). Give every record a key, or set cleanup.policy=delete.`,
+        )
+      }
+      if (checkTimes && (r.timestamp < earliest || r.timestamp > latest)) {
+        throw new KafkaException(
+          'INVALID_TIMESTAMP',
+          `Timestamp ${r.timestamp} of record ${index} is out of range: the topic accepts timestamps from ${earliest} to ${latest} (message.timestamp.before.max.ms, message.timestamp.after.max.ms).`,
+        )
+      }
+      index++
+    },
+    rules.maxDecompressedBytes,
+  )
 }
 
 export interface DecodedRecord {

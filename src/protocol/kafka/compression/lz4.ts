@@ -163,12 +163,14 @@ const BLOCK_SIZES: Record<number, number> = {4: 64 << 10, 5: 256 << 10, 6: 1 << 
  * Reads an LZ4 frame (or several in a row). Blocks are decoded one after the other into one buffer, so frames with
  * linked blocks (whose matches reach into the blocks before) read too.
  */
-export function lz4Decompress(frame: Uint8Array): Buffer {
-  let out = Buffer.allocUnsafe(Math.max(1024, frame.length * 4))
+export function lz4Decompress(frame: Uint8Array, maxOutput = Infinity): Buffer {
+  let out = Buffer.allocUnsafe(Math.max(1024, Math.min(frame.length * 4, maxOutput)))
   let op = 0
   const reserve = (n: number) => {
     if (op + n <= out.length) return
-    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, op + n))
+    // Each block may add blockMax bytes: refuse a frame that may pass the bound before growing the buffer for it.
+    if (op >= maxOutput) throw corrupt(`the data decompresses to more than ${maxOutput} bytes`)
+    const bigger = Buffer.allocUnsafe(Math.max(op + n, Math.min(out.length * 2, maxOutput + n)))
     out.copy(bigger, 0, 0, op)
     out = bigger
   }
@@ -216,6 +218,7 @@ export function lz4Decompress(frame: Uint8Array): Buffer {
         op = end
       }
       ip += size + (blockChecksums ? 4 : 0)
+      if (op > maxOutput) throw corrupt(`the data decompresses to more than ${maxOutput} bytes`)
     }
     if (contentChecksum) {
       if (ip + 4 > frame.length) throw corrupt('the content checksum is cut short')

@@ -74,8 +74,8 @@ export function compressBlock(src: Uint8Array, start: number, end: number, dst: 
   return pos
 }
 
-/** Decompresses the raw Snappy block src[start..end); the output is a new buffer. */
-export function decompressBlock(src: Uint8Array, start: number, end: number): Buffer {
+/** Decompresses the raw Snappy block src[start..end) into a new buffer of at most `maxOutput` bytes. */
+export function decompressBlock(src: Uint8Array, start: number, end: number, maxOutput = Infinity): Buffer {
   let ip = start
   let length = 0
   for (let shift = 0; ; shift += 7) {
@@ -86,6 +86,7 @@ export function decompressBlock(src: Uint8Array, start: number, end: number): Bu
   }
   // No element expands more than 64 bytes from 3 (a copy): a longer claim is corrupt, not a reason to allocate it.
   if (length > (end - ip) * 22) throw corrupt(`the block claims ${length} bytes from ${end - ip}`)
+  if (length > maxOutput) throw corrupt(`the data decompresses to more than ${maxOutput} bytes`)
   const out = Buffer.allocUnsafe(length)
   let op = 0
   while (ip < end) {
@@ -147,10 +148,14 @@ export function snappyCompress(data: Uint8Array): Buffer {
   return out.subarray(0, pos)
 }
 
-/** Reads snappy-java's stream format, or a bare raw Snappy block. */
-export function snappyDecompress(data: Uint8Array): Buffer {
+/**
+ * Reads snappy-java's stream format, or a bare raw Snappy block, refusing (before allocating) output of more than
+ * `maxOutput` bytes.
+ */
+export function snappyDecompress(data: Uint8Array, maxOutput = Infinity): Buffer {
   const framed = data.length >= HEADER.length && HEADER.subarray(0, MAGIC_LENGTH).equals(data.subarray(0, MAGIC_LENGTH))
-  if (!framed) return decompressBlock(data, 0, data.length)
+  if (!framed) return decompressBlock(data, 0, data.length, maxOutput)
+  let total = 0
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const blocks: Buffer[] = []
   for (let ip = HEADER.length; ip < data.length;) {
@@ -158,7 +163,9 @@ export function snappyDecompress(data: Uint8Array): Buffer {
     const size = view.getInt32(ip, false)
     ip += 4
     if (size < 0 || ip + size > data.length) throw corrupt(`a block of ${size} bytes does not fit`)
-    blocks.push(decompressBlock(data, ip, ip + size))
+    const block = decompressBlock(data, ip, ip + size, maxOutput - total)
+    total += block.length
+    blocks.push(block)
     ip += size
   }
   return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks)
