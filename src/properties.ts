@@ -2,6 +2,15 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {usageError} from './errors.js'
 
+/**
+ * Sets `key` as an own property, whatever its name: `out[key] = v` would set the prototype for '__proto__' (and so
+ * drop the entry silently). Readers look names up with Object.hasOwn, never `in` or a bare `obj[name]` on a name that
+ * came from a user.
+ */
+export function setOwn(out: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(out, key, {value, enumerable: true, writable: true, configurable: true})
+}
+
 /** Kafka's CommandLineUtils.parseKeyValueArgs: splits on the first '='; `k` or `k=` gives "". */
 export function parseKeyValueArgs(args: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
@@ -9,7 +18,7 @@ export function parseKeyValueArgs(args: readonly string[]): Record<string, strin
     const eq = arg.indexOf('=')
     const key = eq < 0 ? arg : arg.slice(0, eq)
     if (key === '') throw usageError(`Invalid property '${arg}': expected key=value`)
-    out[key] = eq < 0 ? '' : arg.slice(eq + 1)
+    setOwn(out, key, eq < 0 ? '' : arg.slice(eq + 1))
   }
   return out
 }
@@ -43,7 +52,7 @@ export function parseProperties(text: string): Record<string, string> {
     const key = line.slice(0, k)
     let rest = line.slice(k).replace(/^[ \t\f]*/, '')
     if (rest.startsWith('=') || rest.startsWith(':')) rest = rest.slice(1).replace(/^[ \t\f]*/, '')
-    out[unescape(key)] = unescape(rest)
+    setOwn(out, unescape(key), unescape(rest))
   }
   return out
 }

@@ -123,8 +123,8 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
   const unknown: string[] = []
   for (const [name, raw] of Object.entries(props)) {
     try {
-      if (BROKER_SETTINGS[name]) {
-        values[name] = validateValue(name, raw, BROKER_SETTINGS[name])
+      if (Object.hasOwn(BROKER_SETTINGS, name)) {
+        values[name] = validateValue(name, raw, BROKER_SETTINGS[name]!)
       } else if (BROKER_SYNONYMS.has(name)) {
         const def = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some((s) => s.name === name))!
         topicDefaults[name] = validateValue(name, raw, def)

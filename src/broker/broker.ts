@@ -21,6 +21,7 @@ import {
 } from '../protocol/kafka/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/kafka/topic-name.js'
 import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
+import {setOwn} from '../properties.js'
 import {tpKey} from '../protocol/kafka/topic-partition.js'
 import type {BrokerConfig} from './broker-config.js'
 import {afterAppend, checkProducerBatch, fromRow, toRow, type ProducerEntry} from './producer-state.js'
@@ -416,8 +417,8 @@ export class Broker {
           const state = this.#topics.get(t.name)
           if (!state) throw unknownTopic(t.name)
           const next = {...state.row.configs}
-          for (const name of t.delete) delete next[name]
-          Object.assign(next, t.set)
+          for (const name of t.delete) if (Object.hasOwn(next, name)) delete next[name]
+          for (const [name, value] of Object.entries(t.set)) setOwn(next, name, value)
           const normalized = validateTopicConfigs(next)
           if (!req.validateOnly) {
             this.store.setTopicConfigs(state.row.id, normalized)

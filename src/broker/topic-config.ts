@@ -195,11 +195,16 @@ export function validateValue(name: string, value: string, def: ConfigDef): stri
   }
 }
 
+/** The definition of a topic config; undefined for any other name (Object.prototype's names included). */
+export function topicConfigDef(name: string): ConfigDef | undefined {
+  return Object.hasOwn(TOPIC_CONFIGS, name) ? TOPIC_CONFIGS[name] : undefined
+}
+
 /** Validates topic-level overrides as Kafka's LogConfig.validate does; returns them normalized. */
 export function validateTopicConfigs(configs: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(configs)) {
-    const def = TOPIC_CONFIGS[name]
+    const def = topicConfigDef(name)
     if (!def) throw new KafkaException('INVALID_CONFIG', `Unknown topic config name: ${name}`)
     out[name] = validateValue(name, value, def)
   }
@@ -240,13 +245,14 @@ export class TopicConfigResolver {
 
   /** One config with its source and synonyms. */
   entry(name: string, overrides: Readonly<Record<string, string>>): ConfigEntryData {
-    const def = TOPIC_CONFIGS[name]!
+    const def = topicConfigDef(name)
+    if (!def) throw new KafkaException('INVALID_CONFIG', `Unknown topic config name: ${name}`)
     const synonyms: ConfigEntryData['synonyms'] = []
-    if (overrides[name] !== undefined) {
-      synonyms.push({name, value: overrides[name], source: 'DYNAMIC_TOPIC_CONFIG'})
+    if (Object.hasOwn(overrides, name)) {
+      synonyms.push({name, value: overrides[name]!, source: 'DYNAMIC_TOPIC_CONFIG'})
     }
     for (const s of def.synonyms ?? []) {
-      const value = this.#broker[s.name]
+      const value = Object.hasOwn(this.#broker, s.name) ? this.#broker[s.name] : undefined
       if (value !== undefined) synonyms.push({name: s.name, value, source: 'STATIC_BROKER_CONFIG'})
     }
     const primary = def.synonyms?.[0]?.name ?? name

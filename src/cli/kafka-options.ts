@@ -1,6 +1,7 @@
 // Kafka's command-line conventions, shared by the Kafka-shaped commands: its option-combination checks and their
 // messages (CommandLineUtils), its topic regex rules (TopicFilter), and `k=v` lists.
 import {usageError} from '../errors.js'
+import {setOwn} from '../properties.js'
 
 /** `Option "[a]" can't be used with option "[b]"` when both are given. */
 export function checkInvalidArgs(given: Record<string, unknown>, option: string, forbidden: readonly string[]): void {
@@ -46,7 +47,7 @@ export function parseConfigEntries(entries: readonly string[] | undefined, what 
         `requirement failed: Invalid ${what} config: all configs to be added must be in the format "key=val" (got '${entry}').`,
       )
     }
-    out[match[1]!] = match[2]!
+    setOwn(out, match[1]!, match[2]!)
   }
   return out
 }

@@ -109,6 +109,12 @@ describe('kafkalite topics (kafka-topics)', () => {
     const unknown = await home.run(['topics', '--create', '--topic', 'c', '--config', 'foo=1'])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe('Error while executing topic command : Unknown topic config name: foo\n')
+    // Names of Object.prototype's properties are configs like any other: unknown (plain-object lookups found them).
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const proto = await home.run(['topics', '--create', '--topic', 'c', '--config', `${name}=1`])
+      expect(proto.code).toBe(1)
+      expect(proto.stderr).toBe(`Error while executing topic command : Unknown topic config name: ${name}\n`)
+    }
     const invalid = await home.run(['topics', '--create', '--topic', 'c', '--config', 'retention.ms=abc'])
     expect(invalid.stderr).toBe(
       'Error while executing topic command : Invalid value abc for configuration retention.ms: Not a number of type LONG\n',

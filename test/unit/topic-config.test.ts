@@ -1,8 +1,20 @@
 import {describe, expect, it} from 'vitest'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
 import {TopicConfigResolver, validateTopicConfigs} from '../../src/broker/topic-config.js'
+import {parseKeyValueArgs, parseProperties} from '../../src/properties.js'
+
+/** Names a plain-object lookup would find on any object: every one must be refused as unknown, never dropped. */
+const PROTOTYPE_NAMES = [...Object.getOwnPropertyNames(Object.prototype), 'prototype']
 
 describe('topic configs', () => {
+  it("refuses the names of Object.prototype's properties as unknown configs, as any other unknown name", () => {
+    for (const name of PROTOTYPE_NAMES) {
+      const configs = parseKeyValueArgs([`${name}=1`])
+      expect(Object.keys(configs)).toEqual([name])
+      expect(() => validateTopicConfigs(configs), name).toThrow(`Unknown topic config name: ${name}`)
+    }
+  })
+
   it('normalizes valid values', () => {
     expect(
       validateTopicConfigs({'retention.ms': ' 1000 ', 'cleanup.policy': 'compact, delete', preallocate: 'TRUE'}),
@@ -58,6 +70,12 @@ describe('topic configs', () => {
 })
 
 describe('broker config', () => {
+  it("names Object.prototype's property names in server.properties as unknown settings", () => {
+    const props = parseProperties(PROTOTYPE_NAMES.map((n) => `${n}=1`).join('\n'))
+    expect(Object.keys(props).sort()).toEqual([...PROTOTYPE_NAMES].sort())
+    expect(brokerConfigFrom(props, null).unknown.sort()).toEqual([...PROTOTYPE_NAMES].sort())
+  })
+
   it("uses Kafka's defaults when there is no server.properties", () => {
     const c = brokerConfigFrom({}, null)
     expect(c).toMatchObject({brokerId: 1, autoCreateTopics: true, numPartitions: 1, durability: 'process-crash'})

@@ -89,33 +89,46 @@ export class FrameDecoder {
     return this.#buffered
   }
 
+  /** Length of the frame being received, prefix included, once its length is known; else -1. */
+  get pendingFrameBytes(): number {
+    return this.#needed
+  }
+
   /** Adds a chunk and calls `onFrame` for every complete frame. Throws on a malformed or oversized frame. */
   push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
+    this.append(chunk)
+    for (let frame = this.next(); frame !== undefined; frame = this.next()) onFrame(frame)
+  }
+
+  /** Adds a chunk; frames are then taken with next(). */
+  append(chunk: Buffer): void {
     this.#chunks.push(chunk)
     this.#buffered += chunk.length
-    while (true) {
-      if (this.#needed < 0) {
-        if (this.#buffered < 4) return
-        const length = this.#peekLength()
-        if (length < FRAME_PREFIX - 4) {
-          throw new KafkaException(
-            'INVALID_REQUEST',
-            `Malformed frame: length ${length} is shorter than a frame header`,
-          )
-        }
-        if (length > this.#maxFrameBytes) {
-          throw new KafkaException(
-            'RECORD_LIST_TOO_LARGE',
-            `Frame of ${length} bytes exceeds socket.request.max.bytes (${this.#maxFrameBytes})`,
-          )
-        }
-        this.#needed = length + 4
+  }
+
+  /**
+   * The next complete frame, or undefined until more bytes arrive. Throws on a malformed or oversized frame. A
+   * reader may stop taking frames (backpressure) and take the rest later: they stay buffered.
+   */
+  next(): Frame | undefined {
+    if (this.#needed < 0) {
+      if (this.#buffered < 4) return undefined
+      const length = this.#peekLength()
+      if (length < FRAME_PREFIX - 4) {
+        throw new KafkaException('INVALID_REQUEST', `Malformed frame: length ${length} is shorter than a frame header`)
       }
-      if (this.#buffered < this.#needed) return
-      const frameBytes = this.#take(this.#needed)
-      this.#needed = -1
-      onFrame(parseFrame(frameBytes))
+      if (length > this.#maxFrameBytes) {
+        throw new KafkaException(
+          'RECORD_LIST_TOO_LARGE',
+          `Frame of ${length} bytes exceeds socket.request.max.bytes (${this.#maxFrameBytes})`,
+        )
+      }
+      this.#needed = length + 4
     }
+    if (this.#buffered < this.#needed) return undefined
+    const frameBytes = this.#take(this.#needed)
+    this.#needed = -1
+    return parseFrame(frameBytes)
   }
 
   #peekLength(): number {

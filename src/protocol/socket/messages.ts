@@ -9,6 +9,19 @@ const nonNegative = int.min(0)
 const topic = z.string().max(1000)
 const isolationLevel = z.union([z.literal(0), z.literal(1)])
 const groupId = z.string().max(1000)
+/**
+ * Config names to values, kept as parsed: z.record would drop a '__proto__' key silently, and every name a user
+ * gives must reach the broker's check (which refuses unknown names, Object.prototype's included).
+ */
+const configMap = z.custom<Record<string, string>>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.keys(v).length <= 1000 &&
+    Object.values(v).every((x) => typeof x === 'string'),
+  'expected an object of at most 1000 config names with string values',
+)
 
 /** Request schemas, keyed by method name. */
 export const requestSchemas = {
@@ -23,7 +36,7 @@ export const requestSchemas = {
         name: topic,
         numPartitions: int.default(-1),
         replicationFactor: int.default(-1),
-        configs: z.record(z.string(), z.string()).default({}),
+        configs: configMap.default({}),
       }),
     ),
     validateOnly: z.boolean().default(false),
@@ -42,7 +55,7 @@ export const requestSchemas = {
     topics: z.array(
       z.object({
         name: topic,
-        set: z.record(z.string(), z.string()).default({}),
+        set: configMap.default({}),
         delete: z.array(z.string()).default([]),
       }),
     ),
