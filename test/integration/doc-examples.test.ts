@@ -192,7 +192,7 @@ function typeErrors(blocks: readonly Block[]): string[] {
     noEmit: true,
     types: ['node'],
     baseUrl: ROOT,
-    paths: {kafkalite: ['./src/client/index.ts']},
+    paths: {kafkalite: ['./dist/client/index.d.ts']},
   }
   const files = new Map(blocks.map((b) => [tsFile(b), b]))
   const host = ts.createCompilerHost(options)
