@@ -1,6 +1,6 @@
 // The reference pages name everything the code offers: a setting, a command or a public method added without its
 // line in the docs fails here. (That their examples still run is test/integration/doc-examples.test.ts.)
-import {readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {BROKER_SETTINGS} from '../../src/broker/broker-config.js'
@@ -55,5 +55,29 @@ describe('the README', () => {
     const commands = readdirSync(join(ROOT, 'src', 'commands')).map((f) => f.replace(/\.ts$/, ''))
     const text = page('README.md')
     expect(commands.filter((c) => !text.includes(`\`kafkalite ${c}`))).toEqual([])
+  })
+})
+
+describe('links between the pages', () => {
+  const pages = ['README.md', 'ARCHITECTURE.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)]
+  /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+  const anchor = (heading: string) =>
+    heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replaceAll(' ', '-')
+  const anchorsOf = (file: string) =>
+    new Set([...page(file).matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1]!.replaceAll('`', ''))))
+
+  it.each(pages)('%s links only to pages and headings that exist', (file) => {
+    const broken: string[] = []
+    for (const [, target] of page(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target!)) continue
+      const [path, hash] = target!.split('#') as [string, string | undefined]
+      const resolved = path === '' ? file : join(file, '..', path)
+      if (!existsSync(join(ROOT, resolved))) broken.push(target!)
+      else if (hash !== undefined && !anchorsOf(resolved).has(hash)) broken.push(target!)
+    }
+    expect(broken).toEqual([])
   })
 })
