@@ -5,10 +5,12 @@
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag
+//   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
+//                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, release, tmpdir, totalmem} from 'node:os'
+import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -640,8 +642,13 @@ const fmt = (v, unit) =>
   unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2)
 
 // BENCH_ONLY=cli,cold,produce,latency,rebalance,group,txn,lag runs a subset.
+const SECTIONS = ['cli', 'cold', 'produce', 'latency', 'rebalance', 'group', 'txn', 'lag']
 const only = process.env.BENCH_ONLY?.split(',')
+const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
+if (unknown.length > 0) throw new Error(`BENCH_ONLY: no section ${unknown.join(', ')} (use ${SECTIONS.join(', ')})`)
 const want = (name) => !only || only.includes(name)
+const started = new Date()
+const loadAtStart = loadavg()[0]
 const {base, out: imports} = want('cli') ? importCosts() : {base: Number.NaN, out: []}
 if (want('cli')) cliLatency()
 if (want('cold')) coldStart()
@@ -652,17 +659,16 @@ if (want('group')) await groupConsume()
 if (want('txn')) await deliveryGuarantees()
 if (want('lag')) await lagViewer()
 
-console.log(
-  `\nkafkalite benchmarks (${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`,
-)
+console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']
+const ratioText = (r) => (Number.isNaN(r.ratio) ? '-' : `${r.ratio.toFixed(2)}x`)
 const table = rows.map((r) => [
   r.name,
   fmt(r.value, r.unit),
   r.unit,
   r.baselineName,
   fmt(r.baseline, r.unit),
-  Number.isNaN(r.ratio) ? '-' : `${r.ratio.toFixed(2)}x`,
+  ratioText(r),
   r.target,
   r.ok ? 'yes' : 'NO',
 ])
@@ -674,4 +680,103 @@ for (const t of table) console.log(line(t))
 if (imports.length > 0) {
   console.log(`\nImport cost over node -e 0 (${base.toFixed(1)} ms):`)
   for (const i of imports) console.log(`  ${i.name.padEnd(40)} +${i.ms.toFixed(1)} ms`)
+}
+
+// ---- docs/benchmarks.md: the run's part, between the markers; the hand-written analysis around it stays --------
+const BEGIN = '<!-- bench:begin: written by bench/run.mjs, edits here are lost -->'
+const END = '<!-- bench:end -->'
+const docsPath = process.env.BENCH_DOCS ?? (only ? 'none' : join(ROOT, 'docs', 'benchmarks.md'))
+if (docsPath === 'none') {
+  log(`partial run: docs/benchmarks.md left as it is (BENCH_DOCS=docs/benchmarks.md writes it anyway)`)
+} else {
+  await writeDocs(docsPath)
+}
+
+/** The machine and the code the figures came from. */
+function runFacts() {
+  const cpu = cpus()
+  const git = (args) => {
+    const res = spawnSync('git', args, {cwd: ROOT, encoding: 'utf8'})
+    return res.status === 0 ? res.stdout.trim() : null
+  }
+  const commit = git(['rev-parse', '--short', 'HEAD'])
+  const dirty = commit && git(['status', '--porcelain', '--untracked-files=no', '--', 'src', 'bench'])
+  return [
+    ['date', `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`],
+    ['commit', commit ? `${commit}${dirty ? ' (with uncommitted changes in src/ or bench/)' : ''}` : 'unknown'],
+    ['node', process.version],
+    [
+      'machine',
+      `${process.platform} ${release()} ${process.arch}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? '?'})`,
+    ],
+    ['memory', `${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
+    ['load average (1 min) at start, at end', `${loadAtStart.toFixed(2)}, ${loadavg()[0].toFixed(2)}`],
+    [
+      'runs',
+      `${RUNS} per figure, medians; ${RECORDS.toLocaleString('en-US')} records of 100 B for produce and consume`,
+    ],
+    ['sections', only ? only.join(', ') : 'all'],
+  ]
+}
+
+function generatedPart() {
+  const cell = (s) => String(s).replaceAll('|', '\\|')
+  const mdTable = (head, body) =>
+    [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.map(cell).join(' | ')} |`).join('\n')
+  const parts = [
+    BEGIN,
+    '',
+    mdTable(['run', ''], runFacts()),
+    '',
+    mdTable(
+      ['benchmark', 'value', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met'],
+      rows.map((r) => [
+        r.name,
+        `${fmt(r.value, r.unit)} ${r.unit}`,
+        r.baselineName,
+        `${fmt(r.baseline, r.unit)} ${r.unit}`,
+        ratioText(r),
+        r.target,
+        r.ok ? 'yes' : '**no**',
+      ]),
+    ),
+  ]
+  if (imports.length > 0) {
+    parts.push(
+      '',
+      `Import cost over \`node -e 0\` (${base.toFixed(1)} ms):`,
+      '',
+      mdTable(
+        ['import', 'adds'],
+        imports.map((i) => [i.name, `${i.ms.toFixed(1)} ms`]),
+      ),
+    )
+  }
+  parts.push('', END)
+  return parts.join('\n')
+}
+
+async function writeDocs(file) {
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : null
+  let text
+  if (before === null) {
+    text = `# Benchmarks\n\n${generatedPart()}\n`
+  } else {
+    const from = before.indexOf(BEGIN)
+    const to = before.indexOf(END)
+    if (from < 0 || to < from) {
+      throw new Error(`${file} has no '${BEGIN}' ... '${END}' part to rewrite: put the markers back, or set BENCH_DOCS`)
+    }
+    text = before.slice(0, from) + generatedPart() + before.slice(to + END.length)
+  }
+  // The file is checked by prettier: write it the way prettier would (tables aligned), when prettier is installed.
+  try {
+    const prettier = await import('prettier')
+    const options = (await prettier.resolveConfig(file)) ?? {}
+    text = await prettier.format(text, {...options, filepath: file})
+  } catch (error) {
+    log(`prettier not available (${error.message}): ${file} is written unformatted`)
+  }
+  writeFileSync(file, text)
+  log(`wrote ${relative(process.cwd(), file) || file}`)
 }
