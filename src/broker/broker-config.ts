@@ -7,6 +7,20 @@ import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
 import type {Durability} from '../store/open.js'
 import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
 
+/** What a front end allows its connections (a client that floods or never reads must not grow the daemon). */
+export interface NetworkConfig {
+  /** socket.request.max.bytes: the largest request. */
+  maxFrameBytes: number
+  /** connections.max.idle.ms: a connection with no traffic and nothing in flight this long is closed. */
+  connectionsMaxIdleMs: number
+  /** queued.max.request.bytes: bytes of requests being received, daemon-wide (-1: no bound). */
+  queuedMaxRequestBytes: number
+  /** kafkalite.queued.max.response.bytes: bytes of responses written but not yet read by clients, daemon-wide. */
+  queuedMaxResponseBytes: number
+  /** kafkalite.socket.receive.timeout.ms: a request that has started arriving must finish within this. */
+  receiveTimeoutMs: number
+}
+
 /** The group coordinator's settings. */
 export interface CoordinatorConfig {
   /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first rebalance. */
@@ -47,6 +61,8 @@ export interface BrokerConfig {
   deleteTopicEnable: boolean
   /** The largest frame the daemon accepts (`socket.request.max.bytes`). */
   maxFrameBytes: number
+  /** Limits every front end applies to its connections. */
+  network: NetworkConfig
   /** `log.flush.interval.messages=1` asks for an fsync on every commit (power-loss durability). */
   durability: Durability
   listeners: ListenerAddress[]
@@ -81,6 +97,12 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'default.replication.factor': {type: 'INT', default: '1', min: 1, max: 1},
   'delete.topic.enable': {type: 'BOOLEAN', default: 'true'},
   'socket.request.max.bytes': {type: 'INT', default: String(DEFAULT_MAX_FRAME_BYTES), min: 1024},
+  'connections.max.idle.ms': {type: 'INT', default: '600000', min: 1},
+  // Kafka's default is -1 (no bound); kafkalite bounds what clients can make it hold: one largest request.
+  'queued.max.request.bytes': {type: 'INT', default: String(DEFAULT_MAX_FRAME_BYTES), min: -1},
+  // kafkalite's own: responses (fetched records, mostly) written to clients that have not read them yet.
+  'kafkalite.queued.max.response.bytes': {type: 'INT', default: String(64 << 20), min: 1 << 20},
+  'kafkalite.socket.receive.timeout.ms': {type: 'INT', default: '30000', min: 1},
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   // Kafka's default is 3000 ms; a local broker serving tests and CI wants its first rebalance sooner.
@@ -158,6 +180,13 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     numPartitions: Number(get('num.partitions')),
     deleteTopicEnable: get('delete.topic.enable') === 'true',
     maxFrameBytes: Number(get('socket.request.max.bytes')),
+    network: {
+      maxFrameBytes: Number(get('socket.request.max.bytes')),
+      connectionsMaxIdleMs: Number(get('connections.max.idle.ms')),
+      queuedMaxRequestBytes: Number(get('queued.max.request.bytes')),
+      queuedMaxResponseBytes: Number(get('kafkalite.queued.max.response.bytes')),
+      receiveTimeoutMs: Number(get('kafkalite.socket.receive.timeout.ms')),
+    },
     durability: topicDefaults['log.flush.interval.messages'] === '1' ? 'power-loss' : 'process-crash',
     listeners,
     topicDefaults,

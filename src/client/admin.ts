@@ -5,13 +5,15 @@ import type {
   ConfigEntryData,
   GroupState,
   ProducerStateData,
+  Method,
   Requests,
+  Responses,
   TransactionDescriptionData,
   TransactionState,
 } from '../protocol/socket/messages.js'
 import {decodeAssignment, decodeSubscription} from '../protocol/kafka/consumer-protocol.js'
 import {commonConfig, type ClientConfig} from './config.js'
-import {Connection} from './connection.js'
+import {ReconnectingConnection} from './connection.js'
 import {specTimestamp, type IsolationLevel, type OffsetSpec} from './offset-spec.js'
 
 export type {IsolationLevel, OffsetSpec}
@@ -72,31 +74,31 @@ const throwFirst = (items: readonly {error?: ErrorData}[]) => {
 }
 
 export class Admin {
-  readonly #connection: Connection
+  readonly #connections: ReconnectingConnection
+  readonly #brokerId: number
 
-  private constructor(connection: Connection) {
-    this.#connection = connection
+  private constructor(connections: ReconnectingConnection, brokerId: number) {
+    this.#connections = connections
+    this.#brokerId = brokerId
   }
 
   /** Connects to the local broker (starting it when needed), as Kafka's `Admin.create(props)`. */
   static async create(config: ClientConfig = {}, options: {onNotice?: (message: string) => void} = {}): Promise<Admin> {
     const common = commonConfig(config, 'adminclient-1')
-    const connection = await Connection.open({
-      home: common.home,
-      clientId: common.clientId,
-      requestTimeoutMs: common.requestTimeoutMs,
-      onNotice: options.onNotice,
-    })
-    return new Admin(connection)
+    // Connected now, so that a daemon that cannot start fails here; reconnected on the next call after the
+    // connection closes (an idle connection closed by the daemon, a daemon restart), as Kafka's Admin reconnects.
+    const connections = ReconnectingConnection.for(common, options.onNotice)
+    const first = await connections.get()
+    return new Admin(connections, first.daemon.brokerId)
   }
 
   /** The broker node: one broker, whose id is its node.id. */
   node(): Node {
-    return {id: this.#connection.daemon.brokerId, host: 'localhost', port: 9092}
+    return {id: this.#brokerId, host: 'localhost', port: 9092}
   }
 
   async createTopics(topics: readonly NewTopic[], options: {validateOnly?: boolean} = {}): Promise<CreatedTopic[]> {
-    const res = await this.#connection.request('createTopics', {
+    const res = await this.#request('createTopics', {
       topics: topics.map((t) => ({
         name: t.name,
         numPartitions: t.numPartitions ?? -1,
@@ -116,14 +118,14 @@ export class Admin {
 
   /** Topic names, sorted; internal topics only when `listInternal`. */
   async listTopics(options: {listInternal?: boolean} = {}): Promise<TopicListing[]> {
-    const res = await this.#connection.request('metadata', {topics: null, allowAutoTopicCreation: false})
+    const res = await this.#request('metadata', {topics: null, allowAutoTopicCreation: false})
     return res.topics
       .filter((t) => options.listInternal || !t.internal)
       .map((t) => ({name: t.name, topicId: t.topicId, internal: t.internal}))
   }
 
   async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
-    const res = await this.#connection.request('metadata', {topics: [...names], allowAutoTopicCreation: false})
+    const res = await this.#request('metadata', {topics: [...names], allowAutoTopicCreation: false})
     throwFirst(res.topics)
     const node = this.node()
     return res.topics.map((t) => ({
@@ -140,13 +142,13 @@ export class Admin {
   }
 
   async deleteTopics(names: readonly string[]): Promise<void> {
-    const res = await this.#connection.request('deleteTopics', {names: [...names]})
+    const res = await this.#request('deleteTopics', {names: [...names]})
     throwFirst(res.topics)
   }
 
   /** Raises partition counts: `{topic: newTotalCount}`. */
   async createPartitions(counts: Record<string, number>, options: {validateOnly?: boolean} = {}): Promise<void> {
-    const res = await this.#connection.request('createPartitions', {
+    const res = await this.#request('createPartitions', {
       topics: Object.entries(counts).map(([name, count]) => ({name, count})),
       validateOnly: options.validateOnly ?? false,
     })
@@ -158,7 +160,7 @@ export class Admin {
     topics: readonly string[],
     options: {includeDefaults?: boolean} = {},
   ): Promise<Map<string, ConfigEntry[]>> {
-    const res = await this.#connection.request('describeConfigs', {
+    const res = await this.#request('describeConfigs', {
       topics: [...topics],
       includeDefaults: options.includeDefaults ?? false,
     })
@@ -171,7 +173,7 @@ export class Admin {
     changes: Record<string, {set?: Record<string, string>; delete?: string[]}>,
     options: {validateOnly?: boolean} = {},
   ): Promise<void> {
-    const res = await this.#connection.request('alterConfigs', {
+    const res = await this.#request('alterConfigs', {
       topics: Object.entries(changes).map(([name, c]) => ({name, set: c.set ?? {}, delete: c.delete ?? []})),
       validateOnly: options.validateOnly ?? false,
     })
@@ -187,7 +189,7 @@ export class Admin {
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
       partitions: partitions.map((p) => ({topic: p.topic, partition: p.partition, timestamp: specTimestamp(p.spec)})),
     }
-    const res = await this.#connection.request('listOffsets', req)
+    const res = await this.#request('listOffsets', req)
     throwFirst(res.partitions)
     return res.partitions.map((p) => ({
       topic: p.topic,
@@ -201,13 +203,13 @@ export class Admin {
 
   /** Every group, optionally only those in these states (case-insensitive). */
   async listConsumerGroups(states: readonly string[] = []): Promise<ConsumerGroupListing[]> {
-    const res = await this.#connection.request('listGroups', {states: [...states]})
+    const res = await this.#request('listGroups', {states: [...states]})
     return res.groups.sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
   }
 
   /** Groups with their state, assignor and members (an unknown group comes back as Dead with no members). */
   async describeConsumerGroups(groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> {
-    const res = await this.#connection.request('describeGroups', {groupIds: [...groupIds]})
+    const res = await this.#request('describeGroups', {groupIds: [...groupIds]})
     return res.groups.map((g) => ({
       groupId: g.groupId,
       state: g.state,
@@ -226,7 +228,7 @@ export class Admin {
 
   /** A group's committed offsets. */
   async listConsumerGroupOffsets(groupId: string): Promise<CommittedOffset[]> {
-    const res = await this.#connection.request('offsetFetch', {groupId, partitions: null})
+    const res = await this.#request('offsetFetch', {groupId, partitions: null})
     return res.offsets.map((o) => ({
       topic: o.topic,
       partition: o.partition,
@@ -241,13 +243,13 @@ export class Admin {
     groupId: string,
     offsets: readonly {topic: string; partition: number; offset: number}[],
   ) {
-    const res = await this.#connection.request('offsetCommit', {groupId, offsets: [...offsets]})
+    const res = await this.#request('offsetCommit', {groupId, offsets: [...offsets]})
     throwFirst(res.results)
   }
 
   /** Deletes groups without active members; per-group outcome. */
   async deleteConsumerGroups(groupIds: readonly string[]): Promise<{groupId: string; error?: KafkaException}[]> {
-    const res = await this.#connection.request('deleteGroups', {groupIds: [...groupIds]})
+    const res = await this.#request('deleteGroups', {groupIds: [...groupIds]})
     return res.results.map((r) =>
       r.error ? {groupId: r.groupId, error: errorFromData(r.error)} : {groupId: r.groupId},
     )
@@ -258,7 +260,7 @@ export class Admin {
     groupId: string,
     partitions: readonly {topic: string; partition: number}[],
   ): Promise<{topic: string; partition: number; error?: KafkaException}[]> {
-    const res = await this.#connection.request('offsetDelete', {groupId, partitions: [...partitions]})
+    const res = await this.#request('offsetDelete', {groupId, partitions: [...partitions]})
     return res.results.map((r) => ({
       topic: r.topic,
       partition: r.partition,
@@ -274,7 +276,7 @@ export class Admin {
    * (filterOnDuration: only transactions open longer than this; -1, the default, for all).
    */
   async listTransactions(options: ListTransactionsOptions = {}): Promise<TransactionListing[]> {
-    const res = await this.#connection.request('listTransactions', {
+    const res = await this.#request('listTransactions', {
       stateFilters: [...(options.states ?? [])],
       producerIdFilters: [...(options.producerIds ?? [])],
       durationFilterMs: options.durationFilterMs ?? -1,
@@ -288,7 +290,7 @@ export class Admin {
    */
   async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
     if (transactionalIds.length === 0) return []
-    const res = await this.#connection.request('describeTransactions', {transactionalIds: [...transactionalIds]})
+    const res = await this.#request('describeTransactions', {transactionalIds: [...transactionalIds]})
     throwFirst(res.transactions)
     return res.transactions.map(({error: _error, ...t}) => ({...t, coordinatorId: this.node().id}))
   }
@@ -309,7 +311,7 @@ export class Admin {
       )
     }
     if (partitions.length === 0) return []
-    const res = await this.#connection.request('describeProducers', {partitions: [...partitions]})
+    const res = await this.#request('describeProducers', {partitions: [...partitions]})
     throwFirst(res.partitions)
     return res.partitions.map(({error: _error, ...p}) => p)
   }
@@ -319,7 +321,7 @@ export class Admin {
    * (InvalidTxnStateException when that producer has none open there).
    */
   async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
-    const res = await this.#connection.request('writeTxnMarkers', {
+    const res = await this.#request('writeTxnMarkers', {
       markers: [
         {
           producerId: spec.producerId,
@@ -334,7 +336,11 @@ export class Admin {
   }
 
   close(): void {
-    this.#connection.close()
+    void this.#connections.close()
+  }
+
+  async #request<M extends Method>(method: M, params: Requests[M]): Promise<Responses[M]> {
+    return (await this.#connections.get()).request(method, params)
   }
 }
 

@@ -17,30 +17,33 @@ export interface DaemonControlOptions {
 }
 
 export class DaemonControl {
-  readonly #connection: Connection
+  readonly #options: DaemonControlOptions
+  #connection: Connection
+  #reconnecting: Promise<Connection> | null = null
 
-  private constructor(connection: Connection) {
+  private constructor(connection: Connection, options: DaemonControlOptions) {
     this.#connection = connection
+    this.#options = options
   }
 
   /** Connects to the daemon of a home; rejects with DAEMON_UNAVAILABLE when none runs and `autoStart` is false. */
   static async open(options: DaemonControlOptions = {}): Promise<DaemonControl> {
-    return new DaemonControl(await Connection.open(options))
+    return new DaemonControl(await Connection.open(options), options)
   }
 
-  /** The daemon's pid, version, broker id, home and start time. */
+  /** The daemon's pid, version, broker id, home and start time (as of the last connection). */
   get daemon(): DaemonInfo {
     return this.#connection.daemon
   }
 
   /** Pid, uptime, version, paths, counts and disk use. */
-  status(): Promise<DaemonStatus> {
-    return this.#connection.request('status', {})
+  async status(): Promise<DaemonStatus> {
+    return (await this.#current()).request('status', {})
   }
 
   /** Asks the daemon to stop gracefully; resolves with its pid once it has accepted (before it has exited). */
-  shutdown(): Promise<{pid: number}> {
-    return this.#connection.request('shutdown', {})
+  async shutdown(): Promise<{pid: number}> {
+    return (await this.#current()).request('shutdown', {})
   }
 
   /**
@@ -48,14 +51,14 @@ export class DaemonControl {
    * in records and in time, rates, time to catch up, trend and Burrow's status, and per partition (all of them, or
    * only those `partitions` names) the same and its owner.
    */
-  lagSnapshot(
+  async lagSnapshot(
     options: {
       groups?: readonly string[] | null
       topics?: readonly string[] | null
       partitions?: LagPartitionsDetail
     } = {},
   ): Promise<LagSnapshotData> {
-    return this.#connection.request('lagSnapshot', {
+    return (await this.#current()).request('lagSnapshot', {
       groups: options.groups ? [...options.groups] : null,
       topics: options.topics ? [...options.topics] : null,
       partitions: options.partitions ?? 'all',
@@ -64,5 +67,25 @@ export class DaemonControl {
 
   close(): void {
     this.#connection.close()
+  }
+
+  /**
+   * The open connection, or a new one once it has closed (a daemon restarted, an idle connection closed): a
+   * reconnect never starts a daemon, so a viewer left open does not bring back a daemon that was stopped.
+   */
+  #current(): Promise<Connection> {
+    if (!this.#connection.closed) return Promise.resolve(this.#connection)
+    this.#reconnecting ??= Connection.open({...this.#options, autoStart: false}).then(
+      (connection) => {
+        this.#connection = connection
+        this.#reconnecting = null
+        return connection
+      },
+      (error: unknown) => {
+        this.#reconnecting = null
+        throw error
+      },
+    )
+    return this.#reconnecting
   }
 }

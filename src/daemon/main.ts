@@ -15,6 +15,7 @@ import {loadBrokerConfig} from '../broker/broker-config.js'
 import {BrokerCore} from '../broker/core.js'
 import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
+import {MemoryPool, ResponseBudget} from './connection.js'
 import {DaemonServer} from './socket/server.js'
 
 const EXIT_ALREADY_RUNNING = 0
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
     shutdown: () => void shutdown('stop requested'),
   })
   const server = new DaemonServer(handlers, {
-    maxFrameBytes: config.maxFrameBytes,
+    config: config.network,
+    requests: new MemoryPool(config.network.queuedMaxRequestBytes),
+    responses: new ResponseBudget(config.network.queuedMaxResponseBytes),
     log,
     unitOfWork: (work) => store.transaction(work),
   })

@@ -8,6 +8,8 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {KafkaException} from '../../src/errors.js'
 import {encodeFrame, FrameDecoder, KIND_REQUEST, type Frame} from '../../src/protocol/socket/frame.js'
 import type {Handlers} from '../../src/daemon/socket/handlers.js'
+import {brokerConfigFrom} from '../../src/broker/broker-config.js'
+import {MemoryPool, ResponseBudget} from '../../src/daemon/connection.js'
 import {DaemonServer} from '../../src/daemon/socket/server.js'
 import {Store} from '../../src/store/store.js'
 
@@ -38,7 +40,9 @@ beforeEach(async () => {
     },
   } as unknown as Handlers
   server = new DaemonServer(handlers, {
-    maxFrameBytes: 1 << 20,
+    config: brokerConfigFrom({'socket.request.max.bytes': String(1 << 20)}, null).network,
+    requests: new MemoryPool(-1),
+    responses: new ResponseBudget(64 << 20),
     log: {info() {}, warn() {}, error() {}},
     unitOfWork: (work) => {
       units++

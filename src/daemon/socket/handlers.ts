@@ -11,10 +11,15 @@ export interface HandlerContext {
   readonly payload: Buffer
   /** Registers a callback run when the requesting connection closes; returns a function that unregisters it. */
   onClose(callback: () => void): () => void
+  /** Takes up to `wanted` bytes of the daemon-wide response budget, waiting up to `maxWaitMs` while it is spent. */
+  reserveResponseBytes(wanted: number, maxWaitMs: number): Promise<number>
+  releaseResponseBytes(n: number): void
   /** Buffers to send as the reply's payload (record batches of a fetch). */
   replyPayload?: Buffer[]
   /** Set to skip the reply (produce with acks=0). */
   noReply?: boolean
+  /** Run once the reply (or the error) is written. */
+  afterReply?: () => void
 }
 
 /** The daemon's own facts that some handlers report. */
@@ -57,7 +62,13 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       return {results: core.produce(req, ctx.payload)}
     },
     fetch: async (req, ctx) => {
-      const result = await core.fetch(req, ctx)
+      // The records a fetch may read come out of the daemon-wide budget of responses clients have not read yet:
+      // a client that never reads its fetches cannot make the daemon hold more (it gets less, down to nothing).
+      const started = Date.now()
+      const budget = await ctx.reserveResponseBytes(req.maxBytes, req.maxWaitMs)
+      ctx.afterReply = () => ctx.releaseResponseBytes(budget) // once the response is written and counted
+      const maxWaitMs = Math.max(0, req.maxWaitMs - (Date.now() - started))
+      const result = await core.fetch({...req, maxBytes: budget, maxWaitMs}, ctx)
       ctx.replyPayload = result.payload
       return result.header
     },

@@ -7,39 +7,24 @@ import type {z} from 'zod'
 import {KafkaException, type ErrorData} from '../../errors.js'
 import {
   encodeFrame,
-  FrameDecoder,
+  FRAME_PREFIX,
   KIND_ERROR,
   KIND_REQUEST,
   KIND_RESPONSE,
-  writeFrame,
+  parseFrame,
   type Frame,
 } from '../../protocol/socket/frame.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
+import {FramedConnection, type ConnectionContext} from '../connection.js'
 import type {HandlerContext, Handlers} from './handlers.js'
-import type {Logger} from '../../broker/logger.js'
-
-/**
- * Runs the synchronous part of the requests that arrived in one read, as one unit of work: the daemon commits their
- * writes in one SQLite transaction (a pipelined produce and commit of a transaction, say, write their shared pages
- * once). It throws only when that commit fails, and the daemon then exits before any of their replies leaves.
- */
-export type UnitOfWork = (work: () => void) => void
 
 export class DaemonServer {
   readonly #server: Server
-  readonly #handlers: Handlers
-  readonly #maxFrameBytes: number
-  readonly #log: Logger
-  readonly #unitOfWork: UnitOfWork
-  readonly connections = new Set<Connection>()
+  readonly connections = new Set<SocketConnection>()
 
-  constructor(handlers: Handlers, options: {maxFrameBytes: number; log: Logger; unitOfWork?: UnitOfWork}) {
-    this.#handlers = handlers
-    this.#maxFrameBytes = options.maxFrameBytes
-    this.#log = options.log
-    this.#unitOfWork = options.unitOfWork ?? ((work) => work())
+  constructor(handlers: Handlers, context: ConnectionContext) {
     this.#server = createServer((socket) => {
-      const connection = new Connection(socket, this.#handlers, this.#maxFrameBytes, this.#log, this.#unitOfWork)
+      const connection = new SocketConnection(socket, handlers, context)
       this.connections.add(connection)
       socket.once('close', () => this.connections.delete(connection))
     })
@@ -77,54 +62,31 @@ export class DaemonServer {
   }
 }
 
-class Connection {
-  readonly #socket: Socket
+/** A client of the socket protocol: JSON-headed frames, each request answered with its correlation id. */
+class SocketConnection extends FramedConnection {
   readonly #handlers: Handlers
-  readonly #decoder: FrameDecoder
-  readonly #log: Logger
-  readonly #unitOfWork: UnitOfWork
-  readonly #onClose = new Set<() => void>()
-  #closed = false
 
-  constructor(socket: Socket, handlers: Handlers, maxFrameBytes: number, log: Logger, unitOfWork: UnitOfWork) {
-    this.#socket = socket
+  constructor(socket: Socket, handlers: Handlers, context: ConnectionContext) {
+    super(socket, context, FRAME_PREFIX - 4)
     this.#handlers = handlers
-    this.#decoder = new FrameDecoder(maxFrameBytes)
-    this.#log = log
-    this.#unitOfWork = unitOfWork
-    socket.on('data', (chunk) => this.#onData(chunk))
-    socket.on('error', () => {}) // a client that vanishes mid-write: 'close' follows
-    socket.on('close', () => {
-      this.#closed = true
-      for (const callback of this.#onClose) callback()
-      this.#onClose.clear()
-    })
   }
 
-  end(): void {
-    this.#socket.end()
-  }
-
-  #onData(chunk: Buffer): void {
-    // The replies to every request of this chunk (a pipelined produce and commit, say) leave in one write, after
-    // their writes are committed together.
-    this.#socket.cork()
-    process.nextTick(() => this.#socket.uncork())
-    this.#unitOfWork(() => this.#onFrames(chunk))
-  }
-
-  #onFrames(chunk: Buffer): void {
+  protected override onFrame(bytes: Buffer): void {
+    let frame: Frame
     try {
-      this.#decoder.push(chunk, (frame) => this.#onFrame(frame))
+      frame = parseFrame(bytes)
     } catch (error) {
-      // The stream can no longer be split into frames: answer once, then drop this connection only.
-      const data =
-        error instanceof KafkaException ? error.toJSON() : {code: 'INVALID_REQUEST' as const, message: String(error)}
-      this.#log.warn(`closing a connection: ${data.message}`)
-      this.#reply(0, KIND_ERROR, JSON.stringify(data))
-      this.#socket.end()
-      this.#socket.pause()
+      this.protocolError(error)
+      this.socket.end()
+      return
     }
+    this.#onFrame(frame)
+  }
+
+  protected override protocolError(error: unknown): void {
+    const data =
+      error instanceof KafkaException ? error.toJSON() : {code: 'INVALID_REQUEST' as const, message: String(error)}
+    this.#reply(0, KIND_ERROR, JSON.stringify(data))
   }
 
   #onFrame(frame: Frame): void {
@@ -158,10 +120,9 @@ class Connection {
     }
     const ctx: HandlerContext = {
       payload: frame.payload,
-      onClose: (callback) => {
-        this.#onClose.add(callback)
-        return () => this.#onClose.delete(callback)
-      },
+      onClose: (callback) => this.onClose(callback),
+      reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
+      releaseResponseBytes: (n) => this.releaseResponseBytes(n),
     }
     let result: unknown
     try {
@@ -171,10 +132,17 @@ class Connection {
       return
     }
     if (result instanceof Promise) {
-      result.then(
-        (value) => this.#succeed(id, ctx, value),
-        (error: unknown) => this.#fail(id, method, error),
-      )
+      // Parked (a long-poll fetch, a join waiting for the rebalance): counted until answered, for backpressure.
+      this.requestStarted()
+      result
+        .then(
+          (value) => this.#succeed(id, ctx, value),
+          (error: unknown) => this.#fail(id, method, error),
+        )
+        .finally(() => {
+          ctx.afterReply?.()
+          this.requestDone()
+        })
     } else {
       this.#succeed(id, ctx, result)
     }
@@ -190,7 +158,7 @@ class Connection {
       this.#replyError(id, error.toJSON())
       return
     }
-    this.#log.error(`${method} failed: ${(error as Error)?.stack ?? String(error)}`)
+    this.context.log.error(`${method} failed: ${(error as Error)?.stack ?? String(error)}`)
     this.#replyError(id, {
       code: 'UNKNOWN_SERVER_ERROR',
       message: `${method} failed: ${(error as Error)?.message ?? error}`,
@@ -202,7 +170,6 @@ class Connection {
   }
 
   #reply(id: number, kind: number, header: string, payload?: Buffer[]): void {
-    if (this.#closed || this.#socket.destroyed) return
-    writeFrame(this.#socket, encodeFrame(id, kind, header, payload))
+    this.write(encodeFrame(id, kind, header, payload))
   }
 }

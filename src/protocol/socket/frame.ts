@@ -1,4 +1,5 @@
 import {KafkaException} from '../../errors.js'
+import {LengthPrefixedReader} from '../kafka/framing.js'
 
 /**
  * What crosses the Unix socket between a client and the daemon: length-prefixed frames, several in flight on one
@@ -70,28 +71,22 @@ export function writeFrame(socket: FrameSink, parts: readonly Buffer[]): boolean
   return ok
 }
 
-/**
- * Turns a byte stream into frames. Chunks are kept as they arrive and joined once per frame, so a large frame that
- * arrives in many chunks costs one copy, and many small frames in one chunk cost none.
- */
+/** Turns a byte stream into frames (kafkalite's frames on Kafka's size-prefixed framing). */
 export class FrameDecoder {
-  readonly #maxFrameBytes: number
-  #chunks: Buffer[] = []
-  #buffered = 0
-  #needed = -1 // total length of the frame being assembled, prefix included; -1 while its length is unknown
+  readonly #reader: LengthPrefixedReader
 
   constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
-    this.#maxFrameBytes = maxFrameBytes
+    this.#reader = new LengthPrefixedReader(FRAME_PREFIX - 4, maxFrameBytes)
   }
 
   /** Bytes received but not yet returned as frames. */
   get buffered(): number {
-    return this.#buffered
+    return this.#reader.buffered
   }
 
   /** Length of the frame being received, prefix included, once its length is known; else -1. */
   get pendingFrameBytes(): number {
-    return this.#needed
+    return this.#reader.pendingFrameBytes
   }
 
   /** Adds a chunk and calls `onFrame` for every complete frame. Throws on a malformed or oversized frame. */
@@ -102,67 +97,18 @@ export class FrameDecoder {
 
   /** Adds a chunk; frames are then taken with next(). */
   append(chunk: Buffer): void {
-    this.#chunks.push(chunk)
-    this.#buffered += chunk.length
+    this.#reader.append(chunk)
   }
 
-  /**
-   * The next complete frame, or undefined until more bytes arrive. Throws on a malformed or oversized frame. A
-   * reader may stop taking frames (backpressure) and take the rest later: they stay buffered.
-   */
+  /** The next complete frame, or undefined until more bytes arrive. Throws on a malformed or oversized frame. */
   next(): Frame | undefined {
-    if (this.#needed < 0) {
-      if (this.#buffered < 4) return undefined
-      const length = this.#peekLength()
-      if (length < FRAME_PREFIX - 4) {
-        throw new KafkaException('INVALID_REQUEST', `Malformed frame: length ${length} is shorter than a frame header`)
-      }
-      if (length > this.#maxFrameBytes) {
-        throw new KafkaException(
-          'RECORD_LIST_TOO_LARGE',
-          `Frame of ${length} bytes exceeds socket.request.max.bytes (${this.#maxFrameBytes})`,
-        )
-      }
-      this.#needed = length + 4
-    }
-    if (this.#buffered < this.#needed) return undefined
-    const frameBytes = this.#take(this.#needed)
-    this.#needed = -1
-    return parseFrame(frameBytes)
-  }
-
-  #peekLength(): number {
-    const first = this.#chunks[0]!
-    if (first.length >= 4) return first.readUInt32BE(0)
-    const head = Buffer.concat(this.#chunks, Math.min(this.#buffered, 4))
-    return head.readUInt32BE(0)
-  }
-
-  #take(n: number): Buffer {
-    const first = this.#chunks[0]!
-    let out: Buffer
-    if (first.length >= n) {
-      out = first.subarray(0, n)
-      if (first.length === n) this.#chunks.shift()
-      else this.#chunks[0] = first.subarray(n)
-    } else {
-      out = Buffer.allocUnsafe(n)
-      let filled = 0
-      while (filled < n) {
-        const chunk = this.#chunks[0]!
-        const take = Math.min(chunk.length, n - filled)
-        chunk.copy(out, filled, 0, take)
-        filled += take
-        if (take === chunk.length) this.#chunks.shift()
-        else this.#chunks[0] = chunk.subarray(take)
-      }
-    }
-    this.#buffered -= n
-    return out
+    const bytes = this.#reader.next()
+    return bytes === undefined ? undefined : parseFrame(bytes)
   }
 }
 
-function parseFrame(bytes: Buffer): Frame {
+/** Reads one complete frame (length field included). */
+export function parseFrame(bytes: Buffer): Frame {
   const headerLength = bytes.readUInt32BE(9)
   if (FRAME_PREFIX + headerLength > bytes.length) {
     throw new KafkaException(

@@ -10,6 +10,13 @@ const topic = z.string().max(1000)
 const isolationLevel = z.union([z.literal(0), z.literal(1)])
 const groupId = z.string().max(1000)
 /**
+ * Every array a request carries is bounded: a request is at most socket.request.max.bytes, but a header of a
+ * million tiny entries would still cost the daemon seconds to validate and walk. 100,000 partitions (or topics,
+ * groups, ids) in one request is far past what any client sends.
+ */
+export const MAX_REQUEST_ARRAY = 100_000
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_REQUEST_ARRAY)
+/**
  * Config names to values, kept as parsed: z.record would drop a '__proto__' key silently, and every name a user
  * gives must reach the broker's check (which refuses unknown names, Object.prototype's included).
  */
@@ -28,10 +35,10 @@ export const requestSchemas = {
   /** First request of every connection: versions of both sides. */
   hello: z.object({protocol: int, version: z.string(), clientId: z.string().optional()}),
   /** Topics and their partition counts; creates missing topics when allowed and auto.create.topics.enable is on. */
-  metadata: z.object({topics: z.array(topic).nullable(), allowAutoTopicCreation: z.boolean().default(false)}),
+  metadata: z.object({topics: list(topic).nullable(), allowAutoTopicCreation: z.boolean().default(false)}),
   /** Kafka's CreateTopics: -1 partitions or replication factor means the broker default. */
   createTopics: z.object({
-    topics: z.array(
+    topics: list(
       z.object({
         name: topic,
         numPartitions: int.default(-1),
@@ -42,21 +49,21 @@ export const requestSchemas = {
     validateOnly: z.boolean().default(false),
   }),
   /** Kafka's DeleteTopics. */
-  deleteTopics: z.object({names: z.array(topic)}),
+  deleteTopics: z.object({names: list(topic)}),
   /** Kafka's CreatePartitions: raises a topic's partition count to `count`. */
   createPartitions: z.object({
-    topics: z.array(z.object({name: topic, count: int})),
+    topics: list(z.object({name: topic, count: int})),
     validateOnly: z.boolean().default(false),
   }),
   /** Kafka's DescribeConfigs for topics. */
-  describeConfigs: z.object({topics: z.array(topic), includeDefaults: z.boolean().default(false)}),
+  describeConfigs: z.object({topics: list(topic), includeDefaults: z.boolean().default(false)}),
   /** Kafka's IncrementalAlterConfigs for topics: SET and DELETE operations. */
   alterConfigs: z.object({
-    topics: z.array(
+    topics: list(
       z.object({
         name: topic,
         set: configMap.default({}),
-        delete: z.array(z.string()).default([]),
+        delete: list(z.string()).default([]),
       }),
     ),
     validateOnly: z.boolean().default(false),
@@ -64,13 +71,13 @@ export const requestSchemas = {
   /** Kafka's ListOffsets: timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset at or after it. */
   listOffsets: z.object({
     isolationLevel: isolationLevel.default(0),
-    partitions: z.array(z.object({topic, partition: nonNegative, timestamp: int})),
+    partitions: list(z.object({topic, partition: nonNegative, timestamp: int})),
   }),
   /** Kafka's Produce; the payload holds the record batches listed in `batches`, concatenated in that order. */
   produce: z.object({
     acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
     timeoutMs: nonNegative.default(30_000),
-    batches: z.array(z.object({topic, partition: nonNegative, size: int.min(1)})).min(1),
+    batches: list(z.object({topic, partition: nonNegative, size: int.min(1)})).min(1),
   }),
   /** Kafka's Fetch, a long poll: answered once minBytes are available or maxWaitMs have passed. */
   fetch: z.object({
@@ -78,7 +85,7 @@ export const requestSchemas = {
     minBytes: nonNegative.default(1),
     maxBytes: int.min(1),
     isolationLevel: isolationLevel.default(0),
-    partitions: z.array(z.object({topic, partition: nonNegative, offset: nonNegative, maxBytes: int.min(1)})),
+    partitions: list(z.object({topic, partition: nonNegative, offset: nonNegative, maxBytes: int.min(1)})),
   }),
   /** Kafka's JoinGroup (classic protocol): answered when the rebalance completes. memberId '' for a new member. */
   joinGroup: z.object({
@@ -88,7 +95,7 @@ export const requestSchemas = {
     memberId: z.string(),
     groupInstanceId: z.string().nullable().default(null),
     protocolType: z.string(),
-    protocols: z.array(z.object({name: z.string(), metadata: z.string()})).min(1),
+    protocols: list(z.object({name: z.string(), metadata: z.string()})).min(1),
     clientId: z.string().default(''),
     reason: z.string().optional(),
   }),
@@ -98,7 +105,7 @@ export const requestSchemas = {
     generationId: int,
     memberId: z.string(),
     groupInstanceId: z.string().nullable().default(null),
-    assignments: z.array(z.object({memberId: z.string(), assignment: z.string()})).default([]),
+    assignments: list(z.object({memberId: z.string(), assignment: z.string()})).default([]),
   }),
   /** Kafka's Heartbeat: keeps the session alive; REBALANCE_IN_PROGRESS tells the member to rejoin. */
   heartbeat: z.object({
@@ -115,7 +122,7 @@ export const requestSchemas = {
   /** Kafka's LeaveGroup. */
   leaveGroup: z.object({
     groupId,
-    members: z.array(
+    members: list(
       z.object({
         memberId: z.string(),
         groupInstanceId: z.string().nullable().default(null),
@@ -129,7 +136,7 @@ export const requestSchemas = {
     generationId: int.default(-1),
     memberId: z.string().default(''),
     groupInstanceId: z.string().nullable().default(null),
-    offsets: z.array(
+    offsets: list(
       z.object({
         topic,
         partition: nonNegative,
@@ -146,17 +153,17 @@ export const requestSchemas = {
    */
   offsetFetch: z.object({
     groupId,
-    partitions: z.array(z.object({topic, partition: nonNegative})).nullable(),
+    partitions: list(z.object({topic, partition: nonNegative})).nullable(),
     requireStable: z.boolean().default(false),
   }),
   /** Kafka's ListGroups, optionally filtered by state. */
-  listGroups: z.object({states: z.array(z.string()).default([])}),
+  listGroups: z.object({states: list(z.string()).default([])}),
   /** Kafka's DescribeGroups. */
-  describeGroups: z.object({groupIds: z.array(groupId)}),
+  describeGroups: z.object({groupIds: list(groupId)}),
   /** Kafka's DeleteGroups: only groups without active members. */
-  deleteGroups: z.object({groupIds: z.array(groupId)}),
+  deleteGroups: z.object({groupIds: list(groupId)}),
   /** Kafka's OffsetDelete: fails per partition while the group is subscribed to the topic. */
-  offsetDelete: z.object({groupId, partitions: z.array(z.object({topic, partition: nonNegative}))}),
+  offsetDelete: z.object({groupId, partitions: list(z.object({topic, partition: nonNegative}))}),
   /**
    * Kafka's InitProducerId: a producer id and epoch for an idempotent producer (transactionalId null), or for a
    * transactional id, which fences its older producers (epoch bump) and aborts what they left open.
@@ -177,7 +184,7 @@ export const requestSchemas = {
     generationId: int.default(-1),
     memberId: z.string().default(''),
     groupInstanceId: z.string().nullable().default(null),
-    offsets: z.array(
+    offsets: list(
       z.object({topic, partition: nonNegative, offset: int.min(0), metadata: z.string().nullable().default('')}),
     ),
   }),
@@ -192,7 +199,7 @@ export const requestSchemas = {
      * commits only if all of them are in the log (TRANSACTION_INCOMPLETE otherwise), so a producer can send the
      * commit right behind its last batches instead of after their acknowledgements.
      */
-    expected: z.array(z.object({topic, partition: nonNegative, lastSequence: int})).optional(),
+    expected: list(z.object({topic, partition: nonNegative, lastSequence: int})).optional(),
     /**
      * This EndTxn resends one whose answer was lost (KIP-890's "retry"): a retried commit of a completed commit, or
      * abort of a completed abort, succeeds; anything else on a completed transaction is INVALID_TXN_STATE.
@@ -201,24 +208,24 @@ export const requestSchemas = {
   }),
   /** Kafka's ListTransactions. */
   listTransactions: z.object({
-    stateFilters: z.array(z.string()).default([]),
-    producerIdFilters: z.array(int).default([]),
+    stateFilters: list(z.string()).default([]),
+    producerIdFilters: list(int).default([]),
     /** Only transactions running longer than this many ms; -1 for all. */
     durationFilterMs: int.default(-1),
   }),
   /** Kafka's DescribeTransactions. */
-  describeTransactions: z.object({transactionalIds: z.array(z.string())}),
+  describeTransactions: z.object({transactionalIds: list(z.string())}),
   /** Kafka's DescribeProducers: the producer state of partitions. */
-  describeProducers: z.object({partitions: z.array(z.object({topic, partition: nonNegative}))}),
+  describeProducers: z.object({partitions: list(z.object({topic, partition: nonNegative}))}),
   /** Kafka's WriteTxnMarkers, as the admin client uses it to abort a hanging transaction. */
   writeTxnMarkers: z.object({
-    markers: z.array(
+    markers: list(
       z.object({
         producerId: int.min(0),
         producerEpoch: int.min(0),
         coordinatorEpoch: int.default(0),
         committed: z.boolean(),
-        partitions: z.array(z.object({topic, partition: nonNegative})),
+        partitions: list(z.object({topic, partition: nonNegative})),
       }),
     ),
   }),
@@ -228,8 +235,8 @@ export const requestSchemas = {
    * the daemon from its lag history.
    */
   lagSnapshot: z.object({
-    groups: z.array(groupId).nullable().default(null),
-    topics: z.array(topic).nullable().default(null),
+    groups: list(groupId).nullable().default(null),
+    topics: list(topic).nullable().default(null),
     /**
      * Whose lag per partition to include (every group's totals, statuses and trends are always there): all (the
      * default), none, one group's, or every group's on one topic. The viewer asks only for what its screen shows.
