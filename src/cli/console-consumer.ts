@@ -25,7 +25,7 @@ export function parseStartOffset(value: string | undefined): StartOffset {
   )
 }
 
-/** The writer of a --format: "json" lines, or Kafka's DefaultMessageFormatter configured by the formatter properties. */
+/** The writer of a --format: "json" lines, or Kafka's DefaultMessageFormatter set up by the formatter properties. */
 export function recordWriter(format: string, formatterProps: Record<string, string>): RecordWriter {
   if (format === 'json') return writeJsonRecord
   const formatter = new DefaultMessageFormatter(formatterProps)

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {KafkaProducer} from '../client/producer.js'
-import {BaseCommand, connectionFlags} from '../cli/base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {connectionFlags} from '../cli/flags.js'
 import {clientProperties, maybeMerge, withOptionalValue} from '../cli/client-properties.js'
 import {lineParser, produceStdin} from '../cli/console-producer.js'
 import {usageError} from '../errors.js'
