@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {KafkaConsumer} from '../client/consumer.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {connectionFlags} from '../cli/flags.js'
 import {clientProperties} from '../cli/client-properties.js'
 import {consumeToStdout, parseStartOffset, recordWriter} from '../cli/console-consumer.js'
+import {connectionFlags} from '../cli/flags.js'
 import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
 

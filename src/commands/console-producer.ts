@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {KafkaProducer} from '../client/producer.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {connectionFlags} from '../cli/flags.js'
 import {clientProperties, maybeMerge, withOptionalValue} from '../cli/client-properties.js'
 import {lineParser, produceStdin} from '../cli/console-producer.js'
+import {connectionFlags} from '../cli/flags.js'
 import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
 

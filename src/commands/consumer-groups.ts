@@ -1,7 +1,6 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import type {Admin} from '../client/admin.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {adminConfigFlags, connectionFlags} from '../cli/flags.js'
 import {withOptionalValue} from '../cli/client-properties.js'
 import {
   coordinatorAddress,
@@ -12,6 +11,7 @@ import {
   resetGroupOffsets,
   selectedGroups,
 } from '../cli/consumer-groups.js'
+import {adminConfigFlags, connectionFlags} from '../cli/flags.js'
 import {formatCsv, formatPlan, parseDateTime, parseDuration, readResetFile, type Scenario} from '../cli/group-reset.js'
 import {formatDeleteOffsets, formatMembers, formatOffsets, formatState} from '../cli/group-views.js'
 import {checkInvalidArgs, isGiven} from '../cli/kafka-options.js'
