@@ -1,7 +1,7 @@
-// What every kafkalite command shares: Kafka's connection flags, one error path (a one-line message naming the bad
-// value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json), and clients created lazily so
-// that a command that fails on its flags never starts the daemon.
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+// What every kafkalite command shares: the check of Kafka's connection flags (defined in flags.ts), one error path (a
+// one-line message naming the bad value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json),
+// and clients created lazily so that a command that fails on its flags never starts the daemon.
+import {Command, Errors} from '@oclif/core'
 import {checkBootstrapServers} from '../bootstrap.js'
 import {Admin} from '../client/admin.js'
 import type {ClientConfig} from '../client/config.js'
@@ -9,23 +9,6 @@ import {DaemonControl} from '../client/daemon-control.js'
 import {EXIT_USAGE, KafkaException, toKafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesIfPresent} from '../properties.js'
-
-/** `--bootstrap-server` and its old alias, accepted by every Kafka-shaped command. */
-export const connectionFlags = {
-  'bootstrap-server': Flags.string({
-    description:
-      'Kafka compatibility: the broker address. The local broker answers to localhost:9092 (its listeners setting); any other address is refused. Default: the local broker.',
-    helpValue: '<host:port>',
-    env: 'KAFKALITE_BOOTSTRAP_SERVER',
-  }),
-  'broker-list': Flags.string({
-    description: 'Deprecated alias of --bootstrap-server (kept for old scripts).',
-    helpValue: '<host:port>',
-    hidden: true,
-  }),
-}
-
-export type BaseFlags = Interfaces.InferredFlags<typeof connectionFlags>
 
 export abstract class BaseCommand extends Command {
   /** Prefix of error lines; kafka-topics prints `Error while executing topic command : <message>`. */

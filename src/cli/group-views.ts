@@ -245,3 +245,16 @@ export function formatState(r: GroupReport): string {
     '\n'
   )
 }
+
+/** --delete-offsets' result: blank line, header, one status per partition (Kafka's printf of TOPIC, PARTITION, STATUS). */
+export function formatDeleteOffsets(results: readonly {topic: string; partition: number; error?: Error}[]): string {
+  const line = (t: string, p: string, s: string) => `\n${t.padEnd(30)} ${p.padEnd(15)} ${s.padEnd(15)}`
+  const rows = [...results].sort((a, b) => (`${a.topic}${a.partition}` < `${b.topic}${b.partition}` ? -1 : 1))
+  return (
+    line('TOPIC', 'PARTITION', 'STATUS') +
+    rows
+      .map((r) => line(r.topic, String(r.partition), r.error ? `Error: :${r.error.message}` : 'Successful'))
+      .join('') +
+    '\n'
+  )
+}

@@ -1,17 +1,8 @@
-// What the `transactions` subcommands share: Kafka's global options, and errors in kafka-transactions' shape
-// (`<what failed>: <cause>. Enable debug logging for additional detail.`, exit 1).
-import {Flags} from '@oclif/core'
+// What the `transactions` subcommands share: the check of Kafka's global options (transactionsFlags in flags.ts), and
+// errors in kafka-transactions' shape (`<what failed>: <cause>. Enable debug logging for additional detail.`, exit 1).
 import {KafkaException, toKafkaException} from '../errors.js'
 import {readPropertiesFile} from '../properties.js'
-import {BaseCommand, connectionFlags} from './base-command.js'
-
-export const transactionsFlags = {
-  ...connectionFlags,
-  'command-config': Flags.string({
-    description: 'Property file containing configs to be passed to the admin client.',
-    helpValue: '<command config property file>',
-  }),
-}
+import {BaseCommand} from './base-command.js'
 
 export abstract class TransactionsCommand extends BaseCommand {
   static override enableJsonFlag = true

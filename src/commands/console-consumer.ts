@@ -1,19 +1,15 @@
 import {Flags} from '@oclif/core'
-import {KafkaConsumer, type RecordView, type TopicPartition} from '../client/consumer.js'
-import {BaseCommand, connectionFlags} from '../cli/base-command.js'
+import {KafkaConsumer} from '../client/consumer.js'
+import {BaseCommand} from '../cli/base-command.js'
 import {clientProperties} from '../cli/client-properties.js'
-import {DefaultMessageFormatter, OutputBuffer} from '../cli/formatter.js'
-import {writeJsonRecord} from '../cli/json-lines.js'
-import {topicPattern} from '../cli/kafka-options.js'
-import {KafkaException, usageError} from '../errors.js'
+import {consumeToStdout, parseStartOffset, recordWriter} from '../cli/console-consumer.js'
+import {connectionFlags} from '../cli/flags.js'
+import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
-import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 interface ConsumeSummary {
   records: number
 }
-
-const OUTPUT_BUFFER_BYTES = 256 * 1024
 
 export default class ConsoleConsumer extends BaseCommand {
   static override description = `Read records from topics and print them: Apache Kafka's kafka-console-consumer.
@@ -139,7 +135,7 @@ With --group the consumer joins that consumer group: it reads only the partition
       throw usageError('Options from-beginning and offset cannot be specified together.')
     if (flags.group !== undefined && flags.partition !== undefined)
       throw usageError('Options group and partition cannot be specified together.')
-    const startOffset = parseOffset(flags.offset)
+    const startOffset = parseStartOffset(flags.offset)
     const formatter = flags.formatter
     if (formatter !== undefined && !/(^|\.)DefaultMessageFormatter$/.test(formatter)) {
       throw usageError(
@@ -174,160 +170,19 @@ With --group the consumer joins that consumer group: it reads only the partition
       ...(flags['formatter-config'] ? readPropertiesFile(flags['formatter-config']) : {}),
       ...parseKeyValueArgs([...(flags.property ?? []), ...(flags['formatter-property'] ?? [])]),
     }
-    const write = flags.format === 'json' ? writeJsonRecord : formatterFor(formatterProps)
-
+    const write = recordWriter(flags.format, formatterProps)
     const consumer = new KafkaConsumer(this.clientConfig(props), undefined, undefined, {onNotice: this.notice})
-    const partitions = await this.#partitions(consumer, flags.topic, include, flags.partition)
-    if (group !== undefined) consumer.subscribe(include === undefined ? [flags.topic!] : topicPattern(include))
-    else consumer.assign(partitions)
-    if (flags.partition !== undefined) {
-      if (startOffset === 'earliest') consumer.seekToBeginning(partitions)
-      else if (startOffset === 'latest') consumer.seekToEnd(partitions)
-      else consumer.seek(partitions[0]!, startOffset)
-    }
-    const records = await consume(consumer, partitions, {
+    const records = await consumeToStdout(consumer, () => this.admin(), {
+      topic: flags.topic,
+      include,
+      partition: flags.partition,
+      offset: startOffset,
+      grouped: group !== undefined,
       write,
       maxMessages: flags['max-messages'],
       timeoutMs: flags['timeout-ms'],
       exitAtEnd: flags['exit-at-end'],
-      grouped: group !== undefined,
     })
     return {records}
   }
-
-  /** The partitions to read: one given partition, every partition of --topic, or of the topics --include matches. */
-  async #partitions(
-    consumer: KafkaConsumer,
-    topic: string | undefined,
-    include: string | undefined,
-    partition: number | undefined,
-  ): Promise<TopicPartition[]> {
-    if (topic !== undefined) {
-      // As a Kafka consumer's metadata request, this creates a missing topic when auto.create.topics.enable is on.
-      const all = await consumer.partitionsFor(topic)
-      if (partition !== undefined) {
-        if (partition >= all.length) {
-          throw new KafkaException(
-            'UNKNOWN_TOPIC_OR_PARTITION',
-            `Partition ${partition} of topic '${topic}' does not exist (it has ${all.length}).`,
-          )
-        }
-        return [{topic, partition}]
-      }
-      return all
-    }
-    const admin = await this.admin()
-    const pattern = topicPattern(include!)
-    const topics = (await admin.listTopics({listInternal: true})).filter((t) => pattern.test(t.name))
-    if (topics.length === 0) {
-      throw new KafkaException(
-        'UNKNOWN_TOPIC_OR_PARTITION',
-        `No topic matches --include '${include}'. Use 'kafkalite topics --list' to see the topics.`,
-      )
-    }
-    const described = await admin.describeTopics(topics.map((t) => t.name))
-    return described.flatMap((d) => d.partitions.map((p) => ({topic: d.name, partition: p.partition})))
-  }
-}
-
-function parseOffset(value: string | undefined): 'earliest' | 'latest' | number {
-  if (value === undefined || value === 'latest') return 'latest'
-  if (value === 'earliest') return 'earliest'
-  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value)
-  throw usageError(
-    `The provided offset value '${value}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
-  )
-}
-
-function formatterFor(props: Record<string, string>): (out: OutputBuffer, r: RecordView) => void {
-  const formatter = new DefaultMessageFormatter(props)
-  return (out, r) => formatter.writeTo(out, r)
-}
-
-interface ConsumeOptions {
-  write: (out: OutputBuffer, r: RecordView) => void
-  maxMessages: number | undefined
-  timeoutMs: number | undefined
-  exitAtEnd: boolean
-  /** A group member reads the partitions assigned to it, which change with rebalances. */
-  grouped: boolean
-}
-
-/** The consume loop: poll, format into one buffer, write it out in large pieces, stop on the first end condition. */
-async function consume(consumer: KafkaConsumer, partitions: TopicPartition[], o: ConsumeOptions): Promise<number> {
-  const out = new OutputBuffer(OUTPUT_BUFFER_BYTES)
-  let count = 0
-  let stdoutBroken = false
-  const onSigint = () => consumer.wakeup()
-  process.once('SIGINT', onSigint)
-  process.once('SIGTERM', onSigint)
-  process.stdout.on('error', () => {
-    stdoutBroken = true
-    consumer.wakeup()
-  })
-  const flush = async () => {
-    if (out.length === 0 || stdoutBroken) return
-    if (!process.stdout.write(out.take())) {
-      await new Promise<void>((resolve) => {
-        process.stdout.once('drain', resolve)
-        process.stdout.once('error', () => resolve())
-      })
-    }
-  }
-  let ends: Map<string, number> | undefined
-  // In a group, the partitions read are the ones assigned now; every partition's end was captured at start.
-  const atEnd = async () => {
-    const reading = o.grouped ? consumer.assignment() : partitions
-    if (reading.length === 0) return false
-    for (const tp of reading) {
-      if ((await consumer.position(tp)) < (ends!.get(tpKey(tp.topic, tp.partition)) ?? 0)) return false
-    }
-    return true
-  }
-  // Records fetched but not printed (past --max-messages or the end offsets) are rewound before the final commit.
-  const unprinted = new Map<string, {topic: string; partition: number; offset: number}>()
-  try {
-    if (o.exitAtEnd) {
-      ends = new Map((await consumer.endOffsets(partitions)).map((e) => [tpKey(e.topic, e.partition), e.offset]))
-    }
-    const max = o.maxMessages ?? Infinity
-    let idleSince = Date.now()
-    while (count < max) {
-      if (ends && (await atEnd())) break
-      let pollMs = 1000
-      if (o.timeoutMs !== undefined) {
-        const left = o.timeoutMs - (Date.now() - idleSince)
-        if (left <= 0) break
-        pollMs = Math.min(pollMs, left)
-      }
-      const seen = await consumer.pollEach(pollMs, (r) => {
-        if (count >= max || (ends && r.offset >= (ends.get(tpKey(r.topic, r.partition)) ?? Infinity))) {
-          const k = tpKey(r.topic, r.partition)
-          if (!unprinted.has(k)) unprinted.set(k, {topic: r.topic, partition: r.partition, offset: r.offset})
-          return
-        }
-        o.write(out, r)
-        count++
-      })
-      if (seen > 0) idleSince = Date.now()
-      await flush()
-    }
-  } catch (error) {
-    if (!(error instanceof KafkaException && error.code === 'WAKEUP')) throw error
-  } finally {
-    process.off('SIGINT', onSigint)
-    process.off('SIGTERM', onSigint)
-    await flush()
-    for (const u of unprinted.values()) {
-      try {
-        consumer.seek({topic: u.topic, partition: u.partition}, u.offset)
-      } catch {
-        // no longer assigned
-      }
-    }
-    await consumer.close()
-    if (stdoutBroken) process.stderr.write('Unable to write to standard out, closing consumer.\n')
-    process.stderr.write(`Processed a total of ${count} messages\n`)
-  }
-  return count
 }

@@ -1,12 +1,10 @@
 import {Flags} from '@oclif/core'
-import {createReadStream, fstatSync} from 'node:fs'
-import {setImmediate} from 'node:timers/promises'
-import {KafkaProducer, type ProducerRecord, type RecordMetadata} from '../client/producer.js'
-import {BaseCommand, connectionFlags} from '../cli/base-command.js'
+import {KafkaProducer} from '../client/producer.js'
+import {BaseCommand} from '../cli/base-command.js'
 import {clientProperties, maybeMerge, withOptionalValue} from '../cli/client-properties.js'
-import {parseJsonRecord} from '../cli/json-lines.js'
-import {LineMessageReader, LineSplitter, type ParsedLine} from '../cli/line-reader.js'
-import {KafkaException, usageError} from '../errors.js'
+import {lineParser, produceStdin} from '../cli/console-producer.js'
+import {connectionFlags} from '../cli/flags.js'
+import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
 
 interface ProducerSummary {
@@ -153,25 +151,12 @@ With --producer-property transactional.id=ID all of the input is one transaction
       ...(flags['reader-config'] ? readPropertiesFile(flags['reader-config']) : {}),
       ...parseKeyValueArgs([...(flags.property ?? []), ...(flags['reader-property'] ?? [])]),
     }
-    const parse = flags.format === 'json' ? jsonParser() : textParser(readerProps)
+    const parse = lineParser(flags.format, readerProps)
     const producer = new KafkaProducer<Buffer, Buffer>(this.clientConfig(props), undefined, undefined, {
       onNotice: this.notice,
     })
-    // With a transactional.id, all of stdin is one transaction: committed at the end of input, aborted on an
-    // error or Ctrl-C, so read_committed readers see all of it or none.
-    const transactional = props['transactional.id'] !== undefined
-    if (transactional) {
-      try {
-        await producer.initTransactions()
-        producer.beginTransaction()
-      } catch (error) {
-        await producer.close().catch(() => {})
-        throw error
-      }
-    }
-    const records = await pump({
-      transactional,
-      producer,
+    const records = await produceStdin(producer, {
+      transactional: props['transactional.id'] !== undefined,
       topic: flags.topic,
       partition: flags.partition,
       sync: flags.sync,
@@ -181,152 +166,4 @@ With --producer-property transactional.id=ID all of the input is one transaction
     })
     return {topic: flags.topic, records}
   }
-}
-
-const SLICE_BYTES = 128 * 1024
-
-type LineParser = (line: Buffer, lineNumber: number) => ParsedLine & {timestamp?: number; partition?: number}
-
-function textParser(props: Record<string, string>): LineParser {
-  const reader = new LineMessageReader(props)
-  return (line, n) => reader.parse(line, n)
-}
-
-function jsonParser(): LineParser {
-  return (line, n) => parseJsonRecord(line, n)
-}
-
-interface PumpOptions {
-  producer: KafkaProducer<Buffer, Buffer>
-  /** Send everything in the producer's open transaction: commit at the end, abort on an error or interrupt. */
-  transactional: boolean
-  topic: string
-  partition: number | undefined
-  sync: boolean
-  parse: LineParser
-  bufferMemory: number
-  prompt: boolean
-}
-
-/**
- * Reads stdin line by line and sends each record. Stops at the first unparsable line or refused record; in every
- * case what was sent before is flushed and acknowledged before the process exits.
- */
-async function pump(o: PumpOptions): Promise<number> {
-  const {producer, topic} = o
-  const splitter = new LineSplitter()
-  // A file through an fs stream of 1 MiB chunks; a terminal, a pipe or a socket through process.stdin (an fs read
-  // of a non-blocking pipe that is open but empty fails with EAGAIN).
-  const stdin = isRegularFile(0) ? createReadStream('', {fd: 0, highWaterMark: 1 << 20}) : process.stdin
-  let lineNumber = 0
-  let failure: Error | undefined
-  let interrupted = false
-  const fail = (error: Error) => {
-    failure ??= error
-    stdin.pause()
-  }
-  // One callback for every record (Kafka's ErrorLoggingCallback, without an object per record).
-  const onSent = (error: KafkaException | null, meta: RecordMetadata | null) => {
-    if (!error) return
-    const size = (n: number | undefined) => (n === undefined || n < 0 ? 'null' : `${n} bytes`)
-    fail(
-      new KafkaException(
-        error.code,
-        `Error when sending message to topic ${topic} with key: ${size(meta?.serializedKeySize)}, value: ${size(meta?.serializedValueSize)} with error: ${error.message}`,
-      ),
-    )
-  }
-  // One record object for every line: the producer does not keep it once send returns.
-  const record: ProducerRecord<Buffer, Buffer> = {topic}
-  const sendLine = (line: Buffer): Promise<unknown> | undefined => {
-    if (interrupted) return undefined
-    if (failure) return undefined
-    lineNumber++
-    let parsed: ReturnType<LineParser>
-    try {
-      parsed = o.parse(line, lineNumber)
-    } catch (error) {
-      fail(error as Error)
-      return undefined
-    }
-    record.partition = o.partition ?? parsed.partition
-    record.key = parsed.key
-    record.value = parsed.value
-    record.headers = parsed.headers
-    record.timestamp = parsed.timestamp
-    if (o.sync)
-      return new Promise<void>((resolve) => producer.sendWithCallback(record, (e, m) => resolve(onSent(e, m))))
-    producer.sendWithCallback(record, onSent)
-    return undefined
-  }
-  const onSigint = () => {
-    interrupted = true
-    stdin.pause()
-    stdin.destroy()
-  }
-  process.once('SIGINT', onSigint)
-  if (o.prompt) process.stdout.write('>')
-  try {
-    const lines: Buffer[] = []
-    const collect = (line: Buffer) => lines.push(line)
-    for await (const chunk of stdin as AsyncIterable<Buffer>) {
-      // Big reads (fewer trips to the thread pool), handled in small slices with a turn of the event loop after
-      // each: a chunk the stream already holds arrives in a microtask, and without those turns produce requests
-      // are not written, nor acknowledgements read, while input keeps coming (measured 640k -> 900k records/s).
-      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-        const slice = chunk.subarray(at, at + SLICE_BYTES)
-        if (o.sync || o.prompt) {
-          lines.length = 0
-          splitter.push(slice, collect)
-          for (const line of lines) {
-            const sent = sendLine(line)
-            if (sent) await sent // --sync: one record at a time
-            if (failure || interrupted) break
-            if (o.prompt) process.stdout.write('>')
-          }
-        } else {
-          splitter.push(slice, sendLine)
-        }
-        if (failure || interrupted) break
-        if (producer.bufferedBytes >= o.bufferMemory) await producer.whenBufferAvailable()
-        await setImmediate()
-      }
-      if (failure || interrupted) break
-    }
-    if (!failure && !interrupted) splitter.end((line) => void sendLine(line))
-  } catch (error) {
-    if (!interrupted) fail(error as Error)
-  } finally {
-    process.off('SIGINT', onSigint)
-    if (o.transactional) await endTransaction(producer, failure, interrupted).catch((e: Error) => (failure ??= e))
-    await producer.close()
-  }
-  if (failure) throw failure
-  if (interrupted && o.transactional) {
-    throw new KafkaException('ILLEGAL_STATE', `Interrupted: the transaction of ${lineNumber} record(s) was aborted.`, {
-      exitCode: 130,
-    })
-  }
-  return lineNumber
-}
-
-function isRegularFile(fd: number): boolean {
-  try {
-    return fstatSync(fd).isFile()
-  } catch {
-    return false
-  }
-}
-
-/** Commits the console producer's transaction, or aborts it after a failure or an interrupt. */
-async function endTransaction(
-  producer: KafkaProducer<Buffer, Buffer>,
-  failure: Error | undefined,
-  interrupted: boolean,
-): Promise<void> {
-  if (failure || interrupted) {
-    await producer.abortTransaction()
-    return
-  }
-  await producer.commitTransaction()
 }

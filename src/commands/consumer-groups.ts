@@ -1,20 +1,19 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import type {Admin} from '../client/admin.js'
-import {listenerAddresses} from '../bootstrap.js'
-import {BaseCommand, connectionFlags} from '../cli/base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 import {withOptionalValue} from '../cli/client-properties.js'
 import {
-  formatCsv,
-  formatPlan,
-  parseDateTime,
-  parseDuration,
-  parseShortDuration,
-  planReset,
-  readResetFile,
-  type PlannedOffset,
-  type Scenario,
-} from '../cli/group-reset.js'
-import {collectGroupReports, formatMembers, formatOffsets, formatState, type GroupReport} from '../cli/group-views.js'
+  coordinatorAddress,
+  deleteGroupOffsets,
+  describeGroups,
+  lagWaitFailure,
+  listGroups,
+  resetGroupOffsets,
+  selectedGroups,
+} from '../cli/consumer-groups.js'
+import {adminConfigFlags, connectionFlags} from '../cli/flags.js'
+import {formatCsv, formatPlan, parseDateTime, parseDuration, readResetFile, type Scenario} from '../cli/group-reset.js'
+import {formatDeleteOffsets, formatMembers, formatOffsets, formatState} from '../cli/group-views.js'
 import {checkInvalidArgs, isGiven} from '../cli/kafka-options.js'
 import {EXIT_ERROR, KafkaException, usageError} from '../errors.js'
 import {readPropertiesFile} from '../properties.js'
@@ -140,10 +139,7 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
       description: 'The timeout that can be set for some use cases, in ms (accepted for compatibility).',
       min: 0,
     }),
-    'command-config': Flags.string({
-      description: 'Property file containing configs to be passed to Admin Client.',
-      helpValue: '<command config property file>',
-    }),
+    ...adminConfigFlags,
     'wait-for-lag': Flags.integer({
       description:
         'kafkalite extension, with --describe: wait until the total lag of every given group is at most this many records.',
@@ -178,16 +174,10 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     }
   }
 
-  async #groups(admin: Admin, flags: GroupsFlags): Promise<string[]> {
-    if (flags['all-groups']) return (await admin.listConsumerGroups()).map((g) => g.groupId)
-    return [...new Set(flags.group ?? [])]
-  }
-
   async #list(admin: Admin, flags: GroupsFlags) {
     const stateFilter = flags.state === undefined || flags.state === NO_VALUE ? [] : parseStates(flags.state)
     const typeFilter = flags.type === undefined || flags.type === NO_VALUE ? [] : parseTypes(flags.type)
-    let groups = await admin.listConsumerGroups(stateFilter)
-    if (typeFilter.length > 0 && !typeFilter.includes('classic')) groups = []
+    const groups = await listGroups(admin, stateFilter, typeFilter)
     const result = {groups: groups.map((g) => ({groupId: g.groupId, state: g.state, type: 'Classic'}))}
     if (flags.state === undefined && flags.type === undefined) {
       for (const g of groups) this.log(g.groupId)
@@ -201,24 +191,14 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     return result
   }
 
-  #coordinator(admin: Admin): string {
-    const listener = listenerAddresses(this.brokerProperties())[0]!
-    return `${listener.host || 'localhost'}:${listener.port}  (${admin.node().id})`
-  }
-
   async #describe(admin: Admin, flags: GroupsFlags) {
-    const ids = await this.#groups(admin, flags)
-    const coordinator = this.#coordinator(admin)
-    const control = await this.control()
-    let reports = await collectGroupReports(admin, control, ids, coordinator)
-    const target = flags['wait-for-lag']
-    if (target !== undefined) {
-      const deadline = Date.now() + parseShortDuration(flags['wait-timeout'] ?? '60s', '--wait-timeout')
-      while (!reports.every((r) => caughtUp(r, target)) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        reports = await collectGroupReports(admin, control, ids, coordinator)
-      }
-    }
+    const ids = await selectedGroups(admin, flags['all-groups'], flags.group)
+    const coordinator = coordinatorAddress(this.brokerProperties(), admin.node().id)
+    const wait =
+      flags['wait-for-lag'] === undefined
+        ? undefined
+        : {lag: flags['wait-for-lag'], timeout: flags['wait-timeout'] ?? '60s'}
+    const reports = await describeGroups(admin, await this.control(), ids, coordinator, wait)
     const view = flags.members ? 'members' : flags.state !== undefined ? 'state' : 'offsets'
     let failed = false
     for (const r of [...reports].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))) {
@@ -234,19 +214,8 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
       if (view === 'members' && r.members.length > 0) process.stdout.write(formatMembers(r, flags.verbose))
       if (view === 'state') process.stdout.write(formatState(r))
     }
-    if (target !== undefined) {
-      const behind = reports.filter((r) => !caughtUp(r, target))
-      if (behind.length > 0) {
-        const detail = behind.map(
-          (r) =>
-            `'${r.groupId}' ${r.state === 'Stable' || r.state === 'Empty' ? `has lag ${waitLag(r)}` : `is ${r.state}`}`,
-        )
-        throw new KafkaException(
-          'REQUEST_TIMED_OUT',
-          `Timed out after ${flags['wait-timeout'] ?? '60s'} waiting for lag <= ${target}: group ${detail.join(', group ')}.`,
-        )
-      }
-    }
+    const timedOut = wait === undefined ? undefined : lagWaitFailure(reports, wait)
+    if (timedOut) throw timedOut
     if (failed) {
       if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({groups: reports}, null, 2)}\n`)
       return this.exit(EXIT_ERROR)
@@ -261,26 +230,13 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
         'WARN: No action will be performed as the --execute option is missing. In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.\n',
       )
     }
-    const ids = await this.#groups(admin, flags)
-    const descriptions = await admin.describeConsumerGroups(ids)
-    const plans: PlannedOffset[] = []
-    const warn = (m: string) => process.stderr.write(`${m}\n`)
-    for (const d of descriptions) {
-      if (d.state !== 'Empty' && d.state !== 'Dead') {
-        throw new KafkaException(
-          'NON_EMPTY_GROUP',
-          `Assignments can only be reset if the group '${d.groupId}' is inactive, but the current state is ${d.state}.`,
-        )
-      }
-      const scope = flags['all-topics'] ? null : await topicScope(admin, flags.topic ?? [])
-      plans.push(...(await planReset(admin, d.groupId, scope, scenario, warn)))
-    }
-    if (flags.execute) {
-      for (const id of ids) {
-        const mine = plans.filter((p) => p.group === id)
-        if (mine.length > 0) await admin.alterConsumerGroupOffsets(id, mine)
-      }
-    }
+    const ids = await selectedGroups(admin, flags['all-groups'], flags.group)
+    const plans = await resetGroupOffsets(
+      admin,
+      ids,
+      {topics: flags['all-topics'] ? null : (flags.topic ?? []), scenario, execute: flags.execute},
+      (m) => process.stderr.write(`${m}\n`),
+    )
     if (!this.jsonEnabled()) {
       if (flags.export) process.stdout.write(`${formatCsv(plans, ids.length > 1)}\n`)
       else process.stdout.write(formatPlan(plans))
@@ -289,7 +245,7 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
   }
 
   async #delete(admin: Admin, flags: GroupsFlags) {
-    const ids = await this.#groups(admin, flags)
+    const ids = await selectedGroups(admin, flags['all-groups'], flags.group)
     const results = await admin.deleteConsumerGroups(ids)
     const ok = results.filter((r) => !r.error).map((r) => r.groupId)
     const failed = results.filter((r) => r.error)
@@ -307,24 +263,13 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
 
   async #deleteOffsets(admin: Admin, flags: GroupsFlags) {
     const group = flags.group![0]!
-    const described = (await admin.describeConsumerGroups([group]))[0]!
-    if (described.state === 'Dead') throw new KafkaException('GROUP_ID_NOT_FOUND', `'${group}' does not exist.`)
-    const scope = await topicScope(admin, flags.topic ?? [], true)
-    const results = await admin.deleteConsumerGroupOffsets(group, scope)
+    const results = await deleteGroupOffsets(admin, group, flags.topic ?? [])
     const topics = [...new Set((flags.topic ?? []).map((t) => t.split(':')[0]!))]
     const failed = results.some((r) => r.error)
     if (!this.jsonEnabled()) {
       if (failed) process.stderr.write('\nError: Encounter some partition level error, see the follow-up details:\n')
       else this.log(`Request succeed for deleting offsets with topic ${topics.join(', ')} group ${group}`)
-      const line = (t: string, p: string, s: string) => `\n${t.padEnd(30)} ${p.padEnd(15)} ${s.padEnd(15)}`
-      const rows = [...results].sort((a, b) => (`${a.topic}${a.partition}` < `${b.topic}${b.partition}` ? -1 : 1))
-      process.stdout.write(
-        line('TOPIC', 'PARTITION', 'STATUS') +
-          rows
-            .map((r) => line(r.topic, String(r.partition), r.error ? `Error: :${r.error.message}` : 'Successful'))
-            .join('') +
-          '\n',
-      )
+      process.stdout.write(formatDeleteOffsets(results))
     }
     if (failed) return this.exit(EXIT_ERROR)
     return {group, results: results.map((r) => ({topic: r.topic, partition: r.partition, error: r.error?.message}))}
@@ -403,32 +348,6 @@ function scenarioOf(flags: GroupsFlags): Scenario {
   return readResetFile(flags['from-file']!)
 }
 
-/** --topic t or t:0,1,2, against the topics that exist. */
-async function topicScope(admin: Admin, topics: readonly string[], allowMissing = false) {
-  const out: {topic: string; partition: number}[] = []
-  const described = new Map((await admin.listTopics({listInternal: true})).map((t) => [t.name, t] as const))
-  for (const spec of topics) {
-    const [topic, list] = spec.split(':') as [string, string | undefined]
-    if (list !== undefined) {
-      for (const p of list.split(',')) {
-        if (!/^\d+$/.test(p.trim())) throw usageError(`Invalid partition '${p}' in --topic '${spec}': use topic:0,1,2`)
-        out.push({topic, partition: Number(p)})
-      }
-      continue
-    }
-    if (!described.has(topic)) {
-      if (allowMissing) {
-        out.push({topic, partition: 0})
-        continue
-      }
-      throw new KafkaException('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
-    }
-    const [d] = await admin.describeTopics([topic])
-    for (const p of d!.partitions) out.push({topic, partition: p.partition})
-  }
-  return out
-}
-
 function parseStates(value: string): string[] {
   const states = value.split(',').map((s) => s.trim())
   for (const s of states) {
@@ -447,16 +366,4 @@ function parseTypes(value: string): string[] {
     }
   }
   return types
-}
-
-/** Lag for --wait-for-lag: a partition without a committed offset counts all its records. */
-function waitLag(r: GroupReport): number {
-  return r.partitions.reduce(
-    (sum, p) => sum + (p.lag ?? Math.max(0, (p.logEndOffset ?? 0) - (p.logStartOffset ?? 0))),
-    0,
-  )
-}
-
-function caughtUp(r: GroupReport, target: number): boolean {
-  return (r.state === 'Stable' || r.state === 'Empty') && waitLag(r) <= target
 }

@@ -1,11 +1,21 @@
 import {Flags, type Interfaces} from '@oclif/core'
-import type {Admin, TopicDescription} from '../client/admin.js'
-import {BaseCommand, connectionFlags} from '../cli/base-command.js'
-import {checkInvalidArgs, checkRequiredArgs, isGiven, parseConfigEntries, topicPattern} from '../cli/kafka-options.js'
-import {describeTopicLines, type DescribedTopic, type PartitionFilter} from '../cli/topic-format.js'
-import {KafkaException, usageError} from '../errors.js'
+import type {Admin} from '../client/admin.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {adminConfigFlags, connectionFlags} from '../cli/flags.js'
+import {checkInvalidArgs, checkRequiredArgs, isGiven, parseConfigEntries} from '../cli/kafka-options.js'
+import {describeTopicLines, type DescribedTopic} from '../cli/topic-format.js'
+import {
+  alterTopicPartitions,
+  createTopic,
+  deleteTopics,
+  describeTopics,
+  matchingTopics,
+  parseReplicaAssignment,
+  topicsToDescribe,
+} from '../cli/topics.js'
+import {usageError} from '../errors.js'
 import {readPropertiesFile} from '../properties.js'
-import {hasCollisionChars, INTERNAL_TOPICS} from '../protocol/kafka/topic-name.js'
+import {hasCollisionChars} from '../protocol/kafka/topic-name.js'
 
 const ACTIONS = ['list', 'describe', 'create', 'alter', 'delete'] as const
 type Action = (typeof ACTIONS)[number]
@@ -116,10 +126,7 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
         'The maximum partition size to be included in one DescribeTopicPartitions response (accepted for compatibility).',
       hidden: true,
     }),
-    'command-config': Flags.string({
-      description: 'Property file containing configs to be passed to Admin Client.',
-      helpValue: '<command config property file>',
-    }),
+    ...adminConfigFlags,
   }
 
   protected override errorPrefix = 'Error while executing topic command : '
@@ -157,72 +164,43 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
         "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.",
       )
     }
-    try {
-      const [created] = await admin.createTopics([
-        {
-          name,
-          numPartitions: partitionsFromAssignment ?? flags.partitions,
-          replicationFactor: flags['replication-factor'],
-          configs: parseConfigEntries(flags.config),
-        },
-      ])
-      this.log(`Created topic ${name}.`)
-      return {name, created: {...created!, partitions: created!.numPartitions}}
-    } catch (error) {
-      if (flags['if-not-exists'] && error instanceof KafkaException && error.code === 'TOPIC_ALREADY_EXISTS') {
-        return {name, created: null}
-      }
-      throw error
-    }
-  }
-
-  async #matching(admin: Admin, flags: TopicsFlags, includeInternal: boolean) {
-    const all = await admin.listTopics({listInternal: includeInternal})
-    const pattern = flags.topic === undefined ? undefined : topicPattern(flags.topic)
-    return all.filter((t) => pattern === undefined || pattern.test(t.name)).sort((a, b) => (a.name < b.name ? -1 : 1))
-  }
-
-  /** Kafka's ensureTopicExists: no match for --topic is an error unless --if-exists. */
-  #ensureFound(found: readonly unknown[], flags: TopicsFlags, what = `Topic '${flags.topic}'`): void {
-    if (found.length === 0 && flags.topic !== undefined && !flags['if-exists']) {
-      throw new KafkaException(
-        'UNKNOWN_TOPIC_OR_PARTITION',
-        `${what} does not exist as expected. Use 'kafkalite topics --list' to see the topics.`,
-      )
-    }
+    const created = await createTopic(
+      admin,
+      {
+        name,
+        numPartitions: partitionsFromAssignment ?? flags.partitions,
+        replicationFactor: flags['replication-factor'],
+        configs: parseConfigEntries(flags.config),
+      },
+      flags['if-not-exists'],
+    )
+    if (created === null) return {name, created: null}
+    this.log(`Created topic ${name}.`)
+    return {name, created: {...created, partitions: created.numPartitions}}
   }
 
   async #list(admin: Admin, flags: TopicsFlags): Promise<TopicsResult> {
-    const topics = await this.#matching(admin, flags, !flags['exclude-internal'])
+    const topics = await matchingTopics(admin, flags.topic, !flags['exclude-internal'])
     // Kafka prints the names joined by newlines with println, so an empty list is one empty line.
     this.log(topics.map((t) => t.name).join('\n'))
     return {topics}
   }
 
   async #describe(admin: Admin, flags: TopicsFlags): Promise<TopicsResult> {
-    let names: string[]
-    if (flags['topic-id'] !== undefined) {
-      if (flags.topic !== undefined && flags['if-exists']) {
-        process.stderr.write('Only topic id will be used when both topic name and topic id are provided in command.\n')
-      }
-      const all = await admin.listTopics({listInternal: true})
-      names = all.filter((t) => t.topicId === flags['topic-id']).map((t) => t.name)
-      this.#ensureFound(names, {...flags, topic: flags['topic-id']}, `TopicId '${flags['topic-id']}'`)
-    } else {
-      names = (await this.#matching(admin, flags, !flags['exclude-internal'])).map((t) => t.name)
-      this.#ensureFound(names, flags)
-    }
+    const names = await topicsToDescribe(
+      admin,
+      {
+        topic: flags.topic,
+        topicId: flags['topic-id'],
+        ifExists: flags['if-exists'],
+        excludeInternal: flags['exclude-internal'],
+      },
+      (message) => process.stderr.write(`${message}\n`),
+    )
     if (names.length === 0) return {topics: []}
-    const descriptions = await admin.describeTopics(names)
-    const [configs, offsets] = await Promise.all([
-      admin.describeConfigs(names, {includeDefaults: true}),
-      this.#offsets(admin, descriptions),
-    ])
-    const described: DescribedTopic[] = descriptions
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((d) => toDescribed(d, configs.get(d.name) ?? [], offsets))
-    const filter = partitionFilter(flags)
+    const described = await describeTopics(admin, names)
     if (!this.jsonEnabled()) {
+      const filter = PARTITION_FILTERS.find((f) => flags[f])
       for (const line of describeTopicLines(described, filter, flags['topics-with-overrides'])) this.log(line)
       process.stderr.write(
         'Note: kafkalite keeps every record until its topic is deleted: retention.ms and retention.bytes are stored but not enforced yet.\n',
@@ -231,56 +209,15 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
     return {topics: described}
   }
 
-  async #offsets(
-    admin: Admin,
-    descriptions: readonly TopicDescription[],
-  ): Promise<Map<string, {logStartOffset: number; logEndOffset: number}>> {
-    const partitions = descriptions.flatMap((d) => d.partitions.map((p) => ({topic: d.name, partition: p.partition})))
-    const [earliest, latest] = await Promise.all([
-      admin.listOffsets(partitions.map((p) => ({...p, spec: 'earliest' as const}))),
-      admin.listOffsets(partitions.map((p) => ({...p, spec: 'latest' as const}))),
-    ])
-    const out = new Map<string, {logStartOffset: number; logEndOffset: number}>()
-    earliest.forEach((e, i) =>
-      out.set(`${e.topic}:${e.partition}`, {logStartOffset: e.offset, logEndOffset: latest[i]!.offset}),
-    )
-    return out
-  }
-
   async #alter(admin: Admin, flags: TopicsFlags): Promise<TopicsResult> {
-    const topics = (await this.#matching(admin, flags, true)).map((t) => t.name)
-    this.#ensureFound(topics, flags)
-    const assigned = parseReplicaAssignment(flags['replica-assignment'], admin.node().id)
-    const count = flags.partitions!
-    if (assigned !== undefined) {
-      const descriptions = await admin.describeTopics(topics)
-      for (const d of descriptions) {
-        const adding = count - d.partitions.length
-        if (adding > assigned) {
-          throw new KafkaException(
-            'INVALID_REPLICA_ASSIGNMENT',
-            `Attempted to add ${adding} additional partition(s), but only ${assigned} assignment(s) were specified.`,
-          )
-        }
-      }
-    }
-    for (const t of topics) {
-      if (INTERNAL_TOPICS.has(t)) continue
-      await admin.createPartitions({[t]: count})
-    }
-    return {altered: topics.map((name) => ({name, partitions: count}))}
+    const selection = {topic: flags.topic, ifExists: flags['if-exists']}
+    const partitions = flags.partitions!
+    const topics = await alterTopicPartitions(admin, selection, partitions, flags['replica-assignment'])
+    return {altered: topics.map((name) => ({name, partitions}))}
   }
 
   async #delete(admin: Admin, flags: TopicsFlags): Promise<TopicsResult> {
-    const topics = (await this.#matching(admin, flags, true)).map((t) => t.name)
-    this.#ensureFound(topics, flags)
-    for (const t of topics) {
-      if (INTERNAL_TOPICS.has(t)) {
-        throw usageError(`Topic ${t} is a kafka internal topic and is not allowed to be marked for deletion.`)
-      }
-    }
-    if (topics.length > 0) await admin.deleteTopics(topics)
-    return {deleted: topics}
+    return {deleted: await deleteTopics(admin, {topic: flags.topic, ifExists: flags['if-exists']})}
   }
 }
 
@@ -322,61 +259,4 @@ function checkArgs(flags: Record<string, unknown>): Action {
     throw usageError('The replication factor must be between 1 and 32767 inclusive')
   }
   return action
-}
-
-/** Validates --replica-assignment against this single broker; returns the number of partitions it lists. */
-function parseReplicaAssignment(value: string | undefined, brokerId: number): number | undefined {
-  if (value === undefined) return undefined
-  const partitions = value.split(',').map((p) => p.split(':').map((b) => b.trim()))
-  partitions.forEach((replicas, i) => {
-    const ids = replicas.map((b) => {
-      if (!/^\d+$/.test(b)) throw usageError(`Invalid broker id '${b}' in --replica-assignment '${value}'`)
-      return Number(b)
-    })
-    const duplicate = ids.find((id, j) => ids.indexOf(id) !== j)
-    if (duplicate !== undefined) {
-      throw usageError(`Partition replica lists may not contain duplicate entries: ${duplicate}`)
-    }
-    if (i > 0 && ids.length !== partitions[0]!.length) {
-      throw usageError(`Partition ${i} has different replication factor: [${ids.join(', ')}]`)
-    }
-    const foreign = ids.filter((id) => id !== brokerId)
-    if (foreign.length > 0) {
-      throw new KafkaException(
-        'INVALID_REPLICA_ASSIGNMENT',
-        `Unable to replicate partition ${i} to broker(s) ${foreign.join(', ')}: kafkalite is one broker (id ${brokerId}).`,
-      )
-    }
-  })
-  return partitions.length
-}
-
-function partitionFilter(flags: Record<string, unknown>): PartitionFilter | undefined {
-  return PARTITION_FILTERS.find((f) => flags[f])
-}
-
-function toDescribed(
-  d: TopicDescription,
-  configs: {name: string; value: string | null; isDefault: boolean}[],
-  offsets: Map<string, {logStartOffset: number; logEndOffset: number}>,
-): DescribedTopic {
-  const overrides: Record<string, string> = {}
-  for (const c of configs) if (!c.isDefault) overrides[c.name] = c.value ?? ''
-  const minIsr = Number(configs.find((c) => c.name === 'min.insync.replicas')?.value ?? '1')
-  return {
-    name: d.name,
-    topicId: d.topicId,
-    internal: d.internal,
-    partitionCount: d.partitions.length,
-    replicationFactor: d.partitions[0]?.replicas.length ?? 1,
-    configs: overrides,
-    minInSyncReplicas: minIsr,
-    partitions: d.partitions.map((p) => ({
-      partition: p.partition,
-      leader: p.leader.id,
-      replicas: p.replicas.map((r) => r.id),
-      isr: p.isr.map((r) => r.id),
-      ...offsets.get(`${d.name}:${p.partition}`)!,
-    })),
-  }
 }

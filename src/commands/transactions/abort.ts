@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {AbortTransactionSpec} from '../../client/admin.js'
-import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
+import {transactionsFlags} from '../../cli/flags.js'
+import {TransactionsCommand} from '../../cli/transactions-command.js'
 import {KafkaException, usageError} from '../../errors.js'
 
 export default class TransactionsAbort extends TransactionsCommand {

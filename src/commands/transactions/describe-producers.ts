@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {PartitionProducerState} from '../../client/admin.js'
-import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
+import {transactionsFlags} from '../../cli/flags.js'
+import {TransactionsCommand} from '../../cli/transactions-command.js'
 import {PRODUCER_HEADERS, prettyPrintTable, producerRows} from '../../cli/transaction-views.js'
 
 export default class TransactionsDescribeProducers extends TransactionsCommand {

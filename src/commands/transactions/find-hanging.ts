@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
-import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
+import {transactionsFlags} from '../../cli/flags.js'
+import {TransactionsCommand} from '../../cli/transactions-command.js'
 import {findHangingTransactions, type HangingTransaction} from '../../cli/hanging-transactions.js'
 import {HANGING_HEADERS, hangingRows, prettyPrintTable} from '../../cli/transaction-views.js'
 import {usageError} from '../../errors.js'

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {TransactionListing} from '../../client/admin.js'
-import {TransactionsCommand, transactionsFlags} from '../../cli/transactions-command.js'
+import {transactionsFlags} from '../../cli/flags.js'
+import {TransactionsCommand} from '../../cli/transactions-command.js'
 import {LIST_HEADERS, listRows, prettyPrintTable} from '../../cli/transaction-views.js'
 
 export default class TransactionsList extends TransactionsCommand {

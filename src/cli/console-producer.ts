@@ -1,0 +1,176 @@
+// kafka-console-producer's pump: stdin read in large chunks, split into lines, each line parsed (Kafka's
+// LineMessageReader or kafkalite's JSON lines) and sent with one shared callback; with a transactional.id, all of
+// the input is one transaction.
+import {createReadStream, fstatSync} from 'node:fs'
+import {setImmediate} from 'node:timers/promises'
+import type {KafkaProducer, ProducerRecord, RecordMetadata} from '../client/producer.js'
+import {KafkaException} from '../errors.js'
+import {parseJsonRecord} from './json-lines.js'
+import {LineMessageReader, LineSplitter, type ParsedLine} from './line-reader.js'
+
+/** Turns one input line (numbered from 1) into a record's parts; throws Kafka's message for a malformed line. */
+export type LineParser = (line: Buffer, lineNumber: number) => ParsedLine & {timestamp?: number; partition?: number}
+
+/** The parser of a --format: "json" lines, or Kafka's LineMessageReader configured by the reader properties. */
+export function lineParser(format: string, readerProps: Record<string, string>): LineParser {
+  if (format === 'json') return (line, n) => parseJsonRecord(line, n)
+  const reader = new LineMessageReader(readerProps)
+  return (line, n) => reader.parse(line, n)
+}
+
+export interface ConsoleProducerOptions {
+  /** Send everything in one transaction: commit at the end, abort on an error or interrupt. */
+  transactional: boolean
+  topic: string
+  /** Every record to this partition instead of the one its line names or its key chooses. */
+  partition: number | undefined
+  /** One record at a time: wait for each acknowledgement before reading on. */
+  sync: boolean
+  parse: LineParser
+  /** The producer's buffer.memory: reading pauses while this much waits to be sent. */
+  bufferMemory: number
+  /** Print Kafka's '>' prompt before each line (stdin is a terminal). */
+  prompt: boolean
+}
+
+/**
+ * Produces standard input, one record per line, and closes the producer; returns the number of lines read. Stops at
+ * the first unparsable line or refused record; in every case what was sent before is flushed and acknowledged
+ * before it returns or throws. Ctrl-C ends the input (exit 130 when it aborts a transaction).
+ */
+export async function produceStdin(
+  producer: KafkaProducer<Buffer, Buffer>,
+  o: ConsoleProducerOptions,
+): Promise<number> {
+  if (o.transactional) {
+    try {
+      await producer.initTransactions()
+      producer.beginTransaction()
+    } catch (error) {
+      await producer.close().catch(() => {})
+      throw error
+    }
+  }
+  return pump(producer, o)
+}
+
+const SLICE_BYTES = 128 * 1024
+
+async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerOptions): Promise<number> {
+  const {topic} = o
+  const splitter = new LineSplitter()
+  // A file through an fs stream of 1 MiB chunks; a terminal, a pipe or a socket through process.stdin (an fs read
+  // of a non-blocking pipe that is open but empty fails with EAGAIN).
+  const stdin = isRegularFile(0) ? createReadStream('', {fd: 0, highWaterMark: 1 << 20}) : process.stdin
+  let lineNumber = 0
+  let failure: Error | undefined
+  let interrupted = false
+  const fail = (error: Error) => {
+    failure ??= error
+    stdin.pause()
+  }
+  // One callback for every record (Kafka's ErrorLoggingCallback, without an object per record).
+  const onSent = (error: KafkaException | null, meta: RecordMetadata | null) => {
+    if (!error) return
+    const size = (n: number | undefined) => (n === undefined || n < 0 ? 'null' : `${n} bytes`)
+    fail(
+      new KafkaException(
+        error.code,
+        `Error when sending message to topic ${topic} with key: ${size(meta?.serializedKeySize)}, value: ${size(meta?.serializedValueSize)} with error: ${error.message}`,
+      ),
+    )
+  }
+  // One record object for every line: the producer does not keep it once send returns.
+  const record: ProducerRecord<Buffer, Buffer> = {topic}
+  const sendLine = (line: Buffer): Promise<unknown> | undefined => {
+    if (interrupted) return undefined
+    if (failure) return undefined
+    lineNumber++
+    let parsed: ReturnType<LineParser>
+    try {
+      parsed = o.parse(line, lineNumber)
+    } catch (error) {
+      fail(error as Error)
+      return undefined
+    }
+    record.partition = o.partition ?? parsed.partition
+    record.key = parsed.key
+    record.value = parsed.value
+    record.headers = parsed.headers
+    record.timestamp = parsed.timestamp
+    if (o.sync)
+      return new Promise<void>((resolve) => producer.sendWithCallback(record, (e, m) => resolve(onSent(e, m))))
+    producer.sendWithCallback(record, onSent)
+    return undefined
+  }
+  const onSigint = () => {
+    interrupted = true
+    stdin.pause()
+    stdin.destroy()
+  }
+  process.once('SIGINT', onSigint)
+  if (o.prompt) process.stdout.write('>')
+  try {
+    const lines: Buffer[] = []
+    const collect = (line: Buffer) => lines.push(line)
+    for await (const chunk of stdin as AsyncIterable<Buffer>) {
+      // Big reads (fewer trips to the thread pool), handled in small slices with a turn of the event loop after
+      // each: a chunk the stream already holds arrives in a microtask, and without those turns produce requests
+      // are not written, nor acknowledgements read, while input keeps coming (measured 640k -> 900k records/s).
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+        const slice = chunk.subarray(at, at + SLICE_BYTES)
+        if (o.sync || o.prompt) {
+          lines.length = 0
+          splitter.push(slice, collect)
+          for (const line of lines) {
+            const sent = sendLine(line)
+            if (sent) await sent // --sync: one record at a time
+            if (failure || interrupted) break
+            if (o.prompt) process.stdout.write('>')
+          }
+        } else {
+          splitter.push(slice, sendLine)
+        }
+        if (failure || interrupted) break
+        if (producer.bufferedBytes >= o.bufferMemory) await producer.whenBufferAvailable()
+        await setImmediate()
+      }
+      if (failure || interrupted) break
+    }
+    if (!failure && !interrupted) splitter.end((line) => void sendLine(line))
+  } catch (error) {
+    if (!interrupted) fail(error as Error)
+  } finally {
+    process.off('SIGINT', onSigint)
+    if (o.transactional) await endTransaction(producer, failure, interrupted).catch((e: Error) => (failure ??= e))
+    await producer.close()
+  }
+  if (failure) throw failure
+  if (interrupted && o.transactional) {
+    throw new KafkaException('ILLEGAL_STATE', `Interrupted: the transaction of ${lineNumber} record(s) was aborted.`, {
+      exitCode: 130,
+    })
+  }
+  return lineNumber
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** Commits the console producer's transaction, or aborts it after a failure or an interrupt. */
+async function endTransaction(
+  producer: KafkaProducer<Buffer, Buffer>,
+  failure: Error | undefined,
+  interrupted: boolean,
+): Promise<void> {
+  if (failure || interrupted) {
+    await producer.abortTransaction()
+    return
+  }
+  await producer.commitTransaction()
+}
