@@ -145,7 +145,8 @@ function toField(f) {
 export function compareMessage(ours, theirs, versions) {
   const diffs = []
   const where = ours.name
-  if (ours.apiKey !== null && ours.apiKey !== theirs.apiKey) diffs.push(`${where}: API key ${ours.apiKey} vs Kafka's ${theirs.apiKey}`)
+  if (ours.apiKey !== null && ours.apiKey !== theirs.apiKey)
+    diffs.push(`${where}: API key ${ours.apiKey} vs Kafka's ${theirs.apiKey}`)
   for (let v = versions.lo; v <= versions.hi; v++) {
     if (isFlexible(ours, v) !== isFlexible(theirs, v)) {
       diffs.push(`${where} v${v}: flexible ${isFlexible(ours, v)} vs Kafka's ${isFlexible(theirs, v)}`)

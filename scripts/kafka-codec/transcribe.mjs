@@ -30,7 +30,10 @@ export function transcribeApi(request, response, release) {
 /** The definition text of a standalone structure (a header, a consumer protocol structure). */
 export function transcribeData(spec, keyword) {
   const m = specToMessage(spec)
-  return [`${keyword} ${m.name} versions ${formatRange(m.versions)} flexible ${formatRange(m.flexible)}`, ...messageBody(m)]
+  return [
+    `${keyword} ${m.name} versions ${formatRange(m.versions)} flexible ${formatRange(m.flexible)}`,
+    ...messageBody(m),
+  ]
 }
 
 function messageBody(message) {
@@ -78,7 +81,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const specs = readSpecsFromJar(kafkaClientsJar(release))
   if (specs === null) {
-    process.stderr.write(`No kafka-clients ${release} jar at ${kafkaClientsJar(release)}. Run: ${mavenCommand(release)}\n`)
+    process.stderr.write(
+      `No kafka-clients ${release} jar at ${kafkaClientsJar(release)}. Run: ${mavenCommand(release)}\n`,
+    )
     process.exit(1)
   }
   if (names[0] === '--data') {
