@@ -15,7 +15,7 @@ import {readRequestHeader, readResponseHeader, writeRequestHeader, writeResponse
 import type {RequestHeader, ResponseHeader} from '../messages/headers.js'
 import {apiByKey} from '../messages/index.js'
 import type {ApiCodec} from './api.js'
-import {Reader} from './reader.js'
+import {Reader, type RawTaggedField} from './reader.js'
 import {SchemaException} from './schema-exception.js'
 import {Writer} from './writer.js'
 
@@ -38,6 +38,8 @@ export function responseHeaderVersion(api: ApiCodec, apiVersion: number): 0 | 1 
 export interface RequestHeaderFields {
   correlationId: number
   clientId: string | null
+  /** Header v2 tagged fields to send (none are defined by Kafka; kept when relaying a decoded header). */
+  unknownTaggedFields?: RawTaggedField[]
 }
 
 function unsupported(api: ApiCodec, version: number): KafkaException {
@@ -72,6 +74,7 @@ export function encodeRequestFrameChunks<Req>(
       requestApiVersion: apiVersion,
       correlationId: header.correlationId,
       clientId: header.clientId,
+      unknownTaggedFields: header.unknownTaggedFields,
     })
     api.writeRequest(w, apiVersion, body)
   })
@@ -143,11 +146,15 @@ export function encodeResponseFrameChunks<Res>(
   apiVersion: number,
   correlationId: number,
   body: Res,
+  headerTaggedFields?: RawTaggedField[],
 ): Buffer[] {
   if (apiVersion < api.minVersion || apiVersion > api.maxVersion) throw unsupported(api, apiVersion)
   const w = new Writer()
   writeFrame(`${api.name}Response v${apiVersion}`, w, () => {
-    writeResponseHeader(w, responseHeaderVersion(api, apiVersion), {correlationId})
+    writeResponseHeader(w, responseHeaderVersion(api, apiVersion), {
+      correlationId,
+      unknownTaggedFields: headerTaggedFields,
+    })
     api.writeResponse(w, apiVersion, body)
   })
   return w.finishChunks()
@@ -159,8 +166,9 @@ export function encodeResponseFrame<Res>(
   apiVersion: number,
   correlationId: number,
   body: Res,
+  headerTaggedFields?: RawTaggedField[],
 ): Buffer {
-  const chunks = encodeResponseFrameChunks(api, apiVersion, correlationId, body)
+  const chunks = encodeResponseFrameChunks(api, apiVersion, correlationId, body, headerTaggedFields)
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
 }
 
