@@ -8,3 +8,4 @@ export function parseJsonWithComments(text: string): unknown
 export function specToMessage(spec: unknown): Message
 export function compareMessage(ours: Message, theirs: Message, versions: Range): string[]
 export function comparableVersions(ours: Message, theirs: Message): Range | null
+export function definitionReleases(): string[]

@@ -1,11 +1,22 @@
 // Apache Kafka's own message specs (clients/src/main/resources/common/message/*.json), read at test or authoring time
 // from the kafka-clients jar of Maven Central, never copied into the repository. They are the reference the fidelity
 // check compares kafkalite's definitions with, and what scripts/kafka-codec/transcribe.mjs starts from.
+import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {inflateRawSync} from 'node:zlib'
-import {canonicalDefault, fieldsAt, formatRange, intersect, isFlexible, parseRange, PRIMITIVES} from './model.mjs'
+import {
+  canonicalDefault,
+  fieldsAt,
+  formatRange,
+  intersect,
+  isFlexible,
+  loadDefinitions,
+  parseRange,
+  PRIMITIVES,
+} from './model.mjs'
 
 /** Where Maven keeps the kafka-clients jar of a release; KAFKA_CLIENTS_JAR_<version with underscores> overrides it. */
 export function kafkaClientsJar(release) {
@@ -184,3 +195,31 @@ export function comparableVersions(ours, theirs) {
 }
 
 export {canonicalDefault, formatRange}
+
+/** The Kafka releases the definitions name: the pinned one, and those their legacy versions come from. */
+export function definitionReleases() {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../src/protocol/kafka/definitions')
+  const releases = new Set()
+  for (const m of loadDefinitions(dir)) {
+    releases.add(m.release)
+    if (m.legacy?.release) releases.add(m.legacy.release)
+  }
+  return [...releases]
+}
+
+// `node scripts/kafka-codec/kafka-specs.mjs fetch`: brings the kafka-clients jars the fidelity test reads.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv[2] !== 'fetch') {
+    process.stderr.write('usage: kafka-specs.mjs fetch\n')
+    process.exit(2)
+  }
+  for (const release of definitionReleases()) {
+    if (existsSync(kafkaClientsJar(release))) {
+      process.stderr.write(`kafka-clients ${release}: ${kafkaClientsJar(release)}\n`)
+      continue
+    }
+    process.stderr.write(`kafka-clients ${release}: ${mavenCommand(release)}\n`)
+    const [command, ...args] = mavenCommand(release).split(' ')
+    execFileSync(command, args, {stdio: 'inherit'})
+  }
+}
