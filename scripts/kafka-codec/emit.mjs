@@ -127,6 +127,7 @@ function branch(cond, a, b) {
   const x = a()
   const y = b()
   if (x.join('\n') === y.join('\n')) return x
+  if (y.length === 0 && x.length === 1 && !/^(if|for|const|let) /.test(x[0])) return [`if (${cond}) ${x[0]}`]
   if (y.length === 0) return [`if (${cond}) {`, ...indent(x), '}']
   if (x.length === 0) return [`if (!(${cond})) {`, ...indent(y), '}']
   return [`if (${cond}) {`, ...indent(x), '} else {', ...indent(y), '}']
@@ -214,12 +215,12 @@ function emitStruct(node, message, uses, needsIsDefault) {
   for (const x of regular) read.push(...indent(readField(x, uses)))
   if (anyFlexible) {
     for (const x of knownTags) read.push(`  let ${x.local}: ${valueType(x)} = ${absentValue(x, uses)}`)
-    read.push('  let unknown: RawTaggedField[] | undefined')
-    const body = []
     if (knownTags.length === 0) {
-      body.push(`unknown = r.unknownTaggedFields('${node.path}taggedFields')`)
+      const call = `r.unknownTaggedFields('${node.path}taggedFields')`
+      read.push(`  const unknown = ${flexibleExpr === 'true' ? call : `${flexibleExpr} ? ${call} : undefined`}`)
     } else {
-      body.push(`for (let count = r.uvarint('${node.path}taggedFields'); count > 0; count--) {`)
+      read.push('  let unknown: RawTaggedField[] | undefined')
+      const body = [`for (let count = r.uvarint('${node.path}taggedFields'); count > 0; count--) {`]
       body.push(`  const tag = r.uvarint('${node.path}taggedFields')`)
       body.push(`  const end = r.taggedFieldEnd('${node.path}taggedFields')`)
       knownTags.forEach((x, i) => {
@@ -229,16 +230,16 @@ function emitStruct(node, message, uses, needsIsDefault) {
         body.push(`    r.endTaggedField(end, '${x.label}')`)
       })
       body.push('  } else {', '    ;(unknown ??= []).push(r.rawTaggedField(tag, end))', '  }', '}')
-    }
-    read.push(
-      ...indent(
-        branch(
-          flexibleExpr,
-          () => body,
-          () => [],
+      read.push(
+        ...indent(
+          branch(
+            flexibleExpr,
+            () => body,
+            () => [],
+          ),
         ),
-      ),
-    )
+      )
+    }
   }
   read.push(`  const out: ${node.name} = {${fields.map((x) => `${x.id}: ${x.local}`).join(', ')}}`)
   if (anyFlexible) read.push('  if (unknown !== undefined) out.unknownTaggedFields = unknown')
@@ -249,15 +250,10 @@ function emitStruct(node, message, uses, needsIsDefault) {
   const write = [`${exp}function write${node.name}(w: Writer, version: number, v: ${node.name}): void {`]
   if (flexibleExpr === 'flexible') write.push(`  const flexible = ${flexTest}`)
   for (const x of regular) {
-    write.push(
-      ...indent(
-        branch(
-          x.present,
-          () => writeValue(x, valueExpr(x, uses), x.compact, x.nullable),
-          () => [],
-        ),
-      ),
-    )
+    const body = writeValue(x, valueExpr(x, uses), x.compact, x.nullable)
+    if (x.present === 'true') write.push(...indent(body))
+    else if (body.length === 1) write.push(`  if (${x.present}) ${body[0]}`)
+    else if (x.present !== 'false') write.push(`  if (${x.present}) {`, ...indent(indent(body)), '  }')
   }
   if (anyFlexible) {
     const body = []
@@ -317,41 +313,30 @@ function valueExpr(x, uses) {
   return `v.${x.id} ?? ${defaultLiteral(x.f, uses)}`
 }
 
-const METHODS = {
-  string: ['string', 'nullableString', 'compactString', 'compactNullableString'],
-  bytes: ['bytes', 'nullableBytes', 'compactBytes', 'compactNullableBytes'],
-  records: ['records', 'records', 'compactRecords', 'compactRecords'],
-}
+/** The trailing compact argument of a length-prefixed primitive: none, `, true` or `, flexible`. */
+const compactArg = (compact) => (compact === 'false' ? '' : `, ${compact}`)
 
-/** The reader or writer method of a primitive in a given form. */
-function method(base, compact, nullable) {
-  const forms = METHODS[base]
-  if (!forms) return base
-  return forms[(compact ? 2 : 0) + (nullable ? 1 : 0)]
-}
+const LENGTH_PREFIXED = new Set(['string', 'bytes', 'records'])
 
-/** An expression reading one value (no arrays), folding the conditions that are known. */
+/** The reader or writer method of a length-prefixed primitive, nullable or not (records always are). */
+const lengthPrefixed = (base, nullable) =>
+  base === 'records' ? 'records' : nullable ? `nullable${base[0].toUpperCase()}${base.slice(1)}` : base
+
+/** An expression reading one value (no arrays). */
 function readScalar(f, compact, nullable, label) {
   if (f.structName !== null) return `read${f.tsStruct}(r, version)`
-  const call = (c, n) => () => `r.${method(f.base, c, n)}('${label}')`
-  const ternary = (cond, a, b) => {
-    if (cond === 'true') return a()
-    if (cond === 'false') return b()
-    const x = a()
-    const y = b()
-    return x === y ? x : `${cond} ? ${x} : ${y}`
-  }
-  return ternary(
-    compact,
-    () => ternary(nullable, call(true, true), call(true, false)),
-    () => ternary(nullable, call(false, true), call(false, false)),
-  )
+  if (!LENGTH_PREFIXED.has(f.base)) return `r.${f.base}('${label}')`
+  const call = (n) => `r.${lengthPrefixed(f.base, n)}('${label}'${compactArg(compact)})`
+  if (nullable === 'true' || nullable === 'false' || f.base === 'records') return call(nullable === 'true')
+  return `${nullable} ? ${call(true)} : ${call(false)}`
 }
 
 /** Statements that read a field into its local. */
 function readField(x, uses) {
-  if (x.present === 'true' && !x.f.array) {
-    return [`const ${x.local} = ${readScalar(x.f, x.compact, x.nullable, x.label)}`]
+  if (!x.f.array) {
+    const read = readScalar(x.f, x.compact, x.nullable, x.label)
+    if (x.present === 'true') return [`const ${x.local} = ${read}`]
+    return [`const ${x.local}: ${valueType(x)} = ${x.present} ? ${read} : ${absentValue(x, uses)}`]
   }
   if (x.present === 'true' && x.nullable === 'false') {
     const element = readScalar(x.f, x.compact, 'false', `${x.label}[]`)
@@ -366,26 +351,10 @@ function readField(x, uses) {
   return [...lines, `if (${x.present}) {`, ...indent(body), '} else {', `  ${x.local} = ${absentValue(x, uses)}`, '}']
 }
 
-const LENGTHS = ['arrayLength', 'nullableArrayLength', 'compactArrayLength', 'compactNullableArrayLength']
-
 function arrayLength(x, compact, nullable) {
-  const call = (c, n) => `r.${LENGTHS[(c ? 2 : 0) + (n ? 1 : 0)]}('${x.label}')`
-  const pick = (cond, a, b) => (cond === 'true' ? a() : cond === 'false' ? b() : `${cond} ? ${a()} : ${b()}`)
-  return pick(
-    compact,
-    () =>
-      pick(
-        nullable,
-        () => call(true, true),
-        () => call(true, false),
-      ),
-    () =>
-      pick(
-        nullable,
-        () => call(false, true),
-        () => call(false, false),
-      ),
-  )
+  const call = (n) => `r.${n ? 'nullableArrayLength' : 'arrayLength'}('${x.label}'${compactArg(compact)})`
+  if (nullable === 'true' || nullable === 'false') return call(nullable === 'true')
+  return `${nullable} ? ${call(true)} : ${call(false)}`
 }
 
 /** Statements that read a field's value into its (already declared) local. */
@@ -403,12 +372,10 @@ function readValue(x, compact, nullable) {
 /** Statements writing one value (no arrays). */
 function writeScalar(f, value, compact, nullable) {
   if (f.structName !== null) return [`write${f.tsStruct}(w, version, ${value})`]
-  const call = (c, n) => () => [`w.${method(f.base, c, n)}(${value})`]
-  return branch(
-    compact,
-    () => branch(nullable, call(true, true), call(true, false)),
-    () => branch(nullable, call(false, true), call(false, false)),
-  )
+  if (!LENGTH_PREFIXED.has(f.base)) return [`w.${f.base}(${value})`]
+  const call = (n) => `w.${lengthPrefixed(f.base, n)}(${value}${compactArg(compact)})`
+  if (nullable === 'true' || nullable === 'false' || f.base === 'records') return [call(nullable === 'true')]
+  return [`if (${nullable}) ${call(true)}`, `else ${call(false)}`]
 }
 
 /** Statements that write a field's value. */
@@ -416,15 +383,10 @@ function writeValue(x, value, compact, nullable) {
   const f = x.f
   if (!f.array) return writeScalar(f, value, compact, nullable)
   const a = x.local
+  const element = writeScalar(f, `${a}[i]!`, compact, 'false')
   const present = [
-    ...branch(
-      compact,
-      () => [`w.compactArrayLength(${a}.length)`],
-      () => [`w.arrayLength(${a}.length)`],
-    ),
-    `for (let i = 0; i < ${a}.length; i++) {`,
-    ...indent(writeScalar(f, `${a}[i]!`, compact, 'false')),
-    '}',
+    `w.arrayLength(${a}.length${compactArg(compact)})`,
+    `for (let i = 0; i < ${a}.length; i++) ${element.length === 1 ? element[0] : `{ ${element.join('; ')} }`}`,
   ]
   if (x.nullableRange === null) return [`const ${a} = ${value}`, ...present]
   const onNull = branch(

@@ -171,30 +171,38 @@ export class Reader {
     return this.fail(field, 'null in a field that is not nullable in this version', start)
   }
 
-  /** An int16-length string. */
-  string(field: string): string {
+  /** A string: int16 length, or in compact form (flexible versions) unsigned varint length + 1. */
+  string(field: string, compact = false): string {
+    return compact ? this.compactString(field) : this.classicString(field)
+  }
+
+  /** A nullable string (length -1, or 0 in compact form, for null). */
+  nullableString(field: string, compact = false): string | null {
+    return compact ? this.compactNullableString(field) : this.classicNullableString(field)
+  }
+
+  private classicString(field: string): string {
     const start = this.pos
     const n = this.int16(field)
     if (n < 0) return n === -1 ? this.nullNotAllowed(field, start) : this.fail(field, `negative length ${n}`, start)
     return this.utf8(this.checkLength(n, field, start))
   }
 
-  nullableString(field: string): string | null {
+  private classicNullableString(field: string): string | null {
     const start = this.pos
     const n = this.int16(field)
     if (n < 0) return n === -1 ? null : this.fail(field, `negative length ${n}`, start)
     return this.utf8(this.checkLength(n, field, start))
   }
 
-  /** A compact string: unsigned varint length + 1, 0 for null. */
-  compactString(field: string): string {
+  private compactString(field: string): string {
     const start = this.pos
     const n = this.uvarint(field)
     if (n === 0) return this.nullNotAllowed(field, start)
     return this.utf8(this.compactStringLength(n - 1, field, start))
   }
 
-  compactNullableString(field: string): string | null {
+  private compactNullableString(field: string): string | null {
     const start = this.pos
     const n = this.uvarint(field)
     if (n === 0) return null
@@ -212,27 +220,28 @@ export class Reader {
     return n === 0 ? '' : this.buf.toString('utf8', p, p + n)
   }
 
-  /** An int32-length byte string, copied out of the frame (callers keep these: group metadata, assignments). */
-  bytes(field: string): Buffer {
+  /**
+   * A byte string (int32 length, or compact), copied out of the frame: callers keep these (group metadata,
+   * assignments), and a slice would keep the whole frame alive.
+   */
+  bytes(field: string, compact = false): Buffer {
     const start = this.pos
-    const v = this.nullableBytes(field)
+    const v = compact ? this.compactNullableBytes(field) : this.classicNullableBytes(field)
     return v === null ? this.nullNotAllowed(field, start) : v
   }
 
-  nullableBytes(field: string): Buffer | null {
+  nullableBytes(field: string, compact = false): Buffer | null {
+    return compact ? this.compactNullableBytes(field) : this.classicNullableBytes(field)
+  }
+
+  private classicNullableBytes(field: string): Buffer | null {
     const start = this.pos
     const n = this.int32(field)
     if (n < 0) return n === -1 ? null : this.fail(field, `negative length ${n}`, start)
     return this.copy(this.checkLength(n, field, start))
   }
 
-  compactBytes(field: string): Buffer {
-    const start = this.pos
-    const v = this.compactNullableBytes(field)
-    return v === null ? this.nullNotAllowed(field, start) : v
-  }
-
-  compactNullableBytes(field: string): Buffer | null {
+  private compactNullableBytes(field: string): Buffer | null {
     const start = this.pos
     const n = this.uvarint(field)
     if (n === 0) return null
@@ -245,16 +254,19 @@ export class Reader {
     return Buffer.from(this.buf.subarray(p, p + n))
   }
 
-  /** Records (int32 length): a slice of the frame, never copied or parsed. Null when the length is -1. */
-  records(field: string): Buffer | null {
+  /** Records (nullable bytes, int32 length or compact): a slice of the frame, never copied or parsed. */
+  records(field: string, compact = false): Buffer | null {
+    return compact ? this.compactRecords(field) : this.classicRecords(field)
+  }
+
+  private classicRecords(field: string): Buffer | null {
     const start = this.pos
     const n = this.int32(field)
     if (n < 0) return n === -1 ? null : this.fail(field, `negative length ${n}`, start)
     return this.slice(this.checkLength(n, field, start))
   }
 
-  /** Records in a flexible version (unsigned varint length + 1, 0 for null): a slice of the frame. */
-  compactRecords(field: string): Buffer | null {
+  private compactRecords(field: string): Buffer | null {
     const start = this.pos
     const n = this.uvarint(field)
     if (n === 0) return null
@@ -267,8 +279,17 @@ export class Reader {
     return this.buf.subarray(p, p + n)
   }
 
-  /** An int32 array length; -1 (null) is refused. */
-  arrayLength(field: string): number {
+  /** An array length (int32, or compact: unsigned varint length + 1); null is refused. */
+  arrayLength(field: string, compact = false): number {
+    return compact ? this.compactArrayLength(field) : this.classicArrayLength(field)
+  }
+
+  /** An array length, -1 for null. */
+  nullableArrayLength(field: string, compact = false): number {
+    return compact ? this.compactNullableArrayLength(field) : this.classicNullableArrayLength(field)
+  }
+
+  private classicArrayLength(field: string): number {
     const start = this.pos
     const n = this.int32(field)
     if (n < 0)
@@ -276,24 +297,21 @@ export class Reader {
     return this.checkLength(n, field, start)
   }
 
-  /** An int32 array length, -1 for null. */
-  nullableArrayLength(field: string): number {
+  private classicNullableArrayLength(field: string): number {
     const start = this.pos
     const n = this.int32(field)
     if (n < 0) return n === -1 ? -1 : this.fail(field, `negative array length ${n}`, start)
     return this.checkLength(n, field, start)
   }
 
-  /** A compact array length (unsigned varint length + 1); 0 (null) is refused. */
-  compactArrayLength(field: string): number {
+  private compactArrayLength(field: string): number {
     const start = this.pos
     const n = this.uvarint(field)
     if (n === 0) return this.nullNotAllowed(field, start)
     return this.checkLength(n - 1, field, start)
   }
 
-  /** A compact array length, -1 for null. */
-  compactNullableArrayLength(field: string): number {
+  private compactNullableArrayLength(field: string): number {
     const start = this.pos
     const n = this.uvarint(field)
     if (n === 0) return -1

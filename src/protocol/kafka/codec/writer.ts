@@ -205,7 +205,20 @@ export class Writer {
     return this.buf.write(s, at, 'utf8')
   }
 
-  string(s: string | null | undefined): void {
+  /** A string: int16 length, or in compact form (flexible versions) unsigned varint length + 1. */
+  string(s: string | null | undefined, compact = false): void {
+    if (compact) this.compactString(s)
+    else this.classicString(s)
+  }
+
+  /** A nullable string (length -1, or 0 in compact form, for null). */
+  nullableString(s: string | null | undefined, compact = false): void {
+    if (s != null) this.string(s, compact)
+    else if (compact) this.uvarint(0)
+    else this.int16(-1)
+  }
+
+  private classicString(s: string | null | undefined): void {
     if (s == null) bad('null in a string that is not nullable in this version')
     this.ensure(2 + s.length * 3)
     const n = this.utf8(s, this.pos + 2)
@@ -215,12 +228,7 @@ export class Writer {
     this.pos += 2 + n
   }
 
-  nullableString(s: string | null | undefined): void {
-    if (s == null) this.int16(-1)
-    else this.string(s)
-  }
-
-  compactString(s: string | null | undefined): void {
+  private compactString(s: string | null | undefined): void {
     if (s == null) bad('null in a string that is not nullable in this version')
     if (s.length < 42) {
       // At most 126 bytes: the length prefix is one byte.
@@ -237,11 +245,6 @@ export class Writer {
     this.pos += this.buf.write(s, this.pos, n, 'utf8')
   }
 
-  compactNullableString(s: string | null | undefined): void {
-    if (s == null) this.uvarint(0)
-    else this.compactString(s)
-  }
-
   // Byte strings and records.
 
   private raw(data: Uint8Array): void {
@@ -250,45 +253,34 @@ export class Writer {
     this.pos += data.length
   }
 
-  bytes(v: Uint8Array | null | undefined): void {
+  /** A byte string: int32 length, or compact (unsigned varint length + 1). */
+  bytes(v: Uint8Array | null | undefined, compact = false): void {
     if (v == null) bad('null in bytes that are not nullable in this version')
-    this.int32(v.length)
+    if (compact) this.uvarint(v.length + 1)
+    else this.int32(v.length)
     this.raw(v)
   }
 
-  nullableBytes(v: Uint8Array | null | undefined): void {
-    if (v == null) this.int32(-1)
-    else this.bytes(v)
+  /** A nullable byte string (length -1, or 0 in compact form, for null). */
+  nullableBytes(v: Uint8Array | null | undefined, compact = false): void {
+    if (v != null) this.bytes(v, compact)
+    else this.nullLength(compact)
   }
 
-  compactBytes(v: Uint8Array | null | undefined): void {
-    if (v == null) bad('null in bytes that are not nullable in this version')
-    this.uvarint(v.length + 1)
-    this.raw(v)
-  }
-
-  compactNullableBytes(v: Uint8Array | null | undefined): void {
-    if (v == null) this.uvarint(0)
-    else this.compactBytes(v)
-  }
-
-  /** Records (int32 length, -1 for null); large ones become their own chunk instead of being copied. */
-  records(v: Buffer | null | undefined): void {
+  /** Records (nullable bytes); large ones become their own chunk instead of being copied. */
+  records(v: Buffer | null | undefined, compact = false): void {
     if (v == null) {
-      this.int32(-1)
+      this.nullLength(compact)
       return
     }
-    this.int32(v.length)
+    if (compact) this.uvarint(v.length + 1)
+    else this.int32(v.length)
     this.recordBytes(v)
   }
 
-  compactRecords(v: Buffer | null | undefined): void {
-    if (v == null) {
-      this.uvarint(0)
-      return
-    }
-    this.uvarint(v.length + 1)
-    this.recordBytes(v)
+  private nullLength(compact: boolean): void {
+    if (compact) this.uvarint(0)
+    else this.int32(-1)
   }
 
   private recordBytes(v: Buffer): void {
@@ -305,17 +297,15 @@ export class Writer {
 
   // Arrays.
 
-  arrayLength(n: number): void {
-    this.int32(n)
+  /** An array length: int32, or compact (unsigned varint length + 1). */
+  arrayLength(n: number, compact = false): void {
+    if (compact) this.uvarint(n + 1)
+    else this.int32(n)
   }
 
-  compactArrayLength(n: number): void {
-    this.uvarint(n + 1)
-  }
-
-  nullArray(compact: boolean): void {
-    if (compact) this.uvarint(0)
-    else this.int32(-1)
+  /** A null array (length -1, or 0 in compact form). */
+  nullArray(compact = false): void {
+    this.nullLength(compact)
   }
 
   /** A null where the version allows none. */
