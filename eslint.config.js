@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'man/**', 'node_modules/**', 'coverage/**']},
+  {ignores: ['dist/**', 'man/**', 'node_modules/**', 'coverage/**', 'src/protocol/kafka/messages/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,8 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // The Kafka codec is generated from its definitions (not committed): generate it before the tests load it.
+    globalSetup: ['test/helpers/generate-kafka-codec.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,4 +1,5 @@
-// Builds kafkalite in three steps:
+// Builds kafkalite in four steps:
+// 0. the Kafka protocol codec is generated from its definitions (src/protocol/kafka/definitions -> messages/);
 // 1. tsc emits dist/ (the importable library and its type declarations);
 // 2. rolldown bundles the CLI entry, every command and the daemon into dist/bundle/, minified with shared chunks:
 //    loading one bundle instead of ~300 small CommonJS files of @oclif/core and its dependencies measured 35-40 ms
@@ -14,6 +15,14 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const step = (name) => process.stderr.write(`build: ${name}\n`)
 
 rmSync(join(root, 'dist'), {force: true, recursive: true})
+
+const {generateCodec, writeCodec} = await import('./gen-kafka-codec.mjs')
+const codecStarted = performance.now()
+const codecModules = generateCodec()
+const codecWritten = writeCodec(codecModules)
+step(
+  `kafka codec: ${codecModules.size} modules, ${codecWritten} changed, ${Math.round(performance.now() - codecStarted)} ms`,
+)
 
 step('tsc')
 execFileSync(
