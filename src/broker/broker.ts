@@ -102,6 +102,8 @@ export interface TopicState {
   maxDecompressedBytes: number
   /** cleanup.policy includes compact: records need keys. */
   compacted: boolean
+  /** min.insync.replicas: an acks=all write needs this many in-sync replicas (one broker has one). */
+  minInsyncReplicas: number
   /** message.timestamp.before.max.ms and message.timestamp.after.max.ms. */
   timestampBeforeMaxMs: number
   timestampAfterMaxMs: number
@@ -295,6 +297,7 @@ export class Broker {
       maxMessageBytes: 0,
       maxDecompressedBytes: 0,
       compacted: false,
+      minInsyncReplicas: 1,
       timestampBeforeMaxMs: 0,
       timestampAfterMaxMs: 0,
       logAppendTime: false,
@@ -312,6 +315,7 @@ export class Broker {
     state.maxMessageBytes = Number(this.configs.value('max.message.bytes', state.row.configs))
     state.maxDecompressedBytes = decompressionBound(state.maxMessageBytes, this.config.maxFrameBytes)
     state.compacted = this.configs.value('cleanup.policy', state.row.configs).split(',').includes('compact')
+    state.minInsyncReplicas = Number(this.configs.value('min.insync.replicas', state.row.configs))
     state.timestampBeforeMaxMs = Number(this.configs.value('message.timestamp.before.max.ms', state.row.configs))
     state.timestampAfterMaxMs = Number(this.configs.value('message.timestamp.after.max.ms', state.row.configs))
     state.logAppendTime = this.configs.value('message.timestamp.type', state.row.configs) === 'LogAppendTime'
@@ -477,6 +481,14 @@ export class Broker {
       }
       try {
         const p = this.partition(spec.topic, spec.partition)
+        if (req.acks === -1 && p.topic.minInsyncReplicas > 1) {
+          // As Kafka's Partition.appendRecordsToLeader: acks=all needs min.insync.replicas in the ISR, and the ISR of
+          // a single broker is that broker.
+          throw new KafkaException(
+            'NOT_ENOUGH_REPLICAS',
+            `The size of the current ISR (1) is insufficient to satisfy the min.isr requirement of ${p.topic.minInsyncReplicas} for partition ${partitionName(p)}: kafkalite is one broker. Use acks=1, or min.insync.replicas=1.`,
+          )
+        }
         const header = validateBatch(payload, offset, spec.size)
         if (spec.size > p.topic.maxMessageBytes) {
           throw new KafkaException(
