@@ -13,13 +13,12 @@ import type {Metric} from '../metrics.js'
 import {DefaultSerializer, serializerFromConfig, type Serializer} from '../serializers.js'
 import {RecordAccumulator, type CompleteRecord, type Waiter} from './accumulator.js'
 import {ProducerMetadata, type TopicInfo} from './metadata.js'
-import {producerSettings, type ProducerSettings} from './producer-config.js'
+import {producerSettings} from './producer-config.js'
 import {Sender} from './sender.js'
 import {TransactionManager} from './transaction-manager.js'
 import type {OffsetToCommit, ProducerInterceptor, ProducerRecord, RecordMetadata, SendCallback} from './types.js'
 
 export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
-  readonly #settings: ProducerSettings
   readonly #connections: ReconnectingConnection
   readonly #metadata: ProducerMetadata
   readonly #txn: TransactionManager
@@ -35,13 +34,13 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     valueSerializer?: Serializer<V>,
     options: {onNotice?: (message: string) => void} = {},
   ) {
-    this.#settings = producerSettings(config)
+    const settings = producerSettings(config)
     this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
-    this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
-    this.#metadata = new ProducerMetadata(this.#connections, this.#settings.metadataMaxAgeMs)
-    // The transaction manager drives the sender (a commit flushes, an abort fails what was not sent), and the
-    // sender and the accumulator consult it on every drain: it comes first, and reaches them through here.
-    this.#txn = new TransactionManager(this.#settings, this.#connections, {
+    this.#connections = ReconnectingConnection.for(settings, options.onNotice)
+    this.#metadata = new ProducerMetadata(this.#connections, settings.metadataMaxAgeMs)
+    // The accumulator stamps batches through the transaction manager and the sender consults it on every drain, so
+    // it is built first; it drives them in turn (a commit flushes, an abort fails what was not sent) through these.
+    this.#txn = new TransactionManager(settings, this.#connections, {
       drain: () => this.#sender.drain(),
       sendAll: () => this.#sender.sendAll(),
       flush: () => this.flush(),
@@ -49,7 +48,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       isClosed: () => this.#accumulator.closed,
     })
     this.#accumulator = new RecordAccumulator(
-      this.#settings,
+      settings,
       keySerializer ??
         serializerFromConfig(config, 'key.serializer') ??
         (DefaultSerializer as unknown as Serializer<K>),
@@ -59,14 +58,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       this.#txn,
       this.#complete,
     )
-    this.#sender = new Sender(
-      this.#settings,
-      this.#connections,
-      this.#accumulator,
-      this.#metadata,
-      this.#txn,
-      this.#complete,
-    )
+    this.#sender = new Sender(settings, this.#connections, this.#accumulator, this.#metadata, this.#txn, this.#complete)
     const interceptors = loadInterceptors<ProducerInterceptor<K, V>>(config)
     if (Array.isArray(interceptors)) {
       this.#interceptors = interceptors
