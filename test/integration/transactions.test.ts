@@ -87,6 +87,8 @@ function stringProducer(extra: Record<string, string> = {}) {
 class AckDroppingProxy {
   readonly home = mkdtempSync(join(tmpdir(), 'kl-proxy-'))
   dropNextProduceAck = false
+  /** While set, every answer to this method is dropped (with the client's connection). */
+  dropAcksOf: string | null = null
   dropped = 0
   readonly log: string[] = []
   readonly #server: Server
@@ -112,8 +114,13 @@ class AckDroppingProxy {
       upstream.on('data', (chunk) => {
         let drop = false
         fromDaemon.push(chunk, (frame) => {
-          this.log.push(`< ${methods.get(frame.correlationId)}`)
+          const method = methods.get(frame.correlationId)
+          this.log.push(`< ${method}`)
           methods.delete(frame.correlationId)
+          if (method !== undefined && method === this.dropAcksOf) {
+            this.dropped++
+            drop = true
+          }
           if (produceIds.delete(frame.correlationId) && this.dropNextProduceAck) {
             this.dropNextProduceAck = false
             this.dropped++
@@ -293,6 +300,41 @@ describe('transactions', () => {
       await proxy.close()
     }
     expect((await readAll('pipelined', 'read_committed', 2)).records).toHaveLength(10)
+  })
+
+  it('commits once when the answer to a commit is lost: the resent commit succeeds, and no abort can undo it', async () => {
+    await createTopic('lost-commit')
+    const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
+    await proxy.listen()
+    const producer = stringProducer({
+      'kafkalite.home': proxy.home,
+      'transactional.id': 'lost-commit',
+      'retry.backoff.ms': '10',
+      'delivery.timeout.ms': '400',
+    })
+    try {
+      await producer.initTransactions()
+      producer.beginTransaction()
+      await producer.send({topic: 'lost-commit', value: 'once'})
+      // Every answer to EndTxn is lost until the producer gives up: the daemon committed, the producer cannot know.
+      proxy.dropAcksOf = 'endTxn'
+      await expect(producer.commitTransaction()).rejects.toThrow()
+      expect(proxy.dropped).toBeGreaterThan(0)
+      proxy.dropAcksOf = null
+      // As Java's producer: after a commit of unknown outcome only the commit may be called again, never an abort.
+      await expect(producer.abortTransaction()).rejects.toThrow(
+        'Cannot attempt operation `abortTransaction` because the previous call to `commitTransaction` timed out and must be retried',
+      )
+      await producer.commitTransaction() // the retry says so, and the daemon answers a committed commit with success
+      // A new transaction whose records never reached the log can still be aborted.
+      producer.beginTransaction()
+      await producer.abortTransaction()
+      await expect(producer.abortTransaction()).rejects.toThrow(/cannot abort a transaction in state READY/)
+    } finally {
+      await producer.close()
+      await proxy.close()
+    }
+    expect(await readAll('lost-commit', 'read_committed')).toEqual({records: ['0:once'], end: 2})
   })
 
   it('holds read_committed readers at the last stable offset while a transaction is open', async () => {

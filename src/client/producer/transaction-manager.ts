@@ -55,6 +55,10 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
   #txnError: KafkaException | null = null
   /** The daemon may know of the open transaction (a batch was sent, or offsets). */
   #txnTouched = false
+  /** An EndTxn of this transaction was sent (its answer may have been lost): the next one says it is a retry. */
+  #endTxnSent = false
+  /** The commit or abort that failed with its outcome unknown: only it may be called again. */
+  #unresolved: 'commitTransaction' | 'abortTransaction' | null = null
   /** Partitions the open transaction sent batches to. */
   readonly #txnQueues = new Set<PartitionQueue>()
 
@@ -196,15 +200,19 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
     }
   }
 
-  /** A coordinator request, retried while the coordinator is busy or the daemon unreachable; fencing is fatal. */
+  /**
+   * A coordinator request, retried while the coordinator is busy or the daemon unreachable; fencing is fatal.
+   * `params` may be a function, called for each attempt (a resent EndTxn says it is one).
+   */
   async #coordinatorRequest<M extends 'initProducerId' | 'txnOffsetCommit' | 'endTxn'>(
     method: M,
-    params: Requests[M],
+    params: Requests[M] | (() => Requests[M]),
   ): Promise<Responses[M]> {
     const deadline = Date.now() + this.#settings.deliveryTimeoutMs
     for (;;) {
       try {
-        return await (await this.#connections.get()).request(method, params)
+        const connection = await this.#connections.get()
+        return await connection.request(method, typeof params === 'function' ? params() : params)
       } catch (error) {
         const e = toKafkaException(error)
         if (e.code === 'PRODUCER_FENCED') throw this.fence()
@@ -240,6 +248,8 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
     this.#txnState = 'IN_TRANSACTION'
     this.#txnError = null
     this.#txnTouched = false
+    this.#endTxnSent = false
+    this.#unresolved = null
     this.#txnQueues.clear()
   }
 
@@ -296,6 +306,7 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
   async commitTransaction(): Promise<void> {
     this.#requireTransactional('commitTransaction')
     this.#requireState('commit a transaction', 'IN_TRANSACTION')
+    this.#requireResolved('commitTransaction', 'abortTransaction')
     // Pipelined commit: once every batch of the transaction is on its way, the commit follows them on the same
     // connection, with the last sequence sent to each partition. The daemon handles a connection's requests in
     // order and commits only if those sequences are all in the log; otherwise it answers TRANSACTION_INCOMPLETE
@@ -317,6 +328,11 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
         if (this.#txnTouched) await this.#endTxn(true)
       }
       this.#txnState = 'READY'
+    } catch (error) {
+      // The commit may have reached the daemon and its answer been lost: as Java's producer, only commitTransaction
+      // may follow (it retries), never an abort, which cannot undo a commit.
+      if (this.#endTxnSent && toKafkaException(error).retriable) this.#unresolved = 'commitTransaction'
+      throw error
     } finally {
       if (this.#txnState === 'COMMITTING') this.#txnState = 'IN_TRANSACTION'
     }
@@ -326,6 +342,7 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
   async abortTransaction(): Promise<void> {
     this.#requireTransactional('abortTransaction')
     this.#requireState('abort a transaction', 'IN_TRANSACTION')
+    this.#requireResolved('abortTransaction', 'commitTransaction')
     this.#txnState = 'ABORTING'
     try {
       this.#pipeline.failUnsent(new TransactionAbortedException('Failing batch since transaction was aborted'))
@@ -334,6 +351,9 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
       if (this.#txnTouched) await this.#endTxn(false)
       this.#txnState = 'READY'
       this.#txnError = null
+    } catch (error) {
+      if (this.#endTxnSent && toKafkaException(error).retriable) this.#unresolved = 'abortTransaction'
+      throw error
     } finally {
       if (this.#txnState === 'ABORTING') this.#txnState = 'IN_TRANSACTION'
     }
@@ -356,7 +376,9 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
       producerEpoch: this.#producerEpoch,
       committed: true,
       expected,
+      retry: this.#endTxnSent,
     }
+    this.#endTxnSent = true
     return this.#connections
       .get()
       .then((c) => c.request('endTxn', params))
@@ -366,12 +388,32 @@ export class TransactionManager implements BatchStamper, SenderTransactions {
       )
   }
 
+  /**
+   * EndTxn, resent while the daemon is unreachable. Every EndTxn after the first of a transaction says it is a retry
+   * (KIP-890): if an earlier one completed the transaction and its answer was lost, a retried commit of a commit
+   * (or abort of an abort) succeeds, where a first abort after a commit would be refused.
+   */
   async #endTxn(committed: boolean): Promise<void> {
-    await this.#coordinatorRequest('endTxn', {
-      transactionalId: this.#settings.transactionalId!,
-      producerId: this.#producerId,
-      producerEpoch: this.#producerEpoch,
-      committed,
+    await this.#coordinatorRequest('endTxn', () => {
+      const params = {
+        transactionalId: this.#settings.transactionalId!,
+        producerId: this.#producerId,
+        producerEpoch: this.#producerEpoch,
+        committed,
+        retry: this.#endTxnSent,
+      }
+      this.#endTxnSent = true
+      return params
     })
+  }
+
+  /** Java's rule after a commit or abort whose outcome is unknown: only the same call may follow, to retry it. */
+  #requireResolved(operation: string, other: string): void {
+    if (this.#unresolved === other) {
+      throw new KafkaException(
+        'ILLEGAL_STATE',
+        `Cannot attempt operation \`${operation}\` because the previous call to \`${other}\` timed out and must be retried`,
+      )
+    }
   }
 }
