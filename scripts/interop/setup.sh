@@ -18,11 +18,15 @@ CONFLUENT_KAFKA_VERSION=2.16.1
 KAFKA_PYTHON_VERSION=2.0.2
 KAFKA_VERSION=4.4.0
 M2="$HOME_DIR/m2"
-MVN=(mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$M2")
+MVN_LOG="$HOME_DIR/maven.log"
 
 started=$(date +%s)
 mkdir -p "$HOME_DIR"
 say() { printf 'interop setup: %s\n' "$*"; }
+# Maven's output goes to a log, shown only when a build fails.
+mvn_quiet() {
+  mvn -B -Dmaven.repo.local="$M2" "$@" >"$MVN_LOG" 2>&1 || { tail -50 "$MVN_LOG" >&2; exit 1; }
+}
 
 # A stamp file holds the inputs of a step; the step runs again only when they change.
 fresh() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
@@ -69,11 +73,11 @@ fi
 
 # The Java driver: kafka-clients and the driver's classes, built once per change of its sources.
 JAVA_DIR="$HOME_DIR/java"
-java_inputs="$(cat "$ROOT/test/interop/java/pom.xml" "$ROOT"/test/interop/java/src/main/java/*.java | sha256sum) $(java -version 2>&1 | head -1)"
+java_inputs="$(cat "$ROOT/test/interop/java/pom.xml" "$ROOT"/test/interop/java/src/main/java/*.java "$ROOT"/test/interop/java/src/main/resources/* | sha256sum) $(java -version 2>&1 | head -1)"
 if ! fresh "$JAVA_DIR/.stamp" "$java_inputs"; then
   say 'building the Java driver on org.apache.kafka:kafka-clients (Maven)'
   rm -rf "$JAVA_DIR"
-  "${MVN[@]}" -f "$ROOT/test/interop/java/pom.xml" -Dinterop.build="$JAVA_DIR/build" package \
+  mvn_quiet -f "$ROOT/test/interop/java/pom.xml" -Dinterop.build="$JAVA_DIR/build" package \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$JAVA_DIR/libs"
   cp "$JAVA_DIR/build/interop-driver.jar" "$JAVA_DIR/libs/"
   echo "$java_inputs" >"$JAVA_DIR/.stamp"
@@ -85,7 +89,7 @@ kafka_inputs="$(sha256sum <"$ROOT/scripts/interop/kafka-broker/pom.xml") $KAFKA_
 if ! fresh "$KAFKA_DIR/.stamp" "$kafka_inputs"; then
   say "fetching Apache Kafka $KAFKA_VERSION's broker (Maven Central)"
   rm -rf "$KAFKA_DIR"
-  "${MVN[@]}" -f "$ROOT/scripts/interop/kafka-broker/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  mvn_quiet -f "$ROOT/scripts/interop/kafka-broker/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_DIR/libs"
   echo "$kafka_inputs" >"$KAFKA_DIR/.stamp"
 fi
