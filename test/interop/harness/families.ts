@@ -1,6 +1,7 @@
 // The client families of the interoperability suite: how each driver runs, and what a family cannot do, with the
 // reason (the compatibility table shows these reasons; the suite does not run what a family cannot do).
 import {join} from 'node:path'
+import type {WireRecord} from './drivers.js'
 import {INTEROP_DIR, interopEnv} from './env.js'
 
 export const FAMILIES = ['java', 'confluent', 'kcat', 'kafka-python', 'kafkajs', 'platformatic'] as const
@@ -44,6 +45,10 @@ export interface FamilyInfo {
   /** Whether the family sets a record's timestamp when it produces. */
   setsTimestamps: boolean
   unsupported: Partial<Record<Scenario, string>>
+  /** What holds only in part, by scenario: the table shows the cell as "yes*" with this note. */
+  caveats?: Partial<Record<Scenario, string>>
+  /** Why the family cannot write a record of the canonical set, if it cannot: such records are left out for it. */
+  cannotWrite?(record: WireRecord): string | undefined
   command(): {cmd: string; args: string[]; env?: NodeJS.ProcessEnv}
 }
 
@@ -71,6 +76,15 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
       'consume-transform-produce': 'kcat’s command line has no sendOffsetsToTransaction',
       'delete-records': 'kcat has no admin commands',
     },
+    caveats: {
+      produce:
+        'no per-record timestamps (librdkafka stamps the time of sending); no empty non-null value (kcat skips empty input); header values are command-line text',
+      'commit-restart': 'kcat cannot read a committed offset: the resumed position is checked by consuming',
+    },
+    cannotWrite: (r) =>
+      r.value === ''
+        ? 'kcat skips an empty input message: it can send an empty value only as NULL (-Z)'
+        : undefined,
     command: () => ({
       cmd: process.execPath,
       args: [join(INTEROP_DIR, 'node', 'kcat-driver.mjs')],
@@ -95,6 +109,10 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     client: 'kafkajs 2.2.4',
     setsTimestamps: true,
     unsupported: {},
+    caveats: {
+      group:
+        'its own assigners are named RoundRobinAssigner, a name no other client lists: the driver gives it a "range" assigner (Kafka’s name and algorithm)',
+    },
     command: () => ({cmd: process.execPath, args: [join(INTEROP_DIR, 'node', 'kafkajs-driver.mjs')]}),
   },
   platformatic: {
@@ -102,6 +120,10 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     client: '@platformatic/kafka 1.35.0',
     setsTimestamps: true,
     unsupported: {},
+    caveats: {
+      group:
+        'its default protocol is "roundrobin" with its own assignment: the driver gives it a "range" protocol and assigner',
+    },
     command: () => ({cmd: process.execPath, args: [join(INTEROP_DIR, 'node', 'platformatic-driver.mjs')]}),
   },
 }

@@ -69,8 +69,14 @@ export function compatibilityMarkdown(dir: string, brokerLabel: string, when: Da
   }
   const notes: string[] = []
   const mark = (o: Outcome | undefined, family: Family, scenario: Scenario): string => {
-    if (o === undefined) return unsupported(family, scenario) ? 'no¹' : 'not run'
-    if (o.status === 'pass') return 'yes'
+    const reason = unsupported(family, scenario)
+    if (o === undefined && reason !== undefined) o = {status: 'unsupported', detail: reason}
+    if (o === undefined) return 'not run'
+    if (o.status === 'pass') {
+      const caveat = FAMILY_INFO[family].caveats?.[scenario]
+      if (caveat === undefined) return 'yes'
+      return `yes* [${notes.push(`${family}, ${SCENARIO_TITLES[scenario]}: ${caveat}`)}]`
+    }
     const n = notes.push(`${o.status === 'fail' ? 'FAILED' : 'cannot'}: ${family}, ${SCENARIO_TITLES[scenario]}: ${o.detail}`)
     return o.status === 'fail' ? `**FAIL** [${n}]` : `no [${n}]`
   }

@@ -154,6 +154,7 @@ const groupArgs = (p) => [
   'heartbeat.interval.ms=500',
   '-X',
   'auto.offset.reset=earliest',
+  '-u', // unbuffered: each record reaches the suite when kcat gets it
   '-f',
   FORMAT,
 ]
