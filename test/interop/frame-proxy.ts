@@ -133,8 +133,8 @@ export class FrameProxy {
     this.sockets.add(client)
     this.sockets.add(broker)
     const inFlight = new Map<number, CapturedFrame>()
-    let fromClient = Buffer.alloc(0)
-    let fromBroker = Buffer.alloc(0)
+    let fromClient: Buffer = Buffer.alloc(0)
+    let fromBroker: Buffer = Buffer.alloc(0)
     const close = (): void => {
       client.destroy()
       broker.destroy()

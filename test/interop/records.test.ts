@@ -1,7 +1,7 @@
 // Keyed records with headers and timestamps, produced by each family and read by each family: the bytes of keys,
 // values and headers, and the timestamps the producer set, must come back exactly.
 import {beforeAll, describe, expect, test} from 'vitest'
-import {consume, createTopic, produce, resultsDir, unique} from './harness/context.js'
+import {consume, createTopic, eachFamily, produce, resultsDir, unique} from './harness/context.js'
 import type {WireRecord} from './harness/drivers.js'
 import {FAMILIES, FAMILY_INFO, type Family} from './harness/families.js'
 import {canonicalRecords, comparable} from './harness/records.js'
@@ -19,17 +19,15 @@ beforeAll(async () => {
 })
 
 describe('each family produces the canonical records', () => {
-  test.each(FAMILIES)('%s writes them and the Java client reads them back byte for byte', async (family) => {
-    await asFamily(resultsDir, family, 'produce', async () => {
-      const records = sent.get(family)!
-      await produce(family, topics.get(family)!, records)
-      const read = await consume('java', topics.get(family)!, {count: records.length})
-      expect(read.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps))).toEqual(
-        records.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps)),
-      )
-      expect(read.map((r) => r.offset)).toEqual(records.map((_, i) => i))
-      reference.set(family, read)
-    })
+  eachFamily('produce', FAMILIES, '%s writes them and the Java client reads them back byte for byte', async (family) => {
+    const records = sent.get(family)!
+    await produce(family, topics.get(family)!, records)
+    const read = await consume('java', topics.get(family)!, {count: records.length})
+    expect(read.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps))).toEqual(
+      records.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps)),
+    )
+    expect(read.map((r) => r.offset)).toEqual(records.map((_, i) => i))
+    reference.set(family, read)
   })
 })
 

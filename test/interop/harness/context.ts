@@ -1,9 +1,10 @@
 // What every test file of the suite uses: the broker under test, unique names, the Java client as the reference
 // reader, and waiting for conditions.
 import {randomBytes} from 'node:crypto'
-import {inject} from 'vitest'
+import {inject, test} from 'vitest'
 import {runDriver, type WireRecord} from './drivers.js'
-import type {Family} from './families.js'
+import {unsupported, type Family, type Scenario} from './families.js'
+import {asFamily} from './results.js'
 
 export const broker = inject('broker')
 export const resultsDir = inject('resultsDir')
@@ -63,3 +64,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 export const text = (s: string): string => Buffer.from(s).toString('base64')
+
+/**
+ * One test per family for its part of `scenario` (`%s` in the title names the family). A family that cannot do the
+ * scenario gets a skipped test that says why (families.ts); the others record their outcome for the table.
+ */
+export function eachFamily(scenario: Scenario, families: readonly Family[], title: string, body: (family: Family) => Promise<void>): void {
+  for (const family of families) {
+    const name = title.replace('%s', family)
+    const reason = unsupported(family, scenario)
+    if (reason !== undefined) test.skip(`${name} (cannot: ${reason})`, () => {})
+    else test(name, () => asFamily(resultsDir, family, scenario, () => body(family)).then(() => undefined))
+  }
+}

@@ -17,6 +17,7 @@ export const SCENARIOS = [
   'idempotent',
   'transactions',
   'read-committed',
+  'read-uncommitted',
   'consume-transform-produce',
   'offsets-for-times',
   'delete-records',
@@ -32,7 +33,8 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
   'commit-restart': 'committed offsets survive a broker restart',
   idempotent: 'idempotent producer retries without duplicates',
   transactions: 'a committed and an aborted transaction',
-  'read-committed': 'read_committed and read_uncommitted reads of transactions',
+  'read-committed': 'read_committed: only the committed transaction’s records',
+  'read-uncommitted': 'read_uncommitted: the aborted transaction’s records too',
   'consume-transform-produce': 'consume-transform-produce with sendOffsetsToTransaction',
   'offsets-for-times': 'list offsets by timestamp',
   'delete-records': 'delete records',
@@ -73,6 +75,8 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     setsTimestamps: false,
     unsupported: {
       'create-topic': 'kcat has no admin commands',
+      transactions:
+        'kcat runs one transaction per run, committed at the end of its input; it reads stdin in blocks, so it cannot be interrupted (its abort) with records already sent',
       'consume-transform-produce': 'kcat’s command line has no sendOffsetsToTransaction',
       'delete-records': 'kcat has no admin commands',
     },
@@ -98,7 +102,9 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     unsupported: {
       idempotent: 'kafka-python 2.0.2 has no idempotent producer',
       transactions: 'kafka-python 2.0.2 has no transactions',
-      'read-committed': 'kafka-python 2.0.2 has no isolation level: it reads read_uncommitted only (tested)',
+      'read-committed': 'kafka-python 2.0.2 has no isolation level: it reads read_uncommitted only',
+      'read-uncommitted':
+        'kafka-python 2.0.2 hands the transaction markers (control records) to the application as records',
       'consume-transform-produce': 'kafka-python 2.0.2 has no transactions',
       'delete-records': 'kafka-python 2.0.2’s admin client has no delete_records',
     },
@@ -110,6 +116,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     setsTimestamps: true,
     unsupported: {},
     caveats: {
+      'delete-records': 'deleteTopicRecords fails with "Topic metadata not loaded" unless fetchTopicMetadata ran first',
       group:
         'its own assigners are named RoundRobinAssigner, a name no other client lists: the driver gives it a "range" assigner (Kafka’s name and algorithm)',
     },

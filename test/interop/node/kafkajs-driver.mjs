@@ -318,6 +318,8 @@ const offsetsForTimes = (p) =>
 const deleteRecords = (p) =>
   withAdmin(p, async (admin) => {
     const partition = p.partition ?? 0
+    // deleteTopicRecords fails with "Topic metadata not loaded" unless the admin client fetched it first.
+    await admin.fetchTopicMetadata({topics: [p.topic]})
     await admin.deleteTopicRecords({topic: p.topic, partitions: [{partition, offset: String(p.before)}]})
     // deleteTopicRecords resolves without the new low watermark: ask for it.
     const found = (await admin.fetchTopicOffsets(p.topic)).find((o) => o.partition === partition)

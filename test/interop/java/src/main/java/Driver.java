@@ -109,10 +109,11 @@ public final class Driver {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, p.path("idempotent").asBoolean(false));
-    if (!p.path("idempotent").asBoolean(false)) {
-      props.put(ProducerConfig.ACKS_CONFIG, "all");
-    }
+    // Idempotence is the client's default; a plain producer here has it off, a transactional one needs it.
+    boolean idempotent =
+        p.path("idempotent").asBoolean(false) || extra.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.putAll(extra);
     return new KafkaProducer<>(props);
   }
