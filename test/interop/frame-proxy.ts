@@ -83,7 +83,12 @@ export function splitFrames(buffer: Buffer): {frames: Buffer[]; rest: Buffer} {
 }
 
 /** Reads request header v1/v2's fixed part: key, version, correlation id, nullable int16-length client id. */
-export function requestHeader(frame: Buffer): {apiKey: number; apiVersion: number; correlationId: number; clientId: string | null} {
+export function requestHeader(frame: Buffer): {
+  apiKey: number
+  apiVersion: number
+  correlationId: number
+  clientId: string | null
+} {
   const apiKey = frame.readInt16BE(4)
   const apiVersion = frame.readInt16BE(6)
   const correlationId = frame.readInt32BE(8)
@@ -169,7 +174,15 @@ export class FrameProxy {
         inFlight.delete(correlationId)
         if (request === undefined) {
           // A response to no request of this connection: not Kafka's protocol. Keep it visible and pass it on.
-          this.frames.push({connection, direction: 'response', apiKey: -1, apiVersion: -1, correlationId, clientId: null, bytes: Buffer.from(bytes)})
+          this.frames.push({
+            connection,
+            direction: 'response',
+            apiKey: -1,
+            apiVersion: -1,
+            correlationId,
+            clientId: null,
+            bytes: Buffer.from(bytes),
+          })
           client.write(bytes)
           continue
         }

@@ -1,5 +1,5 @@
 // List offsets by timestamp, and delete records (the log start offset moves, the records before it are gone).
-import {beforeAll, describe, expect, test} from 'vitest'
+import {beforeAll, describe, expect} from 'vitest'
 import {bootstrap, consume, createTopic, produce, text, unique, watermarks, eachFamily} from './harness/context.js'
 import {runDriver} from './harness/drivers.js'
 import {FAMILIES} from './harness/families.js'

@@ -19,16 +19,21 @@ beforeAll(async () => {
 })
 
 describe('each family produces the canonical records', () => {
-  eachFamily('produce', FAMILIES, '%s writes them and the Java client reads them back byte for byte', async (family) => {
-    const records = sent.get(family)!
-    await produce(family, topics.get(family)!, records)
-    const read = await consume('java', topics.get(family)!, {count: records.length})
-    expect(read.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps))).toEqual(
-      records.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps)),
-    )
-    expect(read.map((r) => r.offset)).toEqual(records.map((_, i) => i))
-    reference.set(family, read)
-  })
+  eachFamily(
+    'produce',
+    FAMILIES,
+    '%s writes them and the Java client reads them back byte for byte',
+    async (family) => {
+      const records = sent.get(family)!
+      await produce(family, topics.get(family)!, records)
+      const read = await consume('java', topics.get(family)!, {count: records.length})
+      expect(read.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps))).toEqual(
+        records.map((r) => comparable(r, FAMILY_INFO[family].setsTimestamps)),
+      )
+      expect(read.map((r) => r.offset)).toEqual(records.map((_, i) => i))
+      reference.set(family, read)
+    },
+  )
 })
 
 describe('each family reads every family’s records', () => {

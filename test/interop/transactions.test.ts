@@ -7,7 +7,12 @@ import {FAMILIES, familiesFor} from './harness/families.js'
 
 const topic = unique('transactions')
 const producers = familiesFor('transactions')
-const record = (key: string): WireRecord => ({partition: 0, key: text(key), value: text(`value of ${key}`), headers: []})
+const record = (key: string): WireRecord => ({
+  partition: 0,
+  key: text(key),
+  value: text(`value of ${key}`),
+  headers: [],
+})
 const committedKeys = producers.flatMap((f) => [`${f}-c1`, `${f}-c2`])
 const allKeys = producers.flatMap((f) => [`${f}-c1`, `${f}-c2`, `${f}-a1`, `${f}-a2`])
 const keysOf = (records: WireRecord[]): string[] =>
@@ -40,8 +45,13 @@ describe('transactions, committed and aborted', () => {
     expect(keysOf(read)).toEqual([...committedKeys, 'end'])
   })
 
-  eachFamily('read-uncommitted', FAMILIES, '%s reads committed and aborted records with read_uncommitted', async (family) => {
-    const read = await consume(family, topic, {isolation: 'read_uncommitted', stopKey: text('end')})
-    expect(keysOf(read)).toEqual([...allKeys, 'end'])
-  })
+  eachFamily(
+    'read-uncommitted',
+    FAMILIES,
+    '%s reads committed and aborted records with read_uncommitted',
+    async (family) => {
+      const read = await consume(family, topic, {isolation: 'read_uncommitted', stopKey: text('end')})
+      expect(keysOf(read)).toEqual([...allKeys, 'end'])
+    },
+  )
 })

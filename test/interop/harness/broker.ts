@@ -93,7 +93,12 @@ function kafkaJava(dir: string, mainClass: string, args: string[]): string[] {
 /** Formats a KRaft log directory and starts Apache Kafka's broker in `dir`. */
 export async function startApacheKafka(dir: string): Promise<BrokerHandle> {
   mkdirSync(dir, {recursive: true})
-  const [port, proxiedPort, proxyPort, controllerPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  const [port, proxiedPort, proxyPort, controllerPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ]
   const props = [
     'process.roles=broker,controller',
     'node.id=1',
@@ -135,7 +140,14 @@ export async function startApacheKafka(dir: string): Promise<BrokerHandle> {
   const clusterId = randomBytes(16).toString('base64url').slice(0, 22)
   const format = spawnSync(
     'java',
-    kafkaJava(dir, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', join(dir, 'server.properties'), '--standalone']),
+    kafkaJava(dir, 'kafka.tools.StorageTool', [
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      join(dir, 'server.properties'),
+      '--standalone',
+    ]),
     {encoding: 'utf8'},
   )
   if (format.status !== 0) throw new Error(`kafka-storage format failed: ${format.stderr || format.stdout}`)
@@ -169,7 +181,10 @@ async function launchApacheKafka(handle: BrokerHandle): Promise<void> {
     async () => {
       if (!alive(child.pid!)) throw new Error(`the broker exited at start: see ${dir}/stdout.log and broker.log`)
       const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
-      return text.lastIndexOf('Kafka Server started') > text.lastIndexOf('shut down completed') && (await answersApiVersions(host, Number(port)))
+      return (
+        text.lastIndexOf('Kafka Server started') > text.lastIndexOf('shut down completed') &&
+        (await answersApiVersions(host, Number(port)))
+      )
     },
     90_000,
   )
@@ -207,7 +222,10 @@ async function startKafkalite(dir: string): Promise<BrokerHandle> {
   mkdirSync(dir, {recursive: true})
   const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const bin = join(ROOT, 'bin', 'run.js')
-  const start = spawnSync(process.execPath, [bin, 'daemon', 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0'], {env, encoding: 'utf8'})
+  const start = spawnSync(process.execPath, [bin, 'daemon', 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0'], {
+    env,
+    encoding: 'utf8',
+  })
   if (start.status !== 0) throw new Error(`kafkalite daemon start --listeners failed: ${start.stderr || start.stdout}`)
   const status = spawnSync(process.execPath, [bin, 'daemon', 'status', '--json'], {env, encoding: 'utf8'})
   const listeners = (JSON.parse(status.stdout) as {listeners?: string[]}).listeners ?? []
@@ -227,7 +245,12 @@ function kafkaliteCli(handle: BrokerHandle, args: string[]): void {
 export async function startBroker(dir: string): Promise<BrokerHandle> {
   const external = process.env.KAFKA_BOOTSTRAP
   if (external) {
-    return {kind: 'external', label: process.env.KAFKA_BROKER_LABEL ?? `the broker at ${external}`, bootstrap: external, restartable: false}
+    return {
+      kind: 'external',
+      label: process.env.KAFKA_BROKER_LABEL ?? `the broker at ${external}`,
+      bootstrap: external,
+      restartable: false,
+    }
   }
   if (process.env.KAFKA_BROKER === 'kafkalite') return startKafkalite(dir)
   return startApacheKafka(dir)

@@ -19,14 +19,25 @@ export function createTopic(topic: string, partitions: number): Promise<unknown>
   return runDriver('java', 'create-topic', {bootstrap, topic, partitions})
 }
 
-export function produce(family: Family, topic: string, records: WireRecord[], extra: object = {}): Promise<{offsets: unknown}> {
+export function produce(
+  family: Family,
+  topic: string,
+  records: WireRecord[],
+  extra: object = {},
+): Promise<{offsets: unknown}> {
   return runDriver(family, 'produce', {bootstrap, topic, records, ...extra})
 }
 
 export async function consume(
   family: Family,
   topic: string,
-  params: {count?: number; stopKey?: string; isolation?: 'read_committed' | 'read_uncommitted'; partitions?: number[]; timeoutMs?: number},
+  params: {
+    count?: number
+    stopKey?: string
+    isolation?: 'read_committed' | 'read_uncommitted'
+    partitions?: number[]
+    timeoutMs?: number
+  },
 ): Promise<WireRecord[]> {
   const {records} = await runDriver<{records: WireRecord[]}>(
     family,
@@ -37,7 +48,11 @@ export async function consume(
   return records
 }
 
-export async function watermarks(family: Family, topic: string, partitions?: number[]): Promise<{partition: number; low: number; high: number}[]> {
+export async function watermarks(
+  family: Family,
+  topic: string,
+  partitions?: number[],
+): Promise<{partition: number; low: number; high: number}[]> {
   const r = await runDriver<{partitions: {partition: number; low: number; high: number}[]}>(family, 'watermarks', {
     bootstrap,
     topic,
@@ -48,7 +63,11 @@ export async function watermarks(family: Family, topic: string, partitions?: num
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < end) {
@@ -69,7 +88,12 @@ export const text = (s: string): string => Buffer.from(s).toString('base64')
  * One test per family for its part of `scenario` (`%s` in the title names the family). A family that cannot do the
  * scenario gets a skipped test that says why (families.ts); the others record their outcome for the table.
  */
-export function eachFamily(scenario: Scenario, families: readonly Family[], title: string, body: (family: Family) => Promise<void>): void {
+export function eachFamily(
+  scenario: Scenario,
+  families: readonly Family[],
+  title: string,
+  body: (family: Family) => Promise<void>,
+): void {
   for (const family of families) {
     const name = title.replace('%s', family)
     const reason = unsupported(family, scenario)

@@ -67,7 +67,9 @@ export class DriverProcess {
   }
 
   private describe(what: string): Error {
-    return new Error(`${this.family} ${this.scenario}: ${what}\n--- driver stderr (tail) ---\n${this.stderr.slice(-3000)}`)
+    return new Error(
+      `${this.family} ${this.scenario}: ${what}\n--- driver stderr (tail) ---\n${this.stderr.slice(-3000)}`,
+    )
   }
 
   /** Waits for an event that satisfies `match` (events already seen count). */
@@ -134,7 +136,12 @@ export class DriverProcess {
 }
 
 /** Runs `scenario` of `family` to completion and returns its result. */
-export function runDriver<T = unknown>(family: Family, scenario: string, params: object, timeoutMs = 60_000): Promise<T> {
+export function runDriver<T = unknown>(
+  family: Family,
+  scenario: string,
+  params: object,
+  timeoutMs = 60_000,
+): Promise<T> {
   const driver = new DriverProcess(family, scenario, params)
   driver.endInput()
   return driver.result<T>(timeoutMs)

@@ -60,7 +60,10 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     client: 'Apache Kafka Java client (org.apache.kafka:kafka-clients 4.4.0)',
     setsTimestamps: true,
     unsupported: {},
-    command: () => ({cmd: 'java', args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', interopEnv().javaClasspath, 'Driver']}),
+    command: () => ({
+      cmd: 'java',
+      args: ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', interopEnv().javaClasspath, 'Driver'],
+    }),
   },
   confluent: {
     family: 'confluent',
@@ -86,9 +89,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
       'commit-restart': 'kcat cannot read a committed offset: the resumed position is checked by consuming',
     },
     cannotWrite: (r) =>
-      r.value === ''
-        ? 'kcat skips an empty input message: it can send an empty value only as NULL (-Z)'
-        : undefined,
+      r.value === '' ? 'kcat skips an empty input message: it can send an empty value only as NULL (-Z)' : undefined,
     command: () => ({
       cmd: process.execPath,
       args: [join(INTEROP_DIR, 'node', 'kcat-driver.mjs')],

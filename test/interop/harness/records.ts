@@ -11,7 +11,11 @@ function pseudoRandom(bytes: number, seed: string): Buffer {
   const out: Buffer[] = []
   for (let i = 0; out.length * 32 < bytes; i++) out.push(createHash('sha256').update(`${seed}:${i}`).digest())
   // No 0x1d-0x1f: kcat's record delimiters here are made of them.
-  return Buffer.from(Buffer.concat(out).subarray(0, bytes).map((b) => (b >= 0x1d && b <= 0x1f ? 0x20 : b)))
+  return Buffer.from(
+    Buffer.concat(out)
+      .subarray(0, bytes)
+      .map((b) => (b >= 0x1d && b <= 0x1f ? 0x20 : b)),
+  )
 }
 
 /** A key or value with every byte value except 0x1d-0x1f (kcat's record delimiters here). */

@@ -38,7 +38,9 @@ export async function asFamily(
     recordOutcome(dir, family, scenario, {status: 'pass'})
     return true
   } catch (error) {
-    const first = String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 200)
+    const first = String((error as Error)?.message ?? error)
+      .split('\n')[0]!
+      .slice(0, 200)
     recordOutcome(dir, family, scenario, {status: 'fail', detail: first})
     throw error
   }
@@ -77,7 +79,9 @@ export function compatibilityMarkdown(dir: string, brokerLabel: string, when: Da
       if (caveat === undefined) return 'yes'
       return `yes* [${notes.push(`${family}, ${SCENARIO_TITLES[scenario]}: ${caveat}`)}]`
     }
-    const n = notes.push(`${o.status === 'fail' ? 'FAILED' : 'cannot'}: ${family}, ${SCENARIO_TITLES[scenario]}: ${o.detail}`)
+    const n = notes.push(
+      `${o.status === 'fail' ? 'FAILED' : 'cannot'}: ${family}, ${SCENARIO_TITLES[scenario]}: ${o.detail}`,
+    )
     return o.status === 'fail' ? `**FAIL** [${n}]` : `no [${n}]`
   }
   const lines = [

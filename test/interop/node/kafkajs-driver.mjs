@@ -92,13 +92,18 @@ const metadata = (p) =>
     const {topics} = await admin.fetchTopicMetadata({topics: names})
     return {
       brokers: cluster.brokers.map((b) => ({id: b.nodeId, host: b.host, port: b.port})),
-      topics: topics.map((t) => ({name: t.name, partitions: t.partitions.length})).sort((a, b) => (a.name < b.name ? -1 : 1)),
+      topics: topics
+        .map((t) => ({name: t.name, partitions: t.partitions.length}))
+        .sort((a, b) => (a.name < b.name ? -1 : 1)),
     }
   })
 
 const createTopic = (p) =>
   withAdmin(p, async (admin) => {
-    const created = await admin.createTopics({topics: [{topic: p.topic, numPartitions: p.partitions}], waitForLeaders: true})
+    const created = await admin.createTopics({
+      topics: [{topic: p.topic, numPartitions: p.partitions}],
+      waitForLeaders: true,
+    })
     if (!created) throw new Error(`topic ${p.topic} already exists`)
     return {created: p.topic}
   })
@@ -116,7 +121,11 @@ function offsetsOf(records, metadataList) {
 }
 
 async function produce(p) {
-  const producer = client(p).producer({idempotent: Boolean(p.idempotent), maxInFlightRequests: p.idempotent ? 1 : undefined, allowAutoTopicCreation: false})
+  const producer = client(p).producer({
+    idempotent: Boolean(p.idempotent),
+    maxInFlightRequests: p.idempotent ? 1 : undefined,
+    allowAutoTopicCreation: false,
+  })
   await producer.connect()
   try {
     const sent = await producer.send({topic: p.topic, acks: -1, messages: p.records.map(messageIn)})
@@ -239,7 +248,12 @@ async function resume(p) {
 }
 
 function transactionalProducer(p) {
-  return client(p).producer({transactionalId: p.transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
+  return client(p).producer({
+    transactionalId: p.transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  })
 }
 
 async function transactions(p) {
@@ -291,12 +305,16 @@ async function consumeTransformProduce(p) {
       })),
     })
     const next = new Map()
-    for (const {topic, partition, message} of batch) next.set(`${topic}\0${partition}`, {topic, partition, offset: Number(message.offset) + 1})
+    for (const {topic, partition, message} of batch)
+      next.set(`${topic}\0${partition}`, {topic, partition, offset: Number(message.offset) + 1})
     const byTopic = new Map()
     for (const {topic, partition, offset} of next.values()) {
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), {partition, offset: String(offset)}])
     }
-    await txn.sendOffsets({consumerGroupId: p.group, topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions}))})
+    await txn.sendOffsets({
+      consumerGroupId: p.group,
+      topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions})),
+    })
     await txn.commit()
     return {transformed: batch.length}
   } finally {

@@ -79,13 +79,22 @@ async function metadata(p) {
       const i = x.name.lastIndexOf(':')
       return {id: x.id, host: x.name.slice(0, i), port: Number(x.name.slice(i + 1))}
     }),
-    topics: md.topics.map((t) => ({name: t.topic, partitions: t.partitions.length})).sort((x, y) => (x.name < y.name ? -1 : 1)),
+    topics: md.topics
+      .map((t) => ({name: t.topic, partitions: t.partitions.length}))
+      .sort((x, y) => (x.name < y.name ? -1 : 1)),
   }
 }
 
 async function highWatermark(p, topic, partition) {
   // librdkafka lists offsets read_committed by default, which gives the last stable offset instead.
-  const {stdout} = await run(['-Q', ...b(p), '-X', 'isolation.level=read_uncommitted', '-t', `${topic}:${partition}:-1`])
+  const {stdout} = await run([
+    '-Q',
+    ...b(p),
+    '-X',
+    'isolation.level=read_uncommitted',
+    '-t',
+    `${topic}:${partition}:-1`,
+  ])
   return Number(/offset (-?\d+)/.exec(stdout.toString())[1])
 }
 
@@ -99,7 +108,9 @@ async function produce(p) {
     if (r.value === null) args.push('-Z')
     args.push('-X', 'acks=all')
     const parts = r.key === null ? [] : [unb64(r.key), Buffer.from(rawDelim(KEY_DELIM))]
-    await run(args, {input: Buffer.concat([...parts, unb64(r.value) ?? Buffer.alloc(0), Buffer.from(rawDelim(MSG_DELIM))])})
+    await run(args, {
+      input: Buffer.concat([...parts, unb64(r.value) ?? Buffer.alloc(0), Buffer.from(rawDelim(MSG_DELIM))]),
+    })
     offsets.push({partition: r.partition ?? 0, offset: (await highWatermark(p, p.topic, r.partition ?? 0)) - 1})
   }
   return {offsets}
@@ -107,7 +118,18 @@ async function produce(p) {
 
 /** Idempotent: all records through one producer (its sequence numbers), so no per-record headers. */
 async function produceIdempotent(p) {
-  const args = ['-P', ...b(p), '-t', p.topic, '-p', String(p.records[0]?.partition ?? 0), '-K', KEY_DELIM, '-D', MSG_DELIM]
+  const args = [
+    '-P',
+    ...b(p),
+    '-t',
+    p.topic,
+    '-p',
+    String(p.records[0]?.partition ?? 0),
+    '-K',
+    KEY_DELIM,
+    '-D',
+    MSG_DELIM,
+  ]
   // -E: a lost connection is for librdkafka to retry, not a reason for kcat to exit.
   args.push('-E', '-X', 'enable.idempotence=true')
   await run(args, {input: stdinOf(p.records)})
@@ -164,7 +186,9 @@ const groupArgs = (p) => [
 
 /** A balanced consumer (-G): kcat reports each rebalance on stderr and leaves the group on SIGTERM. */
 async function groupMember(p) {
-  const child = spawn(KCAT, [...groupArgs(p), '-X', 'auto.commit.interval.ms=200', p.topic], {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(KCAT, [...groupArgs(p), '-X', 'auto.commit.interval.ms=200', p.topic], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let pending = Buffer.alloc(0)
   let consumed = 0
   child.stdout.on('data', (c) => {

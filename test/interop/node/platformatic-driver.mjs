@@ -186,7 +186,13 @@ async function resume(p) {
     const committedMap = await consumer.listCommittedOffsets({topics: [{topic: p.topic, partitions: [0]}]})
     const committed = Number(committedMap.get(p.topic)[0])
     let first
-    const stream = await consumer.consume({topics: [p.topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: 200})
+    const stream = await consumer.consume({
+      topics: [p.topic],
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+      maxWaitTime: 200,
+    })
     stream.on('data', (m) => {
       first ??= Number(m.offset)
     })
@@ -198,7 +204,8 @@ async function resume(p) {
   }
 }
 
-const transactionalProducer = (p) => new Producer({...base(p), transactionalId: p.transactionalId, idempotent: true, acks: -1})
+const transactionalProducer = (p) =>
+  new Producer({...base(p), transactionalId: p.transactionalId, idempotent: true, acks: -1})
 
 async function transactions(p) {
   const producer = transactionalProducer(p)
@@ -290,7 +297,9 @@ const watermarks = async (p) => {
   return withAdmin(p, async (admin) => {
     const low = await listOffsets(admin, p.topic, partitions, -2n)
     const high = await listOffsets(admin, p.topic, partitions, -1n)
-    return {partitions: partitions.map((partition) => ({partition, low: low.get(partition), high: high.get(partition)}))}
+    return {
+      partitions: partitions.map((partition) => ({partition, low: low.get(partition), high: high.get(partition)})),
+    }
   })
 }
 
