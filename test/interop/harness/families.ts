@@ -44,6 +44,8 @@ export interface FamilyInfo {
   family: Family
   /** The client and its pinned version, as the compatibility table names it. */
   client: string
+  /** The table's column heading. */
+  short: string
   /** Whether the family sets a record's timestamp when it produces. */
   setsTimestamps: boolean
   unsupported: Partial<Record<Scenario, string>>
@@ -57,6 +59,7 @@ export interface FamilyInfo {
 export const FAMILY_INFO: Record<Family, FamilyInfo> = {
   java: {
     family: 'java',
+    short: 'Java client',
     client: 'Apache Kafka Java client (org.apache.kafka:kafka-clients 4.4.0)',
     setsTimestamps: true,
     unsupported: {},
@@ -67,6 +70,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
   },
   confluent: {
     family: 'confluent',
+    short: 'confluent-kafka',
     client: 'confluent-kafka-python 2.16.1 (librdkafka 2.16.0)',
     setsTimestamps: true,
     unsupported: {},
@@ -74,6 +78,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
   },
   kcat: {
     family: 'kcat',
+    short: 'kcat',
     client: 'kcat 1.7.1 (librdkafka 2.0.2, Debian 12)',
     setsTimestamps: false,
     unsupported: {
@@ -98,6 +103,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
   },
   'kafka-python': {
     family: 'kafka-python',
+    short: 'kafka-python',
     client: 'kafka-python 2.0.2',
     setsTimestamps: true,
     unsupported: {
@@ -113,6 +119,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
   },
   kafkajs: {
     family: 'kafkajs',
+    short: 'kafkajs',
     client: 'kafkajs 2.2.4',
     setsTimestamps: true,
     unsupported: {},
@@ -125,6 +132,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
   },
   platformatic: {
     family: 'platformatic',
+    short: '@platformatic/kafka',
     client: '@platformatic/kafka 1.35.0',
     setsTimestamps: true,
     unsupported: {},
