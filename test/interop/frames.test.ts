@@ -1,7 +1,8 @@
 // Captures the Kafka frames that each client family exchanges with the broker (through the frame proxy), checks
 // that the proxy splits them the way Kafka frames them (every request answered once, by correlation id), and,
 // with INTEROP_UPDATE_FRAMES=1, saves a curated set under test/fixtures/kafka-frames for the codec's golden tests:
-// <family>-<api>-v<version>-<request|response>-<n>.bin, with index.json naming the clients and their versions.
+// <Api>_v<version>_<request|response>_<family>.bin (the codec's naming, test/fixtures/kafka-frames/README.md), with
+// index.json naming the clients and their versions.
 import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -132,7 +133,7 @@ describe.skipIf(proxy === undefined)('frames real clients exchange with the brok
         if (response === undefined) continue
         seen.add(kind)
         for (const frame of [request, response]) {
-          const file = `${family}-${kind}-${frame.direction}-1.bin`
+          const file = `${api}_v${request.apiVersion}_${frame.direction}_${family}.bin`
           writeFileSync(join(FIXTURES, file), frame.bytes)
           index.push({
             file,
