@@ -113,7 +113,21 @@ export interface TopicState {
   deleted: boolean
 }
 
-type Produce = ParsedRequests['produce']
+/** One batch of a produce request, for a partition. */
+export interface ProduceBatch {
+  topic: string
+  partition: number
+  /** One RecordBatch v2 (its base offset is set in place when it is appended). */
+  records: Buffer
+}
+
+/** A produce request as the broker takes it, whatever front end it came through. */
+export interface ProduceRequest {
+  /** 0, 1 or -1 (all). */
+  acks: number
+  timeoutMs: number
+  batches: readonly ProduceBatch[]
+}
 type ProduceResult = Responses['produce']['results'][number]
 
 const errorData = (error: unknown): ErrorData =>
@@ -444,7 +458,7 @@ export class Broker {
    * size against max.message.bytes), given its base offset in place, and all are committed in one SQLite
    * transaction before any result is returned. A batch that fails gets its own error; the others are still written.
    */
-  produce(req: Produce, payload: Buffer): ProduceResult[] {
+  produce(req: ProduceRequest): ProduceResult[] {
     const results: ProduceResult[] = []
     const rows: BatchRow[] = []
     const touched = new Map<PartitionState, number>() // partition -> next offset after this request
@@ -454,19 +468,10 @@ export class Broker {
     // A partition whose batch failed takes no later batch of this request: they would land out of order (Kafka
     // validates a partition's records together and fails them together).
     const failed = new Map<string, ErrorData>()
-    let position = 0
-    let declared = 0
-    for (const b of req.batches) declared += b.size
-    if (declared !== payload.length) {
-      throw new KafkaException(
-        'INVALID_REQUEST',
-        `Produce request lists ${declared} bytes of batches but carries ${payload.length} bytes.`,
-      )
-    }
     const now = this.#now()
     for (const spec of req.batches) {
-      const offset = position
-      position += spec.size
+      const records = spec.records
+      const size = records.length
       const failure = failed.get(tpKey(spec.topic, spec.partition))
       if (failure) {
         results.push({
@@ -489,16 +494,16 @@ export class Broker {
             `The size of the current ISR (1) is insufficient to satisfy the min.isr requirement of ${p.topic.minInsyncReplicas} for partition ${partitionName(p)}: kafkalite is one broker. Use acks=1, or min.insync.replicas=1.`,
           )
         }
-        const header = validateBatch(payload, offset, spec.size)
-        if (spec.size > p.topic.maxMessageBytes) {
+        const header = validateBatch(records, 0, size)
+        if (size > p.topic.maxMessageBytes) {
           throw new KafkaException(
             'MESSAGE_TOO_LARGE',
-            `The record batch of ${spec.size} bytes is larger than max.message.bytes of topic '${spec.topic}' (${p.topic.maxMessageBytes}). Send smaller records or raise the topic's max.message.bytes.`,
+            `The record batch of ${size} bytes is larger than max.message.bytes of topic '${spec.topic}' (${p.topic.maxMessageBytes}). Send smaller records or raise the topic's max.message.bytes.`,
           )
         }
         // Every record, as Kafka's LogValidator checks them: a batch that passed its CRC can still hold records no
         // consumer could read, and storing it would stop every consumer of the partition at it.
-        validateRecords(payload, offset, spec.size, header, {
+        validateRecords(records, 0, size, header, {
           requireKeys: p.topic.compacted,
           now,
           timestampBeforeMaxMs: p.topic.timestampBeforeMaxMs,
@@ -535,11 +540,11 @@ export class Broker {
         }
         // The batch as stored: recompressed when the topic's compression.type names another codec (as Kafka's
         // LogValidator does), otherwise the producer's bytes in place.
-        let bytes = payload.subarray(offset, offset + spec.size)
+        let bytes = records
         let attributes = header.attributes
         const codec = p.topic.compression
         if (codec !== null && header.compression !== COMPRESSION[codec]) {
-          bytes = recompress(payload, offset, spec.size, header, codec)
+          bytes = recompress(records, 0, size, header, codec)
           attributes = readBatchHeader(bytes).attributes
         }
         let maxTimestamp = header.maxTimestamp

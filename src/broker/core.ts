@@ -11,7 +11,7 @@
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
 import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {Store} from '../store/store.js'
-import {Broker} from './broker.js'
+import {Broker, type ProduceRequest} from './broker.js'
 import type {BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
@@ -109,9 +109,9 @@ export class BrokerCore {
 
   // ---- the log ----------------------------------------------------------------------------------------------------
 
-  /** Appends the request's batches (`payload` holds them, in the order `req.batches` lists their sizes). */
-  produce(req: Req<'produce'>, payload: Buffer): Res<'produce'>['results'] {
-    return this.broker.produce(req, payload)
+  /** Appends the request's batches, all committed before any result is returned. */
+  produce(req: ProduceRequest): Res<'produce'>['results'] {
+    return this.broker.produce(req)
   }
 
   /** Reads records, waiting up to `maxWaitMs` for `minBytes` (a long poll, cancelled when the connection closes). */

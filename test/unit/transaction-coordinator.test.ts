@@ -37,7 +37,7 @@ function send(broker: Broker, producerId: number, epoch: number, sequence: numbe
   b.append(timestamp, null, Buffer.from(value))
   b.setProducerState(producerId, epoch, sequence, true)
   const bytes = Buffer.from(b.build())
-  return broker.produce({acks: -1, timeoutMs: 1000, batches: [{topic: 't', partition: 0, size: bytes.length}]}, bytes)
+  return broker.produce({acks: -1, timeoutMs: 1000, batches: [{topic: 't', partition: 0, records: bytes}]})
 }
 
 beforeEach(() => {
