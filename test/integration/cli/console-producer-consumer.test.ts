@@ -1,7 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Connection} from '../../src/client/connection.js'
-import {readBatchHeader} from '../../src/protocol/kafka/record-batch.js'
-import {exited, readUntil, TestHome, uniqueTopic} from '../helpers/env.js'
+import {Connection} from '../../../src/client/connection.js'
+import {readBatchHeader} from '../../../src/protocol/kafka/record-batch.js'
+import {exited, readUntil, TestHome, uniqueTopic} from '../../helpers/env.js'
 
 let home: TestHome
 

@@ -7,8 +7,8 @@ import {
   StringDeserializer,
   StringSerializer,
   type ConsumerRecord,
-} from '../../src/client/index.js'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+} from '../../../src/client/index.js'
+import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
 let home: TestHome
 let config: Record<string, string>

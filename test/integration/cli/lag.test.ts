@@ -5,8 +5,8 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, DaemonControl, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
-import {BIN, TestHome, waitFor} from '../helpers/env.js'
+import {Admin, DaemonControl, KafkaConsumer, KafkaProducer} from '../../../src/client/index.js'
+import {BIN, TestHome, waitFor} from '../../helpers/env.js'
 
 let home: TestHome
 let config: Record<string, string>

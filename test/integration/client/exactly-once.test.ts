@@ -4,8 +4,8 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {runExactlyOnce} from '../../bench/exactly-once.mjs'
-import {TestHome} from '../helpers/env.js'
+import {runExactlyOnce} from '../../../bench/exactly-once.mjs'
+import {TestHome} from '../../helpers/env.js'
 
 let home: TestHome
 

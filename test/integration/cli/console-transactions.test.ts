@@ -1,7 +1,7 @@
 // console-producer with a transactional.id sends all of stdin in one transaction; console-consumer
 // --isolation-level read_committed shows only what was committed.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {TestHome, exited} from '../helpers/env.js'
+import {TestHome, exited} from '../../helpers/env.js'
 
 let home: TestHome
 

@@ -1,5 +1,5 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
 let home: TestHome
 

@@ -11,8 +11,8 @@ import {
   KafkaProducer,
   TransactionalIdNotFoundException,
   UnknownTopicOrPartitionException,
-} from '../../src/client/index.js'
-import {TestHome, exited, waitFor, type CliResult} from '../helpers/env.js'
+} from '../../../src/client/index.js'
+import {TestHome, exited, waitFor, type CliResult} from '../../helpers/env.js'
 
 let home: TestHome
 let config: Record<string, string>

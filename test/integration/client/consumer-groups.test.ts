@@ -1,8 +1,8 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, KafkaConsumer, KafkaProducer, type TopicPartition} from '../../src/client/index.js'
-import {TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+import {Admin, KafkaConsumer, KafkaProducer, type TopicPartition} from '../../../src/client/index.js'
+import {TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
 let home: TestHome
 let base: Record<string, string>

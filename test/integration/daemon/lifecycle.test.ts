@@ -11,13 +11,13 @@ import {
   KIND_REQUEST,
   KIND_RESPONSE,
   type Frame,
-} from '../../src/protocol/socket/frame.js'
-import {brokerPaths} from '../../src/paths.js'
-import {KafkaConsumer} from '../../src/client/consumer.js'
-import {KafkaProducer, type RecordMetadata} from '../../src/client/producer.js'
-import {packageVersion} from '../../src/package-info.js'
-import {processAlive} from '../../src/client/connection.js'
-import {exited, TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+} from '../../../src/protocol/socket/frame.js'
+import {brokerPaths} from '../../../src/paths.js'
+import {KafkaConsumer} from '../../../src/client/consumer.js'
+import {KafkaProducer, type RecordMetadata} from '../../../src/client/producer.js'
+import {packageVersion} from '../../../src/package-info.js'
+import {processAlive} from '../../../src/client/connection.js'
+import {exited, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
 let home: TestHome
 

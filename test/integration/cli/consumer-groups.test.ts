@@ -2,8 +2,8 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ChildProcess} from 'node:child_process'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
-import {exited, TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+import {Admin, KafkaConsumer, KafkaProducer} from '../../../src/client/index.js'
+import {exited, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
 let home: TestHome
 const children: ChildProcess[] = []

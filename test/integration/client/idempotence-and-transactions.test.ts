@@ -18,12 +18,12 @@ import {
   StringSerializer,
   type ConsumerInterceptor,
   type ProducerInterceptor,
-} from '../../src/client/index.js'
-import {Connection} from '../../src/client/connection.js'
-import {brokerPaths} from '../../src/paths.js'
-import {FrameDecoder} from '../../src/protocol/socket/frame.js'
-import {BatchBuilder} from '../../src/protocol/kafka/record-batch.js'
-import {TestHome, waitFor} from '../helpers/env.js'
+} from '../../../src/client/index.js'
+import {Connection} from '../../../src/client/connection.js'
+import {brokerPaths} from '../../../src/paths.js'
+import {FrameDecoder} from '../../../src/protocol/socket/frame.js'
+import {BatchBuilder} from '../../../src/protocol/kafka/record-batch.js'
+import {TestHome, waitFor} from '../../helpers/env.js'
 
 let home: TestHome
 let config: Record<string, string>
@@ -554,7 +554,7 @@ describe('the Java-style client API', () => {
       }
       await produce(0)
       const res = await produce(7) // a gap in the sequence of a producer the partition knows
-      const {errorFromData} = await import('../../src/errors.js')
+      const {errorFromData} = await import('../../../src/errors.js')
       const error = errorFromData(res.results[0]!.error!)
       expect(error).toBeInstanceOf(OutOfOrderSequenceException)
       expect(error).toBeInstanceOf(KafkaException)
