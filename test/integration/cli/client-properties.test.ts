@@ -1,18 +1,10 @@
 // --producer.config and --consumer.config: Kafka's client properties files, read by the console tools.
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 describe('client properties files', () => {
   it('reads --producer.config and --consumer.config, with --*-property taking precedence', async () => {

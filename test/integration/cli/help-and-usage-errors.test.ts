@@ -1,18 +1,10 @@
 // kafkalite --help, and usage errors: an unknown command or a bad flag value, named on one line with exit code 2.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {TestHome} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 describe('help', () => {
   it('documents every command and exits 0', async () => {

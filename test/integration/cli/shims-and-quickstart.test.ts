@@ -3,18 +3,10 @@ import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {TestHome} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 describe('kafkalite shims', () => {
   it('writes kafka-* executables that run Kafka-style scripts unchanged', async () => {

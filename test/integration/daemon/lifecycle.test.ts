@@ -3,7 +3,7 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync}
 import {createServer, connect, type Socket} from 'node:net'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
   encodeFrame,
   FrameDecoder,
@@ -19,15 +19,7 @@ import {packageVersion} from '../../../src/package-info.js'
 import {processAlive} from '../../../src/client/connection.js'
 import {exited, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 interface Status {
   running: boolean
