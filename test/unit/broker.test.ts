@@ -68,6 +68,14 @@ function produce(broker: Broker, topic: string, partition: number, ...batches: B
   )
 }
 
+/** Produces one request of batches to several partitions: [topic, partition, batch] each. */
+function produceEach(broker: Broker, ...batches: [string, number, Buffer][]) {
+  return broker.produce(
+    {acks: -1, timeoutMs: 1000, batches: batches.map(([topic, partition, b]) => ({topic, partition, size: b.length}))},
+    Buffer.concat(batches.map(([, , b]) => b)),
+  )
+}
+
 /** The stored batches of a partition from `offset`, as a fetch would return them. */
 const stored = (broker: Broker, p: PartitionState, offset = 0) => broker.read(p, offset, 1 << 30).batches
 
@@ -251,16 +259,24 @@ describe('produce', () => {
     for (const b of stored(broker, p)) expect(() => checkBatch(b, 0, b.length)).not.toThrow()
   })
 
-  it('refuses a batch whose CRC does not match, and writes the other batches of the request', () => {
+  it('refuses a batch whose CRC does not match, and with it the later batches of its partition in the request', () => {
     const broker = start()
-    broker.createTopic('t', 1, 1, {})
+    broker.createTopic('t', 2, 1, {})
     const bad = batch(['corrupted'])
     bad[bad.length - 1]! ^= 0xff // the last byte of the value
-    const [good, corrupt, after] = produce(broker, 't', 0, batch(['a']), bad, batch(['b']))
+    const [before, corrupt, other, after] = produceEach(
+      broker,
+      ['t', 0, batch(['a'])],
+      ['t', 0, bad],
+      ['t', 1, batch(['x'])],
+      ['t', 0, batch(['b'])],
+    )
     expect(corrupt!.error?.code).toBe('CORRUPT_MESSAGE')
     expect(corrupt!.error?.message).toMatch(/^Record batch is corrupt: CRC-32C 0x[0-9a-f]{8} does not match/)
-    expect([good!.baseOffset, after!.baseOffset]).toEqual([0, 1])
-    expect(records(broker, broker.partition('t', 0))).toEqual(['0:a', '1:b'])
+    // Written before it, or on another partition: kept. After it on its partition: it would land out of order.
+    expect([before!.baseOffset, other!.baseOffset]).toEqual([0, 0])
+    expect(after!.error).toEqual(corrupt!.error)
+    expect(records(broker, broker.partition('t', 0))).toEqual(['0:a'])
   })
 
   it('refuses a header that is not magic 2, a length that is not the size, and counts that disagree', () => {
@@ -272,11 +288,11 @@ describe('produce', () => {
     const counts = batch(['x', 'y'])
     counts.writeInt32BE(5, OFFSET.lastOffsetDelta)
     reseal(counts)
-    const results = produce(broker, 't', 0, magic1, longer, counts)
-    expect(results.map((r) => r.error?.code)).toEqual(['CORRUPT_MESSAGE', 'CORRUPT_MESSAGE', 'INVALID_RECORD'])
-    expect(results[0]!.error?.message).toMatch(/magic 1/)
-    expect(results[1]!.error?.message).toMatch(/length field says \d+ bytes but the batch has \d+/)
-    expect(results[2]!.error?.message).toBe('Record batch lastOffsetDelta 5 does not match its 2 records')
+    const [m, l, c] = [magic1, longer, counts].map((b) => produce(broker, 't', 0, b)[0]!.error)
+    expect([m?.code, l?.code, c?.code]).toEqual(['CORRUPT_MESSAGE', 'CORRUPT_MESSAGE', 'INVALID_RECORD'])
+    expect(m?.message).toMatch(/magic 1/)
+    expect(l?.message).toMatch(/length field says \d+ bytes but the batch has \d+/)
+    expect(c?.message).toBe('Record batch lastOffsetDelta 5 does not match its 2 records')
     expect(broker.partition('t', 0).nextOffset).toBe(0)
   })
 
@@ -329,11 +345,52 @@ describe('produce', () => {
     expect(produce(broker, 't', 0, batch(['x'.repeat(200)]))[0]!.error?.code).toBe('MESSAGE_TOO_LARGE')
   })
 
-  it.fails('refuses a record without a key on a compacted topic, as Kafka does (INVALID_RECORD)', () => {
-    // Kafka's LogValidator: "Compacted topic cannot accept message without key". kafkalite stores the record.
+  it('refuses a record without a key on a compacted topic', () => {
     const broker = start()
-    broker.createTopic('compacted', 1, 1, {'cleanup.policy': 'compact'})
-    expect(produce(broker, 'compacted', 0, batch(['no key']))[0]!.error?.code).toBe('INVALID_RECORD')
+    broker.createTopic('compacted', 1, 1, {'cleanup.policy': 'compact,delete'})
+    const [keyless] = produce(broker, 'compacted', 0, batch(['a', 'b'], {keys: ['k', null]}))
+    expect(keyless!.error?.code).toBe('INVALID_RECORD')
+    expect(keyless!.error?.message).toMatch(/^Compacted topic cannot accept message without key \(record 1 /)
+    expect(produce(broker, 'compacted', 0, batch(['a', 'b'], {keys: ['k', 'l']}))[0]).toMatchObject({baseOffset: 0})
+  })
+
+  it("refuses CreateTime timestamps outside the topic's message.timestamp.before/after.max.ms", () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {'message.timestamp.before.max.ms': '1000', 'message.timestamp.after.max.ms': '10'})
+    const at = (timestamp: number, topic = 't') =>
+      produce(broker, topic, 0, batch(['v'], {timestamps: [timestamp]}))[0]!
+    expect(at(NOW - 1001).error?.code).toBe('INVALID_TIMESTAMP')
+    expect(at(NOW + 11).error?.message).toBe(
+      `Timestamp ${NOW + 11} of record 0 is out of range: the topic accepts timestamps from ${NOW - 1000} to ${NOW + 10} (message.timestamp.before.max.ms, message.timestamp.after.max.ms).`,
+    )
+    expect(at(NOW - 1000).error).toBeUndefined()
+    expect(at(NOW + 10).error).toBeUndefined()
+  })
+
+  // Kafka's LogValidator.validateTimestamp bounds a record by the topic's message.timestamp.type, skips a record
+  // without a timestamp (-1), and refuses a batch a producer marked LogAppendTime. kafkalite's validateRecords
+  // goes by the batch's own timestamp type instead: the next three are those differences.
+  it.fails("takes any producer timestamp on a LogAppendTime topic, since the broker's time replaces it", () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {
+      'message.timestamp.before.max.ms': '1000',
+      'message.timestamp.type': 'LogAppendTime',
+    })
+    expect(produce(broker, 't', 0, batch(['v'], {timestamps: [0]}))[0]!.error).toBeUndefined()
+  })
+
+  it.fails('does not bound a record without a timestamp (-1)', () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {'message.timestamp.before.max.ms': '1000'})
+    expect(produce(broker, 't', 0, batch(['v'], {timestamps: [-1]}))[0]!.error).toBeUndefined()
+  })
+
+  it.fails('refuses a batch that a producer marked LogAppendTime (INVALID_TIMESTAMP)', () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {})
+    const marked = batch(['v'])
+    marked.writeInt16BE(marked.readInt16BE(OFFSET.attributes) | 0x08, OFFSET.attributes)
+    expect(produce(broker, 't', 0, reseal(marked))[0]!.error?.code).toBe('INVALID_TIMESTAMP')
   })
 })
 
