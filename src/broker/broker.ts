@@ -503,11 +503,19 @@ export class Broker {
         }
         // Every record, as Kafka's LogValidator checks them: a batch that passed its CRC can still hold records no
         // consumer could read, and storing it would stop every consumer of the partition at it.
+        if (header.timestampType === TIMESTAMP_TYPE.LogAppendTime) {
+          throw new KafkaException(
+            'INVALID_TIMESTAMP',
+            "A producer's batch may not carry LogAppendTime: the broker sets it, on topics whose message.timestamp.type is LogAppendTime.",
+          )
+        }
+        // On a LogAppendTime topic the broker's time replaces the producer's, which are then not bounded.
+        const bounded = !p.topic.logAppendTime
         validateRecords(records, 0, size, header, {
           requireKeys: p.topic.compacted,
           now,
-          timestampBeforeMaxMs: p.topic.timestampBeforeMaxMs,
-          timestampAfterMaxMs: p.topic.timestampAfterMaxMs,
+          timestampBeforeMaxMs: bounded ? p.topic.timestampBeforeMaxMs : Number.MAX_SAFE_INTEGER,
+          timestampAfterMaxMs: bounded ? p.topic.timestampAfterMaxMs : Number.MAX_SAFE_INTEGER,
           maxDecompressedBytes: p.topic.maxDecompressedBytes,
         })
         const nextOffset = touched.get(p) ?? p.nextOffset
@@ -545,6 +553,13 @@ export class Broker {
         const codec = p.topic.compression
         if (codec !== null && header.compression !== COMPRESSION[codec]) {
           bytes = recompress(records, 0, size, header, codec)
+          // As Kafka's UnifiedLog.append after LogValidator recompressed (messageSizeMaybeChanged): checked again.
+          if (bytes.length > p.topic.maxMessageBytes) {
+            throw new KafkaException(
+              'MESSAGE_TOO_LARGE',
+              `The record batch is ${bytes.length} bytes once recompressed with the topic's compression.type ${codec}, larger than max.message.bytes of topic '${spec.topic}' (${p.topic.maxMessageBytes}). Send smaller batches or raise the topic's max.message.bytes.`,
+            )
+          }
           attributes = readBatchHeader(bytes).attributes
         }
         let maxTimestamp = header.maxTimestamp

@@ -637,7 +637,8 @@ export function validateRecords(
           `Compacted topic cannot accept message without key (record ${index} of the batch has a null key). Give every record a key, or set cleanup.policy=delete.`,
         )
       }
-      if (checkTimes && (r.timestamp < earliest || r.timestamp > latest)) {
+      // -1: no timestamp (RecordBatch.NO_TIMESTAMP), which Kafka does not bound.
+      if (checkTimes && r.timestamp !== -1 && (r.timestamp < earliest || r.timestamp > latest)) {
         throw new KafkaException(
           'INVALID_TIMESTAMP',
           `Timestamp ${r.timestamp} of record ${index} is out of range: the topic accepts timestamps from ${earliest} to ${latest} (message.timestamp.before.max.ms, message.timestamp.after.max.ms).`,

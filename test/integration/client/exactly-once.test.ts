@@ -1,25 +1,11 @@
 // The exactly-once proof (issue 4): a consume-transform-produce loop with sendOffsetsToTransaction, killed with
 // kill -9 at random points and restarted, must leave each input record exactly once, in order, in the output read
 // with read_committed. bench/exactly-once.mjs runs the same harness longer.
-import {writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {runExactlyOnce} from '../../bench/exactly-once.mjs'
-import {TestHome} from '../helpers/env.js'
+import {describe, expect, it} from 'vitest'
+import {runExactlyOnce} from '../../../bench/exactly-once.mjs'
+import {QUICK_GROUPS, TestHome} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-  writeFileSync(
-    join(home.dir, 'server.properties'),
-    'group.initial.rebalance.delay.ms=0\ngroup.min.session.timeout.ms=100\n',
-  )
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest({serverProperties: QUICK_GROUPS})
 
 describe('exactly once', () => {
   it('survives kill -9 of the processing process at random points, many times', async () => {

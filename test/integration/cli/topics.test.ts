@@ -1,15 +1,7 @@
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+import {describe, expect, it} from 'vitest'
+import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 describe('kafkalite topics (kafka-topics)', () => {
   it("creates a topic and prints Kafka's confirmation", async () => {

@@ -1,25 +1,20 @@
 // Clients that do not play by the rules must not grow the daemon or hold it up: a client that never reads its
 // fetches, one that floods requests, one that starts a request and never finishes it, one that sits idle. The daemon
 // stays small and keeps serving everyone else.
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
-import {brokerPaths} from '../../src/paths.js'
-import {encodeFrame, KIND_REQUEST} from '../../src/protocol/socket/frame.js'
-import {TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+import {afterEach, describe, expect, it} from 'vitest'
+import {Admin, KafkaConsumer, KafkaProducer} from '../../../src/client/index.js'
+import {brokerPaths} from '../../../src/paths.js'
+import {encodeFrame, KIND_REQUEST} from '../../../src/protocol/socket/frame.js'
+import {TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
+const home = TestHome.forEachTest()
 const sockets: Socket[] = []
 
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
+afterEach(() => {
   for (const s of sockets.splice(0)) s.destroy()
-  await home.cleanup()
 })
 
 function daemonRssMiB(): number {
@@ -40,16 +35,14 @@ const request = (id: number, method: string, params: unknown) =>
 
 /** The daemon answers a fresh client promptly. */
 async function stillServes(topic: string): Promise<void> {
-  const admin = await Admin.create({'kafkalite.home': home.dir})
-  const [end] = await admin.listOffsets([{topic, partition: 0, spec: 'latest'}])
-  admin.close()
+  const [end] = await home.withAdmin((admin) => admin.listOffsets([{topic, partition: 0, spec: 'latest'}]))
   expect(end!.offset).toBeGreaterThan(0)
 }
 
 describe('clients that do not play by the rules', () => {
   it('stays small while 20 clients send 70 fetches of 16 MiB each and never read them', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer({'kafkalite.home': home.dir, 'linger.ms': '5', 'batch.size': String(1 << 20)})
+    const producer = new KafkaProducer({...home.config, 'linger.ms': '5', 'batch.size': String(1 << 20)})
     const value = Buffer.alloc(100_000, 'x')
     for (let i = 0; i < 400; i++) producer.sendWithCallback({topic, partition: 0, value}, () => {})
     await producer.close() // 40 MB in the partition
@@ -75,7 +68,7 @@ describe('clients that do not play by the rules', () => {
     // 70 x 20 x 16 MiB would be 22 GiB; the response budget (64 MiB) and one response per connection bound it.
     expect(peak - before).toBeLessThan(200)
     await stillServes(topic)
-    const consumer = new KafkaConsumer({'kafkalite.home': home.dir})
+    const consumer = new KafkaConsumer(home.config)
     consumer.assign([{topic, partition: 0}])
     consumer.seekToBeginning([{topic, partition: 0}])
     // A well-behaved consumer still gets records, even while the others sit on theirs.
@@ -84,9 +77,9 @@ describe('clients that do not play by the rules', () => {
   }, 60_000)
 
   it('closes a connection whose request started arriving but did not finish within the receive timeout', async () => {
-    writeFileSync(join(home.dir, 'server.properties'), 'kafkalite.socket.receive.timeout.ms=300\n')
+    home.setServerProperties({'kafkalite.socket.receive.timeout.ms': 300})
     const topic = uniqueTopic()
-    const admin = await Admin.create({'kafkalite.home': home.dir})
+    const admin = await Admin.create(home.config)
     await admin.createTopics([{name: topic}])
     const socket = await rawConnection()
     const frame = request(1, 'metadata', {topics: null})
@@ -100,8 +93,8 @@ describe('clients that do not play by the rules', () => {
   })
 
   it('closes a connection idle for connections.max.idle.ms, and a client reconnects on its next request', async () => {
-    writeFileSync(join(home.dir, 'server.properties'), 'connections.max.idle.ms=300\n')
-    const admin = await Admin.create({'kafkalite.home': home.dir})
+    home.setServerProperties({'connections.max.idle.ms': 300})
+    const admin = await Admin.create(home.config)
     await admin.createTopics([{name: 'a'}])
     const socket = await rawConnection()
     await new Promise((resolve) => socket.once('close', resolve))

@@ -1,17 +1,9 @@
 // console-producer with a transactional.id sends all of stdin in one transaction; console-consumer
 // --isolation-level read_committed shows only what was committed.
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {TestHome, exited} from '../helpers/env.js'
+import {describe, expect, it} from 'vitest'
+import {TestHome, exited, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 const consume = (topic: string, isolation: string) =>
   home.run([
@@ -49,7 +41,11 @@ describe('transactional console tools', () => {
     const child = home.spawn(['console-producer', '--topic', 'int', '--producer-property', 'transactional.id=typist'])
     child.stdin!.write('typed\n')
     // Wait until the record reached the log (a read_uncommitted reader sees it), then interrupt.
-    await waitForRecord('int')
+    await waitFor(
+      async () => (await consume('int', 'read_uncommitted')).stdout.includes('typed'),
+      10_000,
+      'the record to reach the log',
+    )
     let stderr = ''
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
     child.kill('SIGINT')
@@ -59,12 +55,3 @@ describe('transactional console tools', () => {
     expect((await consume('int', 'read_committed')).stdout).toBe('')
   })
 })
-
-async function waitForRecord(topic: string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    if ((await consume(topic, 'read_uncommitted')).stdout.includes('typed')) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('the record never reached the log')
-}

@@ -1,17 +1,9 @@
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Connection} from '../../src/client/connection.js'
-import {readBatchHeader} from '../../src/protocol/kafka/record-batch.js'
-import {exited, readUntil, TestHome, uniqueTopic} from '../helpers/env.js'
+import {describe, expect, it} from 'vitest'
+import {Connection} from '../../../src/client/connection.js'
+import {readBatchHeader} from '../../../src/protocol/kafka/record-batch.js'
+import {exited, readUntil, TestHome, uniqueTopic} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 const consumeAll = (topic: string, ...extra: string[]) =>
   home.run(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end', ...extra])

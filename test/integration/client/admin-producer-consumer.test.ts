@@ -1,4 +1,4 @@
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
   Admin,
   KafkaConsumer,
@@ -7,20 +7,10 @@ import {
   StringDeserializer,
   StringSerializer,
   type ConsumerRecord,
-} from '../../src/client/index.js'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+} from '../../../src/client/index.js'
+import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
-let home: TestHome
-let config: Record<string, string>
-
-beforeEach(() => {
-  home = new TestHome()
-  config = {'kafkalite.home': home.dir}
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 async function drain<K, V>(consumer: KafkaConsumer<K, V>, count: number): Promise<ConsumerRecord<K, V>[]> {
   const out: ConsumerRecord<K, V>[] = []
@@ -31,7 +21,7 @@ async function drain<K, V>(consumer: KafkaConsumer<K, V>, count: number): Promis
 
 describe('the client library', () => {
   it("administers topics like Kafka's Admin client", async () => {
-    const admin = await Admin.create(config)
+    const admin = await Admin.create(home.config)
     try {
       const [created] = await admin.createTopics([{name: 'a', numPartitions: 2, configs: {'retention.ms': '1000'}}])
       expect(created).toMatchObject({name: 'a', numPartitions: 2, replicationFactor: 1})
@@ -60,7 +50,7 @@ describe('the client library', () => {
 
   it('sends records and resolves each with its partition, offset and timestamp', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
+    const producer = new KafkaProducer(home.config, new StringSerializer(), new StringSerializer())
     const sent = await Promise.all(
       ['a', 'b', 'c'].map((value, i) => producer.send({topic, partition: 0, key: null, value, timestamp: 1000 + i})),
     )
@@ -83,10 +73,8 @@ describe('the client library', () => {
 
   it('reads what was sent, with keys, headers and nulls, from assigned partitions', async () => {
     const topic = uniqueTopic()
-    const admin = await Admin.create(config)
-    await admin.createTopics([{name: topic, numPartitions: 3}])
-    admin.close()
-    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
+    await home.createTopic(topic, 3)
+    const producer = new KafkaProducer(home.config, new StringSerializer(), new StringSerializer())
     await producer.send({
       topic,
       key: 'key',
@@ -98,7 +86,7 @@ describe('the client library', () => {
     })
     await producer.send({topic, key: 'foo', value: null})
     await producer.close()
-    const consumer = new KafkaConsumer(config, new StringDeserializer(), new StringDeserializer())
+    const consumer = new KafkaConsumer(home.config, new StringDeserializer(), new StringDeserializer())
     const tps = [0, 1, 2].map((partition) => ({topic, partition}))
     consumer.assign(tps)
     consumer.seekToBeginning()
@@ -116,11 +104,11 @@ describe('the client library', () => {
 
   it('seeks, reports positions, and returns at most max.poll.records per poll', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer(config)
+    const producer = new KafkaProducer(home.config)
     for (let i = 0; i < 50; i++) void producer.send({topic, partition: 0, value: String(i)})
     await producer.flush()
     await producer.close()
-    const consumer = new KafkaConsumer({...config, 'max.poll.records': '7'}, undefined, new StringDeserializer())
+    const consumer = new KafkaConsumer({...home.config, 'max.poll.records': '7'}, undefined, new StringDeserializer())
     const tp = {topic, partition: 0}
     consumer.assign([tp])
     consumer.seek(tp, 20)
@@ -138,13 +126,18 @@ describe('the client library', () => {
 
   it('wakes a waiting poll when a record arrives (long poll, no busy loop)', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
+    const producer = new KafkaProducer(home.config, new StringSerializer(), new StringSerializer())
     await producer.send({topic, partition: 0, value: 'warm-up'})
-    const consumer = new KafkaConsumer({...config, 'fetch.max.wait.ms': '30000'}, undefined, new StringDeserializer())
+    const consumer = new KafkaConsumer(
+      {...home.config, 'fetch.max.wait.ms': '30000'},
+      undefined,
+      new StringDeserializer(),
+    )
     consumer.assign([{topic, partition: 0}])
     expect(await consumer.position({topic, partition: 0})).toBe(1)
     const started = Date.now()
     const polled = consumer.poll(20_000)
+    // The delay is the point, not a wait: the record must arrive while the poll is already waiting at the log end.
     setTimeout(() => void producer.send({topic, partition: 0, value: 'live'}), 100)
     const records = await polled
     expect([...records].map((r) => r.value)).toEqual(['live'])
@@ -155,13 +148,11 @@ describe('the client library', () => {
 
   it("fetches a partition just assigned without waiting for another partition's long poll", async () => {
     const topic = uniqueTopic()
-    const admin = await Admin.create(config)
-    await admin.createTopics([{name: topic, numPartitions: 2}])
-    await admin.close()
-    const producer = new KafkaProducer(config, new StringSerializer(), new StringSerializer())
+    await home.createTopic(topic, 2)
+    const producer = new KafkaProducer(home.config, new StringSerializer(), new StringSerializer())
     await producer.send({topic, partition: 1, value: 'waiting'})
     const consumer = new KafkaConsumer(
-      {...config, 'fetch.max.wait.ms': '30000', 'auto.offset.reset': 'earliest'},
+      {...home.config, 'fetch.max.wait.ms': '30000', 'auto.offset.reset': 'earliest'},
       undefined,
       new StringDeserializer(),
     )
@@ -181,20 +172,27 @@ describe('the client library', () => {
 
   it('fetches a partition that has drained its buffer while another partition waits at its end', async () => {
     const topic = uniqueTopic()
-    const admin = await Admin.create(config)
-    await admin.createTopics([{name: topic, numPartitions: 2}])
-    await admin.close()
+    await home.createTopic(topic, 2)
     // Partition 1 gets three batches of ~2 KB; the consumer buffers at most 2 x max.partition.fetch.bytes (2 KB)
     // of a partition, so after the first batch partition 1 sits out the next fetch, which is partition 0's alone:
     // a long poll of 30 s, since partition 0 is empty.
-    const producer = new KafkaProducer({...config, 'linger.ms': '0'}, new StringSerializer(), new StringSerializer())
+    const producer = new KafkaProducer(
+      {...home.config, 'linger.ms': '0'},
+      new StringSerializer(),
+      new StringSerializer(),
+    )
     for (let b = 0; b < 3; b++) {
       for (let i = 0; i < 20; i++)
         producer.sendWithCallback({topic, partition: 1, value: `${b}-${i}-${'x'.repeat(90)}`}, () => {})
       await producer.flush()
     }
     const consumer = new KafkaConsumer(
-      {...config, 'fetch.max.wait.ms': '30000', 'max.partition.fetch.bytes': '1024', 'auto.offset.reset': 'earliest'},
+      {
+        ...home.config,
+        'fetch.max.wait.ms': '30000',
+        'max.partition.fetch.bytes': '1024',
+        'auto.offset.reset': 'earliest',
+      },
       undefined,
       new StringDeserializer(),
     )
@@ -212,10 +210,8 @@ describe('the client library', () => {
 
   it('refuses a record larger than max.message.bytes before sending it', async () => {
     const topic = uniqueTopic()
-    const admin = await Admin.create(config)
-    await admin.createTopics([{name: topic, configs: {'max.message.bytes': '1000'}}])
-    admin.close()
-    const producer = new KafkaProducer(config)
+    await home.withAdmin((admin) => admin.createTopics([{name: topic, configs: {'max.message.bytes': '1000'}}]))
+    const producer = new KafkaProducer(home.config)
     await expect(producer.send({topic, value: 'x'.repeat(2000)})).rejects.toMatchObject({
       code: 'MESSAGE_TOO_LARGE',
       name: 'RecordTooLargeException',
@@ -226,15 +222,15 @@ describe('the client library', () => {
 
   it('stamps records with the broker time on a LogAppendTime topic', async () => {
     const topic = uniqueTopic()
-    const admin = await Admin.create(config)
-    await admin.createTopics([{name: topic, configs: {'message.timestamp.type': 'LogAppendTime'}}])
-    admin.close()
-    const producer = new KafkaProducer(config)
+    await home.withAdmin((admin) =>
+      admin.createTopics([{name: topic, configs: {'message.timestamp.type': 'LogAppendTime'}}]),
+    )
+    const producer = new KafkaProducer(home.config)
     const before = Date.now()
     const meta = await producer.send({topic, value: 'x', timestamp: 5})
     expect(meta.timestamp).toBeGreaterThanOrEqual(before)
     await producer.close()
-    const consumer = new KafkaConsumer(config)
+    const consumer = new KafkaConsumer(home.config)
     consumer.assign([{topic, partition: 0}])
     consumer.seekToBeginning()
     const [record] = await drain(consumer, 1)
@@ -244,10 +240,10 @@ describe('the client library', () => {
 
   it('finds offsets by timestamp', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer(config)
+    const producer = new KafkaProducer(home.config)
     for (const ts of [100, 200, 300]) await producer.send({topic, partition: 0, value: String(ts), timestamp: ts})
     await producer.close()
-    const consumer = new KafkaConsumer(config)
+    const consumer = new KafkaConsumer(home.config)
     const tp = {topic, partition: 0}
     const found = await consumer.offsetsForTimes([
       {...tp, timestamp: 150},
@@ -260,11 +256,11 @@ describe('the client library', () => {
 
   it('fires and forgets with acks=0', async () => {
     const topic = uniqueTopic()
-    const producer = new KafkaProducer({...config, acks: '0'})
+    const producer = new KafkaProducer({...home.config, acks: '0'})
     const meta = await producer.send({topic, partition: 0, value: 'x'})
     expect(meta.offset).toBe(-1)
     await producer.close()
-    const consumer = new KafkaConsumer(config)
+    const consumer = new KafkaConsumer(home.config)
     consumer.assign([{topic, partition: 0}])
     consumer.seekToBeginning()
     expect(await drain(consumer, 1)).toHaveLength(1)
@@ -272,14 +268,14 @@ describe('the client library', () => {
   })
 
   it("validates configuration with Kafka's messages", () => {
-    expect(() => new KafkaProducer({...config, acks: '2'})).toThrow(
+    expect(() => new KafkaProducer({...home.config, acks: '2'})).toThrow(
       'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1',
     )
-    expect(() => new KafkaProducer({...config, 'batch.size': 'big'})).toThrow(/Not a number/)
-    expect(() => new KafkaConsumer({...config, 'auto.offset.reset': 'smallest'})).toThrow(
+    expect(() => new KafkaProducer({...home.config, 'batch.size': 'big'})).toThrow(/Not a number/)
+    expect(() => new KafkaConsumer({...home.config, 'auto.offset.reset': 'smallest'})).toThrow(
       /String must be one of: earliest, latest, none/,
     )
-    expect(() => new KafkaProducer({...config, 'bootstrap.servers': 'remote:9092'})).toThrow(
+    expect(() => new KafkaProducer({...home.config, 'bootstrap.servers': 'remote:9092'})).toThrow(
       /remote clusters are not supported yet/,
     )
   })

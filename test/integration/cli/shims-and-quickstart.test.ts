@@ -1,19 +1,12 @@
+// kafkalite shims (kafka-* executables on PATH for Kafka-style scripts) and kafkalite quickstart.
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+import {describe, expect, it} from 'vitest'
+import {TestHome} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 describe('kafkalite shims', () => {
   it('writes kafka-* executables that run Kafka-style scripts unchanged', async () => {
@@ -75,73 +68,5 @@ describe('kafkalite quickstart', () => {
     const result = JSON.parse(again.stdout) as {topic: string; consumed: number; produced: {offset: number}[]}
     expect(result).toMatchObject({topic: 'quickstart-events', consumed: 6})
     expect(result.produced).toHaveLength(3)
-  })
-})
-
-describe('client properties files', () => {
-  it('reads --producer.config and --consumer.config, with --*-property taking precedence', async () => {
-    const topic = uniqueTopic()
-    const producerConfig = join(home.dir, 'producer.properties')
-    writeFileSync(producerConfig, '# a Kafka producer config\nacks=0\ncompression.type=gzip\nclient.id=from-file\n')
-    const produced = await home.run(
-      ['console-producer', '--topic', topic, '--producer.config', producerConfig, '--producer-property', 'acks=all'],
-      {input: 'a\nb\n'},
-    )
-    expect(produced.code).toBe(0)
-    const consumerConfig = join(home.dir, 'consumer.properties')
-    writeFileSync(consumerConfig, 'auto.offset.reset=earliest\n')
-    const consumed = await home.run([
-      'console-consumer',
-      '--topic',
-      topic,
-      '--consumer.config',
-      consumerConfig,
-      '--max-messages',
-      '2',
-    ])
-    expect(consumed.stdout).toBe('a\nb\n')
-  })
-
-  it('refuses a missing properties file by name', async () => {
-    const res = await home.run(['console-producer', '--topic', 't', '--producer.config', '/nonexistent/p.properties'], {
-      input: '',
-    })
-    expect(res.code).toBe(2)
-    expect(res.stderr).toMatch(/Cannot read properties file '\/nonexistent\/p\.properties'/)
-  })
-
-  it("refuses an unknown producer setting value with Kafka's message", async () => {
-    const res = await home.run(['console-producer', '--topic', 't', '--producer-property', 'acks=some'], {input: 'x\n'})
-    expect(res.code).toBe(1)
-    expect(res.stderr).toBe('Error: Invalid value some for configuration acks: String must be one of: all, -1, 0, 1\n')
-  })
-})
-
-describe('help', () => {
-  it('documents every command and exits 0', async () => {
-    const res = await home.run(['--help'])
-    expect(res.code).toBe(0)
-    for (const command of ['topics', 'console-producer', 'console-consumer', 'daemon', 'shims', 'quickstart']) {
-      expect(res.stdout).toContain(command)
-    }
-    const topics = await home.run(['topics', '--help'])
-    expect(topics.stdout).toMatch(/--if-not-exists/)
-    expect(existsSync(join(home.dir, 'daemon.pid'))).toBe(false) // --help never starts the broker
-  })
-})
-
-describe('usage errors', () => {
-  it('name an unknown command and suggest the closest one, with exit code 2', async () => {
-    const res = await home.run(['topcs', '--list'])
-    expect(res.code).toBe(2)
-    expect(res.stderr).toBe("Error: Unknown command 'topcs'. Did you mean 'topics'? See 'kafkalite --help'.\n")
-  })
-
-  it('name the bad flag value on one line', async () => {
-    const res = await home.run(['topics', '--create', '--topic', 'x', '--partitions', 'abc'])
-    expect(res.code).toBe(2)
-    expect(res.stderr).toBe(
-      "Error: Parsing --partitions: Expected an integer but received: abc. See 'kafkalite topics --help'.\n",
-    )
   })
 })

@@ -2,33 +2,20 @@
 // across a daemon restart, the same columns in consumer-groups --describe --json, and the live viewer in a real
 // terminal (tmux) with a producer and a slow consumer group.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, DaemonControl, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
-import {BIN, TestHome, waitFor} from '../helpers/env.js'
+import {beforeEach, describe, expect, it} from 'vitest'
+import {DaemonControl, KafkaConsumer, KafkaProducer} from '../../../src/client/index.js'
+import {BIN, QUICK_GROUPS, TestHome, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
-let config: Record<string, string>
+const home = TestHome.forEachTest({serverProperties: QUICK_GROUPS})
 
 beforeEach(async () => {
-  home = new TestHome()
-  writeFileSync(
-    join(home.dir, 'server.properties'),
-    'group.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=0\n',
-  )
-  config = {'kafkalite.home': home.dir}
-  const admin = await Admin.create(config)
-  await admin.createTopics([{name: 'orders', numPartitions: 1}])
-  await admin.close()
-})
-
-afterEach(async () => {
-  await home.cleanup()
+  await home.createTopic('orders')
 })
 
 async function produce(count: number): Promise<void> {
-  const producer = new KafkaProducer(config)
+  const producer = new KafkaProducer(home.config)
   for (let i = 0; i < count; i++) producer.sendWithCallback({topic: 'orders', value: `v${i}`}, () => {})
   await producer.close()
 }
@@ -41,7 +28,7 @@ function slowConsumer(group: string, perCommit: number) {
   let stopped = false
   let commits = 0
   const consumer = new KafkaConsumer({
-    ...config,
+    ...home.config,
     'group.id': group,
     'auto.offset.reset': 'earliest',
     'enable.auto.commit': 'false',
@@ -54,6 +41,8 @@ function slowConsumer(group: string, perCommit: number) {
       await consumer.commitSync()
       commits++
       await produce(3 * perCommit)
+      // A pace, not a wait: the lag history is kept in time, so commits a second apart are what makes this member
+      // slow (its lag grows from commit to commit) and, once it stops, idle for longer than its commits span.
       await new Promise((r) => setTimeout(r, 1000))
     }
     await consumer.close()

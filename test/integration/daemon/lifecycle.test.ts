@@ -3,7 +3,7 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync}
 import {createServer, connect, type Socket} from 'node:net'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
   encodeFrame,
   FrameDecoder,
@@ -11,24 +11,16 @@ import {
   KIND_REQUEST,
   KIND_RESPONSE,
   type Frame,
-} from '../../src/protocol/socket/frame.js'
-import {brokerPaths} from '../../src/paths.js'
-import {KafkaConsumer} from '../../src/client/consumer.js'
-import {KafkaProducer} from '../../src/client/producer/producer.js'
-import type {RecordMetadata} from '../../src/client/producer/types.js'
-import {packageVersion} from '../../src/package-info.js'
-import {processAlive} from '../../src/client/connection.js'
-import {exited, TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+} from '../../../src/protocol/socket/frame.js'
+import {brokerPaths} from '../../../src/paths.js'
+import {KafkaConsumer} from '../../../src/client/consumer.js'
+import {KafkaProducer} from '../../../src/client/producer/producer.js'
+import type {RecordMetadata} from '../../../src/client/producer/types.js'
+import {packageVersion} from '../../../src/package-info.js'
+import {processAlive} from '../../../src/client/connection.js'
+import {exited, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
-
-beforeEach(() => {
-  home = new TestHome()
-})
-
-afterEach(async () => {
-  await home.cleanup()
-})
+const home = TestHome.forEachTest()
 
 interface Status {
   running: boolean

@@ -1,11 +1,11 @@
 // Delivery semantics against a real daemon: idempotence (a retry after a lost acknowledgement is not written
 // twice), sequence checks, transactions with markers, read_committed, fencing, offsets in transactions, the
 // transaction timeout, and recovery across a daemon restart.
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {createServer, connect, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
   Admin,
   InvalidProducerEpochException,
@@ -18,43 +18,25 @@ import {
   StringSerializer,
   type ConsumerInterceptor,
   type ProducerInterceptor,
-} from '../../src/client/index.js'
-import {Connection} from '../../src/client/connection.js'
-import {brokerPaths} from '../../src/paths.js'
-import {FrameDecoder} from '../../src/protocol/socket/frame.js'
-import {BatchBuilder} from '../../src/protocol/kafka/record-batch.js'
-import {TestHome, waitFor} from '../helpers/env.js'
+} from '../../../src/client/index.js'
+import {Connection} from '../../../src/client/connection.js'
+import {brokerPaths} from '../../../src/paths.js'
+import {FrameDecoder} from '../../../src/protocol/socket/frame.js'
+import {BatchBuilder} from '../../../src/protocol/kafka/record-batch.js'
+import {QUICK_GROUPS, TestHome, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
-let config: Record<string, string>
-
-beforeEach(() => {
-  home = new TestHome()
-  // Expired transactions are looked for every 100 ms instead of Kafka's 10 s, so the timeout test is quick.
-  writeFileSync(
-    join(home.dir, 'server.properties'),
-    'transaction.abort.timed.out.transaction.cleanup.interval.ms=100\ngroup.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=0\n',
-  )
-  config = {'kafkalite.home': home.dir}
+const home = TestHome.forEachTest({
+  serverProperties: {
+    ...QUICK_GROUPS,
+    // Expired transactions are looked for every 100 ms instead of Kafka's 10 s, so the timeout test is quick.
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms': 100,
+  },
 })
-
-afterEach(async () => {
-  await home.cleanup()
-})
-
-async function createTopic(name: string, partitions = 1): Promise<void> {
-  const admin = await Admin.create(config)
-  try {
-    await admin.createTopics([{name, numPartitions: partitions}])
-  } finally {
-    await admin.close()
-  }
-}
 
 /** Everything a reader of this isolation level sees on a partition, as `offset:value`. */
 async function readAll(topic: string, isolation: 'read_committed' | 'read_uncommitted', partition = 0) {
   const consumer = new KafkaConsumer(
-    {...config, 'isolation.level': isolation},
+    {...home.config, 'isolation.level': isolation},
     new StringDeserializer(),
     new StringDeserializer(),
   )
@@ -75,7 +57,7 @@ async function readAll(topic: string, isolation: 'read_committed' | 'read_uncomm
 }
 
 function stringProducer(extra: Record<string, string> = {}) {
-  return new KafkaProducer({...config, ...extra}, new StringSerializer(), new StringSerializer())
+  return new KafkaProducer({...home.config, ...extra}, new StringSerializer(), new StringSerializer())
 }
 
 /**
@@ -156,7 +138,7 @@ class AckDroppingProxy {
 
 describe('idempotent producers', () => {
   it('does not write a batch twice when its acknowledgement is lost and the batch is retried', async () => {
-    await createTopic('idem')
+    await home.createTopic('idem')
     await (await Connection.open({home: home.dir})).close() // the daemon is up
     const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
     await proxy.listen()
@@ -195,7 +177,7 @@ describe('idempotent producers', () => {
   })
 
   it('answers out-of-order sequences, duplicates and old epochs as Kafka does', async () => {
-    await createTopic('seq')
+    await home.createTopic('seq')
     const connection = await Connection.open({home: home.dir})
     try {
       const {producerId} = await connection.request('initProducerId', {transactionalId: null})
@@ -236,23 +218,24 @@ describe('idempotent producers', () => {
   })
 
   it("refuses settings that conflict with idempotence when it is asked for, with Kafka's messages", () => {
-    expect(() => new KafkaProducer({...config, 'enable.idempotence': 'true', acks: '1'})).toThrow(
+    expect(() => new KafkaProducer({...home.config, 'enable.idempotence': 'true', acks: '1'})).toThrow(
       'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
     )
-    expect(() => new KafkaProducer({...config, 'transactional.id': 't', 'enable.idempotence': 'false'})).toThrow(
+    expect(() => new KafkaProducer({...home.config, 'transactional.id': 't', 'enable.idempotence': 'false'})).toThrow(
       'Cannot set a transactional.id without also enabling idempotence.',
     )
     expect(
-      () => new KafkaProducer({...config, 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': 6}),
+      () =>
+        new KafkaProducer({...home.config, 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': 6}),
     ).toThrow('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.')
     // Not asked for explicitly: acks=1 quietly turns idempotence off, as in Kafka 3.2+.
-    expect(() => new KafkaProducer({...config, acks: '1'})).not.toThrow()
+    expect(() => new KafkaProducer({...home.config, acks: '1'})).not.toThrow()
   })
 })
 
 describe('transactions', () => {
   it('shows committed records to read_committed readers, never aborted ones, and never markers', async () => {
-    await createTopic('tx')
+    await home.createTopic('tx')
     const producer = stringProducer({'transactional.id': 'writer'})
     await producer.initTransactions()
     producer.beginTransaction()
@@ -272,7 +255,7 @@ describe('transactions', () => {
   })
 
   it('sends a full batch at once, and the commit right behind the rest of the batches, without waiting for answers', async () => {
-    await createTopic('pipelined', 3)
+    await home.createTopic('pipelined', 3)
     const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
     await proxy.listen()
     // Small batches that linger: at commit, each partition has full batches waiting and one open batch.
@@ -303,7 +286,7 @@ describe('transactions', () => {
   })
 
   it('commits once when the answer to a commit is lost: the resent commit succeeds, and no abort can undo it', async () => {
-    await createTopic('lost-commit')
+    await home.createTopic('lost-commit')
     const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
     await proxy.listen()
     const producer = stringProducer({
@@ -338,7 +321,7 @@ describe('transactions', () => {
   })
 
   it('holds read_committed readers at the last stable offset while a transaction is open', async () => {
-    await createTopic('lso')
+    await home.createTopic('lso')
     const plain = stringProducer()
     await plain.send({topic: 'lso', value: 'before'})
     const producer = stringProducer({'transactional.id': 'slow'})
@@ -356,7 +339,7 @@ describe('transactions', () => {
   })
 
   it("fences a zombie: the older producer gets Kafka's ProducerFencedException and its open transaction is aborted", async () => {
-    await createTopic('zombie')
+    await home.createTopic('zombie')
     const zombie = stringProducer({'transactional.id': 'app'})
     await zombie.initTransactions()
     zombie.beginTransaction()
@@ -380,9 +363,9 @@ describe('transactions', () => {
   })
 
   it('commits consumed offsets with the transaction, and only if it commits', async () => {
-    await createTopic('offsets-in')
-    await createTopic('offsets-out')
-    const admin = await Admin.create(config)
+    await home.createTopic('offsets-in')
+    await home.createTopic('offsets-out')
+    const admin = await Admin.create(home.config)
     const committed = async () =>
       (await admin.listConsumerGroupOffsets('g')).find((o) => o.topic === 'offsets-in')?.offset ?? null
     const producer = stringProducer({'transactional.id': 'processor'})
@@ -395,21 +378,30 @@ describe('transactions', () => {
     expect(await committed()).toBeNull()
     producer.beginTransaction()
     await producer.sendOffsetsToTransaction([{topic: 'offsets-in', partition: 0, offset: 7}], 'g')
-    // A read_committed consumer of the group waits for the open transaction's offsets (KIP-447).
-    const reader = new KafkaConsumer({...config, 'group.id': 'g', 'isolation.level': 'read_committed'})
+    // A read_committed consumer of the group waits for the open transaction's offsets (KIP-447): it is answered
+    // UNSTABLE_OFFSET_COMMIT and asks again, until the transaction ends. Through the proxy its requests are seen.
+    const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
+    await proxy.listen()
+    const reader = new KafkaConsumer({
+      'kafkalite.home': proxy.home,
+      'group.id': 'g',
+      'isolation.level': 'read_committed',
+    })
     const waiting = reader.committed([{topic: 'offsets-in', partition: 0}])
-    await new Promise((r) => setTimeout(r, 200))
+    const asked = () => proxy.log.filter((frame) => frame === '> offsetFetch').length
+    await waitFor(() => asked() >= 2, 10_000, 'the reader to be told to wait and ask again')
     await producer.commitTransaction()
     expect((await waiting)[0]?.offset).toBe(7)
     expect(await committed()).toBe(7)
     await reader.close()
+    await proxy.close()
     await producer.close()
     await admin.close()
   })
 
   it('refuses a transactional offset commit from a consumer that lost its generation', async () => {
-    await createTopic('gen-in')
-    const consumer = new KafkaConsumer({...config, 'group.id': 'gen', 'auto.offset.reset': 'earliest'})
+    await home.createTopic('gen-in')
+    const consumer = new KafkaConsumer({...home.config, 'group.id': 'gen', 'auto.offset.reset': 'earliest'})
     consumer.subscribe(['gen-in'])
     await waitFor(async () => {
       await consumer.poll(100)
@@ -435,7 +427,7 @@ describe('transactions', () => {
   })
 
   it('aborts a transaction that runs past transaction.timeout.ms and fences its producer', async () => {
-    await createTopic('expire')
+    await home.createTopic('expire')
     const producer = stringProducer({'transactional.id': 'sleepy', 'transaction.timeout.ms': '300'})
     await producer.initTransactions()
     producer.beginTransaction()
@@ -456,7 +448,7 @@ describe('transactions', () => {
   })
 
   it('keeps an open transaction across a kill -9 of the daemon, then aborts it when it times out', async () => {
-    await createTopic('crash')
+    await home.createTopic('crash')
     const producer = stringProducer({'transactional.id': 'survivor', 'transaction.timeout.ms': '1500'})
     await producer.initTransactions()
     producer.beginTransaction()
@@ -471,7 +463,7 @@ describe('transactions', () => {
       }
     })
     // The restarted daemon still holds readers back at the open transaction...
-    const admin = await Admin.create(config)
+    const admin = await Admin.create(home.config)
     expect((await readAll('crash', 'read_committed')).end).toBe(0)
     // ...until its timeout aborts it.
     await waitFor(async () => (await readAll('crash', 'read_committed')).end === 2, 15_000)
@@ -482,15 +474,14 @@ describe('transactions', () => {
   })
 
   it('forgets idle producers and unused transactional ids once they expire, and takes an expired producer back', async () => {
-    const properties = join(home.dir, 'server.properties')
-    writeFileSync(
-      properties,
-      readFileSync(properties, 'utf8') +
-        'producer.id.expiration.ms=300\nproducer.id.expiration.check.interval.ms=50\n' +
-        'transactional.id.expiration.ms=300\ntransaction.remove.expired.transaction.cleanup.interval.ms=50\n',
-    )
-    await createTopic('idle')
-    const admin = await Admin.create(config)
+    home.setServerProperties({
+      'producer.id.expiration.ms': 300,
+      'producer.id.expiration.check.interval.ms': 50,
+      'transactional.id.expiration.ms': 300,
+      'transaction.remove.expired.transaction.cleanup.interval.ms': 50,
+    })
+    await home.createTopic('idle')
+    const admin = await Admin.create(home.config)
     const idempotent = stringProducer()
     try {
       const transactional = stringProducer({'transactional.id': 'idle-writer'})
@@ -531,7 +522,7 @@ describe('transactions', () => {
 
 describe('the Java-style client API', () => {
   it('runs interceptors declared in interceptor.classes and reports named metrics', async () => {
-    await createTopic('intercepted')
+    await home.createTopic('intercepted')
     const acknowledged: number[] = []
     class Stamp implements ProducerInterceptor<string, string> {
       onSend(record: {topic: string; value?: string | null}) {
@@ -542,7 +533,7 @@ describe('the Java-style client API', () => {
       }
     }
     const producer = new KafkaProducer(
-      {...config, 'interceptor.classes': [Stamp]},
+      {...home.config, 'interceptor.classes': [Stamp]},
       new StringSerializer(),
       new StringSerializer(),
     )
@@ -561,7 +552,7 @@ describe('the Java-style client API', () => {
       onCommit: (offsets) => committedOffsets.push(...offsets.map((o) => o.offset)),
     }
     const consumer = new KafkaConsumer(
-      {...config, 'group.id': 'ic', 'auto.offset.reset': 'earliest', 'interceptor.classes': [upper]},
+      {...home.config, 'group.id': 'ic', 'auto.offset.reset': 'earliest', 'interceptor.classes': [upper]},
       new StringDeserializer(),
       new StringDeserializer(),
     )
@@ -582,7 +573,7 @@ describe('the Java-style client API', () => {
   it('raises typed exceptions named as Kafka names them', async () => {
     const connection = await Connection.open({home: home.dir})
     try {
-      await createTopic('typed')
+      await home.createTopic('typed')
       const produce = (sequence: number) => {
         const b = new BatchBuilder({maxBytes: 1024})
         b.append(0, null, Buffer.from('v'))
@@ -596,7 +587,7 @@ describe('the Java-style client API', () => {
       }
       await produce(0)
       const res = await produce(7) // a gap in the sequence of a producer the partition knows
-      const {errorFromData} = await import('../../src/errors.js')
+      const {errorFromData} = await import('../../../src/errors.js')
       const error = errorFromData(res.results[0]!.error!)
       expect(error).toBeInstanceOf(OutOfOrderSequenceException)
       expect(error).toBeInstanceOf(KafkaException)

@@ -2,49 +2,35 @@
 // the real CLI against a real daemon, with Kafka's tables and error texts; and the Admin calls beneath them.
 import Database from 'better-sqlite3'
 import type {ChildProcess} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {
-  Admin,
+  type Admin,
   InvalidTxnStateException,
   KafkaProducer,
   TransactionalIdNotFoundException,
   UnknownTopicOrPartitionException,
-} from '../../src/client/index.js'
-import {TestHome, exited, waitFor, type CliResult} from '../helpers/env.js'
+} from '../../../src/client/index.js'
+import {TestHome, exited, waitFor, type CliResult} from '../../helpers/env.js'
 
-let home: TestHome
-let config: Record<string, string>
+const home = TestHome.forEachTest()
 const producers: KafkaProducer[] = []
 const children: ChildProcess[] = []
 
 beforeEach(async () => {
-  home = new TestHome()
-  config = {'kafkalite.home': home.dir}
-  await withAdmin((admin) => admin.createTopics([{name: 'orders', numPartitions: 2}]))
+  await home.createTopic('orders', 2)
 })
 
 afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL')
   for (const p of producers.splice(0)) await p.close().catch(() => {})
-  await home.cleanup()
 })
-
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = await Admin.create(config)
-  try {
-    return await fn(admin)
-  } finally {
-    admin.close()
-  }
-}
 
 type Outcome = 'commit' | 'abort' | 'open'
 
 /** A transactional producer that wrote one record to each partition and then committed, aborted, or left it open. */
 async function transaction(id: string, partitions: number[], outcome: Outcome): Promise<KafkaProducer> {
-  const producer = new KafkaProducer({...config, 'transactional.id': id})
+  const producer = new KafkaProducer({...home.config, 'transactional.id': id})
   producers.push(producer)
   await producer.initTransactions()
   producer.beginTransaction()
@@ -71,7 +57,7 @@ const ok = (res: CliResult) => {
 
 /** The last stable offset of a partition: ListOffsets(latest) with read_committed. */
 const lso = (partition: number) =>
-  withAdmin(
+  home.withAdmin(
     async (admin) =>
       (await admin.listOffsets([{topic: 'orders', partition, spec: 'latest'}], {isolationLevel: 'read_committed'}))[0]!
         .offset,
@@ -231,10 +217,7 @@ describe('kafkalite transactions', () => {
   it("leaves a killed producer's open transaction to its coordinator, which aborts it after transaction.timeout.ms", async () => {
     // The coordinator looks for timed-out transactions every 200 ms instead of 10 s.
     ok(await home.run(['daemon', 'stop']))
-    writeFileSync(
-      join(home.dir, 'server.properties'),
-      'transaction.abort.timed.out.transaction.cleanup.interval.ms=200\n',
-    )
+    home.setServerProperties({'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200})
     await transaction('before', [0], 'commit') // offsets 0 and 1
     const child = home.spawn([
       'console-producer',
@@ -424,7 +407,7 @@ describe('Admin transaction calls', () => {
   it('filters listTransactions by state, producer id and duration', async () => {
     await transaction('done', [0], 'commit')
     await transaction('open', [1], 'open')
-    await withAdmin(async (admin) => {
+    await home.withAdmin(async (admin) => {
       const ids = async (options: Parameters<Admin['listTransactions']>[0]) =>
         (await admin.listTransactions(options)).map((t) => t.transactionalId)
       expect(await ids({})).toEqual(['done', 'open'])
@@ -438,7 +421,7 @@ describe('Admin transaction calls', () => {
 
   it('raises typed exceptions', async () => {
     await transaction('done', [0], 'commit')
-    await withAdmin(async (admin) => {
+    await home.withAdmin(async (admin) => {
       await expect(admin.describeTransactions(['done', 'nope'])).rejects.toBeInstanceOf(
         TransactionalIdNotFoundException,
       )

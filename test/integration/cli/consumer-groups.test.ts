@@ -1,47 +1,21 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ChildProcess} from 'node:child_process'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
-import {exited, TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+import {afterEach, describe, expect, it} from 'vitest'
+import {KafkaConsumer} from '../../../src/client/index.js'
+import {exited, QUICK_GROUPS, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
+const home = TestHome.forEachTest({serverProperties: QUICK_GROUPS})
 const children: ChildProcess[] = []
-
-beforeEach(() => {
-  home = new TestHome()
-  writeFileSync(
-    join(home.dir, 'server.properties'),
-    'group.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=0\n',
-  )
-})
 
 afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL')
-  await home.cleanup()
 })
-
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = await Admin.create({'kafkalite.home': home.dir})
-  try {
-    return await fn(admin)
-  } finally {
-    admin.close()
-  }
-}
 
 /** A topic with `perPartition` records in each partition, values "p-i", timestamps 1000 + i. */
 async function topicWithRecords(partitions: number, perPartition: number, name = uniqueTopic()) {
-  await withAdmin((a) => a.createTopics([{name, numPartitions: partitions}]))
-  const producer = new KafkaProducer({'kafkalite.home': home.dir})
-  const sends = []
-  for (let p = 0; p < partitions; p++) {
-    for (let i = 0; i < perPartition; i++) {
-      sends.push(producer.send({topic: name, partition: p, value: `${p}-${i}`, timestamp: 1000 + i}))
-    }
-  }
-  await Promise.all(sends)
-  await producer.close()
+  await home.createTopic(name, partitions)
+  await home.produceToEach(name, partitions, perPartition, {firstTimestamp: 1000})
   return name
 }
 
@@ -49,22 +23,12 @@ async function topicWithRecords(partitions: number, perPartition: number, name =
 async function stableWith(group: string, members: number) {
   await waitFor(
     async () => {
-      const d = await withAdmin((a) => a.describeConsumerGroups([group]))
+      const d = await home.withAdmin((a) => a.describeConsumerGroups([group]))
       return d[0]!.state === 'Stable' && d[0]!.members.length === members
     },
     20_000,
     `group ${group} to be Stable with ${members} members`,
   )
-}
-
-async function produceValues(topic: string, partitions: number, perPartition: number, prefix = '') {
-  const producer = new KafkaProducer({'kafkalite.home': home.dir})
-  const sends = []
-  for (let p = 0; p < partitions; p++) {
-    for (let i = 0; i < perPartition; i++) sends.push(producer.send({topic, partition: p, value: `${prefix}${p}-${i}`}))
-  }
-  await Promise.all(sends)
-  await producer.close()
 }
 
 /** Starts a console consumer in group `group` and collects what it prints. */
@@ -90,14 +54,14 @@ describe('console-consumer --group', () => {
     const a = consumer(topic, 'g')
     const b = consumer(topic, 'g')
     await stableWith('g', 2)
-    await produceValues(topic, 4, 10)
+    await home.produceToEach(topic, 4, 10)
     await waitFor(() => a.lines.length + b.lines.length === 40, 20_000, 'all 40 records')
     expect(a.lines.length).toBeGreaterThan(0)
     expect(b.lines.length).toBeGreaterThan(0)
     expect(new Set([...a.lines, ...b.lines]).size).toBe(40) // disjoint, and together the whole topic
     b.child.kill('SIGKILL')
     await stableWith('g', 1)
-    await produceValues(topic, 4, 1, 'after-')
+    await home.produceToEach(topic, 4, 1, {prefix: 'after-'})
     await waitFor(() => a.lines.filter((l) => l.startsWith('after-')).length === 4, 20_000, 'a to read every partition')
   })
 
@@ -105,7 +69,7 @@ describe('console-consumer --group', () => {
     const topic = await topicWithRecords(6, 0)
     const cs = [consumer(topic, 'g3'), consumer(topic, 'g3'), consumer(topic, 'g3')]
     await stableWith('g3', 3)
-    await produceValues(topic, 6, 5)
+    await home.produceToEach(topic, 6, 5)
     await waitFor(() => cs.reduce((n, c) => n + c.lines.length, 0) === 30, 20_000, 'all 30 records')
     const all = cs.flatMap((c) => c.lines)
     expect(new Set(all).size).toBe(30)
@@ -138,10 +102,7 @@ describe('console-consumer --group', () => {
   })
 
   it('exits at the end in a group: two members read the whole topic once between them and stop', async () => {
-    writeFileSync(
-      join(home.dir, 'server.properties'),
-      'group.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=500\n',
-    )
+    home.setServerProperties({'group.initial.rebalance.delay.ms': 500})
     const topic = await topicWithRecords(4, 25)
     const runs = await Promise.all(
       [0, 1].map(() =>
@@ -175,7 +136,7 @@ describe('console-consumer --group', () => {
 describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
   async function committedGroup(group: string, offsets: number[], partitions = 2) {
     const topic = await topicWithRecords(partitions, 10)
-    await withAdmin((a) =>
+    await home.withAdmin((a) =>
       a.alterConsumerGroupOffsets(
         group,
         offsets.map((offset, partition) => ({topic, partition, offset})),
@@ -233,7 +194,7 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
   it('describes live members, their assignments and the group state', async () => {
     const topic = await topicWithRecords(3, 1)
     const c = new KafkaConsumer({
-      'kafkalite.home': home.dir,
+      ...home.config,
       'group.id': 'live',
       'client.id': 'app-1',
       'heartbeat.interval.ms': '100',
@@ -356,7 +317,7 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
       expect(res.code, res.stderr).toBe(0)
       expect(plan(res.stdout)).toEqual(expected)
       // A dry run changes nothing.
-      const committed = await withAdmin((a) => a.listConsumerGroupOffsets('r'))
+      const committed = await home.withAdmin((a) => a.listConsumerGroupOffsets('r'))
       expect(committed.map((o) => o.offset)).toEqual([4, 6])
     })
 
@@ -364,7 +325,7 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
       const topic = await committedGroup('x', [4, 6])
       const executed = await run('--reset-offsets', '--group', 'x', '--all-topics', '--to-offset', '2', '--execute')
       expect(executed.code).toBe(0)
-      expect((await withAdmin((a) => a.listConsumerGroupOffsets('x'))).map((o) => o.offset)).toEqual([2, 2])
+      expect((await home.withAdmin((a) => a.listConsumerGroupOffsets('x'))).map((o) => o.offset)).toEqual([2, 2])
       const exported = await run(
         '--reset-offsets',
         '--group',
@@ -379,14 +340,14 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
       const file = join(home.dir, 'plan.csv')
       writeFileSync(file, `${topic},0,9\n${topic},1,1\n`)
       await run('--reset-offsets', '--group', 'x', '--from-file', file, '--execute')
-      expect((await withAdmin((a) => a.listConsumerGroupOffsets('x'))).map((o) => o.offset)).toEqual([9, 1])
+      expect((await home.withAdmin((a) => a.listConsumerGroupOffsets('x'))).map((o) => o.offset)).toEqual([9, 1])
     })
 
     it('warns on the missing --execute and refuses an active group', async () => {
       const topic = await committedGroup('busy', [1, 1])
       const dry = await run('--reset-offsets', '--group', 'busy', '--topic', topic, '--to-earliest')
       expect(dry.stderr).toMatch(/^WARN: No action will be performed as the --execute option is missing\./)
-      const c = new KafkaConsumer({'kafkalite.home': home.dir, 'group.id': 'busy', 'heartbeat.interval.ms': '100'})
+      const c = new KafkaConsumer({...home.config, 'group.id': 'busy', 'heartbeat.interval.ms': '100'})
       c.subscribe([topic])
       await waitFor(async () => (await c.poll(50), c.assignment().length === 2), 15_000, 'the assignment')
       const refused = await run('--reset-offsets', '--group', 'busy', '--topic', topic, '--to-earliest', '--execute')
@@ -419,7 +380,7 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
 
   it('deletes an empty group and refuses a live one', async () => {
     const topic = await committedGroup('old', [1, 1])
-    const c = new KafkaConsumer({'kafkalite.home': home.dir, 'group.id': 'live', 'heartbeat.interval.ms': '100'})
+    const c = new KafkaConsumer({...home.config, 'group.id': 'live', 'heartbeat.interval.ms': '100'})
     c.subscribe([topic])
     await waitFor(async () => (await c.poll(50), c.assignment().length === 2), 15_000, 'the assignment')
     const refused = await run('--delete', '--group', 'live')
@@ -439,7 +400,7 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
     expect(res.code).toBe(0)
     expect(res.stdout.split('\n')[0]).toBe(`Request succeed for deleting offsets with topic ${topic} group d`)
     expect(res.stdout).toMatch(/Successful/)
-    expect(await withAdmin((a) => a.listConsumerGroupOffsets('d'))).toEqual([])
+    expect(await home.withAdmin((a) => a.listConsumerGroupOffsets('d'))).toEqual([])
   })
 
   it('waits until a group has caught up (--wait-for-lag), and gives up after --wait-timeout', async () => {

@@ -1,41 +1,13 @@
-import {writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Admin, KafkaConsumer, KafkaProducer, type TopicPartition} from '../../src/client/index.js'
-import {TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
+import {beforeEach, describe, expect, it} from 'vitest'
+import {KafkaConsumer, KafkaProducer, type TopicPartition} from '../../../src/client/index.js'
+import {QUICK_GROUPS, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
-let home: TestHome
+const home = TestHome.forEachTest({serverProperties: QUICK_GROUPS})
 let base: Record<string, string>
 
 beforeEach(() => {
-  home = new TestHome()
-  // Short session timeouts are allowed here so that expiry tests take a second, not Kafka's minimum of six.
-  writeFileSync(
-    join(home.dir, 'server.properties'),
-    'group.min.session.timeout.ms=100\ngroup.initial.rebalance.delay.ms=0\n',
-  )
-  base = {'kafkalite.home': home.dir, 'heartbeat.interval.ms': '100', 'auto.offset.reset': 'earliest'}
+  base = {...home.config, 'heartbeat.interval.ms': '100', 'auto.offset.reset': 'earliest'}
 })
-
-afterEach(async () => {
-  await home.cleanup()
-})
-
-async function createTopic(name: string, partitions: number) {
-  const admin = await Admin.create({'kafkalite.home': home.dir})
-  await admin.createTopics([{name, numPartitions: partitions}])
-  admin.close()
-}
-
-async function produce(topic: string, partitions: number, perPartition: number) {
-  const producer = new KafkaProducer({'kafkalite.home': home.dir})
-  const sends = []
-  for (let p = 0; p < partitions; p++) {
-    for (let i = 0; i < perPartition; i++) sends.push(producer.send({topic, partition: p, value: `${p}-${i}`}))
-  }
-  await Promise.all(sends)
-  await producer.close()
-}
 
 const names = (tps: TopicPartition[]) => tps.map((tp) => tp.partition).sort((a, b) => a - b)
 
@@ -49,16 +21,13 @@ async function pollAll(consumers: KafkaConsumer[], done: () => boolean, timeoutM
 }
 
 async function describe1(groupId: string) {
-  const admin = await Admin.create({'kafkalite.home': home.dir})
-  const [d] = await admin.describeConsumerGroups([groupId])
-  admin.close()
-  return d!
+  return home.withAdmin(async (admin) => (await admin.describeConsumerGroups([groupId]))[0]!)
 }
 
 describe('consumer groups', () => {
   it('splits the partitions between members and moves them when one leaves', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 4)
+    await home.createTopic(topic, 4)
     const a = new KafkaConsumer({...base, 'group.id': 'g', 'client.id': 'a'})
     const b = new KafkaConsumer({...base, 'group.id': 'g', 'client.id': 'b'})
     a.subscribe([topic])
@@ -77,7 +46,7 @@ describe('consumer groups', () => {
 
   it("moves a crashed member's partitions at once when its connection drops", async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
+    await home.createTopic(topic, 2)
     const survivor = new KafkaConsumer({...base, 'group.id': 'g', 'session.timeout.ms': '30000'})
     survivor.subscribe([topic])
     const victim = home.spawn(['console-consumer', '--topic', topic, '--group', 'g'], {})
@@ -98,8 +67,8 @@ describe('consumer groups', () => {
 
   it('commits consumed offsets and resumes from them in a new consumer', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
-    await produce(topic, 2, 10)
+    await home.createTopic(topic, 2)
+    await home.produceToEach(topic, 2, 10)
     const first = new KafkaConsumer({...base, 'group.id': 'g', 'max.poll.records': '5'})
     first.subscribe([topic])
     let seen = 0
@@ -120,7 +89,7 @@ describe('consumer groups', () => {
 
   it('refuses to start without a committed offset when auto.offset.reset is none', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 1)
+    await home.createTopic(topic, 1)
     const c = new KafkaConsumer({...base, 'group.id': 'g', 'auto.offset.reset': 'none'})
     c.subscribe([topic])
     await expect(pollAll([c], () => false, 5000)).rejects.toMatchObject({code: 'NO_OFFSET_FOR_PARTITION'})
@@ -129,7 +98,7 @@ describe('consumer groups', () => {
 
   it('gives a static member its partitions back without a rebalance when it returns within the session', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 4)
+    await home.createTopic(topic, 4)
     const config = {...base, 'group.id': 'g', 'session.timeout.ms': '10000'}
     const a = new KafkaConsumer({...config, 'group.instance.id': 'instance-a'})
     const b = new KafkaConsumer({...config, 'group.instance.id': 'instance-b'})
@@ -152,7 +121,7 @@ describe('consumer groups', () => {
 
   it('fences the older of two live members with the same group.instance.id', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
+    await home.createTopic(topic, 2)
     const config = {...base, 'group.id': 'g', 'session.timeout.ms': '10000', 'group.instance.id': 'same'}
     const old = new KafkaConsumer(config)
     old.subscribe([topic])
@@ -170,7 +139,7 @@ describe('consumer groups', () => {
 
   it('expires a static member whose session runs out and moves its partitions', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
+    await home.createTopic(topic, 2)
     const a = new KafkaConsumer({...base, 'group.id': 'g', 'session.timeout.ms': '10000'})
     a.subscribe([topic])
     const gone = home.spawn(
@@ -199,7 +168,7 @@ describe('consumer groups', () => {
 
   it('removes a member that stops polling for longer than max.poll.interval.ms', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
+    await home.createTopic(topic, 2)
     const config = {...base, 'group.id': 'g', 'max.poll.interval.ms': '1000'}
     const busy = new KafkaConsumer(config)
     const live = new KafkaConsumer(config)
@@ -214,8 +183,8 @@ describe('consumer groups', () => {
 
   it('keeps groups, members and committed offsets across a daemon restart', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
-    await produce(topic, 2, 5)
+    await home.createTopic(topic, 2)
+    await home.produceToEach(topic, 2, 5)
     const c = new KafkaConsumer({...base, 'group.id': 'g', 'session.timeout.ms': '20000'})
     c.subscribe([topic])
     let seen = 0
@@ -226,7 +195,7 @@ describe('consumer groups', () => {
     const before = await describe1('g')
     await home.run(['daemon', 'stop'])
     // The consumer reconnects (starting a new daemon), heartbeats with its member id and stays in the group.
-    await produce(topic, 2, 1)
+    await home.produceToEach(topic, 2, 1)
     let more = 0
     const deadline = Date.now() + 15_000
     while (more < 2 && Date.now() < deadline) more += (await c.poll(100)).count
@@ -235,20 +204,18 @@ describe('consumer groups', () => {
     expect(after.members.map((m) => m.memberId)).toEqual(before.members.map((m) => m.memberId))
     expect(after.state).toBe('Stable')
     await c.close()
-    const admin = await Admin.create({'kafkalite.home': home.dir})
-    const offsets = await admin.listConsumerGroupOffsets('g')
-    admin.close()
+    const offsets = await home.withAdmin((admin) => admin.listConsumerGroupOffsets('g'))
     expect(offsets.map((o) => o.offset)).toEqual([6, 6])
   })
 
   it('subscribes by pattern and picks up a new matching topic', async () => {
     const first = uniqueTopic('pat')
-    await createTopic(first, 1)
+    await home.createTopic(first, 1)
     const c = new KafkaConsumer({...base, 'group.id': 'g', 'metadata.max.age.ms': '500'})
     c.subscribe(/pat-.*/)
     await pollAll([c], () => c.assignment().length === 1)
     const second = uniqueTopic('pat')
-    await createTopic(second, 1)
+    await home.createTopic(second, 1)
     await pollAll([c], () => c.assignment().length === 2, 15_000)
     expect(c.subscription().sort()).toEqual([first, second].sort())
     await c.close()
@@ -256,7 +223,7 @@ describe('consumer groups', () => {
 
   it('calls the rebalance listener with revoked and assigned partitions', async () => {
     const topic = uniqueTopic()
-    await createTopic(topic, 2)
+    await home.createTopic(topic, 2)
     const events: string[] = []
     const a = new KafkaConsumer({...base, 'group.id': 'g'})
     a.subscribe([topic], {
@@ -282,7 +249,7 @@ describe('eager and cooperative rebalancing', () => {
    */
   async function recordsDuringRebalance(strategy: string): Promise<{during: number; protocol: string}> {
     const topic = uniqueTopic()
-    await createTopic(topic, 4)
+    await home.createTopic(topic, 4)
     const config = {
       ...base,
       'group.id': `g-${strategy}`,
@@ -294,11 +261,12 @@ describe('eager and cooperative rebalancing', () => {
     a.subscribe([topic])
     b.subscribe([topic])
     await pollAll([a, b], () => a.assignment().length === 2 && b.assignment().length === 2)
-    const producer = new KafkaProducer({'kafkalite.home': home.dir, 'linger.ms': '0'})
+    const producer = new KafkaProducer({...home.config, 'linger.ms': '0'})
     let producing = true
     const load = (async () => {
       for (let i = 0; producing; i++) {
         await Promise.all([0, 1, 2, 3].map((partition) => producer.send({topic, partition, value: String(i)})))
+        // A pace, not a wait: records keep arriving on every partition for as long as the rebalance lasts.
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
     })()

@@ -3,28 +3,24 @@
 // stored, and consumers of the partition never meet it.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {gzipSync} from 'node:zlib'
-import {Admin, KafkaConsumer} from '../../src/client/index.js'
-import {Connection} from '../../src/client/connection.js'
-import {crc32c} from '../../src/protocol/kafka/crc32c.js'
-import {BatchBuilder, COMPRESSION, OFFSET} from '../../src/protocol/kafka/record-batch.js'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+import {KafkaConsumer} from '../../../src/client/index.js'
+import {Connection} from '../../../src/client/connection.js'
+import {crc32c} from '../../../src/protocol/kafka/crc32c.js'
+import {BatchBuilder, COMPRESSION, OFFSET} from '../../../src/protocol/kafka/record-batch.js'
+import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
-let home: TestHome
+const home = TestHome.forEachTest()
 let connection: Connection
 let topic: string
 
 beforeEach(async () => {
-  home = new TestHome()
   topic = uniqueTopic()
-  const admin = await Admin.create({'kafkalite.home': home.dir})
-  await admin.createTopics([{name: topic, numPartitions: 1}])
-  admin.close()
+  await home.createTopic(topic)
   connection = await Connection.open({home: home.dir})
 })
 
-afterEach(async () => {
+afterEach(() => {
   connection.close()
-  await home.cleanup()
 })
 
 /** A two-record batch (keys k0, k1; values v0, v1) as a producer encodes it. */
@@ -50,9 +46,7 @@ async function produce(bytes: Buffer, to = topic) {
 }
 
 async function logEnd(): Promise<number> {
-  const admin = await Admin.create({'kafkalite.home': home.dir})
-  const [end] = await admin.listOffsets([{topic, partition: 0, spec: 'latest'}])
-  admin.close()
+  const [end] = await home.withAdmin((admin) => admin.listOffsets([{topic, partition: 0, spec: 'latest'}]))
   return end!.offset
 }
 
@@ -113,7 +107,7 @@ describe('record validation on produce', () => {
       expect(await logEnd()).toBe(0)
       // The partition stays readable: the next good batch lands at offset 0 and a consumer reads it.
       expect((await produce(batch())).baseOffset).toBe(0)
-      const consumer = new KafkaConsumer({'kafkalite.home': home.dir, 'auto.offset.reset': 'earliest'})
+      const consumer = new KafkaConsumer({...home.config, 'auto.offset.reset': 'earliest'})
       consumer.assign([{topic, partition: 0}])
       const records = await consumer.poll(5_000)
       expect(records.count).toBe(2)
@@ -152,9 +146,9 @@ describe('record validation on produce', () => {
 
   it('refuses records without a key on a compacted topic (INVALID_RECORD), as Kafka does', async () => {
     const compacted = uniqueTopic('compacted')
-    const admin = await Admin.create({'kafkalite.home': home.dir})
-    await admin.createTopics([{name: compacted, numPartitions: 1, configs: {'cleanup.policy': 'compact'}}])
-    admin.close()
+    await home.withAdmin((admin) =>
+      admin.createTopics([{name: compacted, numPartitions: 1, configs: {'cleanup.policy': 'compact'}}]),
+    )
     const result = await produce(batch(['k0', null]), compacted)
     expect(result.error).toMatchObject({
       code: 'INVALID_RECORD',

@@ -1,8 +1,8 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {manPageName, manPages, type Manifest} from '../../src/cli/man-page.js'
-import {ROOT} from '../helpers/env.js'
+import {manPageName, manPages, type Manifest} from '../../../src/cli/man-page.js'
+import {ROOT} from '../../helpers/env.js'
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as Manifest
 const commands = Object.values(manifest.commands).filter((c) => !c.hidden)
