@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const {BatchBuilder, forEachRecord, readBatchHeader} = await import(join(ROOT, 'dist/protocol/record-batch.js'))
+const {BatchBuilder, forEachRecord, readBatchHeader} = await import(join(ROOT, 'dist/protocol/kafka/record-batch.js'))
 const {openDatabase} = await import(join(ROOT, 'dist/store/open.js'))
 
 const [mode, ...args] = process.argv.slice(2)
