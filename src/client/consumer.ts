@@ -17,7 +17,7 @@ import {
 } from './consumer-types.js'
 import {Fetcher, type FetchHost} from './fetcher.js'
 import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type MembershipHost} from './group-member.js'
-import {eachInterceptor, loadInterceptors} from './interceptors.js'
+import {Interceptors} from './interceptors.js'
 import {Metrics, type Metric} from './metrics.js'
 import {deserializerFromConfig, type Deserializer} from './serializers.js'
 import {SubscriptionState} from './subscription-state.js'
@@ -48,8 +48,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   #group: GroupMember | null = null
   #nextAutoCommit = 0
   readonly #onNotice: (message: string) => void
-  #interceptors: ConsumerInterceptor<K, V>[] = []
-  #interceptorsLoading: Promise<void> | null = null
+  readonly #interceptors: Interceptors<ConsumerInterceptor<K, V>>
   readonly #metrics: Metrics
 
   constructor(
@@ -69,9 +68,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       value: valueDeserializer ?? deserializerFromConfig(config, 'value.deserializer'),
     }
     this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
-    const interceptors = loadInterceptors<ConsumerInterceptor<K, V>>(config)
-    if (Array.isArray(interceptors)) this.#interceptors = interceptors
-    else this.#interceptorsLoading = interceptors.then((loaded) => void (this.#interceptors = loaded))
+    this.#interceptors = new Interceptors<ConsumerInterceptor<K, V>>(config, this.#onNotice)
     this.#metrics = this.#defineMetrics()
     this.#fetcher = new Fetcher(this.#settings, this.#subscriptions, deserializers, this.#metrics, this.#fetchHost())
   }
@@ -333,10 +330,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     const records: ConsumerRecord<K, V>[] = []
     await this.#pollLoop(timeoutMs, (max) => this.#fetcher.drainRecords(max, records))
     let result = new ConsumerRecords(records)
-    if (this.#interceptorsLoading) await this.#interceptorsLoading
-    if (this.#interceptors.length > 0) {
-      eachInterceptor(this.#interceptors, (i) => (result = i.onConsume(result)), this.#onNotice, 'onConsume')
-    }
+    if (this.#interceptors.loading !== null || this.#interceptors.error !== null) await this.#interceptors.ready()
+    this.#interceptors.each((i) => (result = i.onConsume(result)), 'onConsume')
     return result
   }
 
@@ -463,9 +458,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       const failed = res.results.find((r) => r.error)
       if (failed?.error) throw toKafkaException(failed.error)
       this.#metrics.record('commit-latency', Date.now() - started)
-      if (this.#interceptors.length > 0) {
-        eachInterceptor(this.#interceptors, (i) => i.onCommit(toCommit), this.#onNotice, 'onCommit')
-      }
+      this.#interceptors.each((i) => i.onCommit(toCommit), 'onCommit')
     } catch (error) {
       const e = toKafkaException(error)
       if (e.code === 'ILLEGAL_GENERATION' || e.code === 'UNKNOWN_MEMBER_ID' || e.code === 'REBALANCE_IN_PROGRESS') {
@@ -547,13 +540,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   async close(): Promise<void> {
     if (this.#closed) return
     await this.#group?.close()
-    for (const i of this.#interceptors) {
-      try {
-        await i.close?.()
-      } catch (e) {
-        this.#onNotice(`Error closing interceptor: ${(e as Error).message}`)
-      }
-    }
+    await this.#interceptors.close()
     this.#closed = true
     this.#wake?.()
     await this.#connections.close()

@@ -8,7 +8,7 @@ import {KafkaException, toKafkaException} from '../../errors.js'
 import type {ClientConfig} from '../config.js'
 import {ReconnectingConnection} from '../connection.js'
 import type {GroupMetadata} from '../group-member.js'
-import {eachInterceptor, loadInterceptors} from '../interceptors.js'
+import {Interceptors} from '../interceptors.js'
 import type {Metric} from '../metrics.js'
 import {DefaultSerializer, serializerFromConfig, type Serializer} from '../serializers.js'
 import {RecordAccumulator, type CompleteRecord, type Waiter} from './accumulator.js'
@@ -25,8 +25,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   readonly #accumulator: RecordAccumulator<K, V>
   readonly #sender: Sender
   readonly #onNotice: (message: string) => void
-  #interceptors: ProducerInterceptor<K, V>[] = []
-  #interceptorsLoading: Promise<void> | null = null
+  readonly #interceptors: Interceptors<ProducerInterceptor<K, V>>
 
   constructor(
     config: ClientConfig = {},
@@ -59,21 +58,9 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       this.#complete,
     )
     this.#sender = new Sender(settings, this.#connections, this.#accumulator, this.#metadata, this.#txn, this.#complete)
-    const interceptors = loadInterceptors<ProducerInterceptor<K, V>>(config)
-    if (Array.isArray(interceptors)) {
-      this.#interceptors = interceptors
-    } else {
-      this.#interceptorsLoading = interceptors.then(
-        (loaded) => {
-          this.#interceptors = loaded
-          this.#interceptorsLoading = null
-        },
-        (error: unknown) => {
-          this.#txn.setFatal(toKafkaException(error))
-          this.#interceptorsLoading = null
-        },
-      )
-    }
+    this.#interceptors = new Interceptors<ProducerInterceptor<K, V>>(config, this.#onNotice)
+    // A module that fails to import makes the producer fail, as an invalid config does in Java.
+    void this.#interceptors.ready().catch((error: unknown) => this.#txn.setFatal(toKafkaException(error)))
   }
 
   /** The producer's metrics, keyed by name (Kafka's producer-metrics group). */
@@ -102,9 +89,10 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   }
 
   #send(record: ProducerRecord<K, V>, completion: Waiter): void {
-    if (this.#interceptorsLoading !== null) {
+    const loading = this.#interceptors.loading
+    if (loading !== null) {
       const copy = {...record}
-      void this.#interceptorsLoading.then(() => this.#send(copy, completion))
+      void loading.then(() => this.#send(copy, completion))
       return
     }
     const refused = this.#accumulator.closed
@@ -114,9 +102,9 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       this.#complete(completion, refused)
       return
     }
-    if (this.#interceptors.length > 0) {
+    if (this.#interceptors.list.length > 0) {
       let intercepted = record
-      eachInterceptor(this.#interceptors, (i) => (intercepted = i.onSend(intercepted)), this.#onNotice, 'onSend')
+      this.#interceptors.each((i) => (intercepted = i.onSend(intercepted)), 'onSend')
       record = intercepted
     }
     const now = Date.now()
@@ -149,9 +137,9 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
 
   /** Runs the interceptors' onAcknowledgement, then settles the record's promise or calls its callback. */
   readonly #complete: CompleteRecord = (w, error, metadata) => {
-    if (this.#interceptors.length > 0) {
+    if (this.#interceptors.list.length > 0) {
       const m = metadata ?? null
-      eachInterceptor(this.#interceptors, (i) => i.onAcknowledgement(m, error), this.#onNotice, 'onAcknowledgement')
+      this.#interceptors.each((i) => i.onAcknowledgement(m, error), 'onAcknowledgement')
     }
     if (typeof w === 'function') {
       w(error, metadata ?? null)
@@ -210,13 +198,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     }
     await this.flush()
     this.#accumulator.close()
-    for (const i of this.#interceptors) {
-      try {
-        await i.close?.()
-      } catch (e) {
-        this.#onNotice(`Error closing interceptor: ${(e as Error).message}`)
-      }
-    }
+    await this.#interceptors.close()
     this.#sender.close()
     await this.#connections.close()
   }
