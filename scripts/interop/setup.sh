@@ -95,8 +95,11 @@ if ! fresh "$KAFKA_DIR/.stamp" "$kafka_inputs"; then
 fi
 
 # Apache Kafka's own message specs, inside its kafka-clients jars, for the codec's fidelity check: the release
-# kafkalite's definitions pin (src/protocol/kafka/definitions) and the one their legacy versions come from.
-for release in 4.2.0 3.9.1; do
+# kafkalite's definitions pin (src/protocol/kafka/definitions) and the one their legacy versions come from, read
+# from the definitions themselves so that moving them to another release fetches its jar.
+spec_releases="$(cd "$ROOT" && node --input-type=module \
+  -e "import {definitionReleases} from './scripts/kafka-codec/kafka-specs.mjs'; console.log(definitionReleases().join(' '))")"
+for release in $spec_releases; do
   if [ ! -f "$M2/org/apache/kafka/kafka-clients/$release/kafka-clients-$release.jar" ]; then
     say "fetching kafka-clients $release (its message specs, for the codec's fidelity check)"
     mvn_quiet dependency:get -Dartifact="org.apache.kafka:kafka-clients:$release" -Dtransitive=false

@@ -64,7 +64,7 @@ describe.skipIf(pinned.specs === null)(`the definitions against Apache Kafka ${R
     const theirs = kafkaMessage(specs, 'ProduceRequest')
     const altered = parseDefinitionFile(
       [
-        'release 4.2.0',
+        'release 4.4.0',
         'api 0 Produce versions 3-13 flexible 9+',
         'request',
         '  TransactionalId string 3+ null =null',
