@@ -24,8 +24,9 @@ describe('interceptors', () => {
   it('calls each interceptor, reports what one throws, and goes on to the next', () => {
     const seen: string[] = []
     const reports: string[] = []
-    const interceptors = new Interceptors<{name: string}>({'interceptor.classes': [{name: 'a'}, {name: 'b'}]}, (m) =>
-      reports.push(m),
+    const interceptors = new Interceptors<{name: string; close?: () => void}>(
+      {'interceptor.classes': [{name: 'a'}, {name: 'b'}]},
+      (m) => reports.push(m),
     )
     interceptors.each((i) => {
       seen.push(i.name)
