@@ -158,6 +158,8 @@ export class Broker {
   readonly configs: TopicConfigResolver
   readonly #topics = new Map<string, TopicState>()
   readonly #byId = new Map<number, TopicState>()
+  /** By Kafka's topic id (the UUID clients name topics by in Fetch v13+, Produce v13+, Metadata v10+). */
+  readonly #byTopicId = new Map<string, TopicState>()
   readonly #now: () => number
   readonly #verifyTransaction: TransactionVerifier | null
   readonly #onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null
@@ -173,6 +175,7 @@ export class Broker {
       const state = this.#topicState(row)
       this.#topics.set(row.name, state)
       this.#byId.set(row.id, state)
+      this.#byTopicId.set(row.topicId, state)
     }
     for (const p of store.listPartitions()) {
       const topic = this.#byId.get(p.topic)
@@ -190,6 +193,11 @@ export class Broker {
   /** All topics, sorted by name. */
   topics(): TopicState[] {
     return [...this.#topics.values()].sort((a, b) => (a.row.name < b.row.name ? -1 : 1))
+  }
+
+  /** The topic with this Kafka topic id (22 characters of base64url). */
+  topicById(topicId: string): TopicState | undefined {
+    return this.#byTopicId.get(topicId)
   }
 
   topic(name: string): TopicState | undefined {
@@ -301,6 +309,7 @@ export class Broker {
     const state = this.#topicState(created, true)
     this.#topics.set(name, state)
     this.#byId.set(created.id, state)
+    this.#byTopicId.set(created.topicId, state)
     return state
   }
 
@@ -378,6 +387,7 @@ export class Broker {
           this.store.deleteTopic(state.row.id)
           this.#topics.delete(name)
           this.#byId.delete(state.row.id)
+          this.#byTopicId.delete(state.row.topicId)
           state.deleted = true
           for (const p of state.partitions) this.#wake(p)
           return {name}

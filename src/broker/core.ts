@@ -76,6 +76,11 @@ export class BrokerCore {
 
   // ---- topics and configs ---------------------------------------------------------------------------------------
 
+  /** The name of the topic with this Kafka topic id, if there is one. */
+  topicNameById(topicId: string): string | undefined {
+    return this.broker.topicById(topicId)?.row.name
+  }
+
   metadata(req: Req<'metadata'>): Res<'metadata'> {
     return this.broker.metadata(req)
   }

@@ -1,7 +1,7 @@
 // The socket front end's handlers: one per request method, each a thin adapter onto the broker core (broker/core.ts),
 // which owns every rule. The map is typed by the protocol's method list, so a method without a handler is a compile
 // error; requests reach a handler already validated by its zod schema.
-import type {Method, ParsedRequests, Responses} from '../../protocol/socket/messages.js'
+import type {DaemonStatus, Method, ParsedRequests, Responses} from '../../protocol/socket/messages.js'
 import {PROTOCOL_VERSION} from '../../protocol/socket/version.js'
 import type {BrokerCore} from '../../broker/core.js'
 import {KafkaException} from '../../errors.js'
@@ -31,6 +31,8 @@ export interface DaemonInfo {
   socket: string
   log: string
   connections: () => number
+  /** The Kafka listeners open, with what they advertise. */
+  listeners: () => DaemonStatus['listeners']
   shutdown: () => void
 }
 
@@ -117,6 +119,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       log: info.log,
       ...core.status(),
       connections: info.connections(),
+      listeners: info.listeners(),
     }),
     shutdown: () => {
       setImmediate(info.shutdown)

@@ -474,4 +474,6 @@ export interface DaemonStatus {
   diskBytes: number
   connections: number
   durability: 'process-crash' | 'power-loss'
+  /** The Kafka-protocol listeners open (none unless `listeners` asks for them), with what Metadata advertises. */
+  listeners: {name: string; host: string; port: number; advertisedHost: string; advertisedPort: number}[]
 }
