@@ -131,10 +131,10 @@ export function decompressionBound(maxMessageBytes: number, maxFrameBytes: numbe
   return Math.min(Math.max(32 * maxMessageBytes, 16 << 20), Math.max(maxFrameBytes, 16 << 20))
 }
 
-/** Kafka's topic id: a random UUID printed as URL-safe base64 without padding. */
 /**
  * Partitions one CreateTopics or CreatePartitions request may create, as Kafka's controller allows
- * (MAX_PARTITIONS_PER_BATCH): each is a row written and a state held, and 2^31 - 1 of them held the daemon for hours.
+ * (MAX_PARTITIONS_PER_BATCH): each is a row written and a state held, and a request for 2^31 - 1 of them left the
+ * daemon answering no one for as long as it took (over a minute, when we stopped waiting).
  */
 export const MAX_PARTITIONS_PER_REQUEST = 10_000
 
@@ -145,6 +145,7 @@ function tooManyPartitions(what: string, advice: string): ErrorData {
   }
 }
 
+/** Kafka's topic id: a random UUID printed as URL-safe base64 without padding. */
 export function newTopicId(): string {
   return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url')
 }
