@@ -4,7 +4,7 @@
 import {DEFAULT_MAX_FRAME_BYTES, encodeFrame, FRAME_PREFIX, KIND_REQUEST} from '../../../src/protocol/socket/frame.js'
 import {OFFSET} from '../../../src/protocol/kafka/record-batch.js'
 import {requestSchemas, type Method} from '../../../src/protocol/socket/messages.js'
-import {makeBatch, batchKey, type FuzzProducers} from './batches.js'
+import {makeBatch, batchKey, type FuzzBatch, type FuzzProducers} from './batches.js'
 import type {Rng} from './prng.js'
 
 /** A partitioned topic the fuzzer writes to and reads from. */
@@ -364,7 +364,7 @@ const request = (id: number, header: string | Buffer, payload?: Buffer) => {
 }
 
 /** A produce request of one to seven batches, maybe with a mutated request around valid or mutated batches. */
-function produceFrame(rng: Rng, ctx: FuzzContext, id: number, index: number, previous: Buffer[]): FuzzFrame {
+function produceFrame(rng: Rng, ctx: FuzzContext, id: number, index: number, previous: FuzzBatch[]): FuzzFrame {
   const acks = rng.pick([-1, -1, -1, 1, 1, 0])
   const batches: SentBatch[] = []
   const specs: {topic: string; partition: number; size: number | unknown}[] = []
@@ -377,11 +377,14 @@ function produceFrame(rng: Rng, ctx: FuzzContext, id: number, index: number, pre
       targetMust = true
     }
     // Now and then a resend of an earlier batch of this connection: a retry, as far as the daemon can tell.
-    const resend = previous.length > 0 && rng.chance(0.03)
-    const batch = resend
-      ? {bytes: rng.pick(previous), mustRefuse: false, mutation: 'resend'}
-      : makeBatch(rng, ctx.producers)
-    if (!resend) previous.push(batch.bytes)
+    let batch: FuzzBatch
+    if (previous.length > 0 && rng.chance(0.03)) {
+      const original = rng.pick(previous)
+      batch = {...original, mutation: `${original.mutation}+resend`}
+    } else {
+      batch = makeBatch(rng, ctx.producers)
+      previous.push(batch)
+    }
     batches.push({
       ...target,
       key: batchKey(batch.bytes),
@@ -459,7 +462,7 @@ function produceFrame(rng: Rng, ctx: FuzzContext, id: number, index: number, pre
 }
 
 /** A frame that the daemon can still split from the stream after it: it answers (or ignores) it and reads on. */
-function inStreamFrame(rng: Rng, ctx: FuzzContext, id: number, index: number, previous: Buffer[]): FuzzFrame {
+function inStreamFrame(rng: Rng, ctx: FuzzContext, id: number, index: number, previous: FuzzBatch[]): FuzzFrame {
   const kind = rng.weighted({produce: 45, valid: 15, params: 15, header: 8, method: 5, frameKind: 3, body: 5})
   const frame = (what: string, bytes: Buffer): FuzzFrame => ({
     index,
@@ -540,7 +543,7 @@ function streamBreakingFrame(rng: Rng, id: number, index: number): FuzzFrame {
 /** The frames of one connection: `count` frames, the last of which may break the stream. */
 export function connectionFrames(rng: Rng, ctx: FuzzContext, firstIndex: number, count: number): FuzzFrame[] {
   const frames: FuzzFrame[] = []
-  const previous: Buffer[] = []
+  const previous: FuzzBatch[] = []
   for (let i = 0; i < count; i++) {
     const id = i + 1
     const last = i === count - 1
