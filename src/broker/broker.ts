@@ -147,6 +147,20 @@ export function decompressionBound(maxMessageBytes: number, maxFrameBytes: numbe
   return Math.min(Math.max(32 * maxMessageBytes, 16 << 20), Math.max(maxFrameBytes, 16 << 20))
 }
 
+/**
+ * Partitions one CreateTopics or CreatePartitions request may create, as Kafka's controller allows
+ * (MAX_PARTITIONS_PER_BATCH): each is a row written and a state held, and a request for 2^31 - 1 of them left the
+ * daemon answering no one for as long as it took (over a minute, when we stopped waiting).
+ */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000
+
+function tooManyPartitions(what: string, advice: string): ErrorData {
+  return {
+    code: 'POLICY_VIOLATION',
+    message: `Excessively large number of partitions per request: ${what}, at most ${MAX_PARTITIONS_PER_REQUEST}. ${advice}.`,
+  }
+}
+
 /** Kafka's topic id: a random UUID printed as URL-safe base64 without padding. */
 export function newTopicId(): string {
   return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url')
@@ -353,6 +367,14 @@ export class Broker {
   }
 
   createTopics(req: ParsedRequests['createTopics']): Responses['createTopics'] {
+    let partitions = 0
+    for (const t of req.topics)
+      partitions += t.numPartitions === -1 ? this.config.numPartitions : Math.max(0, t.numPartitions)
+    if (partitions > MAX_PARTITIONS_PER_REQUEST) {
+      // Kafka fails every topic of the request (ReplicationControlManager.validateTotalNumberOfPartitions).
+      const error = tooManyPartitions(`${partitions} requested`, 'Create the topics in several requests')
+      return {topics: req.topics.map((t) => ({name: t.name, error}))}
+    }
     const seen = new Set<string>()
     return {
       topics: req.topics.map((t) => {
@@ -399,6 +421,12 @@ export class Broker {
   }
 
   createPartitions(req: ParsedRequests['createPartitions']): Responses['createPartitions'] {
+    let added = 0
+    for (const t of req.topics) added += Math.max(0, t.count - (this.#topics.get(t.name)?.partitions.length ?? t.count))
+    if (added > MAX_PARTITIONS_PER_REQUEST) {
+      const error = tooManyPartitions(`${added} to add`, 'Add them in several requests')
+      return {topics: req.topics.map((t) => ({name: t.name, error}))}
+    }
     return {
       topics: req.topics.map(({name, count}) => {
         try {
