@@ -28,15 +28,25 @@ export function resetPeakRss(pid) {
   }
 }
 
-/** Samples VmRSS every 20 ms for `forMs`: the largest sample, or VmHWM when it could be reset before. */
-export async function peakRssDuring(pid, forMs, hwmReset) {
+/**
+ * Samples the process's VmRSS every 20 ms until stop(), which returns the largest sample, or VmHWM when it could be
+ * reset before (it then also holds the peaks between samples).
+ */
+export function sampleRss(pid, hwmReset) {
   let peak = rssMiB(pid)
-  const end = Date.now() + forMs
-  while (Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 20))
-    peak = Math.max(peak, rssMiB(pid))
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMiB(pid))
+    } catch {
+      // the process is gone: the caller finds out on its own
+    }
+  }, 20)
+  return {
+    stop() {
+      clearInterval(timer)
+      return hwmReset ? Math.max(peak, rssMiB(pid, 'VmHWM')) : Math.max(peak, rssMiB(pid))
+    },
   }
-  return hwmReset ? Math.max(peak, rssMiB(pid, 'VmHWM')) : peak
 }
 
 const daemonPid = (b, home) => JSON.parse(b.cli(home, ['daemon', 'status', '--json']).stdout.toString()).pid
@@ -150,7 +160,7 @@ export async function unreadFetches(b) {
       }
       const frame = (id) => Buffer.concat(encodeFrame(id, KIND_REQUEST, JSON.stringify({m: 'fetch', p: fetch})))
       const requests = Buffer.concat(Array.from({length: FETCHES_PER_CLIENT}, (_, i) => frame(i + 1)))
-      const measuring = peakRssDuring(pid, 5_000, hwmReset)
+      const sampling = sampleRss(pid, hwmReset)
       for (let c = 0; c < CLIENTS; c++) {
         const socket = connect(brokerPaths(home).socket)
         sockets.push(socket)
@@ -159,7 +169,8 @@ export async function unreadFetches(b) {
         socket.pause() // never reads
         socket.write(requests)
       }
-      const peak = await measuring
+      await new Promise((r) => setTimeout(r, 5_000)) // the daemon serves what it is willing to serve
+      const peak = sampling.stop()
       // The daemon still serves a well-behaved client while the others sit on their replies.
       const admin = await Admin.create(config)
       const [end] = await admin.listOffsets([{topic: 'unread', partition: 0, spec: 'latest'}])
