@@ -95,6 +95,12 @@ export interface BrokerConfig {
   lagHistory: LagHistoryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
+  /**
+   * Skip the per-record validation of produced batches (validateRecords). Exists only so that `npm run bench` can
+   * measure what that validation costs, against a daemon without it; never set from server.properties, only by the
+   * daemon from KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1 (src/daemon/main.ts).
+   */
+  benchSkipRecordValidation?: boolean
 }
 
 interface BrokerDef {

@@ -177,6 +177,8 @@ export class Broker {
   readonly #now: () => number
   readonly #verifyTransaction: TransactionVerifier | null
   readonly #onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null
+  /** The bench's baseline only (BrokerConfig.benchSkipRecordValidation). */
+  readonly #skipRecordValidation: boolean
 
   constructor(store: Store, config: BrokerConfig, options: BrokerOptions = {}) {
     this.store = store
@@ -185,6 +187,7 @@ export class Broker {
     this.#now = options.now ?? Date.now
     this.#verifyTransaction = options.verifyTransaction ?? null
     this.#onAppended = options.onAppended ?? null
+    this.#skipRecordValidation = config.benchSkipRecordValidation === true
     for (const row of store.listTopics()) {
       const state = this.#topicState(row)
       this.#topics.set(row.name, state)
@@ -549,13 +552,15 @@ export class Broker {
         }
         // On a LogAppendTime topic the broker's time replaces the producer's, which are then not bounded.
         const bounded = !p.topic.logAppendTime
-        validateRecords(records, 0, size, header, {
-          requireKeys: p.topic.compacted,
-          now,
-          timestampBeforeMaxMs: bounded ? p.topic.timestampBeforeMaxMs : Number.MAX_SAFE_INTEGER,
-          timestampAfterMaxMs: bounded ? p.topic.timestampAfterMaxMs : Number.MAX_SAFE_INTEGER,
-          maxDecompressedBytes: p.topic.maxDecompressedBytes,
-        })
+        if (!this.#skipRecordValidation) {
+          validateRecords(records, 0, size, header, {
+            requireKeys: p.topic.compacted,
+            now,
+            timestampBeforeMaxMs: bounded ? p.topic.timestampBeforeMaxMs : Number.MAX_SAFE_INTEGER,
+            timestampAfterMaxMs: bounded ? p.topic.timestampAfterMaxMs : Number.MAX_SAFE_INTEGER,
+            maxDecompressedBytes: p.topic.maxDecompressedBytes,
+          })
+        }
         const nextOffset = touched.get(p) ?? p.nextOffset
         let pending: Map<number, ProducerEntry> | undefined
         let entry: ProducerEntry | undefined

@@ -343,6 +343,19 @@ describe('produce', () => {
     expect(produce(broker, 'compacted', 0, batch(['a', 'b'], {keys: ['k', 'l']}))[0]).toMatchObject({baseOffset: 0})
   })
 
+  it("skips the per-record checks, and only those, on the bench's baseline (benchSkipRecordValidation)", () => {
+    store = Store.open(':memory:')
+    const config = {...brokerConfigFrom({}, null), benchSkipRecordValidation: true}
+    const broker = new Broker(store, config, {now: () => NOW})
+    broker.createTopic('compacted', 1, 1, {'cleanup.policy': 'compact'})
+    // A keyless record on a compacted topic fails validateRecords only: stored when it is skipped.
+    expect(produce(broker, 'compacted', 0, batch(['a'], {keys: [null]}))[0]).toMatchObject({baseOffset: 0})
+    // The batch's own checks still run.
+    const bad = batch(['b'], {keys: ['k']})
+    bad[bad.length - 1]! ^= 0xff
+    expect(produce(broker, 'compacted', 0, bad)[0]!.error?.code).toBe('CORRUPT_MESSAGE')
+  })
+
   it("refuses CreateTime timestamps outside the topic's message.timestamp.before/after.max.ms", () => {
     const broker = start()
     broker.createTopic('t', 1, 1, {'message.timestamp.before.max.ms': '1000', 'message.timestamp.after.max.ms': '10'})
