@@ -213,14 +213,23 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 // --- kafkalite --------------------------------------------------------------------------------------------------
 
 /**
- * kafkalite's daemon with a Kafka-protocol listener (issue 11): `listeners=PLAINTEXT://127.0.0.1:0` in the home's
- * server.properties, the bound address read from `daemon status --json`. A restart writes the bound port into
- * server.properties, so that clients find the broker where it was. The frame-proxy scenarios need a second, proxied
- * listener (as Apache Kafka gets above); until kafkalite has one they are skipped for it.
+ * kafkalite's daemon with Kafka-protocol listeners (issue 11), set in the home's server.properties as Apache Kafka's
+ * are above: PLAINTEXT, and PROXIED advertised at the frame proxy's port, so that the frame-proxy scenarios run
+ * against kafkalite too. The ports are chosen here, so a restart finds them unchanged; `daemon status --json` must
+ * show them bound.
  */
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
   mkdirSync(dir, {recursive: true, mode: 0o700}) // kafkalite refuses a home that other users can reach
-  writeFileSync(join(dir, 'server.properties'), 'listeners=PLAINTEXT://127.0.0.1:0\n')
+  const [port, proxiedPort, proxyPort] = [await freePort(), await freePort(), await freePort()]
+  const props = [
+    `listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxiedPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxyPort}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
+    'num.partitions=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+  ]
+  writeFileSync(join(dir, 'server.properties'), props.join('\n') + '\n')
   kafkaliteCli(dir, ['daemon', 'start'])
   const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const status = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'daemon', 'status', '--json'], {
@@ -229,11 +238,14 @@ async function startKafkalite(dir: string): Promise<BrokerHandle> {
   })
   const listeners = (JSON.parse(status.stdout) as {listeners?: {name: string; host: string; port: number}[]}).listeners
   const plaintext = listeners?.find((l) => l.name === 'PLAINTEXT')
-  if (plaintext === undefined) throw new Error(`daemon status --json shows no PLAINTEXT listener: ${status.stdout}`)
+  if (plaintext?.port !== port || !listeners?.some((l) => l.name === 'PROXIED' && l.port === proxiedPort)) {
+    throw new Error(`daemon status --json does not show the listeners of server.properties: ${status.stdout}`)
+  }
   return {
     kind: 'kafkalite',
     label: 'kafkalite',
     bootstrap: `${plaintext.host}:${plaintext.port}`,
+    proxy: {proxyPort, upstream: {host: '127.0.0.1', port: proxiedPort}},
     restartable: true,
     dir,
   }
@@ -266,7 +278,6 @@ export async function restartBroker(handle: BrokerHandle): Promise<void> {
   if (!handle.restartable) throw new Error(`${handle.label} cannot be restarted by the suite`)
   if (handle.kind === 'kafkalite') {
     kafkaliteCli(handle.dir!, ['daemon', 'stop'])
-    writeFileSync(join(handle.dir!, 'server.properties'), `listeners=PLAINTEXT://${handle.bootstrap}\n`)
     kafkaliteCli(handle.dir!, ['daemon', 'start'])
     return
   }
