@@ -6,7 +6,7 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {APIS} from '../../../src/protocol/kafka/codec/index.js'
 import {TestHome, uniqueTopic} from '../../helpers/env.js'
-import {KAFKA_LISTENER, KafkaWire, producerBatch, startWithListener} from '../../helpers/kafka-wire.js'
+import {KAFKA_LISTENER, KafkaSocket, producerBatch, startWithListener} from '../../helpers/kafka-socket.js'
 
 // Kafka's error codes (Errors.java).
 const NONE = 0
@@ -22,7 +22,7 @@ const UNKNOWN_MEMBER_ID = 25
 // One daemon for the file: each test uses its own transactional ids and topics.
 const home = new TestHome({serverProperties: KAFKA_LISTENER})
 let port = 0
-const wires: KafkaWire[] = []
+const wires: KafkaSocket[] = []
 let topic = ''
 
 beforeAll(async () => {
@@ -33,8 +33,8 @@ afterEach(() => {
   for (const w of wires.splice(0)) w.close()
 })
 
-async function connect(): Promise<KafkaWire> {
-  const wire = await KafkaWire.connect(port)
+async function connect(): Promise<KafkaSocket> {
+  const wire = await KafkaSocket.connect(port)
   wires.push(wire)
   return wire
 }
@@ -51,7 +51,7 @@ interface Producer {
   producerEpoch: number
 }
 
-async function initProducer(wire: KafkaWire, transactionalId: string, version = 4): Promise<Producer> {
+async function initProducer(wire: KafkaSocket, transactionalId: string, version = 4): Promise<Producer> {
   const res = await wire.request(APIS.InitProducerId, version, {transactionalId, transactionTimeoutMs: 60_000})
   expect(res.errorCode).toBe(NONE)
   return {transactionalId, producerId: res.producerId, producerEpoch: res.producerEpoch}
@@ -59,7 +59,7 @@ async function initProducer(wire: KafkaWire, transactionalId: string, version = 
 
 /** AddPartitionsToTxn v3 (or `version`): each partition's error code, `topic-partition` => code. */
 async function addPartitions(
-  wire: KafkaWire,
+  wire: KafkaSocket,
   p: Producer,
   partitions: Record<string, number[]>,
   version = 3,
@@ -77,13 +77,13 @@ async function addPartitions(
   return codes
 }
 
-async function endTxn(wire: KafkaWire, p: Producer, committed: boolean, version = 3): Promise<number> {
+async function endTxn(wire: KafkaSocket, p: Producer, committed: boolean, version = 3): Promise<number> {
   const res = await wire.request(APIS.EndTxn, version, {...p, committed})
   return res.errorCode
 }
 
 /** Produces `values` as one transactional batch of producer `p` to partition 0; its error code. */
-async function produceTxn(wire: KafkaWire, p: Producer, values: string[], baseSequence = 0): Promise<number> {
+async function produceTxn(wire: KafkaSocket, p: Producer, values: string[], baseSequence = 0): Promise<number> {
   const records = producerBatch(values, {...p, baseSequence, transactional: true})
   const res = await wire.request(APIS.Produce, 9, {
     transactionalId: p.transactionalId,
@@ -94,7 +94,7 @@ async function produceTxn(wire: KafkaWire, p: Producer, values: string[], baseSe
   return res.responses[0]!.partitionResponses[0]!.errorCode
 }
 
-async function describeTxn(wire: KafkaWire, id: string) {
+async function describeTxn(wire: KafkaSocket, id: string) {
   const res = await wire.request(APIS.DescribeTransactions, 0, {transactionalIds: [id]})
   return res.transactionStates[0]!
 }

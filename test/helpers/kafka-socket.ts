@@ -19,7 +19,7 @@ export async function startWithListener(home: TestHome): Promise<number> {
   return listeners[0]!.port
 }
 
-export class KafkaWire {
+export class KafkaSocket {
   readonly #socket: Socket
   #pending = Buffer.alloc(0)
   #waiting: {resolve: (frame: Buffer) => void; reject: (error: Error) => void} | null = null
@@ -40,13 +40,13 @@ export class KafkaWire {
     })
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<KafkaWire> {
+  static connect(port: number, host = '127.0.0.1'): Promise<KafkaSocket> {
     return new Promise((resolve, reject) => {
       const socket = new Socket()
       socket.once('error', reject)
       socket.connect(port, host, () => {
         socket.off('error', reject)
-        resolve(new KafkaWire(socket))
+        resolve(new KafkaSocket(socket))
       })
     })
   }
@@ -67,7 +67,7 @@ export class KafkaWire {
           reject(new Error(`${api.name} v${version}: ${error.message}`))
         },
       }
-      this.#socket.write(encodeRequestFrame(api, version, {correlationId, clientId: 'kafka-wire-test'}, body))
+      this.#socket.write(encodeRequestFrame(api, version, {correlationId, clientId: 'kafka-socket-test'}, body))
       this.#deliver()
     })
     const {header, body: response} = decodeResponseFrame(api, version, frame)
