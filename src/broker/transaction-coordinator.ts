@@ -168,10 +168,16 @@ export class TransactionCoordinator {
   initProducerId(req: InitProducerIdRequest): Responses['initProducerId'] {
     if (req.transactionalId === null) return {producerId: this.#store.nextProducerId(), producerEpoch: 0}
     if (req.transactionalId === '') throw error('INVALID_REQUEST', 'The transactional id is empty.')
-    if (req.transactionTimeoutMs <= 0 || req.transactionTimeoutMs > this.#config.maxTimeoutMs) {
+    if (req.transactionTimeoutMs > this.#config.maxTimeoutMs) {
       throw error(
         'INVALID_TRANSACTION_TIMEOUT',
-        `The transaction timeout ${req.transactionTimeoutMs} ms is not between 1 ms and the maximum value allowed by the broker (as configured by transaction.max.timeout.ms: ${this.#config.maxTimeoutMs} ms).`,
+        `The transaction timeout ${req.transactionTimeoutMs} ms is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms: ${this.#config.maxTimeoutMs} ms).`,
+      )
+    }
+    if (req.transactionTimeoutMs <= 0) {
+      throw error(
+        'INVALID_TRANSACTION_TIMEOUT',
+        `The transaction timeout ${req.transactionTimeoutMs} ms is not positive: set transaction.timeout.ms to at least 1.`,
       )
     }
     let meta = this.#txns.get(req.transactionalId)

@@ -14,6 +14,7 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3
 const INVALID_REQUEST = 42
 const INVALID_PRODUCER_EPOCH = 47
 const INVALID_TXN_STATE = 48
+const INVALID_TRANSACTION_TIMEOUT = 50
 const INVALID_PRODUCER_ID_MAPPING = 49
 const OPERATION_NOT_ATTEMPTED = 55
 const PRODUCER_FENCED = 90
@@ -111,6 +112,15 @@ describe('the Kafka listener’s transaction APIs', () => {
     })
     expect([a.errorCode, a.producerEpoch, b.errorCode, b.producerEpoch]).toEqual([NONE, 0, NONE, 0])
     expect(b.producerId).not.toBe(a.producerId)
+  })
+
+  it('InitProducerId refuses an empty transactional id and a timeout of 0 or above transaction.max.timeout.ms', async () => {
+    const wire = await connect()
+    const init = (transactionalId: string, transactionTimeoutMs: number) =>
+      wire.request(APIS.InitProducerId, 4, {transactionalId, transactionTimeoutMs})
+    expect(await init('', 60_000)).toMatchObject({errorCode: INVALID_REQUEST, producerId: -1, producerEpoch: -1})
+    expect((await init(uniqueTopic('tx-zero'), 0)).errorCode).toBe(INVALID_TRANSACTION_TIMEOUT)
+    expect((await init(uniqueTopic('tx-long'), 900_001)).errorCode).toBe(INVALID_TRANSACTION_TIMEOUT)
   })
 
   it('AddPartitionsToTxn makes the transaction Ongoing with those partitions, as DescribeTransactions and ListTransactions report', async () => {
