@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   INVALID_TRANSACTION_TIMEOUT: {retriable: false, name: 'InvalidTxnTimeoutException', kafka: 50},
   CONCURRENT_TRANSACTIONS: {retriable: true, name: 'ConcurrentTransactionsException', kafka: 51},
   TRANSACTIONAL_ID_NOT_FOUND: {retriable: false, name: 'TransactionalIdNotFoundException', kafka: 105},
+  OPERATION_NOT_ATTEMPTED: {retriable: false, name: 'OperationNotAttemptedException', kafka: 55},
   TRANSACTION_ABORTED: {retriable: false, name: 'TransactionAbortedException', kafka: -1},
   UNSTABLE_OFFSET_COMMIT: {retriable: true, name: 'UnstableOffsetCommitException', kafka: 88},
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {retriable: false, name: 'TransactionalIdAuthorizationException', kafka: 53},

@@ -18,7 +18,12 @@ import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
-import {TransactionCoordinator} from './transaction-coordinator.js'
+import {
+  TransactionCoordinator,
+  type AddOffsetsToTxnRequest,
+  type AddPartitionsToTxnRequest,
+  type InitProducerIdRequest,
+} from './transaction-coordinator.js'
 
 type Req<M extends keyof ParsedRequests> = ParsedRequests[M]
 type Res<M extends keyof Responses> = Responses[M]
@@ -180,8 +185,18 @@ export class BrokerCore {
 
   // ---- producers and transactions ---------------------------------------------------------------------------------
 
-  initProducerId(req: Req<'initProducerId'>): Res<'initProducerId'> {
+  initProducerId(req: InitProducerIdRequest): Res<'initProducerId'> {
     return this.transactions.initProducerId(req)
+  }
+
+  /** Partitions join the producer's transaction (Kafka's AddPartitionsToTxn); a result per partition. */
+  addPartitionsToTxn(req: AddPartitionsToTxnRequest): ReturnType<TransactionCoordinator['addPartitionsToTxn']> {
+    return this.transactions.addPartitionsToTxn(req)
+  }
+
+  /** A group's offsets will be committed with the producer's transaction (Kafka's AddOffsetsToTxn). */
+  addOffsetsToTxn(req: AddOffsetsToTxnRequest): ReturnType<TransactionCoordinator['addOffsetsToTxn']> {
+    return this.transactions.addOffsetsToTxn(req)
   }
 
   txnOffsetCommit(req: Req<'txnOffsetCommit'>): Res<'txnOffsetCommit'> {
@@ -192,7 +207,7 @@ export class BrokerCore {
     return this.transactions.endTxn(req)
   }
 
-  listTransactions(req: Req<'listTransactions'>): Res<'listTransactions'> {
+  listTransactions(req: Req<'listTransactions'>): ReturnType<TransactionCoordinator['listTransactions']> {
     return this.transactions.listTransactions(req)
   }
 

@@ -213,31 +213,54 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 // --- kafkalite --------------------------------------------------------------------------------------------------
 
 /**
- * kafkalite's daemon with a Kafka-protocol listener, as issue 11 specifies it: `daemon start --listeners
- * PLAINTEXT://127.0.0.1:0`, the bound address in `daemon status --json`. The listener does not exist yet; this is
- * the hook the suite will use once it does (KAFKA_BROKER=kafkalite). The frame-proxy scenarios need a second,
- * proxied listener (as Apache Kafka gets above); until kafkalite has one they are skipped for it.
+ * kafkalite's daemon with Kafka-protocol listeners (issue 11), in the home's server.properties as Apache Kafka's are
+ * above: PLAINTEXT, and PROXIED advertised at the frame proxy's port, so that the frame-proxy scenarios run against
+ * kafkalite too. The ports are chosen here, so that a restart finds the broker where it was; `daemon status --json`
+ * must show them bound.
  */
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
-  mkdirSync(dir, {recursive: true})
-  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
-  const bin = join(ROOT, 'bin', 'run.js')
-  const start = spawnSync(process.execPath, [bin, 'daemon', 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0'], {
-    env,
-    encoding: 'utf8',
-  })
-  if (start.status !== 0) throw new Error(`kafkalite daemon start --listeners failed: ${start.stderr || start.stdout}`)
-  const status = spawnSync(process.execPath, [bin, 'daemon', 'status', '--json'], {env, encoding: 'utf8'})
-  const listeners = (JSON.parse(status.stdout) as {listeners?: string[]}).listeners ?? []
-  const plaintext = listeners.map((l) => /^PLAINTEXT:\/\/(.+)$/.exec(l)?.[1]).find((x) => x !== undefined)
-  if (plaintext === undefined) throw new Error(`daemon status --json shows no PLAINTEXT listener: ${status.stdout}`)
-  return {kind: 'kafkalite', label: 'kafkalite', bootstrap: plaintext, restartable: true, dir}
+  mkdirSync(dir, {recursive: true, mode: 0o700}) // a home others can reach is refused
+  const [port, proxiedPort, proxyPort] = [await freePort(), await freePort(), await freePort()]
+  writeKafkaliteProperties(dir, port, proxiedPort, proxyPort)
+  kafkaliteCli(dir, ['daemon', 'start'])
+  const status = kafkaliteCli(dir, ['daemon', 'status', '--json'])
+  type Listener = {name: string; host: string; port: number}
+  const listeners = (JSON.parse(status) as {listeners?: Listener[]}).listeners ?? []
+  const plaintext = listeners.find((l) => l.name === 'PLAINTEXT')
+  if (plaintext?.port !== port || !listeners.some((l) => l.name === 'PROXIED' && l.port === proxiedPort)) {
+    throw new Error(`daemon status --json does not show the listeners of server.properties: ${status}`)
+  }
+  return {
+    kind: 'kafkalite',
+    label: 'kafkalite',
+    bootstrap: `${plaintext.host}:${plaintext.port}`,
+    proxy: {proxyPort, upstream: {host: '127.0.0.1', port: proxiedPort}},
+    restartable: true,
+    dir,
+  }
 }
 
-function kafkaliteCli(handle: BrokerHandle, args: string[]): void {
-  const env = {...process.env, KAFKALITE_HOME: handle.dir!, NO_COLOR: '1'}
+/**
+ * The home's server.properties: the listeners, and the settings Apache Kafka gets above that change what clients see
+ * (groups start without Kafka's 3 s wait for more members; topics are created only when asked).
+ */
+function writeKafkaliteProperties(dir: string, port: number, proxiedPort: number, proxyPort: number): void {
+  const lines = [
+    `listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxiedPort}`,
+    // Clients bootstrapped on PROXIED are sent to the frame proxy's port for every later connection.
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxyPort}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+  ]
+  writeFileSync(join(dir, 'server.properties'), lines.join('\n') + '\n')
+}
+
+function kafkaliteCli(dir: string, args: string[]): string {
+  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {env, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`kafkalite ${args.join(' ')} failed: ${r.stderr || r.stdout}`)
+  return r.stdout
 }
 
 // --- the suite's entry points -----------------------------------------------------------------------------------
@@ -260,8 +283,8 @@ export async function startBroker(dir: string): Promise<BrokerHandle> {
 export async function restartBroker(handle: BrokerHandle): Promise<void> {
   if (!handle.restartable) throw new Error(`${handle.label} cannot be restarted by the suite`)
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
-    kafkaliteCli(handle, ['daemon', 'start', '--listeners', `PLAINTEXT://${handle.bootstrap}`])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
+    kafkaliteCli(handle.dir!, ['daemon', 'start']) // server.properties names the same ports
     return
   }
   const pid = Number(readFileSync(join(handle.dir!, 'broker.pid'), 'utf8'))
@@ -272,7 +295,7 @@ export async function restartBroker(handle: BrokerHandle): Promise<void> {
 export async function stopBroker(handle: BrokerHandle): Promise<void> {
   if (handle.kind === 'external') return
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
     return
   }
   const pidFile = join(handle.dir!, 'broker.pid')

@@ -11,6 +11,14 @@ import {saslHandshakeApi} from './17-sasl-handshake.js'
 import {apiVersionsApi} from './18-api-versions.js'
 import {createTopicsApi} from './19-create-topics.js'
 import {deleteTopicsApi} from './20-delete-topics.js'
+import {initProducerIdApi} from './22-init-producer-id.js'
+import {addPartitionsToTxnApi} from './24-add-partitions-to-txn.js'
+import {addOffsetsToTxnApi} from './25-add-offsets-to-txn.js'
+import {endTxnApi} from './26-end-txn.js'
+import {txnOffsetCommitApi} from './28-txn-offset-commit.js'
+import {describeProducersApi} from './61-describe-producers.js'
+import {describeTransactionsApi} from './65-describe-transactions.js'
+import {listTransactionsApi} from './66-list-transactions.js'
 
 /** Every API the listener serves, ApiVersions included. */
 export function kafkaApis(): KafkaApi[] {
@@ -23,6 +31,14 @@ export function kafkaApis(): KafkaApi[] {
     saslHandshakeApi,
     createTopicsApi,
     deleteTopicsApi,
+    initProducerIdApi,
+    addPartitionsToTxnApi,
+    addOffsetsToTxnApi,
+    endTxnApi,
+    txnOffsetCommitApi,
+    describeProducersApi,
+    describeTransactionsApi,
+    listTransactionsApi,
   ] as KafkaApi[]
   let byKey: ReadonlyMap<number, KafkaApi> | undefined
   const versions = apiVersionsApi(
