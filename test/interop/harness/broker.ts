@@ -213,29 +213,34 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 // --- kafkalite --------------------------------------------------------------------------------------------------
 
 /**
- * kafkalite's daemon with a Kafka-protocol listener, as issue 11 specifies it: `daemon start --listeners
- * PLAINTEXT://127.0.0.1:0`, the bound address in `daemon status --json`. The listener does not exist yet; this is
- * the hook the suite will use once it does (KAFKA_BROKER=kafkalite). The frame-proxy scenarios need a second,
- * proxied listener (as Apache Kafka gets above); until kafkalite has one they are skipped for it.
+ * kafkalite's daemon with a Kafka-protocol listener (issue 11): `listeners=PLAINTEXT://127.0.0.1:0` in the home's
+ * server.properties, the bound address read from `daemon status --json`. A restart writes the bound port into
+ * server.properties, so that clients find the broker where it was. The frame-proxy scenarios need a second, proxied
+ * listener (as Apache Kafka gets above); until kafkalite has one they are skipped for it.
  */
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
-  mkdirSync(dir, {recursive: true})
+  mkdirSync(dir, {recursive: true, mode: 0o700}) // kafkalite refuses a home that other users can reach
+  writeFileSync(join(dir, 'server.properties'), 'listeners=PLAINTEXT://127.0.0.1:0\n')
+  kafkaliteCli(dir, ['daemon', 'start'])
   const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
-  const bin = join(ROOT, 'bin', 'run.js')
-  const start = spawnSync(process.execPath, [bin, 'daemon', 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0'], {
+  const status = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'daemon', 'status', '--json'], {
     env,
     encoding: 'utf8',
   })
-  if (start.status !== 0) throw new Error(`kafkalite daemon start --listeners failed: ${start.stderr || start.stdout}`)
-  const status = spawnSync(process.execPath, [bin, 'daemon', 'status', '--json'], {env, encoding: 'utf8'})
-  const listeners = (JSON.parse(status.stdout) as {listeners?: string[]}).listeners ?? []
-  const plaintext = listeners.map((l) => /^PLAINTEXT:\/\/(.+)$/.exec(l)?.[1]).find((x) => x !== undefined)
+  const listeners = (JSON.parse(status.stdout) as {listeners?: {name: string; host: string; port: number}[]}).listeners
+  const plaintext = listeners?.find((l) => l.name === 'PLAINTEXT')
   if (plaintext === undefined) throw new Error(`daemon status --json shows no PLAINTEXT listener: ${status.stdout}`)
-  return {kind: 'kafkalite', label: 'kafkalite', bootstrap: plaintext, restartable: true, dir}
+  return {
+    kind: 'kafkalite',
+    label: 'kafkalite',
+    bootstrap: `${plaintext.host}:${plaintext.port}`,
+    restartable: true,
+    dir,
+  }
 }
 
-function kafkaliteCli(handle: BrokerHandle, args: string[]): void {
-  const env = {...process.env, KAFKALITE_HOME: handle.dir!, NO_COLOR: '1'}
+function kafkaliteCli(dir: string, args: string[]): void {
+  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {env, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`kafkalite ${args.join(' ')} failed: ${r.stderr || r.stdout}`)
 }
@@ -260,8 +265,9 @@ export async function startBroker(dir: string): Promise<BrokerHandle> {
 export async function restartBroker(handle: BrokerHandle): Promise<void> {
   if (!handle.restartable) throw new Error(`${handle.label} cannot be restarted by the suite`)
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
-    kafkaliteCli(handle, ['daemon', 'start', '--listeners', `PLAINTEXT://${handle.bootstrap}`])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
+    writeFileSync(join(handle.dir!, 'server.properties'), `listeners=PLAINTEXT://${handle.bootstrap}\n`)
+    kafkaliteCli(handle.dir!, ['daemon', 'start'])
     return
   }
   const pid = Number(readFileSync(join(handle.dir!, 'broker.pid'), 'utf8'))
@@ -272,7 +278,7 @@ export async function restartBroker(handle: BrokerHandle): Promise<void> {
 export async function stopBroker(handle: BrokerHandle): Promise<void> {
   if (handle.kind === 'external') return
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
     return
   }
   const pidFile = join(handle.dir!, 'broker.pid')
