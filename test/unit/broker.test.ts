@@ -330,7 +330,10 @@ describe('produce', () => {
   it('applies a max.message.bytes changed by alterConfigs to the next batch', () => {
     const broker = start()
     broker.createTopic('t', 1, 1, {})
-    broker.alterConfigs({topics: [{name: 't', set: {'max.message.bytes': '100'}, delete: []}], validateOnly: false})
+    broker.alterConfigs({
+      topics: [{name: 't', set: {'max.message.bytes': '100'}, delete: [], append: {}, subtract: {}, replace: false}],
+      validateOnly: false,
+    })
     expect(produce(broker, 't', 0, batch(['x'.repeat(200)]))[0]!.error?.code).toBe('MESSAGE_TOO_LARGE')
   })
 

@@ -11,6 +11,13 @@ import {saslHandshakeApi} from './17-sasl-handshake.js'
 import {apiVersionsApi} from './18-api-versions.js'
 import {createTopicsApi} from './19-create-topics.js'
 import {deleteTopicsApi} from './20-delete-topics.js'
+import {deleteRecordsApi} from './21-delete-records.js'
+import {offsetForLeaderEpochApi} from './23-offset-for-leader-epoch.js'
+import {describeConfigsApi} from './32-describe-configs.js'
+import {alterConfigsApi} from './33-alter-configs.js'
+import {createPartitionsApi} from './37-create-partitions.js'
+import {incrementalAlterConfigsApi} from './44-incremental-alter-configs.js'
+import {describeClusterApi} from './60-describe-cluster.js'
 
 /** Every API the listener serves, ApiVersions included. */
 export function kafkaApis(): KafkaApi[] {
@@ -23,6 +30,13 @@ export function kafkaApis(): KafkaApi[] {
     saslHandshakeApi,
     createTopicsApi,
     deleteTopicsApi,
+    deleteRecordsApi,
+    offsetForLeaderEpochApi,
+    describeConfigsApi,
+    alterConfigsApi,
+    createPartitionsApi,
+    incrementalAlterConfigsApi,
+    describeClusterApi,
   ] as KafkaApi[]
   let byKey: ReadonlyMap<number, KafkaApi> | undefined
   const versions = apiVersionsApi(
