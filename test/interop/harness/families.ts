@@ -21,6 +21,7 @@ export const SCENARIOS = [
   'consume-transform-produce',
   'offsets-for-times',
   'delete-records',
+  'configs',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
@@ -38,6 +39,7 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
   'consume-transform-produce': 'consume-transform-produce with sendOffsetsToTransaction',
   'offsets-for-times': 'list offsets by timestamp',
   'delete-records': 'delete records',
+  configs: 'topic and broker configs (admin API): alter, then describe',
 }
 
 export interface FamilyInfo {
@@ -87,6 +89,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
         'kcat runs one transaction per run, committed at the end of its input; it reads stdin in blocks, so it cannot be interrupted (its abort) with records already sent',
       'consume-transform-produce': 'kcat’s command line has no sendOffsetsToTransaction',
       'delete-records': 'kcat has no admin commands',
+      configs: 'kcat has no admin commands',
     },
     caveats: {
       produce:
