@@ -111,7 +111,7 @@ export function preprocessAlter(
       if (names.length > 0) {
         throw new KafkaException(
           'INVALID_REQUEST',
-          `Cannot update these configs dynamically: ${names.join(', ')}. kafkalite reads its broker settings at start: set them in server.properties and restart the daemon.`,
+          `Cannot update these configs dynamically: [${names.join(', ')}]. kafkalite reads its broker settings at start: set them in server.properties and restart the daemon.`,
         )
       }
       return {errorCode: 0, errorMessage: null}

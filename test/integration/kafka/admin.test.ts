@@ -303,7 +303,7 @@ describe('AlterConfigs', () => {
       ERR.INVALID_REQUEST,
       ERR.INVALID_REQUEST,
     ])
-    expect(res.responses[0]!.errorMessage).toMatch(/^Cannot update these configs dynamically: num.partitions\. /)
+    expect(res.responses[0]!.errorMessage).toMatch(/^Cannot update these configs dynamically: \[num.partitions\]\. /)
     expect(res.responses[1]!.errorMessage).toBe('Each resource must appear at most once.')
   })
 })
@@ -448,6 +448,7 @@ describe('DescribeCluster', () => {
       errorCode: ERR.MISMATCHED_ENDPOINT_TYPE,
       errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       brokers: [],
+      clusterId: '',
     })
   })
 })

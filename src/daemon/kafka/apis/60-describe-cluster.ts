@@ -6,7 +6,7 @@
 //   MISMATCHED_ENDPOINT_TYPE, an unknown type UNSUPPORTED_ENDPOINT_TYPE, with Kafka's messages.
 // - Cluster authorized operations, when asked: every operation Kafka defines on the cluster (kafkalite has no ACLs).
 import {APIS, type DescribeClusterRequest, type DescribeClusterResponse} from '../../../protocol/kafka/codec/index.js'
-import {defineKafkaApi, kafkaCode, type KafkaRequestContext} from '../api.js'
+import {defineKafkaApi, kafkaCode} from '../api.js'
 
 const ENDPOINT_TYPES: Readonly<Record<number, string>> = {1: 'BROKER', 2: 'CONTROLLER'}
 const BROKERS = 1
@@ -15,13 +15,14 @@ const BROKERS = 1
 const ALL_CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0)
 const NO_OPERATIONS = -2147483648
 
-function refused(errorCode: number, errorMessage: string, ctx: KafkaRequestContext): DescribeClusterResponse {
+/** An error answer: no cluster id and no brokers, as Kafka answers it. */
+function refused(errorCode: number, errorMessage: string): DescribeClusterResponse {
   return {
     throttleTimeMs: 0,
     errorCode,
     errorMessage,
     endpointType: BROKERS,
-    clusterId: ctx.clusterId,
+    clusterId: '',
     controllerId: -1,
     brokers: [],
     clusterAuthorizedOperations: NO_OPERATIONS,
@@ -35,13 +36,12 @@ export const describeClusterApi = defineKafkaApi<DescribeClusterRequest, Describ
   handle(req, ctx) {
     const wanted = req.endpointType ?? BROKERS
     if (ENDPOINT_TYPES[wanted] === undefined) {
-      return refused(kafkaCode('UNSUPPORTED_ENDPOINT_TYPE'), `Unsupported endpoint type ${wanted}`, ctx)
+      return refused(kafkaCode('UNSUPPORTED_ENDPOINT_TYPE'), `Unsupported endpoint type ${wanted}`)
     }
     if (wanted !== BROKERS) {
       return refused(
         kafkaCode('MISMATCHED_ENDPOINT_TYPE'),
         `The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type ${ENDPOINT_TYPES[wanted]}`,
-        ctx,
       )
     }
     const brokerId = ctx.core.config.brokerId
@@ -56,5 +56,5 @@ export const describeClusterApi = defineKafkaApi<DescribeClusterRequest, Describ
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NO_OPERATIONS,
     }
   },
-  errorResponse: (_req, errorCode, errorMessage, ctx) => refused(errorCode, errorMessage, ctx),
+  errorResponse: (_req, errorCode, errorMessage) => refused(errorCode, errorMessage),
 })
