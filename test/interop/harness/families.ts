@@ -118,6 +118,10 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
       'consume-transform-produce': 'kafka-python 2.0.2 has no transactions',
       'delete-records': 'kafka-python 2.0.2’s admin client has no delete_records',
     },
+    caveats: {
+      configs:
+        'alters configs only with the legacy AlterConfigs, which replaces a topic’s overrides: the ones it does not name are deleted, as Kafka does',
+    },
     command: () => ({cmd: interopEnv().python, args: [join(INTEROP_DIR, 'python', 'kafka_python_driver.py')]}),
   },
   kafkajs: {
@@ -128,6 +132,8 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     unsupported: {},
     caveats: {
       'delete-records': 'deleteTopicRecords fails with "Topic metadata not loaded" unless fetchTopicMetadata ran first',
+      configs:
+        'alters configs only with the legacy AlterConfigs, which replaces a topic’s overrides: the ones it does not name are deleted, as Kafka does',
       group:
         'its own assigners are named RoundRobinAssigner, a name no other client lists: the driver gives it a "range" assigner (Kafka’s name and algorithm)',
     },
