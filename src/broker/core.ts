@@ -9,10 +9,10 @@
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
-import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
+import type {ConfigEntryData, DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
-import type {BrokerConfig} from './broker-config.js'
+import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
@@ -117,6 +117,11 @@ export class BrokerCore {
     return this.broker.alterConfigs(req)
   }
 
+  /** The broker's own settings as DescribeConfigs lists resource type BROKER: server.properties over the defaults. */
+  describeBrokerConfigs(): ConfigEntryData[] {
+    return describeBrokerConfigs(this.config)
+  }
+
   // ---- the log ----------------------------------------------------------------------------------------------------
 
   /** Appends the request's batches, all committed before any result is returned. */
@@ -131,6 +136,11 @@ export class BrokerCore {
 
   listOffsets(req: Req<'listOffsets'>): Res<'listOffsets'> {
     return this.broker.listOffsets(req)
+  }
+
+  /** Moves partitions' log start offsets forward (Kafka's DeleteRecords); see Broker.deleteRecords for the rules. */
+  deleteRecords(req: Req<'deleteRecords'>): Res<'deleteRecords'> {
+    return this.broker.deleteRecords(req)
   }
 
   // ---- consumer groups --------------------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ import {txnOffsetCommitApi} from './28-txn-offset-commit.js'
 import {describeProducersApi} from './61-describe-producers.js'
 import {describeTransactionsApi} from './65-describe-transactions.js'
 import {listTransactionsApi} from './66-list-transactions.js'
+import {deleteRecordsApi} from './21-delete-records.js'
+import {offsetForLeaderEpochApi} from './23-offset-for-leader-epoch.js'
+import {describeConfigsApi} from './32-describe-configs.js'
+import {alterConfigsApi} from './33-alter-configs.js'
+import {createPartitionsApi} from './37-create-partitions.js'
+import {incrementalAlterConfigsApi} from './44-incremental-alter-configs.js'
+import {describeClusterApi} from './60-describe-cluster.js'
 
 /** Every API the listener serves, ApiVersions included. */
 export function kafkaApis(): KafkaApi[] {
@@ -39,6 +46,13 @@ export function kafkaApis(): KafkaApi[] {
     describeProducersApi,
     describeTransactionsApi,
     listTransactionsApi,
+    deleteRecordsApi,
+    offsetForLeaderEpochApi,
+    describeConfigsApi,
+    alterConfigsApi,
+    createPartitionsApi,
+    incrementalAlterConfigsApi,
+    describeClusterApi,
   ] as KafkaApi[]
   let byKey: ReadonlyMap<number, KafkaApi> | undefined
   const versions = apiVersionsApi(
