@@ -213,31 +213,42 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 // --- kafkalite --------------------------------------------------------------------------------------------------
 
 /**
- * kafkalite's daemon with a Kafka-protocol listener, as issue 11 specifies it: `daemon start --listeners
- * PLAINTEXT://127.0.0.1:0`, the bound address in `daemon status --json`. The listener does not exist yet; this is
- * the hook the suite will use once it does (KAFKA_BROKER=kafkalite). The frame-proxy scenarios need a second,
- * proxied listener (as Apache Kafka gets above); until kafkalite has one they are skipped for it.
+ * kafkalite's daemon with a Kafka-protocol listener (issue 11): `listeners=PLAINTEXT://127.0.0.1:0` in the home's
+ * server.properties, the bound address read from `daemon status --json`. A restart names the bound port, so that
+ * clients find the broker where it was. The frame-proxy scenarios need a second, proxied listener (as Apache Kafka
+ * gets above); until kafkalite has one they are skipped for it.
  */
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
-  mkdirSync(dir, {recursive: true})
-  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
-  const bin = join(ROOT, 'bin', 'run.js')
-  const start = spawnSync(process.execPath, [bin, 'daemon', 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0'], {
-    env,
-    encoding: 'utf8',
-  })
-  if (start.status !== 0) throw new Error(`kafkalite daemon start --listeners failed: ${start.stderr || start.stdout}`)
-  const status = spawnSync(process.execPath, [bin, 'daemon', 'status', '--json'], {env, encoding: 'utf8'})
-  const listeners = (JSON.parse(status.stdout) as {listeners?: string[]}).listeners ?? []
-  const plaintext = listeners.map((l) => /^PLAINTEXT:\/\/(.+)$/.exec(l)?.[1]).find((x) => x !== undefined)
-  if (plaintext === undefined) throw new Error(`daemon status --json shows no PLAINTEXT listener: ${status.stdout}`)
-  return {kind: 'kafkalite', label: 'kafkalite', bootstrap: plaintext, restartable: true, dir}
+  mkdirSync(dir, {recursive: true, mode: 0o700}) // a home others can reach is refused
+  writeKafkaliteProperties(dir, '127.0.0.1:0')
+  kafkaliteCli(dir, ['daemon', 'start'])
+  const status = kafkaliteCli(dir, ['daemon', 'status', '--json'])
+  type Listener = {name: string; advertisedHost: string; advertisedPort: number}
+  const listeners = (JSON.parse(status) as {listeners?: Listener[]}).listeners ?? []
+  const plaintext = listeners.find((l) => l.name === 'PLAINTEXT')
+  if (plaintext === undefined) throw new Error(`daemon status --json shows no PLAINTEXT listener: ${status}`)
+  const bootstrap = `${plaintext.advertisedHost}:${plaintext.advertisedPort}`
+  return {kind: 'kafkalite', label: 'kafkalite', bootstrap, restartable: true, dir}
 }
 
-function kafkaliteCli(handle: BrokerHandle, args: string[]): void {
-  const env = {...process.env, KAFKALITE_HOME: handle.dir!, NO_COLOR: '1'}
+/**
+ * The home's server.properties: the listener, and the settings Apache Kafka gets above that change what clients see
+ * (groups start without Kafka's 3 s wait for more members; topics are created only when asked).
+ */
+function writeKafkaliteProperties(dir: string, address: string): void {
+  const lines = [
+    `listeners=PLAINTEXT://${address}`,
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+  ]
+  writeFileSync(join(dir, 'server.properties'), lines.join('\n') + '\n')
+}
+
+function kafkaliteCli(dir: string, args: string[]): string {
+  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {env, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`kafkalite ${args.join(' ')} failed: ${r.stderr || r.stdout}`)
+  return r.stdout
 }
 
 // --- the suite's entry points -----------------------------------------------------------------------------------
@@ -260,8 +271,9 @@ export async function startBroker(dir: string): Promise<BrokerHandle> {
 export async function restartBroker(handle: BrokerHandle): Promise<void> {
   if (!handle.restartable) throw new Error(`${handle.label} cannot be restarted by the suite`)
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
-    kafkaliteCli(handle, ['daemon', 'start', '--listeners', `PLAINTEXT://${handle.bootstrap}`])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
+    writeKafkaliteProperties(handle.dir!, handle.bootstrap)
+    kafkaliteCli(handle.dir!, ['daemon', 'start'])
     return
   }
   const pid = Number(readFileSync(join(handle.dir!, 'broker.pid'), 'utf8'))
@@ -272,7 +284,7 @@ export async function restartBroker(handle: BrokerHandle): Promise<void> {
 export async function stopBroker(handle: BrokerHandle): Promise<void> {
   if (handle.kind === 'external') return
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
     return
   }
   const pidFile = join(handle.dir!, 'broker.pid')
