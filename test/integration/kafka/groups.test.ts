@@ -16,6 +16,7 @@ import {
   subscriptionBytes,
   subscriptionFromBytes,
 } from '../../../src/protocol/kafka/consumer-protocol.js'
+import {KafkaProducer} from '../../../src/client/index.js'
 import {KAFKA_LISTENER, QUICK_GROUPS, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 import {KafkaWireClient} from '../../helpers/kafka-wire.js'
 
@@ -25,12 +26,15 @@ const home = TestHome.forEachTest({serverProperties: {...KAFKA_LISTENER, ...QUIC
 const ERR = {
   NONE: 0,
   ILLEGAL_GENERATION: 22,
+  INVALID_GROUP_ID: 24,
   UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26,
   REBALANCE_IN_PROGRESS: 27,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
+  UNSTABLE_OFFSET_COMMIT: 88,
 } as const
 
 const clients: KafkaWireClient[] = []
@@ -259,26 +263,30 @@ describe('consumer groups through the Kafka listener', () => {
     const topic = uniqueTopic()
     await home.createTopic(topic, 2)
     const group = 'closed-connection'
-    const a = await Member.create('client-a', {group, topic, sessionTimeoutMs: 1000})
+    const a = await Member.create('client-a', {group, topic, sessionTimeoutMs: 3000})
+    const observer = await connect('observer')
     await a.join()
     await a.sync(2)
+    const closedAt = Date.now()
     a.client.close()
-    const observer = await connect('observer')
-    const right = await describeGroup(observer, group)
-    expect(right).toMatchObject({groupState: 'Stable', members: [{memberId: a.memberId}]})
-    // Only the session timeout (1 s) removes it.
+    expect(await describeGroup(observer, group)).toMatchObject({
+      groupState: 'Stable',
+      members: [{memberId: a.memberId}],
+    })
+    // Only the session timeout (3 s from the member's SyncGroup) removes it, not the connection's end.
     await waitFor(
       async () => (await describeGroup(observer, group)).groupState === 'Empty',
-      5000,
+      10_000,
       'the session to expire',
     )
+    expect(Date.now() - closedAt).toBeGreaterThan(2500)
   })
 
   test('a member that stops heartbeating is removed after its session timeout though its connection stays open', async () => {
     const topic = uniqueTopic()
     await home.createTopic(topic, 2)
     const group = 'silent-member'
-    const a = await Member.create('client-a', {group, topic, sessionTimeoutMs: 600})
+    const a = await Member.create('client-a', {group, topic, sessionTimeoutMs: 1000})
     const b = await Member.create('client-b', {group, topic, sessionTimeoutMs: 10_000})
     await a.join()
     await a.sync(2)
@@ -444,6 +452,91 @@ describe('consumer groups through the Kafka listener', () => {
     expect(gone).toMatchObject({errorCode: 0, groupState: 'Dead'})
     const v6 = await m.client.request(APIS.DescribeGroups, 6, {groups: [group], includeAuthorizedOperations: false})
     expect(v6.groups[0]).toMatchObject({errorCode: ERR.GROUP_ID_NOT_FOUND, groupState: 'Dead'})
+  })
+
+  test("errors come back as Kafka's codes in the shape of each version, old and flexible", async () => {
+    const client = await connect('errors')
+    const join = (version: number, body: Partial<JoinGroupRequest>) =>
+      client.request(APIS.JoinGroup, version, {
+        groupId: 'errors',
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 5_000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: [{name: 'range', metadata: subscriptionBytes({topics: ['t'], ownedPartitions: [], generation: -1})}],
+        reason: null,
+        ...body,
+      })
+    expect(await join(0, {sessionTimeoutMs: 50})).toMatchObject({
+      errorCode: ERR.INVALID_SESSION_TIMEOUT,
+      generationId: -1,
+      protocolName: '',
+    })
+    expect(await join(9, {memberId: 'ghost'})).toMatchObject({
+      errorCode: ERR.UNKNOWN_MEMBER_ID,
+      memberId: 'ghost',
+      protocolName: null,
+    })
+    expect(await join(6, {groupId: ''})).toMatchObject({errorCode: ERR.INVALID_GROUP_ID})
+    const sync = await client.request(APIS.SyncGroup, 0, {
+      groupId: 'errors',
+      generationId: 1,
+      memberId: 'ghost',
+      assignments: [],
+    })
+    expect(sync).toMatchObject({errorCode: ERR.UNKNOWN_MEMBER_ID})
+    expect(sync.assignment).toHaveLength(0)
+    expect(
+      await client.request(APIS.Heartbeat, 0, {groupId: 'errors', generationId: 1, memberId: 'ghost'}),
+    ).toMatchObject({
+      errorCode: ERR.UNKNOWN_MEMBER_ID,
+    })
+    expect(await client.request(APIS.LeaveGroup, 0, {groupId: 'errors', memberId: 'ghost'})).toMatchObject({
+      errorCode: ERR.UNKNOWN_MEMBER_ID,
+    })
+    const commit = await client.request(APIS.OffsetCommit, 2, {
+      groupId: '',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      retentionTimeMs: -1,
+      topics: [{name: 't', partitions: [{partitionIndex: 0, committedOffset: 1, committedMetadata: null}]}],
+    })
+    expect(commit.topics).toMatchObject([
+      {name: 't', partitions: [{partitionIndex: 0, errorCode: ERR.INVALID_GROUP_ID}]},
+    ])
+  })
+
+  test('OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT while a transaction holds offsets of the group', async () => {
+    const topic = uniqueTopic()
+    await home.createTopic(topic, 1)
+    const client = await connect('reader')
+    const fetch = (version: number, requireStable: boolean) =>
+      client.request(APIS.OffsetFetch, version, {
+        groupId: 'txn-group',
+        topics: [{name: topic, partitionIndexes: [0]}],
+        groups: [{groupId: 'txn-group', topics: [{name: topic, partitionIndexes: [0]}]}],
+        requireStable,
+      })
+    const partitionOf = (res: Awaited<ReturnType<typeof fetch>>) =>
+      (res.groups?.[0]?.topics ?? res.topics ?? [])[0]!.partitions[0]!
+    const producer = new KafkaProducer({...home.config, 'transactional.id': 'offsets-txn'})
+    try {
+      await producer.initTransactions()
+      producer.beginTransaction()
+      await producer.sendOffsetsToTransaction([{topic, partition: 0, offset: 7}], 'txn-group')
+      for (const version of [7, 8]) {
+        expect(partitionOf(await fetch(version, true))).toMatchObject({
+          errorCode: ERR.UNSTABLE_OFFSET_COMMIT,
+          committedOffset: -1,
+        })
+        expect(partitionOf(await fetch(version, false))).toMatchObject({errorCode: 0, committedOffset: -1})
+      }
+      await producer.commitTransaction()
+      expect(partitionOf(await fetch(8, true))).toMatchObject({errorCode: 0, committedOffset: 7})
+    } finally {
+      await producer.close()
+    }
   })
 
   test("kafkalite's console consumer and a Kafka-protocol member share one group and split its partitions", async () => {
