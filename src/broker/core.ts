@@ -14,7 +14,7 @@ import type {Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
 import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
-import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
+import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
@@ -28,7 +28,8 @@ import {
 type Req<M extends keyof ParsedRequests> = ParsedRequests[M]
 type Res<M extends keyof Responses> = Responses[M]
 
-export type {ConnectionRef}
+export type {ConnectionRef, JoinOptions}
+export {MemberIdRequiredException} from './group-coordinator.js'
 
 /** The broker's own part of `daemon status`: what it holds and where. */
 export type BrokerStatus = Pick<
@@ -145,12 +146,20 @@ export class BrokerCore {
 
   // ---- consumer groups --------------------------------------------------------------------------------------------
 
-  joinGroup(req: Req<'joinGroup'>, connection: ConnectionRef): ReturnType<GroupCoordinator['joinGroup']> {
-    return this.groups.joinGroup(req, connection)
+  /** A member joins; `connection` null: only its session counts (Kafka's protocol), else it leaves when that closes. */
+  joinGroup(
+    req: Req<'joinGroup'>,
+    connection: ConnectionRef | null,
+    options?: JoinOptions,
+  ): ReturnType<GroupCoordinator['joinGroup']> {
+    return this.groups.joinGroup(req, connection, options)
   }
 
-  syncGroup(req: Req<'syncGroup'>): ReturnType<GroupCoordinator['syncGroup']> {
-    return this.groups.syncGroup(req)
+  syncGroup(
+    req: Req<'syncGroup'>,
+    expected?: Parameters<GroupCoordinator['syncGroup']>[1],
+  ): ReturnType<GroupCoordinator['syncGroup']> {
+    return this.groups.syncGroup(req, expected)
   }
 
   heartbeat(req: Req<'heartbeat'>, connection: ConnectionRef): ReturnType<GroupCoordinator['heartbeat']> {
