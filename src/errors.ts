@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   TRANSACTION_ABORTED: {retriable: false, name: 'TransactionAbortedException'},
   UNSTABLE_OFFSET_COMMIT: {retriable: true, name: 'UnstableOffsetCommitException'},
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {retriable: false, name: 'TransactionalIdAuthorizationException'},
+  KAFKA_STORAGE_ERROR: {retriable: true, name: 'KafkaStorageException'},
   // kafkalite's own codes.
   TRANSACTION_INCOMPLETE: {retriable: true, name: 'TransactionIncompleteException'},
   LAG_CHECK_FAILED: {retriable: false, name: 'LagCheckFailedException'},
@@ -181,6 +182,13 @@ export class TransactionAbortedException extends KafkaException {
   }
 }
 
+/** The broker cannot write (or read) its storage now: a full disk, an I/O error. Retriable: it may pass. */
+export class KafkaStorageException extends RetriableException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('KAFKA_STORAGE_ERROR', message, options)
+  }
+}
+
 type ExceptionClass = new (message: string, options?: ExceptionOptions) => KafkaException
 
 const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
@@ -197,6 +205,7 @@ const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
   INVALID_TXN_STATE: InvalidTxnStateException,
   TRANSACTIONAL_ID_NOT_FOUND: TransactionalIdNotFoundException,
   TRANSACTION_ABORTED: TransactionAbortedException,
+  KAFKA_STORAGE_ERROR: KafkaStorageException,
 }
 
 /** The exception of a code, as its typed class when Kafka has one (RetriableException for other retriable codes). */

@@ -9,6 +9,7 @@
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
+import type {KafkaStorageException} from '../errors.js'
 import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {Store} from '../store/store.js'
 import {Broker} from './broker.js'
@@ -40,6 +41,9 @@ export class BrokerCore {
   readonly #store: Store
   readonly #now: () => number
   readonly #producerExpiry: NodeJS.Timeout
+  /** Units of work the storage refused since it last took one. */
+  #refused = 0
+  #refusalLoggedAt = 0
 
   constructor(store: Store, config: BrokerConfig, log: Logger, now: () => number = Date.now) {
     this.config = config
@@ -62,6 +66,7 @@ export class BrokerCore {
       },
     })
     this.transactions = new TransactionCoordinator(store, this.broker, this.groups, config.transactions, log, now)
+    store.afterUnit((failure) => this.#afterUnit(failure, log))
     // Kafka's producer.id.expiration.check.interval.ms: idle producers are forgotten by every partition.
     this.#producerExpiry = setInterval(() => {
       try {
@@ -217,6 +222,29 @@ export class BrokerCore {
       database: this.#store.path,
       diskBytes: this.#store.diskBytes(),
       durability: this.config.durability,
+    }
+  }
+
+  /**
+   * After a unit of work the storage refused (rolled back by the store), memory is read back from disk: the log's
+   * offsets and producer state, topics, transactions. Group membership stays as it is (memory is its truth; the
+   * store keeps a copy for restarts), and so do lag-history samples (a sample of a rolled-back append is overwritten
+   * by the next). The first refusal is logged, then one line a minute while it lasts, and the recovery.
+   */
+  #afterUnit(failure: KafkaStorageException | null, log: Logger): void {
+    if (failure === null) {
+      if (this.#refused > 0) {
+        log.info(`the storage takes writes again (${this.#refused} unit(s) of work refused meanwhile)`)
+        this.#refused = 0
+      }
+      return
+    }
+    this.broker.restore(failure)
+    this.transactions.restore()
+    const now = this.#now()
+    if (this.#refused++ === 0 || now - this.#refusalLoggedAt >= 60_000) {
+      log.error(`refusing writes: ${failure.message} (${this.#refused} unit(s) of work refused so far)`)
+      this.#refusalLoggedAt = now
     }
   }
 

@@ -8,7 +8,7 @@ import {spawn} from 'node:child_process'
 import {closeSync, existsSync, openSync, readFileSync, renameSync, statSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {dirname} from 'node:path'
-import {KafkaException} from '../errors.js'
+import {ERROR_CODES, KafkaException, type ErrorCode} from '../errors.js'
 import {codeCacheArgs, daemonEntry} from '../package-info.js'
 import {checkPrivateDir, ensurePrivateDir, type BrokerPaths} from '../paths.js'
 
@@ -135,9 +135,19 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
         } catch {
           data = {message: line.slice(6)}
         }
-        // Configuration and home errors are the user's to fix: pass them on as they are.
-        if (data.code && data.code !== 'DAEMON_START_FAILED' && data.code !== 'UNKNOWN_SERVER_ERROR') {
-          done(() => reject(new KafkaException(data.code as 'BROKER_CONFIG_INVALID', data.message ?? 'unknown error')))
+        // Configuration and home errors are the user's to fix: pass them on as they are. A start that failed is
+        // never retriable, whatever stopped it (a full disk): a client retrying its request would start a daemon
+        // per retry.
+        const code = data.code && Object.hasOwn(ERROR_CODES, data.code) ? (data.code as ErrorCode) : null
+        if (code && code !== 'DAEMON_START_FAILED' && code !== 'UNKNOWN_SERVER_ERROR') {
+          const message = data.message ?? 'unknown error'
+          done(() =>
+            reject(
+              ERROR_CODES[code].retriable
+                ? new KafkaException('DAEMON_START_FAILED', `The kafkalite daemon did not start: ${message}`)
+                : new KafkaException(code, message),
+            ),
+          )
         } else fail(data.message ?? line)
       }
     })

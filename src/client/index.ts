@@ -51,6 +51,7 @@ export {
   InvalidProducerEpochException,
   InvalidTxnStateException,
   KafkaException,
+  KafkaStorageException,
   OffsetOutOfRangeException,
   OutOfOrderSequenceException,
   ProducerFencedException,

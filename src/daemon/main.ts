@@ -10,6 +10,7 @@ import {dirname} from 'node:path'
 import {KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
+import {storageException} from '../store/failure.js'
 import {Store} from '../store/store.js'
 import {loadBrokerConfig} from '../broker/broker-config.js'
 import {BrokerCore} from '../broker/core.js'
@@ -37,6 +38,9 @@ function report(message: string): void {
 async function main(): Promise<void> {
   const started = Date.now()
   process.title = 'kafkalite-daemon'
+  // daemon.log sits on the disk the broker fills: a line that cannot be written (ENOSPC) is lost, and must not be
+  // an uncaught error that ends the daemon. Logging resumes once there is space.
+  process.stderr.on('error', () => {})
   const log = createLogger()
   const version = packageVersion()
   const home = resolveHome()
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
   }
   const finish = () => {
     core.close()
-    store.close()
+    const kept = store.close()
+    if (kept) log.warn(`the write-ahead log was not checkpointed (${kept.message}); it is replayed at the next start`)
     for (const file of [paths.socket, paths.pidFile]) {
       try {
         unlinkSync(file)
@@ -103,16 +108,19 @@ async function main(): Promise<void> {
     requests: new MemoryPool(config.network.queuedMaxRequestBytes),
     responses: new ResponseBudget(config.network.queuedMaxResponseBytes),
     log,
-    unitOfWork: (work) => store.transaction(work),
+    unitOfWork: {run: (work) => store.unit(work), writes: () => store.changes(), failed: () => store.unitFailed},
   })
   await server.listen(paths.socket)
-  writeFileSync(
-    paths.pidFile,
-    JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n',
-    {
-      mode: 0o600,
-    },
-  )
+  try {
+    writeFileSync(
+      paths.pidFile,
+      JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n',
+      {mode: 0o600},
+    )
+  } catch (error) {
+    // Only informational (clients find the daemon by its socket): a full disk must not keep the broker down.
+    log.warn(`could not write the pid file ${paths.pidFile}: ${(error as Error).message}`)
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
   process.on('SIGHUP', () => {}) // detached from any terminal; a closing terminal must not stop the broker
   process.on('uncaughtException', (error) => {
@@ -130,12 +138,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const data =
-    error instanceof KafkaException
-      ? error.toJSON()
-      : {code: 'DAEMON_START_FAILED', message: error instanceof Error ? error.message : String(error)}
+  const failure = error instanceof KafkaException ? error : storageException(error, brokerPaths(resolveHome()).db)
+  const data = failure
+    ? failure.toJSON()
+    : {code: 'DAEMON_START_FAILED', message: error instanceof Error ? error.message : String(error)}
   process.stderr.write(`[${new Date().toISOString()}] ERROR daemon failed to start: ${data.message}\n`)
-  if (!(error instanceof KafkaException)) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
+  if (!failure) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
   report(`error ${JSON.stringify(data)}`)
   process.exit(1)
 })

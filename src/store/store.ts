@@ -1,5 +1,7 @@
 import {statSync} from 'node:fs'
 import type {Database, Statement} from 'better-sqlite3'
+import type {KafkaStorageException} from '../errors.js'
+import {storageException} from './failure.js'
 import {openDatabase, type OpenOptions} from './open.js'
 
 /** A topic as stored. */
@@ -164,8 +166,22 @@ interface TopicRecord {
 }
 
 /**
+ * Told after a unit of work: with its storage failure once it has been rolled back, or with null once a unit that
+ * wrote is committed.
+ */
+export type UnitListener = (failure: KafkaStorageException | null) => void
+
+/** Store methods that are not domain operations: the unit machinery itself, and close (which reports its own). */
+const UNGUARDED = new Set(['constructor', 'unit', 'afterUnit', 'changes', 'close'])
+
+/**
  * The SQLite store: one method per domain operation, statements prepared once. It knows tables and rows, nothing
  * of sockets, requests or Kafka's rules: the daemon decides, the store persists.
+ *
+ * A failure of the storage (a full disk, an I/O error) leaves every method as a KafkaStorageException (see
+ * failure.ts). Writes are grouped in units of work (`unit`): one SQLite transaction whose first storage failure
+ * fails it whole, so the caller can answer every request of the unit with the error, and memory can be read back
+ * from what the rollback left on disk (`afterUnit`).
  */
 export class Store {
   readonly db: Database
@@ -173,12 +189,16 @@ export class Store {
   readonly #s: ReturnType<typeof prepare>
   readonly #appendTx: (write: LogWrite) => void
   readonly #commitTx: (offsets: readonly OffsetRow[]) => void
+  readonly #afterUnit: UnitListener[] = []
+  /** The unit of work running now, with its first storage failure. */
+  #unit: {failure: KafkaStorageException | null} | null = null
 
   private constructor(db: Database, path: string) {
     this.db = db
     this.path = path
     this.#s = prepare(db)
     const s = this.#s
+    this.#guardMethods()
     this.#appendTx = db.transaction((write: LogWrite) => {
       for (const b of write.batches) {
         s.batchInsert.run(
@@ -227,11 +247,88 @@ export class Store {
     return new Store(openDatabase(path, options), path)
   }
 
-  /** Checkpoints the write-ahead log into the database file and closes it. */
-  close(): void {
-    if (!this.db.open) return
-    this.db.pragma('wal_checkpoint(TRUNCATE)')
+  /**
+   * Checkpoints the write-ahead log into the database file and closes it. Returns the error when the checkpoint
+   * failed (a full disk): the log is then kept, and replayed when the database is opened again.
+   */
+  close(): Error | null {
+    if (!this.db.open) return null
+    let failure: Error | null = null
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch (error) {
+      failure = storageException(error, this.path) ?? (error as Error)
+    }
     this.db.close()
+    return failure
+  }
+
+  /**
+   * Runs `work` as one unit: one SQLite transaction, which the store calls inside it join (as savepoints). Returns
+   * null once it is committed. When the storage fails, in `work` or at the commit, every write of the unit is rolled
+   * back and the failure is returned (store calls after the first failure fail at once). Any other error thrown by
+   * `work` rolls the unit back and is thrown.
+   */
+  unit(work: () => void): KafkaStorageException | null {
+    if (this.#unit !== null || this.db.inTransaction) throw new Error('A unit of work cannot run inside another')
+    const unit: {failure: KafkaStorageException | null} = {failure: null}
+    const changes = this.changes()
+    this.#unit = unit
+    try {
+      this.#s.begin.run()
+      work()
+      if (unit.failure === null) this.#s.commit.run()
+    } catch (error) {
+      unit.failure ??= storageException(error, this.path)
+      if (unit.failure === null) {
+        if (this.db.inTransaction) this.#s.rollback.run()
+        throw error
+      }
+    } finally {
+      this.#unit = null
+    }
+    // SQLite may have rolled the transaction back already (it does for some failures).
+    if (unit.failure !== null && this.db.inTransaction) this.#s.rollback.run()
+    if (unit.failure !== null || this.changes() !== changes) {
+      for (const listener of this.#afterUnit) listener(unit.failure)
+    }
+    return unit.failure
+  }
+
+  /** Registers a listener told after each unit of work that wrote or failed. */
+  afterUnit(listener: UnitListener): void {
+    this.#afterUnit.push(listener)
+  }
+
+  /** A count of the rows written since the database was opened: a request that moved it wrote. */
+  changes(): number {
+    return this.#s.totalChanges.get() as number
+  }
+
+  /** Whether the unit of work running now has met a storage failure (it will be rolled back). */
+  get unitFailed(): boolean {
+    return this.#unit?.failure != null
+  }
+
+  /** Wraps every domain operation so that a storage failure leaves it as a KafkaStorageException (and fails its unit). */
+  #guardMethods(): void {
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>
+    for (const name of Object.getOwnPropertyNames(Store.prototype)) {
+      const method = self[name]
+      if (UNGUARDED.has(name) || typeof method !== 'function') continue
+      self[name] = (...args: unknown[]) => {
+        const unit = this.#unit
+        if (unit?.failure) throw unit.failure
+        try {
+          return method.apply(this, args)
+        } catch (error) {
+          const failure = storageException(error, this.path)
+          if (failure === null) throw error
+          if (unit) unit.failure ??= failure
+          throw failure
+        }
+      }
+    }
   }
 
   /** Every topic, by name. */
@@ -478,6 +575,10 @@ export class Store {
 function prepare(db: Database) {
   const s = (sql: string): Statement => db.prepare(sql)
   return {
+    begin: s('BEGIN'),
+    commit: s('COMMIT'),
+    rollback: s('ROLLBACK'),
+    totalChanges: s('SELECT total_changes()').pluck(),
     topicSelectAll: s('SELECT id, name, topic_id, partitions, configs, created_at FROM topic ORDER BY name'),
     topicInsert: s('INSERT INTO topic (name, topic_id, partitions, configs, created_at) VALUES (?, ?, ?, ?, ?)'),
     topicDelete: s('DELETE FROM topic WHERE id = ?'),

@@ -77,10 +77,20 @@ class SocketConnection extends FramedConnection {
       frame = parseFrame(bytes)
     } catch (error) {
       this.protocolError(error)
-      this.socket.end()
+      this.end()
       return
     }
     this.#onFrame(frame)
+  }
+
+  protected override storageFailed(bytes: Buffer, error: KafkaException): void {
+    let id: number
+    try {
+      id = parseFrame(bytes).correlationId
+    } catch {
+      return // it was answered with a protocol error, which closed the connection
+    }
+    this.#replyError(id, error.toJSON())
   }
 
   protected override protocolError(error: unknown): void {
