@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   HOME_NOT_USABLE: {retriable: false, name: 'HomeNotUsableException'},
   SOCKET_PATH_TOO_LONG: {retriable: false, name: 'SocketPathTooLongException'},
   SCHEMA_FROM_FUTURE: {retriable: false, name: 'SchemaFromFutureException'},
+  CORRUPT_DATABASE: {retriable: false, name: 'CorruptDatabaseException'},
   BROKER_CONFIG_INVALID: {retriable: false, name: 'BrokerConfigException'},
   REMOTE_CLUSTER_UNSUPPORTED: {retriable: false, name: 'RemoteClusterUnsupportedException'},
   CONNECTION_CLOSED: {retriable: true, name: 'DisconnectException'},
@@ -189,6 +190,13 @@ export class KafkaStorageException extends RetriableException {
   }
 }
 
+/** The broker's database is damaged: the daemon stops, and refuses to start until `kafkalite daemon check` says. */
+export class CorruptDatabaseException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('CORRUPT_DATABASE', message, options)
+  }
+}
+
 type ExceptionClass = new (message: string, options?: ExceptionOptions) => KafkaException
 
 const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
@@ -206,6 +214,7 @@ const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
   TRANSACTIONAL_ID_NOT_FOUND: TransactionalIdNotFoundException,
   TRANSACTION_ABORTED: TransactionAbortedException,
   KAFKA_STORAGE_ERROR: KafkaStorageException,
+  CORRUPT_DATABASE: CorruptDatabaseException,
 }
 
 /** The exception of a code, as its typed class when Kafka has one (RetriableException for other retriable codes). */

@@ -21,6 +21,7 @@ import {
   type Codec,
 } from '../protocol/kafka/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/kafka/topic-name.js'
+import type {StorageFailure} from '../store/failure.js'
 import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
 import {setOwn} from '../properties.js'
 import {tpKey} from '../protocol/kafka/topic-partition.js'
@@ -149,7 +150,7 @@ export class Broker {
   /** Producers whose batches the storage refused, by partition: where their sequence stands (see restore). */
   readonly #refused = new Map<
     PartitionState,
-    Map<number, {epoch: number; lastSequence: number; failure: KafkaStorageException}>
+    Map<number, {epoch: number; lastSequence: number; failure: StorageFailure}>
   >()
 
   constructor(store: Store, config: BrokerConfig, options: BrokerOptions = {}) {
@@ -171,7 +172,7 @@ export class Broker {
    * now be out of sequence, an error fatal to an idempotent producer. They get the storage's refusal instead, as
    * Kafka answers for a partition whose log directory went offline, until the refused batch is written.
    */
-  restore(failure: KafkaStorageException): void {
+  restore(failure: StorageFailure): void {
     const sequences = new Map<PartitionState, Map<number, ProducerEntry>>()
     for (const topic of this.#topics.values()) {
       for (const p of topic.partitions) if (p.producers.size > 0) sequences.set(p, new Map(p.producers))
@@ -188,7 +189,7 @@ export class Broker {
   }
 
   /** Remembers that the storage refused the batches of a producer that came after `stored` (see restore). */
-  #noteRefused(p: PartitionState, stored: ProducerEntry | undefined, failure: KafkaStorageException): void {
+  #noteRefused(p: PartitionState, stored: ProducerEntry | undefined, failure: StorageFailure): void {
     if (stored === undefined) return // a producer the partition does not know is taken at its word anyway
     let refused = this.#refused.get(p)
     if (refused === undefined) this.#refused.set(p, (refused = new Map()))

@@ -9,9 +9,10 @@
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
-import type {KafkaStorageException} from '../errors.js'
+import {CorruptDatabaseException} from '../errors.js'
 import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
-import type {Store} from '../store/store.js'
+import type {StorageFailure} from '../store/failure.js'
+import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker} from './broker.js'
 import type {BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
@@ -215,6 +216,11 @@ export class BrokerCore {
     return lagSnapshot(this.broker, this.groups, this.history, req, this.#now())
   }
 
+  /** SQLite's integrity_check of the whole database (`kafkalite daemon check`); damage found stops the daemon. */
+  checkDatabase(): DatabaseCheck & {database: string; bytes: number} {
+    return {database: this.#store.path, bytes: this.#store.diskBytes(), ...this.#store.check('integrity_check')}
+  }
+
   /** What the broker holds and where. */
   status(): BrokerStatus {
     return {
@@ -231,7 +237,7 @@ export class BrokerCore {
    * store keeps a copy for restarts), and so do lag-history samples (a sample of a rolled-back append is overwritten
    * by the next). The first refusal is logged, then one line a minute while it lasts, and the recovery.
    */
-  #afterUnit(failure: KafkaStorageException | null, log: Logger): void {
+  #afterUnit(failure: StorageFailure | null, log: Logger): void {
     if (failure === null) {
       if (this.#refused > 0) {
         log.info(`the storage takes writes again (${this.#refused} unit(s) of work refused meanwhile)`)
@@ -241,6 +247,7 @@ export class BrokerCore {
     }
     this.broker.restore(failure)
     this.transactions.restore()
+    if (failure instanceof CorruptDatabaseException) return // the daemon reports it, and stops
     const now = this.#now()
     if (this.#refused++ === 0 || now - this.#refusalLoggedAt >= 60_000) {
       log.error(`refusing writes: ${failure.message} (${this.#refused} unit(s) of work refused so far)`)

@@ -10,7 +10,7 @@
 // Unlike Kafka's coordinator, this one knows each member's connection: a dynamic member whose connection closes
 // leaves at once, so a crashed consumer's partitions move without waiting for its session to expire.
 import {randomUUID} from 'node:crypto'
-import {KafkaException, KafkaStorageException, type ErrorData} from '../errors.js'
+import {CorruptDatabaseException, KafkaException, KafkaStorageException, type ErrorData} from '../errors.js'
 import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {OffsetRow, Store} from '../store/store.js'
 import type {Broker} from './broker.js'
@@ -178,7 +178,7 @@ export class GroupCoordinator {
         this.#now(),
       )
     } catch (e) {
-      if (!(e instanceof KafkaStorageException)) throw e
+      if (!(e instanceof KafkaStorageException || e instanceof CorruptDatabaseException)) throw e
       this.#log.warn(`group ${group.id}: its state was not saved (${e.message}); it will be with its next change`)
     }
   }

@@ -47,6 +47,7 @@ export type {ClientConfig} from './config.js'
 export {
   AuthorizationException,
   CommitFailedException,
+  CorruptDatabaseException,
   ERROR_CODES,
   InvalidProducerEpochException,
   InvalidTxnStateException,

@@ -5,12 +5,12 @@
 // file found while holding the lock can only be stale. Readiness is reported on a pipe (fd KAFKALITE_READY_FD) that
 // the starting client reads, so it neither polls nor sleeps: "ready <pid>", "running" (another daemon won a start
 // race) or "error <json>".
-import {closeSync, unlinkSync, writeFileSync, writeSync} from 'node:fs'
+import {closeSync, unlinkSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
-import {KafkaException} from '../errors.js'
+import {CorruptDatabaseException, KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
-import {storageException} from '../store/failure.js'
+import {damageOf, storageException} from '../store/failure.js'
 import {Store} from '../store/store.js'
 import {loadBrokerConfig} from '../broker/broker-config.js'
 import {BrokerCore} from '../broker/core.js'
@@ -18,6 +18,8 @@ import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget} from './connection.js'
 import {DaemonServer} from './socket/server.js'
+import {checkAfterUncleanStop, noteDamage, offlineCheck, refuseKnownDamage} from './integrity.js'
+import {readPidNotes, writePidNotes, type PidNotes} from './pid-file.js'
 
 const EXIT_ALREADY_RUNNING = 0
 const SHUTDOWN_GRACE_MS = 2_000
@@ -49,20 +51,46 @@ async function main(): Promise<void> {
   if (dirname(paths.socket) !== home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
   const config = loadBrokerConfig(paths.properties)
 
-  let store: Store
+  let store: Store | undefined
+  let core: BrokerCore
+  // The last daemon's notes, if it did not stop cleanly (read once the database lock is ours).
+  let previous: PidNotes | null = null
   try {
     store = Store.open(paths.db, {durability: config.durability})
+    previous = readPidNotes(paths.pidFile)
+    refuseKnownDamage(previous, paths.db)
+    checkAfterUncleanStop(store, previous, log)
+    core = new BrokerCore(store, config, log)
   } catch (error) {
     if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
       log.info(`another kafkalite daemon already serves ${home}; exiting`)
       report('running')
       process.exit(EXIT_ALREADY_RUNNING)
     }
-    throw error
+    store?.close()
+    const failure = error instanceof KafkaException ? error : storageException(error, paths.db)
+    if (failure instanceof CorruptDatabaseException && previous?.damaged === undefined) {
+      noteDamage(paths.pidFile, previous ?? {}, damageOf(failure), paths.db)
+    }
+    throw failure ?? error
   }
   for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
 
-  const core = new BrokerCore(store, config, log)
+  const pidNotes: PidNotes = {pid: process.pid, version, socket: paths.socket, startedAt: started}
+  let damaged = false
+  // Damage met while serving: noted for the next start, then a stop (the replies to the requests that met it leave
+  // first). A daemon that served on would serve from, and write into, a damaged b-tree.
+  store.onCorruption((failure) => {
+    if (damaged) return
+    damaged = true
+    log.error(failure.message)
+    try {
+      noteDamage(paths.pidFile, pidNotes, damageOf(failure), paths.db)
+    } catch (error) {
+      log.error(`could not note the damage in ${paths.pidFile}: ${(error as Error).message}`)
+    }
+    setImmediate(() => void shutdown('the database is damaged'))
+  })
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -83,7 +111,8 @@ async function main(): Promise<void> {
     core.close()
     const kept = store.close()
     if (kept) log.warn(`the write-ahead log was not checkpointed (${kept.message}); it is replayed at the next start`)
-    for (const file of [paths.socket, paths.pidFile]) {
+    // A damaged database keeps its note in the pid file, for the next start to refuse.
+    for (const file of damaged ? [paths.socket] : [paths.socket, paths.pidFile]) {
       try {
         unlinkSync(file)
       } catch {
@@ -112,11 +141,7 @@ async function main(): Promise<void> {
   })
   await server.listen(paths.socket)
   try {
-    writeFileSync(
-      paths.pidFile,
-      JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n',
-      {mode: 0o600},
-    )
+    writePidNotes(paths.pidFile, pidNotes)
   } catch (error) {
     // Only informational (clients find the daemon by its socket): a full disk must not keep the broker down.
     log.warn(`could not write the pid file ${paths.pidFile}: ${(error as Error).message}`)
@@ -137,7 +162,10 @@ async function main(): Promise<void> {
   report(`ready ${process.pid}`)
 }
 
-main().catch((error: unknown) => {
+if (process.argv[2] === 'check') offlineCheck()
+else main().catch(failedToStart)
+
+function failedToStart(error: unknown): void {
   const failure = error instanceof KafkaException ? error : storageException(error, brokerPaths(resolveHome()).db)
   const data = failure
     ? failure.toJSON()
@@ -146,4 +174,4 @@ main().catch((error: unknown) => {
   if (!failure) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
   report(`error ${JSON.stringify(data)}`)
   process.exit(1)
-})
+}

@@ -1,7 +1,8 @@
 import {statSync} from 'node:fs'
 import type {Database, Statement} from 'better-sqlite3'
-import type {KafkaStorageException} from '../errors.js'
-import {storageException} from './failure.js'
+import {CorruptDatabaseException} from '../errors.js'
+import {checkOpenDatabase, type DatabaseCheck} from './check.js'
+import {corruptionAdvice, storageException, type StorageFailure} from './failure.js'
 import {openDatabase, type OpenOptions} from './open.js'
 
 /** A topic as stored. */
@@ -165,21 +166,23 @@ interface TopicRecord {
   created_at: number
 }
 
+export type {DatabaseCheck}
+
 /**
  * Told after a unit of work: with its storage failure once it has been rolled back, or with null once a unit that
  * wrote is committed.
  */
-export type UnitListener = (failure: KafkaStorageException | null) => void
+export type UnitListener = (failure: StorageFailure | null) => void
 
-/** Store methods that are not domain operations: the unit machinery itself, and close (which reports its own). */
-const UNGUARDED = new Set(['constructor', 'unit', 'afterUnit', 'changes', 'close'])
+/** Store methods that are not domain operations: the unit machinery itself, close and check (which report their own). */
+const UNGUARDED = new Set(['constructor', 'unit', 'afterUnit', 'onCorruption', 'changes', 'close', 'check'])
 
 /**
  * The SQLite store: one method per domain operation, statements prepared once. It knows tables and rows, nothing
  * of sockets, requests or Kafka's rules: the daemon decides, the store persists.
  *
- * A failure of the storage (a full disk, an I/O error) leaves every method as a KafkaStorageException (see
- * failure.ts). Writes are grouped in units of work (`unit`): one SQLite transaction whose first storage failure
+ * A failure of the storage leaves every method as a KafkaStorageException (a full disk, an I/O error), or a
+ * CorruptDatabaseException (a damaged database), see failure.ts. Writes are grouped in units of work (`unit`): one SQLite transaction whose first storage failure
  * fails it whole, so the caller can answer every request of the unit with the error, and memory can be read back
  * from what the rollback left on disk (`afterUnit`).
  */
@@ -190,8 +193,9 @@ export class Store {
   readonly #appendTx: (write: LogWrite) => void
   readonly #commitTx: (offsets: readonly OffsetRow[]) => void
   readonly #afterUnit: UnitListener[] = []
+  readonly #onCorruption: ((failure: CorruptDatabaseException) => void)[] = []
   /** The unit of work running now, with its first storage failure. */
-  #unit: {failure: KafkaStorageException | null} | null = null
+  #unit: {failure: StorageFailure | null} | null = null
 
   private constructor(db: Database, path: string) {
     this.db = db
@@ -269,9 +273,9 @@ export class Store {
    * back and the failure is returned (store calls after the first failure fail at once). Any other error thrown by
    * `work` rolls the unit back and is thrown.
    */
-  unit(work: () => void): KafkaStorageException | null {
+  unit(work: () => void): StorageFailure | null {
     if (this.#unit !== null || this.db.inTransaction) throw new Error('A unit of work cannot run inside another')
-    const unit: {failure: KafkaStorageException | null} = {failure: null}
+    const unit: {failure: StorageFailure | null} = {failure: null}
     const changes = this.changes()
     this.#unit = unit
     try {
@@ -295,6 +299,25 @@ export class Store {
     return unit.failure
   }
 
+  /** Registers a listener told when an operation or a check finds the database damaged (each time). */
+  onCorruption(listener: (failure: CorruptDatabaseException) => void): void {
+    this.#onCorruption.push(listener)
+  }
+
+  /** Runs SQLite's integrity_check or quick_check (see check.ts); damage found is told to the onCorruption listeners. */
+  check(check: DatabaseCheck['check'] = 'integrity_check'): DatabaseCheck {
+    const result = checkOpenDatabase(this.db, check, this.path)
+    if (!result.intact) {
+      const found = `${check}: ${result.problems[0]}`
+      const failure = new CorruptDatabaseException(
+        `The database '${this.path}' is damaged (${found}). The daemon stops. ${corruptionAdvice(this.path)}`,
+        {cause: new Error(found)},
+      )
+      for (const listener of this.#onCorruption) listener(failure)
+    }
+    return result
+  }
+
   /** Registers a listener told after each unit of work that wrote or failed. */
   afterUnit(listener: UnitListener): void {
     this.#afterUnit.push(listener)
@@ -310,7 +333,7 @@ export class Store {
     return this.#unit?.failure != null
   }
 
-  /** Wraps every domain operation so that a storage failure leaves it as a KafkaStorageException (and fails its unit). */
+  /** Wraps every domain operation so that a storage failure leaves it as a StorageFailure (and fails its unit). */
   #guardMethods(): void {
     const self = this as unknown as Record<string, (...args: unknown[]) => unknown>
     for (const name of Object.getOwnPropertyNames(Store.prototype)) {
@@ -325,6 +348,7 @@ export class Store {
           const failure = storageException(error, this.path)
           if (failure === null) throw error
           if (unit) unit.failure ??= failure
+          if (failure instanceof CorruptDatabaseException) for (const listener of this.#onCorruption) listener(failure)
           throw failure
         }
       }

@@ -101,6 +101,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       ...core.status(),
       connections: info.connections(),
     }),
+    checkDatabase: () => ({...core.checkDatabase(), exists: true, by: 'daemon'}),
     shutdown: () => {
       setImmediate(info.shutdown)
       return {pid: process.pid}

@@ -1,0 +1,39 @@
+// The pid file (daemon.pid): which daemon serves the home, and notes for the next one. A daemon that stops cleanly
+// removes it, so one found at start says that the last daemon did not stop cleanly (killed, crashed, or stopped
+// because its database is damaged).
+import {readFileSync, writeFileSync} from 'node:fs'
+
+/** What a pid file holds. */
+export interface PidNotes {
+  pid?: number
+  version?: string
+  socket?: string
+  startedAt?: number
+  /** The damage a daemon (or `daemon check`) found: daemons refuse to start until `daemon check` finds none. */
+  damaged?: string
+  /** The inode of the damaged database file: another file in its place (moved away, a new one) is not refused. */
+  damagedInode?: number
+  /** When `daemon check` last found the database intact (the next start then skips its own quick_check). */
+  checkedAt?: number
+}
+
+/** The notes of the pid file at `path`; null when there is none (the last daemon stopped cleanly) or it is unreadable. */
+export function readPidNotes(path: string): PidNotes | null {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return null
+  }
+  try {
+    const notes = JSON.parse(text) as unknown
+    return typeof notes === 'object' && notes !== null ? (notes as PidNotes) : {}
+  } catch {
+    return {} // torn by a power loss: there was a daemon, and nothing more is known
+  }
+}
+
+/** Writes the pid file (mode 0600). */
+export function writePidNotes(path: string, notes: PidNotes): void {
+  writeFileSync(path, JSON.stringify(notes) + '\n', {mode: 0o600})
+}
