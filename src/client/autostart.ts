@@ -5,12 +5,12 @@
 // may race to start one: the database lock lets exactly one daemon run, and the loser reports "running", after
 // which its client connects to the winner. A failed start shows the end of the daemon log and where it is.
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, openSync, readFileSync, renameSync, statSync} from 'node:fs'
+import {closeSync, existsSync, lstatSync, readFileSync, renameSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {dirname} from 'node:path'
 import {ERROR_CODES, KafkaException, type ErrorCode} from '../errors.js'
 import {codeCacheArgs, daemonEntry} from '../package-info.js'
-import {checkPrivateDir, ensurePrivateDir, type BrokerPaths} from '../paths.js'
+import {checkPrivateDir, ensurePrivateDir, openPrivateFile, type BrokerPaths} from '../paths.js'
 
 const START_TIMEOUT_MS = 15_000
 const LOG_ROTATE_BYTES = 4 * 1024 * 1024
@@ -88,7 +88,7 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
   ensurePrivateDir(paths.home)
   if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
   rotateLog(paths.log)
-  const logFd = openSync(paths.log, 'a', 0o600)
+  const logFd = openPrivateFile(paths.log, 'append')
   let child
   try {
     child = spawn(process.execPath, [...codeCacheArgs(), daemonEntry()], {
@@ -162,7 +162,8 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
 
 function rotateLog(log: string): void {
   try {
-    if (statSync(log).size > LOG_ROTATE_BYTES) renameSync(log, `${log}.1`)
+    const stat = lstatSync(log)
+    if (stat.isFile() && stat.size > LOG_ROTATE_BYTES) renameSync(log, `${log}.1`)
   } catch {
     // no log yet
   }
@@ -171,7 +172,13 @@ function rotateLog(log: string): void {
 /** The last lines of the daemon log, indented, for error messages. */
 export function logTail(log: string, lines = LOG_TAIL_LINES): string {
   try {
-    const text = readFileSync(log, 'utf8').trimEnd()
+    const fd = openPrivateFile(log, 'read')
+    let text: string
+    try {
+      text = readFileSync(fd, 'utf8').trimEnd()
+    } finally {
+      closeSync(fd)
+    }
     return text
       .split('\n')
       .slice(-lines)

@@ -1,5 +1,5 @@
 // `kafkalite daemon check`: SQLite's integrity_check of a home's database. The running daemon runs it; with none
-// running, a process of its own does (the daemon's entry point with the argument `check`), so that only the daemon's
+// running, a process of its own does (the daemon's entry point with the argument --check-database), so that only the daemon's
 // code ever opens the database. That is also how a home whose daemon refuses to start (damage found) is checked.
 import {spawn} from 'node:child_process'
 import {KafkaException, errorFromData} from '../errors.js'
@@ -29,7 +29,7 @@ export async function checkDatabase(options: {home?: string} = {}): Promise<Data
 
 function checkOffline(paths: BrokerPaths): Promise<DatabaseCheckData> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...codeCacheArgs(), daemonEntry(), 'check'], {
+    const child = spawn(process.execPath, [...codeCacheArgs(), daemonEntry(), '--check-database'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {...process.env, KAFKALITE_HOME: paths.home},
     })

@@ -8,7 +8,7 @@
 //   6.5 s per GiB from a cold disk, measured here), and a start must stay well within the 15 s a starting client
 //   waits. A larger database is left to the checks of its operations, and to `daemon check`.
 // - `daemon check` with no daemon running runs here, in a process of its own (the daemon's entry point with the
-//   argument `check`), which prints its findings as JSON on stdout.
+//   argument --check-database), which prints its findings as JSON on stdout.
 import {existsSync, statSync} from 'node:fs'
 import {CorruptDatabaseException} from '../errors.js'
 import type {Logger} from '../broker/logger.js'
@@ -18,6 +18,9 @@ import {checkDatabaseFile} from '../store/check.js'
 import {corruptionAdvice} from '../store/failure.js'
 import type {Store} from '../store/store.js'
 import {readPidNotes, writePidNotes, type PidNotes} from './pid-file.js'
+
+/** The argument of the daemon's entry point that makes it check the database instead (see offlineCheck). */
+export const CHECK_ARGUMENT = '--check-database'
 
 /** The largest database (with its write-ahead log) checked at a start after an unclean stop: 0.1 s warm, 0.7 s cold. */
 export const QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024

@@ -9,7 +9,7 @@ import {closeSync, unlinkSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {CorruptDatabaseException, KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
-import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
+import {brokerPaths, ensurePrivateDir, resolveHome, tightenFile} from '../paths.js'
 import {damageOf, storageException} from '../store/failure.js'
 import {Store} from '../store/store.js'
 import {loadBrokerConfig} from '../broker/broker-config.js'
@@ -18,7 +18,7 @@ import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget} from './connection.js'
 import {DaemonServer} from './socket/server.js'
-import {checkAfterUncleanStop, noteDamage, offlineCheck, refuseKnownDamage} from './integrity.js'
+import {CHECK_ARGUMENT, checkAfterUncleanStop, noteDamage, offlineCheck, refuseKnownDamage} from './integrity.js'
 import {readPidNotes, writePidNotes, type PidNotes} from './pid-file.js'
 
 const EXIT_ALREADY_RUNNING = 0
@@ -40,6 +40,9 @@ function report(message: string): void {
 async function main(): Promise<void> {
   const started = Date.now()
   process.title = 'kafkalite-daemon'
+  // Everything the daemon creates is its user's alone: the database and its write-ahead log (SQLite creates the
+  // log with the database's mode) 0600, directories 0700.
+  process.umask(0o077)
   // daemon.log sits on the disk the broker fills: a line that cannot be written (ENOSPC) is lost, and must not be
   // an uncaught error that ends the daemon. Logging resumes once there is space.
   process.stderr.on('error', () => {})
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
   let previous: PidNotes | null = null
   try {
     store = Store.open(paths.db, {durability: config.durability})
+    for (const file of [paths.db, `${paths.db}-wal`]) tightenFile(file) // left 0644 by an older kafkalite
     previous = readPidNotes(paths.pidFile)
     refuseKnownDamage(previous, paths.db)
     checkAfterUncleanStop(store, previous, log)
@@ -162,7 +166,7 @@ async function main(): Promise<void> {
   report(`ready ${process.pid}`)
 }
 
-if (process.argv[2] === 'check') offlineCheck()
+if (process.argv[2] === CHECK_ARGUMENT) offlineCheck()
 else main().catch(failedToStart)
 
 function failedToStart(error: unknown): void {

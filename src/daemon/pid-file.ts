@@ -1,7 +1,9 @@
 // The pid file (daemon.pid): which daemon serves the home, and notes for the next one. A daemon that stops cleanly
 // removes it, so one found at start says that the last daemon did not stop cleanly (killed, crashed, or stopped
 // because its database is damaged).
-import {readFileSync, writeFileSync} from 'node:fs'
+import {closeSync, readFileSync, writeSync} from 'node:fs'
+import {KafkaException} from '../errors.js'
+import {openPrivateFile} from '../paths.js'
 
 /** What a pid file holds. */
 export interface PidNotes {
@@ -21,8 +23,14 @@ export interface PidNotes {
 export function readPidNotes(path: string): PidNotes | null {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
-  } catch {
+    const fd = openPrivateFile(path, 'read')
+    try {
+      text = readFileSync(fd, 'utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch (error) {
+    if (error instanceof KafkaException) throw error // a link in its place
     return null
   }
   try {
@@ -33,7 +41,12 @@ export function readPidNotes(path: string): PidNotes | null {
   }
 }
 
-/** Writes the pid file (mode 0600). */
+/** Writes the pid file (mode 0600; a symbolic link in its place is refused, not followed). */
 export function writePidNotes(path: string, notes: PidNotes): void {
-  writeFileSync(path, JSON.stringify(notes) + '\n', {mode: 0o600})
+  const fd = openPrivateFile(path, 'write')
+  try {
+    writeSync(fd, JSON.stringify(notes) + '\n')
+  } finally {
+    closeSync(fd)
+  }
 }
