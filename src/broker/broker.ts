@@ -889,6 +889,19 @@ export class Broker {
     return record ? {offset: record.offset, timestamp: record.timestamp} : {offset: -1, timestamp: -1}
   }
 
+  /** The number of partitions and the sum of their log end offsets (the daemon notes it after every commit). */
+  logEnds(): {partitions: number; logEnd: number} {
+    let partitions = 0
+    let logEnd = 0
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) {
+        partitions++
+        logEnd += p.nextOffset
+      }
+    }
+    return {partitions, logEnd}
+  }
+
   /** Totals for `daemon status`. */
   totals(): {topics: number; partitions: number; records: number} {
     let partitions = 0

@@ -59,10 +59,14 @@ export function checkAfterUncleanStop(store: Store, previous: PidNotes | null, l
   )
 }
 
-/** Notes damage of the database `db` in the pid file, for the next start to refuse (see refuseKnownDamage). */
+/** The pid file's note of damage found in the database `db`, for the next start to refuse (see refuseKnownDamage). */
+export function damageNote(damage: string, db: string): PidNotes {
+  return {damaged: damage, damagedInode: inode(db), checkedAt: undefined}
+}
+
+/** Notes damage of the database `db` in the pid file at `pidFile`, whose notes are `notes`. */
 export function noteDamage(pidFile: string, notes: PidNotes, damage: string, db: string): void {
-  const {checkedAt: _checked, ...rest} = notes
-  writePidNotes(pidFile, {...rest, damaged: damage, damagedInode: inode(db)})
+  writePidNotes(pidFile, {...notes, ...damageNote(damage, db)})
 }
 
 function inode(path: string): number | undefined {

@@ -18,8 +18,16 @@ import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget} from './connection.js'
 import {DaemonServer} from './socket/server.js'
-import {CHECK_ARGUMENT, checkAfterUncleanStop, noteDamage, offlineCheck, refuseKnownDamage} from './integrity.js'
-import {readPidNotes, writePidNotes, type PidNotes} from './pid-file.js'
+import {checkAcknowledged, storedLogEnds, walState} from './acknowledged.js'
+import {
+  CHECK_ARGUMENT,
+  checkAfterUncleanStop,
+  damageNote,
+  noteDamage,
+  offlineCheck,
+  refuseKnownDamage,
+} from './integrity.js'
+import {PidFile, readPidNotes, type PidNotes} from './pid-file.js'
 
 const EXIT_ALREADY_RUNNING = 0
 const SHUTDOWN_GRACE_MS = 2_000
@@ -59,11 +67,14 @@ async function main(): Promise<void> {
   // The last daemon's notes, if it did not stop cleanly (read once the database lock is ours).
   let previous: PidNotes | null = null
   try {
+    const walBefore = walState(paths.db)
     store = Store.open(paths.db, {durability: config.durability})
     for (const file of [paths.db, `${paths.db}-wal`]) tightenFile(file) // left 0644 by an older kafkalite
     previous = readPidNotes(paths.pidFile)
     refuseKnownDamage(previous, paths.db)
     checkAfterUncleanStop(store, previous, log)
+    // Before the core: starting, it may complete transactions the last daemon left prepared, moving the log's ends.
+    checkAcknowledged(previous, storedLogEnds(store), paths.db, walBefore, log)
     core = new BrokerCore(store, config, log)
   } catch (error) {
     if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
@@ -80,7 +91,12 @@ async function main(): Promise<void> {
   }
   for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
 
-  const pidNotes: PidNotes = {pid: process.pid, version, socket: paths.socket, startedAt: started}
+  let pidFile: PidFile | undefined
+  const acked = () => ({acked: {...core.broker.logEnds(), at: Date.now()}})
+  // After every commit that wrote, before its replies leave: what the next start compares the database with.
+  store.afterUnit((failure) => {
+    if (failure === null) pidFile?.update(acked())
+  })
   let damaged = false
   // Damage met while serving: noted for the next start, then a stop (the replies to the requests that met it leave
   // first). A daemon that served on would serve from, and write into, a damaged b-tree.
@@ -88,10 +104,8 @@ async function main(): Promise<void> {
     if (damaged) return
     damaged = true
     log.error(failure.message)
-    try {
-      noteDamage(paths.pidFile, pidNotes, damageOf(failure), paths.db)
-    } catch (error) {
-      log.error(`could not note the damage in ${paths.pidFile}: ${(error as Error).message}`)
+    if (!pidFile?.update(damageNote(damageOf(failure), paths.db))) {
+      log.error(`could not note the damage in ${paths.pidFile}: the next start will not know of it`)
     }
     setImmediate(() => void shutdown('the database is damaged'))
   })
@@ -116,6 +130,7 @@ async function main(): Promise<void> {
     const kept = store.close()
     if (kept) log.warn(`the write-ahead log was not checkpointed (${kept.message}); it is replayed at the next start`)
     // A damaged database keeps its note in the pid file, for the next start to refuse.
+    pidFile?.close()
     for (const file of damaged ? [paths.socket] : [paths.socket, paths.pidFile]) {
       try {
         unlinkSync(file)
@@ -145,9 +160,16 @@ async function main(): Promise<void> {
   })
   await server.listen(paths.socket)
   try {
-    writePidNotes(paths.pidFile, pidNotes)
+    pidFile = new PidFile(paths.pidFile, {
+      pid: process.pid,
+      version,
+      socket: paths.socket,
+      startedAt: started,
+      ...acked(),
+    })
   } catch (error) {
-    // Only informational (clients find the daemon by its socket): a full disk must not keep the broker down.
+    if (error instanceof KafkaException) throw error // a link in its place
+    // Notes for the next start (clients find the daemon by its socket): a full disk must not keep the broker down.
     log.warn(`could not write the pid file ${paths.pidFile}: ${(error as Error).message}`)
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))

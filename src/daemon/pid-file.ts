@@ -17,6 +17,14 @@ export interface PidNotes {
   damagedInode?: number
   /** When `daemon check` last found the database intact (the next start then skips its own quick_check). */
   checkedAt?: number
+  /** The log as of the last write the daemon acknowledged, to find writes lost with the write-ahead log. */
+  acked?: LogEnds & {at: number}
+}
+
+/** A summary of the log: its partitions, and the sum of their log end offsets. */
+export interface LogEnds {
+  partitions: number
+  logEnd: number
 }
 
 /** The notes of the pid file at `path`; null when there is none (the last daemon stopped cleanly) or it is unreadable. */
@@ -48,5 +56,59 @@ export function writePidNotes(path: string, notes: PidNotes): void {
     writeSync(fd, JSON.stringify(notes) + '\n')
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * The pid file of the running daemon, kept open: its notes are rewritten in place after every acknowledged write
+ * (one pwrite of a few hundred bytes, padded so that a shorter text leaves no tail of the longer one).
+ */
+export class PidFile {
+  readonly #fd: number
+  #notes: PidNotes
+  #length = 0
+  #failed = false
+
+  /** Creates (or replaces) the pid file at `path` with `notes`; refuses a symbolic link in its place. */
+  constructor(path: string, notes: PidNotes) {
+    this.#fd = openPrivateFile(path, 'write')
+    this.#notes = notes
+    this.#write()
+  }
+
+  get notes(): PidNotes {
+    return this.#notes
+  }
+
+  /**
+   * Updates some notes. A write that fails (a full disk: the pid file cannot grow) is dropped: the notes are hints
+   * for the next start, never a reason to refuse a request. Returns whether it was written.
+   */
+  update(notes: PidNotes): boolean {
+    this.#notes = {...this.#notes, ...notes}
+    return this.#write()
+  }
+
+  close(): void {
+    closeSync(this.#fd)
+  }
+
+  #write(): boolean {
+    const text = JSON.stringify(this.#notes)
+    const line = Buffer.from(`${text.padEnd(this.#length - 1)}\n`)
+    try {
+      writeSync(this.#fd, line, 0, line.length, 0)
+      this.#length = Math.max(this.#length, line.length)
+      this.#failed = false
+      return true
+    } catch {
+      this.#failed = true
+      return false
+    }
+  }
+
+  /** Whether the last write failed. */
+  get failed(): boolean {
+    return this.#failed
   }
 }
