@@ -8,7 +8,7 @@ import {spawn} from 'node:child_process'
 import {closeSync, existsSync, lstatSync, readFileSync, renameSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {dirname} from 'node:path'
-import {ERROR_CODES, KafkaException, type ErrorCode} from '../errors.js'
+import {ERROR_CODES, KafkaException, TimeoutException, type ErrorCode} from '../errors.js'
 import {codeCacheArgs, daemonEntry} from '../package-info.js'
 import {checkPrivateDir, ensurePrivateDir, openPrivateFile, type BrokerPaths} from '../paths.js'
 
@@ -16,8 +16,30 @@ const START_TIMEOUT_MS = 15_000
 const LOG_ROTATE_BYTES = 4 * 1024 * 1024
 const LOG_TAIL_LINES = 20
 
-/** Connects to the daemon's socket; rejects with the socket error (code ENOENT, ECONNREFUSED, EACCES, ...). */
-export function connectSocket(path: string): Promise<Socket> {
+/**
+ * How long a connection is tried while the daemon's listen backlog is full (EAGAIN: more clients connecting at once
+ * than it has accepted yet), as Kafka's clients wait up to socket.connection.setup.timeout.max.ms.
+ */
+export const CONNECT_BUSY_TIMEOUT_MS = 10_000
+
+/**
+ * Connects to the daemon's socket; rejects with the socket error (code ENOENT, ECONNREFUSED, EACCES, ...). A full
+ * listen backlog (EAGAIN) is a daemon that is there but busy: tried again, backing off from 5 to 100 ms, for up to
+ * `busyTimeoutMs`.
+ */
+export async function connectSocket(path: string, busyTimeoutMs = CONNECT_BUSY_TIMEOUT_MS): Promise<Socket> {
+  const deadline = Date.now() + busyTimeoutMs
+  for (let backoff = 5; ; backoff = Math.min(backoff * 2, 100)) {
+    try {
+      return await connectOnce(path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + backoff > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, backoff))
+    }
+  }
+}
+
+function connectOnce(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(path)
     const onError = (error: Error) => {
@@ -68,6 +90,12 @@ export async function openDaemonSocket(paths: BrokerPaths, options: {autoStart: 
 
 function socketError(paths: BrokerPaths, error: unknown): KafkaException {
   const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EAGAIN') {
+    // Not "no daemon": one is there, and does not take connections.
+    return new TimeoutException(
+      `The kafkalite daemon at '${paths.socket}' took no new connection for ${CONNECT_BUSY_TIMEOUT_MS / 1000} s: its listen backlog is full (too many clients connecting at once, or the daemon is stopped or hung). Retry, or see 'kafkalite daemon status'.`,
+    )
+  }
   if (code === 'EACCES' || code === 'EPERM') {
     return new KafkaException(
       'HOME_NOT_USABLE',
