@@ -1,8 +1,8 @@
 // Broker settings, with Kafka's names and defaults, read from the optional server.properties in the home.
 import {existsSync, readFileSync} from 'node:fs'
-import {listenerAddresses, type ListenerAddress} from '../bootstrap.js'
+import {listenerAddresses, parseListeners, type ListenerAddress} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
-import {parseProperties} from '../properties.js'
+import {parseProperties, setOwn} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
 import type {Durability} from '../store/open.js'
 import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
@@ -19,6 +19,17 @@ export interface NetworkConfig {
   queuedMaxResponseBytes: number
   /** kafkalite.socket.receive.timeout.ms: a request that has started arriving must finish within this. */
   receiveTimeoutMs: number
+}
+
+/** A Kafka-protocol listener to open. */
+export interface KafkaListenerConfig {
+  name: string
+  /** The address to bind: loopback when the listener names no host. */
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  /** What advertised.listeners says of it, or null: its bound address. */
+  advertised: {host: string; port: number} | null
 }
 
 /** The group coordinator's settings. */
@@ -66,6 +77,11 @@ export interface BrokerConfig {
   /** `log.flush.interval.messages=1` asks for an fsync on every commit (power-loss durability). */
   durability: Durability
   listeners: ListenerAddress[]
+  /**
+   * The Kafka-protocol listeners to open: only those `listeners` names explicitly (nothing listens on TCP unless
+   * asked), without the KRaft controller's (controller.listener.names: kafkalite has no controller).
+   */
+  kafkaListeners: KafkaListenerConfig[]
   /** Broker settings that set topic-config defaults (`log.retention.hours`, `message.max.bytes`, ...). */
   topicDefaults: Record<string, string>
   /** The file read, or null when the home has none. */
@@ -79,6 +95,12 @@ export interface BrokerConfig {
   lagHistory: LagHistoryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
+  /**
+   * Skip the per-record validation of produced batches (validateRecords). Exists only so that `npm run bench` can
+   * measure what that validation costs, against a daemon without it; never set from server.properties, only by the
+   * daemon from KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1 (src/daemon/main.ts).
+   */
+  benchSkipRecordValidation?: boolean
 }
 
 interface BrokerDef {
@@ -105,6 +127,18 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'kafkalite.socket.receive.timeout.ms': {type: 'INT', default: '30000', min: 1},
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
+  'listener.security.protocol.map': {
+    type: 'STRING',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+  },
+  'controller.listener.names': {type: 'STRING', default: ''},
+  // Accepted so that Kafka's own server.properties (the quickstart's, KRaft) start kafkalite unchanged.
+  'process.roles': {type: 'STRING', default: 'broker,controller'},
+  'inter.broker.listener.name': {type: 'STRING', default: 'PLAINTEXT'},
+  'controller.quorum.bootstrap.servers': {type: 'STRING', default: ''},
+  'controller.quorum.voters': {type: 'STRING', default: ''},
+  'log.dirs': {type: 'STRING', default: ''},
+  'log.dir': {type: 'STRING', default: ''},
   // Kafka's default is 3000 ms; a local broker serving tests and CI wants its first rebalance sooner.
   'group.initial.rebalance.delay.ms': {type: 'INT', default: '100', min: 0},
   'group.min.session.timeout.ms': {type: 'INT', default: '6000', min: 1},
@@ -123,8 +157,11 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'kafkalite.lag.commits': {type: 'INT', default: '10', min: 2},
 }
 
-/** Reads and validates server.properties; a missing file gives Kafka's defaults. */
-export function loadBrokerConfig(file: string): BrokerConfig {
+/**
+ * Reads and validates server.properties; a missing file gives Kafka's defaults. `overrides` win over the file, as
+ * `kafka-server-start.sh --override name=value` does (`daemon start --listeners`, `--override`).
+ */
+export function loadBrokerConfig(file: string, overrides: Readonly<Record<string, string>> = {}): BrokerConfig {
   const present = existsSync(file)
   let props: Record<string, string> = {}
   if (present) {
@@ -134,7 +171,8 @@ export function loadBrokerConfig(file: string): BrokerConfig {
       throw new KafkaException('BROKER_CONFIG_INVALID', `Cannot read ${file}: ${(error as Error).message}`)
     }
   }
-  return brokerConfigFrom(props, present ? file : null)
+  for (const [name, value] of Object.entries(overrides)) setOwn(props, name, value)
+  return brokerConfigFrom(props, present ? file : Object.keys(overrides).length > 0 ? '--override' : null)
 }
 
 /** Validates broker settings given as a map (the parsed server.properties). */
@@ -189,6 +227,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     },
     durability: topicDefaults['log.flush.interval.messages'] === '1' ? 'power-loss' : 'process-crash',
     listeners,
+    kafkaListeners: kafkaListeners(props, where),
     topicDefaults,
     groups: {
       initialRebalanceDelayMs: Number(get('group.initial.rebalance.delay.ms')),
@@ -214,4 +253,58 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     file,
     unknown,
   }
+}
+
+const LOOPBACK_NAMES = new Set(['', 'localhost'])
+
+/**
+ * The Kafka-protocol listeners `listeners` asks for, with `advertised.listeners` and
+ * `listener.security.protocol.map` applied. kafkalite's listeners speak PLAINTEXT: a listener mapped to SSL or SASL
+ * is refused. A listener with no host (or localhost) binds loopback, where Kafka would bind every interface: a host
+ * other than loopback must be named.
+ */
+function kafkaListeners(props: Readonly<Record<string, string>>, where: string): KafkaListenerConfig[] {
+  if (!Object.hasOwn(props, 'listeners')) return []
+  const invalid = (message: string) => new KafkaException('BROKER_CONFIG_INVALID', `${message}${where}`)
+  let listeners: ReturnType<typeof parseListeners>
+  let advertised: ReturnType<typeof parseListeners>
+  try {
+    listeners = parseListeners(props.listeners!, 'listeners')
+    advertised = parseListeners(props['advertised.listeners'] ?? '', 'advertised.listeners')
+  } catch (error) {
+    throw invalid((error as Error).message.replace(/\.$/, ''))
+  }
+  const protocols = new Map<string, string>()
+  const map = props['listener.security.protocol.map'] ?? BROKER_SETTINGS['listener.security.protocol.map']!.default
+  for (const entry of map.split(',')) {
+    const [name, protocol] = entry.split(':').map((s) => s.trim().toUpperCase())
+    if (name && protocol) protocols.set(name, protocol)
+  }
+  const controllers = new Set(
+    (props['controller.listener.names'] ?? '')
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== ''),
+  )
+  const out: KafkaListenerConfig[] = []
+  for (const l of listeners) {
+    if (controllers.has(l.name)) continue
+    const protocol = protocols.get(l.name) ?? (l.name === 'PLAINTEXT' ? 'PLAINTEXT' : undefined)
+    if (protocol === undefined) {
+      throw invalid(
+        `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
+      )
+    }
+    if (protocol !== 'PLAINTEXT') {
+      throw invalid(`Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT only`)
+    }
+    const ad = advertised.find((a) => a.name === l.name)
+    out.push({
+      name: l.name,
+      host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
+      port: l.port,
+      advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
+    })
+  }
+  return out
 }

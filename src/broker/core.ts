@@ -13,14 +13,19 @@ import {CorruptDatabaseException} from '../errors.js'
 import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {StorageFailure} from '../store/failure.js'
 import type {DatabaseCheck, Store} from '../store/store.js'
-import {Broker} from './broker.js'
+import {Broker, type ProduceRequest} from './broker.js'
 import type {BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
-import {TransactionCoordinator} from './transaction-coordinator.js'
+import {
+  TransactionCoordinator,
+  type AddOffsetsToTxnRequest,
+  type AddPartitionsToTxnRequest,
+  type InitProducerIdRequest,
+} from './transaction-coordinator.js'
 
 type Req<M extends keyof ParsedRequests> = ParsedRequests[M]
 type Res<M extends keyof Responses> = Responses[M]
@@ -82,6 +87,11 @@ export class BrokerCore {
 
   // ---- topics and configs ---------------------------------------------------------------------------------------
 
+  /** The name of the topic with this Kafka topic id, if there is one. */
+  topicNameById(topicId: string): string | undefined {
+    return this.broker.topicById(topicId)?.row.name
+  }
+
   metadata(req: Req<'metadata'>): Res<'metadata'> {
     return this.broker.metadata(req)
   }
@@ -115,9 +125,9 @@ export class BrokerCore {
 
   // ---- the log ----------------------------------------------------------------------------------------------------
 
-  /** Appends the request's batches (`payload` holds them, in the order `req.batches` lists their sizes). */
-  produce(req: Req<'produce'>, payload: Buffer): Res<'produce'>['results'] {
-    return this.broker.produce(req, payload)
+  /** Appends the request's batches, all committed before any result is returned. */
+  produce(req: ProduceRequest): Res<'produce'>['results'] {
+    return this.broker.produce(req)
   }
 
   /** Reads records, waiting up to `maxWaitMs` for `minBytes` (a long poll, cancelled when the connection closes). */
@@ -181,8 +191,18 @@ export class BrokerCore {
 
   // ---- producers and transactions ---------------------------------------------------------------------------------
 
-  initProducerId(req: Req<'initProducerId'>): Res<'initProducerId'> {
+  initProducerId(req: InitProducerIdRequest): Res<'initProducerId'> {
     return this.transactions.initProducerId(req)
+  }
+
+  /** Partitions join the producer's transaction (Kafka's AddPartitionsToTxn); a result per partition. */
+  addPartitionsToTxn(req: AddPartitionsToTxnRequest): ReturnType<TransactionCoordinator['addPartitionsToTxn']> {
+    return this.transactions.addPartitionsToTxn(req)
+  }
+
+  /** A group's offsets will be committed with the producer's transaction (Kafka's AddOffsetsToTxn). */
+  addOffsetsToTxn(req: AddOffsetsToTxnRequest): ReturnType<TransactionCoordinator['addOffsetsToTxn']> {
+    return this.transactions.addOffsetsToTxn(req)
   }
 
   txnOffsetCommit(req: Req<'txnOffsetCommit'>): Res<'txnOffsetCommit'> {
@@ -193,7 +213,7 @@ export class BrokerCore {
     return this.transactions.endTxn(req)
   }
 
-  listTransactions(req: Req<'listTransactions'>): Res<'listTransactions'> {
+  listTransactions(req: Req<'listTransactions'>): ReturnType<TransactionCoordinator['listTransactions']> {
     return this.transactions.listTransactions(req)
   }
 

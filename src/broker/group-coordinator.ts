@@ -14,6 +14,7 @@ import {CorruptDatabaseException, KafkaException, KafkaStorageException, type Er
 import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {OffsetRow, Store} from '../store/store.js'
 import type {Broker} from './broker.js'
+import {decodeSubscription} from '../protocol/kafka/consumer-protocol.js'
 import type {CoordinatorConfig} from './broker-config.js'
 import type {Logger} from './logger.js'
 import {tpKey} from '../protocol/kafka/topic-partition.js'
@@ -692,16 +693,14 @@ export class GroupCoordinator {
     return {results}
   }
 
+  /** The topics a consumer group's members subscribe to, read from their ConsumerProtocol subscriptions. */
   #subscribedTopics(group: Group): Set<string> {
     const topics = new Set<string>()
+    if (group.protocolType !== 'consumer') return topics // another protocol's metadata: opaque, as in Kafka
     for (const m of group.members.values()) {
       const metadata =
         m.record.protocols.find((p) => p.name === group.protocol)?.metadata ?? m.record.protocols[0]?.metadata
-      try {
-        for (const t of (JSON.parse(metadata ?? '{}') as {topics?: string[]}).topics ?? []) topics.add(t)
-      } catch {
-        // not the consumer protocol
-      }
+      if (metadata !== undefined) for (const t of decodeSubscription(metadata).topics) topics.add(t)
     }
     return topics
   }

@@ -45,7 +45,7 @@ function batch(producerId: number, epoch: number, sequence: number, values: stri
 }
 
 function send(broker: Broker, topic: string, bytes: Buffer) {
-  return broker.produce({acks: -1, timeoutMs: 1000, batches: [{topic, partition: 0, size: bytes.length}]}, bytes)
+  return broker.produce({acks: -1, timeoutMs: 1000, batches: [{topic, partition: 0, records: bytes}]})
 }
 
 const big = (n: number) => Array.from({length: n}, (_, i) => `${i}-${'x'.repeat(2000)}`)

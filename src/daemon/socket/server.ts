@@ -15,6 +15,7 @@ import {
   type Frame,
 } from '../../protocol/socket/frame.js'
 import {refuseLink} from '../../paths.js'
+import {headerShapeProblem} from '../../protocol/socket/header-shape.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
 import {FramedConnection, type ConnectionContext} from '../connection.js'
 import type {HandlerContext, Handlers} from './handlers.js'
@@ -117,6 +118,11 @@ class SocketConnection extends FramedConnection {
         code: 'INVALID_REQUEST',
         message: `Unexpected frame kind ${frame.kind}; clients send requests (0)`,
       })
+      return
+    }
+    const shape = headerShapeProblem(frame.header)
+    if (shape !== undefined) {
+      this.#replyError(id, {code: 'INVALID_REQUEST', message: shape})
       return
     }
     let method: Method

@@ -95,6 +95,7 @@ export const requestSchemas = {
     memberId: z.string(),
     groupInstanceId: z.string().nullable().default(null),
     protocolType: z.string(),
+    /** Each assignor's metadata: opaque bytes as base64 (for consumers, Kafka's ConsumerProtocol Subscription). */
     protocols: list(z.object({name: z.string(), metadata: z.string()})).min(1),
     clientId: z.string().default(''),
     reason: z.string().optional(),
@@ -105,6 +106,7 @@ export const requestSchemas = {
     generationId: int,
     memberId: z.string(),
     groupInstanceId: z.string().nullable().default(null),
+    /** Each member's assignment: opaque bytes as base64 (for consumers, Kafka's ConsumerProtocol Assignment). */
     assignments: list(z.object({memberId: z.string(), assignment: z.string()})).default([]),
   }),
   /** Kafka's Heartbeat: keeps the session alive; REBALANCE_IN_PROGRESS tells the member to rejoin. */
@@ -491,4 +493,6 @@ export interface DaemonStatus {
   diskBytes: number
   connections: number
   durability: 'process-crash' | 'power-loss'
+  /** The Kafka-protocol listeners open (none unless `listeners` asks for them), with what Metadata advertises. */
+  listeners: {name: string; host: string; port: number; advertisedHost: string; advertisedPort: number}[]
 }

@@ -1,0 +1,331 @@
+import {describe, expect, it} from 'vitest'
+import {Connection} from '../../../src/client/connection.js'
+import {readBatchHeader} from '../../../src/protocol/kafka/record-batch.js'
+import {exited, readUntil, TestHome, uniqueTopic} from '../../helpers/env.js'
+
+const home = TestHome.forEachTest()
+
+const consumeAll = (topic: string, ...extra: string[]) =>
+  home.run(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end', ...extra])
+
+/** The batches stored for partition 0 of a topic, as a fetch returns them. */
+async function storedBatches(topic: string): Promise<Buffer> {
+  const connection = await Connection.open({home: home.dir})
+  try {
+    const {payload} = await connection.requestWithPayload('fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      partitions: [{topic, partition: 0, offset: 0, maxBytes: 1 << 20}],
+    })
+    return payload
+  } finally {
+    connection.close()
+  }
+}
+
+describe('console-producer and console-consumer', () => {
+  it("produces lines and reads them back from the beginning, with Kafka's closing count", async () => {
+    const topic = uniqueTopic()
+    const produced = await home.run(['console-producer', '--bootstrap-server', 'localhost:9092', '--topic', topic], {
+      input: 'first\nsecond\nthird\n',
+    })
+    expect(produced.stderr).not.toMatch(/Error/)
+    expect(produced.code).toBe(0)
+    const consumed = await consumeAll(topic)
+    expect(consumed.code).toBe(0)
+    expect(consumed.stdout).toBe('first\nsecond\nthird\n')
+    expect(consumed.stderr).toMatch(/Processed a total of 3 messages\n$/)
+  })
+
+  it('creates a missing topic on produce, as auto.create.topics.enable does', async () => {
+    const topic = uniqueTopic('auto')
+    await home.run(['console-producer', '--topic', topic], {input: 'x\n'})
+    const list = await home.run(['topics', '--list'])
+    expect(list.stdout).toBe(`${topic}\n`)
+  })
+
+  it('parses keys and headers and prints them with the formatter properties', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '1'])
+    const input = 'h1:v1,h2:v2\tkey1\tvalue1\nh3:v3\tkey2\tvalue2\n'
+    const res = await home.run(
+      ['console-producer', '--topic', topic, '--property', 'parse.key=true', '--property', 'parse.headers=true'],
+      {input},
+    )
+    expect(res.code).toBe(0)
+    const out = await consumeAll(
+      topic,
+      '--property',
+      'print.key=true',
+      '--property',
+      'print.headers=true',
+      '--property',
+      'print.offset=true',
+      '--property',
+      'print.partition=true',
+    )
+    expect(out.stdout).toBe(
+      'Partition:0\tOffset:0\th1:v1,h2:v2\tkey1\tvalue1\nPartition:0\tOffset:1\th3:v3\tkey2\tvalue2\n',
+    )
+  })
+
+  it('keeps null keys and values apart from empty ones with null.marker and null.literal', async () => {
+    const topic = uniqueTopic()
+    await home.run(
+      ['console-producer', '--topic', topic, '--property', 'parse.key=true', '--property', 'null.marker=<NULL>'],
+      {
+        input: '<NULL>\tv1\nk2\t<NULL>\nk3\t\n',
+      },
+    )
+    const out = await consumeAll(topic, '--property', 'print.key=true', '--property', 'null.literal=(null)')
+    expect(out.stdout).toBe('(null)\tv1\nk2\t(null)\nk3\t\n')
+  })
+
+  it('stops at a line without a key separator, after the lines before it were acknowledged', async () => {
+    const topic = uniqueTopic()
+    const res = await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {
+      input: 'a\t1\nb\t2\nno-separator\nc\t3\n',
+    })
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/No key separator found on line number 3: 'no-separator'/)
+    const out = await consumeAll(topic, '--property', 'print.key=true')
+    expect(out.stdout).toBe('a\t1\nb\t2\n')
+  })
+
+  it('refuses a record larger than max.message.bytes with a clear error', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--config', 'max.message.bytes=200'])
+    const res = await home.run(['console-producer', '--topic', topic], {input: `small\n${'x'.repeat(500)}\n`})
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/larger than the max\.message\.bytes of topic '.*' \(200\)/)
+    expect((await consumeAll(topic)).stdout).toBe('small\n')
+  })
+
+  it('copies a topic through the JSON-lines format, binary and UTF-8 values, headers and nulls included', async () => {
+    const source = uniqueTopic('src')
+    const copy = uniqueTopic('copy')
+    await home.run(['topics', '--create', '--topic', source, '--partitions', '3'])
+    await home.run(['topics', '--create', '--topic', copy, '--partitions', '3'])
+    const lines = [
+      {
+        partition: 0,
+        key: 'k',
+        value: 'héllo wörld ✓',
+        headers: [
+          {key: 'a', value: '1'},
+          {key: 'a', value: null},
+        ],
+      },
+      {partition: 1, key: null, value: null, headers: []},
+      {partition: 2, key: '', value: '', headers: []},
+      {
+        partition: 2,
+        key: 'bin',
+        value: Buffer.from([0, 255, 128, 10, 13]).toString('base64'),
+        valueEncoding: 'base64',
+        headers: [],
+      },
+    ]
+    const input = lines.map((l) => JSON.stringify({...l, timestamp: 1_700_000_000_000})).join('\n') + '\n'
+    const produced = await home.run(['console-producer', '--topic', source, '--format', 'json'], {input})
+    expect(produced.stderr).toBe('')
+    expect(produced.code).toBe(0)
+    const dumped = await consumeAll(source, '--format', 'json')
+    expect(dumped.code).toBe(0)
+    const piped = await home.run(['console-producer', '--topic', copy, '--format', 'json'], {input: dumped.stdout})
+    expect(piped.code).toBe(0)
+    const again = await consumeAll(copy, '--format', 'json')
+    const strip = (text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => {
+          const {topic: _t, ...rest} = JSON.parse(l) as Record<string, unknown>
+          return rest
+        })
+        .sort((a, b) => Number(a.partition) - Number(b.partition) || Number(a.offset) - Number(b.offset))
+    expect(strip(again.stdout)).toEqual(strip(dumped.stdout))
+    const records = strip(dumped.stdout)
+    expect(records).toHaveLength(4)
+    expect(records[0]).toMatchObject({partition: 0, key: 'k', value: 'héllo wörld ✓', timestamp: 1_700_000_000_000})
+    expect(records[1]).toMatchObject({partition: 1, key: null, value: null})
+    expect(records[3]).toMatchObject({
+      valueEncoding: 'base64',
+      value: Buffer.from([0, 255, 128, 10, 13]).toString('base64'),
+    })
+  })
+
+  it('reads one partition from an offset and stops at --max-messages', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '2'])
+    const input = Array.from({length: 10}, (_, i) => `${i}`).join('\n') + '\n'
+    await home.run(['console-producer', '--topic', topic, '--partition', '1'], {input})
+    const out = await home.run([
+      'console-consumer',
+      '--topic',
+      topic,
+      '--partition',
+      '1',
+      '--offset',
+      '4',
+      '--max-messages',
+      '3',
+    ])
+    expect(out.stdout).toBe('4\n5\n6\n')
+    expect(out.stderr).toMatch(/Processed a total of 3 messages/)
+    const empty = await home.run([
+      'console-consumer',
+      '--topic',
+      topic,
+      '--partition',
+      '0',
+      '--offset',
+      'earliest',
+      '--timeout-ms',
+      '200',
+    ])
+    expect(empty.code).toBe(0)
+    expect(empty.stdout).toBe('')
+  })
+
+  it("places keyed records on the partition Kafka's murmur2 partitioner picks", async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '3'])
+    // From the reference: "key" -> partition 1, "foo" -> 2, "hello" -> 0 of 3.
+    await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {
+      input: 'key\ta\nfoo\tb\nhello\tc\n',
+    })
+    const out = await consumeAll(topic, '--property', 'print.key=true', '--property', 'print.partition=true')
+    expect(out.stdout.trimEnd().split('\n').sort()).toEqual([
+      'Partition:0\thello\tc',
+      'Partition:1\tkey\ta',
+      'Partition:2\tfoo\tb',
+    ])
+  })
+
+  it('waits for new records (long poll) and exits cleanly on Ctrl-C', async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic])
+    const consumer = home.spawn(['console-consumer', '--topic', topic])
+    // The consumer starts at the end; give it time to resolve its position by producing until it prints.
+    let stop = false
+    const producing = (async () => {
+      for (let i = 0; !stop && i < 100; i++) {
+        await home.run(['console-producer', '--topic', topic], {input: `live-${i}\n`})
+      }
+    })()
+    await readUntil(consumer, (t) => t.includes('live-'))
+    stop = true
+    await producing
+    consumer.kill('SIGINT')
+    expect(await exited(consumer)).toBe(0)
+  })
+
+  it("refuses Kafka's invalid option combinations", async () => {
+    const groupAndPartition = await home.run(['console-consumer', '--topic', 't', '--group', 'g1', '--partition', '0'])
+    expect(groupAndPartition.code).toBe(2)
+    expect(groupAndPartition.stderr).toMatch(/Options group and partition cannot be specified together\./)
+    const mismatch = await home.run([
+      'console-consumer',
+      '--topic',
+      't',
+      '--group',
+      'a',
+      '--consumer-property',
+      'group.id=b',
+    ])
+    expect(mismatch.stderr).toMatch(
+      /The group ids provided in different places .* do not match\. Detected group ids: 'a', 'b'/,
+    )
+    const both = await home.run(['console-consumer', '--topic', 't', '--include', 't.*'])
+    expect(both.stderr).toMatch(/Exactly one of --include\/--topic is required/)
+    expect(both.code).toBe(2)
+    const offsetAlone = await home.run(['console-consumer', '--topic', 't', '--offset', '3'])
+    expect(offsetAlone.stderr).toMatch(/The partition is required when offset is specified\./)
+    const badOffset = await home.run(['console-consumer', '--topic', 't', '--partition', '0', '--offset', 'soon'])
+    expect(badOffset.stderr).toMatch(
+      /The provided offset value 'soon' is incorrect\. Valid values are 'earliest', 'latest', or a non-negative long\./,
+    )
+  })
+
+  it('reads every topic matching --include', async () => {
+    const a = uniqueTopic('inc-a')
+    const b = uniqueTopic('inc-b')
+    await home.run(['console-producer', '--topic', a], {input: 'from-a\n'})
+    await home.run(['console-producer', '--topic', b], {input: 'from-b\n'})
+    const out = await home.run(['console-consumer', '--include', 'inc-.*', '--from-beginning', '--exit-at-end'])
+    expect(out.stdout.trimEnd().split('\n').sort()).toEqual(['from-a', 'from-b'])
+  })
+
+  it.each([
+    ['snappy', 2],
+    ['lz4', 3],
+    ['gzip', 1],
+  ])('stores batches compressed with --compression-codec %s (codec %d) and reads them back', async (codec, id) => {
+    const topic = uniqueTopic()
+    const lines = Array.from({length: 2000}, (_, i) => `order-${i % 50},{"item":${i},"qty":${i % 7}}\n`).join('')
+    const res = await home.run(['console-producer', '--topic', topic, '--compression-codec', codec], {input: lines})
+    expect(res.code).toBe(0)
+    expect((await consumeAll(topic)).stdout).toBe(lines)
+    // The stored batches, as a fetch returns them: compressed with that codec, and much smaller than the lines.
+    const stored = await storedBatches(topic)
+    expect(readBatchHeader(stored).compression).toBe(id)
+    expect(stored.length).toBeLessThan(Buffer.byteLength(lines) / 2)
+  })
+
+  it.each([
+    ['lz4', 'gzip', 3],
+    ['uncompressed', 'snappy', 0],
+  ])(
+    'stores batches with the codec of a topic whose compression.type is %s (the producer used %s)',
+    async (topicCodec, producerCodec, id) => {
+      const topic = uniqueTopic()
+      const created = await home.run([
+        'topics',
+        '--create',
+        '--topic',
+        topic,
+        '--config',
+        `compression.type=${topicCodec}`,
+      ])
+      expect(created.code).toBe(0)
+      const lines = Array.from({length: 500}, (_, i) => `line ${i} ${'x'.repeat(i % 40)}\n`).join('')
+      const res = await home.run(['console-producer', '--topic', topic, '--compression-codec', producerCodec], {
+        input: lines,
+      })
+      expect(res.code).toBe(0)
+      expect((await consumeAll(topic)).stdout).toBe(lines)
+      expect(readBatchHeader(await storedBatches(topic)).compression).toBe(id)
+    },
+  )
+
+  it('refuses compression.type zstd for a topic, clearly', async () => {
+    const res = await home.run(['topics', '--create', '--topic', uniqueTopic(), '--config', 'compression.type=zstd'])
+    expect(res.code).not.toBe(0)
+    expect(res.stdout + res.stderr).toMatch(
+      /compression.type 'zstd' is not supported by kafkalite yet: use producer, uncompressed, gzip, snappy or lz4\./,
+    )
+  })
+
+  it('refuses --compression-codec zstd with a clear error', async () => {
+    const res = await home.run(['console-producer', '--topic', uniqueTopic(), '--compression-codec', 'zstd'], {
+      input: 'a\n',
+    })
+    expect(res.code).not.toBe(0)
+    expect(res.stderr).toMatch(
+      /compression.type 'zstd' is not supported by kafkalite yet: use none, gzip, snappy, lz4\./,
+    )
+  })
+
+  it('compresses with gzip when --compression-codec is given without a value', async () => {
+    const topic = uniqueTopic()
+    const res = await home.run(['console-producer', '--topic', topic, '--compression-codec'], {
+      input: 'zipped\n'.repeat(100),
+    })
+    expect(res.code).toBe(0)
+    const out = await consumeAll(topic)
+    expect(out.stdout).toBe('zipped\n'.repeat(100))
+  })
+})
