@@ -8,7 +8,9 @@ import {processAlive} from '../../../src/client/connection.js'
 import {KafkaConsumer} from '../../../src/client/consumer.js'
 import {KafkaProducer} from '../../../src/client/producer/producer.js'
 import {StringDeserializer, StringSerializer} from '../../../src/client/serializers.js'
+import {APIS} from '../../../src/protocol/kafka/codec/index.js'
 import {TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
+import {KAFKA_LISTENER, KafkaSocket, producerBatch, startWithListener} from '../../helpers/kafka-socket.js'
 
 /** Mounts a tmpfs of `size` (private to its owner) on `dir`; false when this machine does not let us. */
 function mountTmpfs(dir: string, size: string): boolean {
@@ -254,4 +256,52 @@ describe('a full disk', () => {
       await producer.close()
     }
   }, 60_000)
+
+  it("answers a Kafka client's produce with KAFKA_STORAGE_ERROR (56), and its connection serves on", async (ctx) => {
+    if (!mounted) ctx.skip('cannot mount a tmpfs here (needs root): the full-disk tests did not run')
+    home.setServerProperties(KAFKA_LISTENER) // on the tmpfs
+    const port = await startWithListener(home)
+    const topic = uniqueTopic()
+    await home.createTopic(topic, 1)
+    const wire = await KafkaSocket.connect(port)
+    try {
+      const produce = (values: string[]) =>
+        wire.request(APIS.Produce, 9, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 5000,
+          topicData: [
+            {
+              name: topic,
+              partitionData: [
+                {
+                  index: 0,
+                  records: producerBatch(values, {
+                    producerId: -1,
+                    producerEpoch: -1,
+                    baseSequence: -1,
+                    transactional: false,
+                  }),
+                },
+              ],
+            },
+          ],
+        })
+      const first = await produce(['a', 'b'])
+      expect(first.responses[0]!.partitionResponses[0]).toMatchObject({errorCode: 0, baseOffset: 0})
+      fill(join(home.dir, 'filler'))
+      const refused = await produce(Array.from({length: 200}, (_, i) => `${i}-${'x'.repeat(2000)}`))
+      expect(refused.responses[0]!.partitionResponses[0]).toMatchObject({errorCode: 56})
+      expect(refused.responses[0]!.partitionResponses[0]!.errorMessage).toContain('is full')
+      // The same connection reads on.
+      const list = await wire.request(APIS.ListOffsets, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{name: topic, partitions: [{partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1}]}],
+      })
+      expect(list.topics[0]!.partitions[0]).toMatchObject({errorCode: 0, offset: 2})
+    } finally {
+      wire.close()
+    }
+  })
 })
