@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   HOME_NOT_USABLE: {retriable: false, name: 'HomeNotUsableException', kafka: -1},
   SOCKET_PATH_TOO_LONG: {retriable: false, name: 'SocketPathTooLongException', kafka: -1},
   SCHEMA_FROM_FUTURE: {retriable: false, name: 'SchemaFromFutureException', kafka: -1},
+  // On Kafka's wire, a damaged database is a storage error.
+  CORRUPT_DATABASE: {retriable: false, name: 'CorruptDatabaseException', kafka: 56},
   BROKER_CONFIG_INVALID: {retriable: false, name: 'BrokerConfigException', kafka: -1},
   REMOTE_CLUSTER_UNSUPPORTED: {retriable: false, name: 'RemoteClusterUnsupportedException', kafka: -1},
   CONNECTION_CLOSED: {retriable: true, name: 'DisconnectException', kafka: -1},
@@ -199,6 +201,20 @@ export class TransactionAbortedException extends KafkaException {
   }
 }
 
+/** The broker cannot write (or read) its storage now: a full disk, an I/O error. Retriable: it may pass. */
+export class KafkaStorageException extends RetriableException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('KAFKA_STORAGE_ERROR', message, options)
+  }
+}
+
+/** The broker's database is damaged: the daemon stops, and refuses to start until `kafkalite daemon check` says. */
+export class CorruptDatabaseException extends KafkaException {
+  constructor(message: string, options?: ExceptionOptions) {
+    super('CORRUPT_DATABASE', message, options)
+  }
+}
+
 type ExceptionClass = new (message: string, options?: ExceptionOptions) => KafkaException
 
 const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
@@ -215,6 +231,8 @@ const TYPED: Partial<Record<ErrorCode, ExceptionClass>> = {
   INVALID_TXN_STATE: InvalidTxnStateException,
   TRANSACTIONAL_ID_NOT_FOUND: TransactionalIdNotFoundException,
   TRANSACTION_ABORTED: TransactionAbortedException,
+  KAFKA_STORAGE_ERROR: KafkaStorageException,
+  CORRUPT_DATABASE: CorruptDatabaseException,
 }
 
 /** The exception of a code, as its typed class when Kafka has one (RetriableException for other retriable codes). */

@@ -2,7 +2,16 @@
 // the optional server.properties; two homes are two independent brokers. The home and the socket belong to the
 // user alone: the directory is 0700, the socket 0600, and a home owned by someone else is refused.
 import {createHash} from 'node:crypto'
-import {mkdirSync, statSync} from 'node:fs'
+import {
+  chmodSync,
+  constants as fsConstants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  statSync,
+} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {KafkaException} from './errors.js'
@@ -68,8 +77,23 @@ export function ensurePrivateDir(dir: string, what = 'KAFKALITE_HOME'): void {
   checkPrivateDir(dir, what)
 }
 
-/** Refuses a directory owned by another user or open to group/others (see ensurePrivateDir). */
+/**
+ * Refuses a directory owned by another user or open to group/others (see ensurePrivateDir), or that is a symbolic
+ * link another user owns (they could point it elsewhere at any moment). A link of your own is followed.
+ */
 export function checkPrivateDir(dir: string, what = 'KAFKALITE_HOME'): void {
+  const link = lstatSync(dir)
+  const me = process.getuid?.()
+  if (link.isSymbolicLink() && me !== undefined && link.uid !== me) {
+    const remedy =
+      what === 'the socket directory'
+        ? 'Remove it, or set XDG_RUNTIME_DIR to a directory of your own.'
+        : 'Use a directory of your own.'
+    throw new KafkaException(
+      'HOME_NOT_USABLE',
+      `${what} '${dir}' is a symbolic link owned by uid ${link.uid}, not by you (uid ${me}). ${remedy}`,
+    )
+  }
   const stat = statSync(dir)
   if (!stat.isDirectory()) throw new KafkaException('HOME_NOT_USABLE', `${what} '${dir}' is not a directory.`)
   const uid = process.getuid?.()
@@ -85,5 +109,54 @@ export function checkPrivateDir(dir: string, what = 'KAFKALITE_HOME'): void {
       'HOME_NOT_USABLE',
       `${what} '${dir}' has mode ${mode}, so other users can reach the broker. Run 'chmod 700 ${dir}' or use another directory.`,
     )
+  }
+}
+
+const linkRefused = (path: string) =>
+  new KafkaException(
+    'HOME_NOT_USABLE',
+    `'${path}' is a symbolic link: kafkalite does not follow links in its home. Remove it.`,
+  )
+
+/** Refuses a symbolic link at `path` (a file of the home kafkalite creates or opens: log, pid file, socket). */
+export function refuseLink(path: string): void {
+  let link
+  try {
+    link = lstatSync(path)
+  } catch {
+    return // nothing there
+  }
+  if (link.isSymbolicLink()) throw linkRefused(path)
+}
+
+/**
+ * Opens a file of the home without following a symbolic link in its place (O_NOFOLLOW), creating it 0600; a file
+ * of ours that is open to others (left by an older kafkalite) is made 0600.
+ */
+export function openPrivateFile(path: string, flags: 'append' | 'write' | 'read'): number {
+  const {O_APPEND, O_CREAT, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY} = fsConstants
+  const mode =
+    flags === 'append' ? O_WRONLY | O_APPEND | O_CREAT : flags === 'write' ? O_WRONLY | O_TRUNC | O_CREAT : O_RDONLY
+  let fd: number
+  try {
+    fd = openSync(path, mode | O_NOFOLLOW, 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw linkRefused(path)
+    throw error
+  }
+  if (flags !== 'read') {
+    const stat = fstatSync(fd)
+    if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) fchmodSync(fd, 0o600)
+  }
+  return fd
+}
+
+/** Makes a file of ours that others can read 0600 (a symbolic link is left alone: its target is not the home's). */
+export function tightenFile(path: string): void {
+  try {
+    const stat = lstatSync(path)
+    if (stat.isFile() && (stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(path, 0o600)
+  } catch {
+    // not there
   }
 }

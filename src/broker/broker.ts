@@ -2,7 +2,7 @@
 // every request needs (topics, partition offsets) is kept in memory and written through to the store, which is the
 // only writer of the database; the daemon is the only process that opens it.
 import {randomUUID} from 'node:crypto'
-import {KafkaException, type ErrorData} from '../errors.js'
+import {KafkaException, KafkaStorageException, type ErrorData} from '../errors.js'
 import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/socket/messages.js'
 import {
   ATTRIBUTE,
@@ -17,9 +17,11 @@ import {
   recompress,
   CODECS,
   COMPRESSION,
+  type BatchHeader,
   type Codec,
 } from '../protocol/kafka/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/kafka/topic-name.js'
+import type {StorageFailure} from '../store/failure.js'
 import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
 import {setOwn} from '../properties.js'
 import {tpKey} from '../protocol/kafka/topic-partition.js'
@@ -200,6 +202,11 @@ export class Broker {
   readonly #now: () => number
   readonly #verifyTransaction: TransactionVerifier | null
   readonly #onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null
+  /** Producers whose batches the storage refused, by partition: where their sequence stands (see restore). */
+  readonly #refused = new Map<
+    PartitionState,
+    Map<number, {epoch: number; lastSequence: number; failure: StorageFailure}>
+  >()
   /** The bench's baseline only (BrokerConfig.benchSkipRecordValidation). */
   readonly #skipRecordValidation: boolean
 
@@ -211,17 +218,78 @@ export class Broker {
     this.#verifyTransaction = options.verifyTransaction ?? null
     this.#onAppended = options.onAppended ?? null
     this.#skipRecordValidation = config.benchSkipRecordValidation === true
-    for (const row of store.listTopics()) {
-      const state = this.#topicState(row)
+    this.#load()
+  }
+
+  /**
+   * Makes memory agree with the store again, after a unit of work that the storage refused (a full disk) was rolled
+   * back: topics, their configs and partitions, log offsets and producer state are read back. Topic and partition
+   * objects are kept where they still exist, so fetches parked on them are still woken.
+   *
+   * A producer whose batches were rolled back may have sent the next ones already (max.in.flight > 1): those would
+   * now be out of sequence, an error fatal to an idempotent producer. They get the storage's refusal instead, as
+   * Kafka answers for a partition whose log directory went offline, until the refused batch is written.
+   */
+  restore(failure: StorageFailure): void {
+    const sequences = new Map<PartitionState, Map<number, ProducerEntry>>()
+    for (const topic of this.#topics.values()) {
+      for (const p of topic.partitions) if (p.producers.size > 0) sequences.set(p, new Map(p.producers))
+    }
+    this.#load()
+    for (const [p, before] of sequences) {
+      for (const [producerId, ahead] of before) {
+        const stored = p.producers.get(producerId)
+        if (stored?.epoch === ahead.epoch && stored.lastSequence !== ahead.lastSequence) {
+          this.#noteRefused(p, stored, failure)
+        }
+      }
+    }
+  }
+
+  /** Remembers that the storage refused the batches of a producer that came after `stored` (see restore). */
+  #noteRefused(p: PartitionState, stored: ProducerEntry | undefined, failure: StorageFailure): void {
+    if (stored === undefined) return // a producer the partition does not know is taken at its word anyway
+    let refused = this.#refused.get(p)
+    if (refused === undefined) this.#refused.set(p, (refused = new Map()))
+    refused.set(stored.producerId, {epoch: stored.epoch, lastSequence: stored.lastSequence, failure})
+  }
+
+  #load(): void {
+    const previous = new Map(this.#byId)
+    this.#topics.clear()
+    this.#byId.clear()
+    this.#byTopicId.clear()
+    for (const row of this.store.listTopics()) {
+      const kept = previous.get(row.id)
+      // A topic id the rolled-back unit deleted and reused for another topic is another topic.
+      const state = kept !== undefined && kept.row.topicId === row.topicId ? kept : this.#topicState(row)
+      state.row = row
+      state.deleted = false
+      this.#applyConfigs(state)
+      state.partitions.length = Math.min(state.partitions.length, row.partitions)
       this.#topics.set(row.name, state)
       this.#byId.set(row.id, state)
       this.#byTopicId.set(row.topicId, state)
     }
-    for (const p of store.listPartitions()) {
-      const topic = this.#byId.get(p.topic)
-      if (topic) topic.partitions[p.partition] = newPartition(topic, p.partition, p.logStartOffset, p.nextOffset)
+    for (const state of previous.values()) {
+      if (this.#byId.get(state.row.id) === state) continue
+      state.deleted = true
+      for (const p of state.partitions) this.#wake(p)
     }
-    for (const row of store.listProducerStates()) {
+    for (const p of this.store.listPartitions()) {
+      const topic = this.#byId.get(p.topic)
+      if (!topic) continue
+      const kept = topic.partitions[p.partition]
+      if (kept === undefined) {
+        topic.partitions[p.partition] = newPartition(topic, p.partition, p.logStartOffset, p.nextOffset)
+        continue
+      }
+      kept.logStartOffset = p.logStartOffset
+      kept.nextOffset = p.nextOffset
+      kept.producers.clear()
+      kept.ongoing.clear()
+    }
+    for (const row of this.store.listProducerStates()) {
       const p = this.#byId.get(row.topic)?.partitions[row.partition]
       if (!p) continue
       const entry = fromRow(row)
@@ -652,7 +720,7 @@ export class Broker {
             const save = this.#verifyTransaction(header.producerId, header.producerEpoch, p)
             if (save) coordinatorSaves.add(save)
           }
-          const duplicate = checkProducerBatch(entry, header, partitionName(p), nextOffset)
+          const duplicate = this.#checkSequence(p, entry, header, nextOffset)
           if (duplicate) {
             // A retry of a batch already written (its acknowledgement was lost): answer as the first write did.
             results.push({
@@ -733,11 +801,42 @@ export class Broker {
     }
     if (rows.length > 0) {
       const saves = [...coordinatorSaves]
-      this.#commit(rows, touched, producers, [], saves.length > 0 ? () => saves.forEach((save) => save()) : undefined)
+      try {
+        this.#commit(rows, touched, producers, [], saves.length > 0 ? () => saves.forEach((save) => save()) : undefined)
+      } catch (error) {
+        if (error instanceof KafkaStorageException) {
+          for (const [p, entries] of producers) {
+            for (const producerId of entries.keys()) this.#noteRefused(p, p.producers.get(producerId), error)
+          }
+        }
+        throw error
+      }
     } else if (coordinatorSaves.size > 0) {
       this.store.transaction(() => coordinatorSaves.forEach((save) => save()))
     }
     return results
+  }
+
+  /** checkProducerBatch, but a batch sent after one the storage refused gets that refusal (see restore). */
+  #checkSequence(
+    p: PartitionState,
+    entry: ProducerEntry | undefined,
+    header: BatchHeader,
+    offset: number,
+  ): ReturnType<typeof checkProducerBatch> {
+    try {
+      return checkProducerBatch(entry, header, partitionName(p), offset)
+    } catch (error) {
+      const refused = this.#refused.get(p)?.get(header.producerId)
+      const behindRefused =
+        refused !== undefined &&
+        entry !== undefined &&
+        refused.epoch === entry.epoch &&
+        refused.lastSequence === entry.lastSequence &&
+        header.producerEpoch === entry.epoch
+      if (behindRefused && (error as KafkaException).code === 'OUT_OF_ORDER_SEQUENCE_NUMBER') throw refused.failure
+      throw error
+    }
   }
 
   /** Commits a log write, then (only then: a crash before leaves memory and disk agreeing) applies it in memory. */
@@ -766,7 +865,9 @@ export class Broker {
       this.store.append(write)
     }
     for (const [p, entries] of producers) {
+      const refused = this.#refused.get(p)
       for (const e of entries.values()) {
+        if (refused?.delete(e.producerId) && refused.size === 0) this.#refused.delete(p)
         p.producers.set(e.producerId, e)
         if (e.txnFirstOffset >= 0) p.ongoing.set(e.producerId, e.txnFirstOffset)
         else p.ongoing.delete(e.producerId)
@@ -940,6 +1041,19 @@ export class Broker {
       return {offset: Math.max(header.baseOffset, p.logStartOffset), timestamp: header.maxTimestamp}
     const record = decodeRecords(batch).find((r) => r.timestamp >= timestamp && r.offset >= p.logStartOffset)
     return record ? {offset: record.offset, timestamp: record.timestamp} : {offset: -1, timestamp: -1}
+  }
+
+  /** The number of partitions and the sum of their log end offsets (the daemon notes it after every commit). */
+  logEnds(): {partitions: number; logEnd: number} {
+    let partitions = 0
+    let logEnd = 0
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) {
+        partitions++
+        logEnd += p.nextOffset
+      }
+    }
+    return {partitions, logEnd}
   }
 
   /** Totals for `daemon status`. */

@@ -9,8 +9,10 @@
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
+import {CorruptDatabaseException} from '../errors.js'
 import type {ConfigEntryData, DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
-import type {Store} from '../store/store.js'
+import type {StorageFailure} from '../store/failure.js'
+import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
 import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
@@ -46,6 +48,9 @@ export class BrokerCore {
   readonly #store: Store
   readonly #now: () => number
   readonly #producerExpiry: NodeJS.Timeout
+  /** Units of work the storage refused since it last took one. */
+  #refused = 0
+  #refusalLoggedAt = 0
 
   constructor(store: Store, config: BrokerConfig, log: Logger, now: () => number = Date.now) {
     this.config = config
@@ -68,6 +73,7 @@ export class BrokerCore {
       },
     })
     this.transactions = new TransactionCoordinator(store, this.broker, this.groups, config.transactions, log, now)
+    store.afterUnit((failure) => this.#afterUnit(failure, log))
     // Kafka's producer.id.expiration.check.interval.ms: idle producers are forgotten by every partition.
     this.#producerExpiry = setInterval(() => {
       try {
@@ -249,6 +255,11 @@ export class BrokerCore {
     return lagSnapshot(this.broker, this.groups, this.history, req, this.#now())
   }
 
+  /** SQLite's integrity_check of the whole database (`kafkalite daemon check`); damage found stops the daemon. */
+  checkDatabase(): DatabaseCheck & {database: string; bytes: number} {
+    return {database: this.#store.path, bytes: this.#store.diskBytes(), ...this.#store.check('integrity_check')}
+  }
+
   /** What the broker holds and where. */
   status(): BrokerStatus {
     return {
@@ -256,6 +267,30 @@ export class BrokerCore {
       database: this.#store.path,
       diskBytes: this.#store.diskBytes(),
       durability: this.config.durability,
+    }
+  }
+
+  /**
+   * After a unit of work the storage refused (rolled back by the store), memory is read back from disk: the log's
+   * offsets and producer state, topics, transactions. Group membership stays as it is (memory is its truth; the
+   * store keeps a copy for restarts), and so do lag-history samples (a sample of a rolled-back append is overwritten
+   * by the next). The first refusal is logged, then one line a minute while it lasts, and the recovery.
+   */
+  #afterUnit(failure: StorageFailure | null, log: Logger): void {
+    if (failure === null) {
+      if (this.#refused > 0) {
+        log.info(`the storage takes writes again (${this.#refused} unit(s) of work refused meanwhile)`)
+        this.#refused = 0
+      }
+      return
+    }
+    this.broker.restore(failure)
+    this.transactions.restore()
+    if (failure instanceof CorruptDatabaseException) return // the daemon reports it, and stops
+    const now = this.#now()
+    if (this.#refused++ === 0 || now - this.#refusalLoggedAt >= 60_000) {
+      log.error(`refusing writes: ${failure.message} (${this.#refused} unit(s) of work refused so far)`)
+      this.#refusalLoggedAt = now
     }
   }
 

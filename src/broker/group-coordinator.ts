@@ -13,7 +13,7 @@
 // connection): a dynamic member whose connection closes leaves at once, so a crashed consumer's partitions move without
 // waiting for its session to expire. Kafka's protocol joins without one (null): its clients reconnect freely.
 import {randomUUID} from 'node:crypto'
-import {KafkaException, type ErrorData} from '../errors.js'
+import {CorruptDatabaseException, KafkaException, KafkaStorageException, type ErrorData} from '../errors.js'
 import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {OffsetRow, Store} from '../store/store.js'
 import type {Broker} from './broker.js'
@@ -188,19 +188,29 @@ export class GroupCoordinator {
     return group
   }
 
+  /**
+   * Saves a group's membership, which serves only to resume it after a restart: the coordinator's memory is the
+   * truth while it runs. A save the storage refuses (a full disk) is logged and left to the group's next change;
+   * what runs on (a rebalance, a timer) must not stop halfway because of it.
+   */
   #persist(group: Group): void {
-    this.#store.saveGroup(
-      {
-        groupId: group.id,
-        protocolType: group.protocolType,
-        protocol: group.protocol,
-        generation: group.generation,
-        leader: group.leader,
-        state: group.state,
-        members: JSON.stringify([...group.members.values()].map((m) => m.record)),
-      },
-      this.#now(),
-    )
+    try {
+      this.#store.saveGroup(
+        {
+          groupId: group.id,
+          protocolType: group.protocolType,
+          protocol: group.protocol,
+          generation: group.generation,
+          leader: group.leader,
+          state: group.state,
+          members: JSON.stringify([...group.members.values()].map((m) => m.record)),
+        },
+        this.#now(),
+      )
+    } catch (e) {
+      if (!(e instanceof KafkaStorageException || e instanceof CorruptDatabaseException)) throw e
+      this.#log.warn(`group ${group.id}: its state was not saved (${e.message}); it will be with its next change`)
+    }
   }
 
   // ---- membership -------------------------------------------------------------------------------------------
@@ -826,9 +836,9 @@ export class GroupCoordinator {
         if (!g || g.state === 'Dead') failure = error('GROUP_ID_NOT_FOUND', 'The group id does not exist.').toJSON()
         else if (g.members.size > 0) failure = error('NON_EMPTY_GROUP', 'The group is not empty.').toJSON()
         if (failure) return {groupId: id, error: failure}
+        this.#store.deleteGroup(id) // first: a refused delete leaves the group as it was
         if (g!.timer) clearTimeout(g!.timer)
         this.#groups.delete(id)
-        this.#store.deleteGroup(id)
         return {groupId: id}
       }),
     }

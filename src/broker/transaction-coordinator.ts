@@ -127,25 +127,59 @@ export class TransactionCoordinator {
     this.#config = config
     this.#log = log
     this.#now = now
-    for (const row of store.listTxns()) {
-      const meta = fromRow(row)
-      this.#txns.set(meta.transactionalId, meta)
-      this.#byProducerId.set(meta.producerId, meta)
-    }
-    // A transaction caught between its decision and its markers by a crash: finish what was decided.
-    for (const meta of this.#txns.values()) {
-      if (meta.state === 'PrepareEpochFence') meta.state = 'PrepareAbort'
-      if (isPrepare(meta.state)) {
-        log.info(`completing transaction of '${meta.transactionalId}' left in ${meta.state} by the last run`)
-        this.#complete(meta)
-      }
-    }
+    this.#load()
+    // A transaction caught between its decision and its markers by a crash: finish what was decided (or, when the
+    // storage refuses the markers now, at the next check for timed-out transactions).
+    this.#completePrepared('the last run')
     this.#idExpirationMs = config.idExpirationMs
+    // Each check is one unit of work: one that the storage refuses is rolled back whole, memory included.
     this.#timers = [
-      setInterval(() => this.abortTimedOut(), config.abortIntervalMs),
-      setInterval(() => this.removeExpiredIds(), config.removeIntervalMs),
+      setInterval(() => store.unit(() => this.abortTimedOut()), config.abortIntervalMs),
+      setInterval(() => store.unit(() => this.removeExpiredIds()), config.removeIntervalMs),
     ]
     for (const timer of this.#timers) timer.unref()
+  }
+
+  /**
+   * Makes memory agree with the store again after a unit of work that could not be committed (a full disk) was
+   * rolled back: every transactional id's state is read back.
+   */
+  restore(): void {
+    this.#load()
+  }
+
+  #load(): void {
+    const previous = new Map(this.#txns)
+    this.#txns.clear()
+    this.#byProducerId.clear()
+    this.#saves.clear()
+    for (const row of this.#store.listTxns()) {
+      const fresh = fromRow(row)
+      // The same object where it exists: requests being served hold it. What only memory holds (KIP-360's last
+      // epoch) stays, unless the producer id and epoch it belongs with were rolled back.
+      const meta = previous.get(fresh.transactionalId)
+      if (meta?.producerId === fresh.producerId && meta.producerEpoch === fresh.producerEpoch) {
+        fresh.lastProducerEpoch = meta.lastProducerEpoch
+        fresh.previousProducerId = meta.previousProducerId
+      }
+      const kept = meta === undefined ? fresh : Object.assign(meta, fresh)
+      this.#txns.set(kept.transactionalId, kept)
+      this.#byProducerId.set(kept.producerId, kept)
+    }
+  }
+
+  /** Completes the transactions decided but not completed (their markers were not written). */
+  #completePrepared(by: string): void {
+    for (const meta of this.#txns.values()) {
+      if (meta.state === 'PrepareEpochFence') meta.state = 'PrepareAbort'
+      if (!isPrepare(meta.state)) continue
+      this.#log.info(`completing the transaction of '${meta.transactionalId}' left in ${meta.state} by ${by}`)
+      try {
+        this.#complete(meta)
+      } catch (e) {
+        this.#log.error(`could not complete the transaction of '${meta.transactionalId}': ${String(e)}`)
+      }
+    }
   }
 
   close(): void {
@@ -507,6 +541,7 @@ export class TransactionCoordinator {
 
   /** Aborts every transaction open longer than its transaction.timeout.ms, fencing its producer. */
   abortTimedOut(): void {
+    this.#completePrepared('a failed write')
     const now = this.#now()
     for (const meta of this.#txns.values()) {
       if (meta.state === 'Ongoing' && now - meta.startTime > meta.timeoutMs) {

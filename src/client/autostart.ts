@@ -5,19 +5,41 @@
 // may race to start one: the database lock lets exactly one daemon run, and the loser reports "running", after
 // which its client connects to the winner. A failed start shows the end of the daemon log and where it is.
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, openSync, readFileSync, renameSync, statSync} from 'node:fs'
+import {closeSync, existsSync, lstatSync, readFileSync, renameSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {dirname} from 'node:path'
-import {KafkaException} from '../errors.js'
+import {ERROR_CODES, KafkaException, TimeoutException, type ErrorCode} from '../errors.js'
 import {codeCacheArgs, daemonEntry} from '../package-info.js'
-import {checkPrivateDir, ensurePrivateDir, type BrokerPaths} from '../paths.js'
+import {checkPrivateDir, ensurePrivateDir, openPrivateFile, type BrokerPaths} from '../paths.js'
 
 const START_TIMEOUT_MS = 15_000
 const LOG_ROTATE_BYTES = 4 * 1024 * 1024
 const LOG_TAIL_LINES = 20
 
-/** Connects to the daemon's socket; rejects with the socket error (code ENOENT, ECONNREFUSED, EACCES, ...). */
-export function connectSocket(path: string): Promise<Socket> {
+/**
+ * How long a connection is tried while the daemon's listen backlog is full (EAGAIN: more clients connecting at once
+ * than it has accepted yet), as Kafka's clients wait up to socket.connection.setup.timeout.max.ms.
+ */
+export const CONNECT_BUSY_TIMEOUT_MS = 10_000
+
+/**
+ * Connects to the daemon's socket; rejects with the socket error (code ENOENT, ECONNREFUSED, EACCES, ...). A full
+ * listen backlog (EAGAIN) is a daemon that is there but busy: tried again, backing off from 5 to 100 ms, for up to
+ * `busyTimeoutMs`.
+ */
+export async function connectSocket(path: string, busyTimeoutMs = CONNECT_BUSY_TIMEOUT_MS): Promise<Socket> {
+  const deadline = Date.now() + busyTimeoutMs
+  for (let backoff = 5; ; backoff = Math.min(backoff * 2, 100)) {
+    try {
+      return await connectOnce(path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + backoff > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, backoff))
+    }
+  }
+}
+
+function connectOnce(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(path)
     const onError = (error: Error) => {
@@ -68,6 +90,12 @@ export async function openDaemonSocket(paths: BrokerPaths, options: {autoStart: 
 
 function socketError(paths: BrokerPaths, error: unknown): KafkaException {
   const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EAGAIN') {
+    // Not "no daemon": one is there, and does not take connections.
+    return new TimeoutException(
+      `The kafkalite daemon at '${paths.socket}' took no new connection for ${CONNECT_BUSY_TIMEOUT_MS / 1000} s: its listen backlog is full (too many clients connecting at once, or the daemon is stopped or hung). Retry, or see 'kafkalite daemon status'.`,
+    )
+  }
   if (code === 'EACCES' || code === 'EPERM') {
     return new KafkaException(
       'HOME_NOT_USABLE',
@@ -88,7 +116,7 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
   ensurePrivateDir(paths.home)
   if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
   rotateLog(paths.log)
-  const logFd = openSync(paths.log, 'a', 0o600)
+  const logFd = openPrivateFile(paths.log, 'append')
   let child
   try {
     child = spawn(process.execPath, [...codeCacheArgs(), daemonEntry()], {
@@ -135,9 +163,19 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
         } catch {
           data = {message: line.slice(6)}
         }
-        // Configuration and home errors are the user's to fix: pass them on as they are.
-        if (data.code && data.code !== 'DAEMON_START_FAILED' && data.code !== 'UNKNOWN_SERVER_ERROR') {
-          done(() => reject(new KafkaException(data.code as 'BROKER_CONFIG_INVALID', data.message ?? 'unknown error')))
+        // Configuration and home errors are the user's to fix: pass them on as they are. A start that failed is
+        // never retriable, whatever stopped it (a full disk): a client retrying its request would start a daemon
+        // per retry.
+        const code = data.code && Object.hasOwn(ERROR_CODES, data.code) ? (data.code as ErrorCode) : null
+        if (code && code !== 'DAEMON_START_FAILED' && code !== 'UNKNOWN_SERVER_ERROR') {
+          const message = data.message ?? 'unknown error'
+          done(() =>
+            reject(
+              ERROR_CODES[code].retriable
+                ? new KafkaException('DAEMON_START_FAILED', `The kafkalite daemon did not start: ${message}`)
+                : new KafkaException(code, message),
+            ),
+          )
         } else fail(data.message ?? line)
       }
     })
@@ -152,7 +190,8 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
 
 function rotateLog(log: string): void {
   try {
-    if (statSync(log).size > LOG_ROTATE_BYTES) renameSync(log, `${log}.1`)
+    const stat = lstatSync(log)
+    if (stat.isFile() && stat.size > LOG_ROTATE_BYTES) renameSync(log, `${log}.1`)
   } catch {
     // no log yet
   }
@@ -161,7 +200,13 @@ function rotateLog(log: string): void {
 /** The last lines of the daemon log, indented, for error messages. */
 export function logTail(log: string, lines = LOG_TAIL_LINES): string {
   try {
-    const text = readFileSync(log, 'utf8').trimEnd()
+    const fd = openPrivateFile(log, 'read')
+    let text: string
+    try {
+      text = readFileSync(fd, 'utf8').trimEnd()
+    } finally {
+      closeSync(fd)
+    }
     return text
       .split('\n')
       .slice(-lines)

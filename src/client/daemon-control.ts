@@ -1,7 +1,13 @@
 // The local daemon's control plane: the calls that have no Kafka counterpart (who the daemon is, its status, a
 // graceful shutdown, the lag snapshot the lag viewer draws). Admin stays Kafka's Admin; the CLI's daemon commands,
 // `kafkalite lag` and `consumer-groups --describe --json` use this.
-import type {DaemonStatus, LagPartitionsDetail, LagSnapshotData, Responses} from '../protocol/socket/messages.js'
+import type {
+  DaemonStatus,
+  DatabaseCheckData,
+  LagPartitionsDetail,
+  LagSnapshotData,
+  Responses,
+} from '../protocol/socket/messages.js'
 import {Connection} from './connection.js'
 
 /** What the daemon says of itself when a client connects. */
@@ -39,6 +45,14 @@ export class DaemonControl {
   /** Pid, uptime, version, paths, counts and disk use. */
   async status(): Promise<DaemonStatus> {
     return (await this.#current()).request('status', {})
+  }
+
+  /**
+   * Has the daemon run SQLite's integrity_check of its database (it serves nothing else meanwhile: seconds per GiB).
+   * The daemon stops when the check finds damage. No timeout.
+   */
+  async checkDatabase(): Promise<DatabaseCheckData> {
+    return (await this.#current()).request('checkDatabase', {}, undefined, 0)
   }
 
   /** Asks the daemon to stop gracefully; resolves with its pid once it has accepted (before it has exited). */

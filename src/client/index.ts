@@ -54,10 +54,12 @@ export type {ClientConfig} from './config.js'
 export {
   AuthorizationException,
   CommitFailedException,
+  CorruptDatabaseException,
   ERROR_CODES,
   InvalidProducerEpochException,
   InvalidTxnStateException,
   KafkaException,
+  KafkaStorageException,
   OffsetOutOfRangeException,
   OutOfOrderSequenceException,
   ProducerFencedException,

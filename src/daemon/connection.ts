@@ -11,6 +11,7 @@
 // - A request that has started arriving must finish within the receive timeout, and a connection with no traffic and
 //   nothing in flight for connections.max.idle.ms is closed.
 import type {Socket} from 'node:net'
+import type {KafkaException} from '../errors.js'
 import type {NetworkConfig} from '../broker/broker-config.js'
 import type {Logger} from '../broker/logger.js'
 import {LengthPrefixedReader} from '../protocol/kafka/framing.js'
@@ -26,11 +27,32 @@ export const MAX_UNWRITTEN_PER_CONNECTION = 1 << 20
 export const RESPONSE_FLOOR_PER_CONNECTION = 1 << 20
 
 /**
- * Runs the synchronous part of the requests that arrived in one read, as one unit of work: the daemon commits their
+ * Runs the synchronous part of the requests that arrived in one read as one unit of work: the daemon commits their
  * writes in one SQLite transaction (a pipelined produce and commit of a transaction, say, write their shared pages
- * once). It throws only when that commit fails, and the daemon then exits before any of their replies leaves.
+ * once), and their replies leave only once it is committed.
  */
-export type UnitOfWork = (work: () => void) => void
+export interface UnitOfWork {
+  /**
+   * Runs `work` as one unit. Returns null once its writes are committed, or the storage's refusal (a full disk)
+   * once they are rolled back and the broker's memory agrees with the disk again.
+   */
+  run(work: () => void): KafkaException | null
+  /** A count that moves with every write: a request that moved it wrote. */
+  writes(): number
+  /** Whether the unit running now has met a refusal of the storage (its later requests wait for the next unit). */
+  failed(): boolean
+}
+
+/** A request handled in a unit of work, with the replies held back until the unit is committed. */
+interface HeldRequest {
+  /** The request's frame; null for the answer to a stream that could not be split into frames. */
+  frame: Buffer | null
+  replies: (readonly Buffer[])[]
+  /** It wrote, or the storage failed while it was handled. */
+  wrote: boolean
+  /** It was parked (answered later, outside the unit). */
+  parked: boolean
+}
 
 /** A daemon-wide budget of bytes, with waiters woken when bytes come back. */
 export class MemoryPool {
@@ -139,6 +161,10 @@ export abstract class FramedConnection {
   /** Bytes reserved from the response budget by requests being answered. */
   #reservedResponseBytes = 0
   #pumping = false
+  /** The request being handled in a unit of work: its replies are held until the unit is committed. */
+  #holding: HeldRequest | null = null
+  /** end() was called while replies were held: the connection ends once they are written. */
+  #endAfterReplies = false
   #waitingForMemory: (() => void) | null = null
   #receiveTimer: NodeJS.Timeout | null = null
   readonly #maxInFlight: number
@@ -211,13 +237,20 @@ export abstract class FramedConnection {
 
   /** Ends the connection once its responses are written. */
   end(): void {
-    this.socket.end()
+    if (this.#pumping) this.#endAfterReplies = true
+    else this.socket.end()
   }
 
   protected abstract onFrame(frame: Buffer): void
 
   /** Answers once and ends the connection: the stream can no longer be split into frames. */
   protected abstract protocolError(error: unknown): void
+
+  /**
+   * Answers a request (one complete frame) with the storage's refusal instead of its reply: the unit of work it
+   * was part of could not be committed.
+   */
+  protected abstract storageFailed(frame: Buffer, error: KafkaException): void
 
   protected requestStarted(): void {
     this.#inFlight++
@@ -266,8 +299,15 @@ export abstract class FramedConnection {
     this.context.responses.changed()
   }
 
-  /** Writes a response's parts, corked so the size field and the payload leave together. */
+  /**
+   * Writes a response's parts, corked so the size field and the payload leave together; held back while its
+   * request's unit of work is not committed yet.
+   */
   protected write(parts: readonly Buffer[]): void {
+    if (this.#holding !== null) {
+      this.#holding.replies.push(parts)
+      return
+    }
     if (this.closed) return
     if (parts.length === 1) {
       this.socket.write(parts[0]!)
@@ -283,33 +323,77 @@ export abstract class FramedConnection {
     return this.#inFlight >= this.#maxInFlight || this.socket.writableLength > MAX_UNWRITTEN_PER_CONNECTION
   }
 
-  /** Handles the complete frames buffered while the connection may read, then decides whether to read on. */
+  /**
+   * Handles the complete frames buffered while the connection may read, as one unit of work, then decides whether
+   * to read on. The replies leave once the unit is committed; when the storage refuses it, the requests that wrote
+   * (and those after them, which may have read what was rolled back) are answered with the refusal instead.
+   */
   #pump(): void {
     if (this.#pumping || this.closed) return
     this.#pumping = true
+    const unit = this.context.unitOfWork
+    const held: HeldRequest[] = []
+    let failure: KafkaException | null
     try {
-      // The responses to every request handled here (a pipelined produce and commit, say) leave in one write, after
-      // their writes are committed together.
-      this.socket.cork()
-      process.nextTick(() => this.socket.uncork())
-      this.context.unitOfWork(() => {
-        while (!this.#blocked() && !this.closed) {
+      failure = unit.run(() => {
+        while (!this.#blocked() && !this.closed && !this.#endAfterReplies) {
           let frame: Buffer | undefined
           try {
             frame = this.#reader.next()
           } catch (error) {
-            this.#fail(error)
+            // Its answer leaves after the replies of the requests before it.
+            const answer: HeldRequest = {frame: null, replies: [], wrote: false, parked: false}
+            held.push(answer)
+            this.#holding = answer
+            try {
+              this.#fail(error)
+            } finally {
+              this.#holding = null
+            }
             return
           }
           if (frame === undefined) break
           this.#frameDone()
-          this.onFrame(frame)
+          const request: HeldRequest = {frame, replies: [], wrote: false, parked: false}
+          held.push(request)
+          const writes = unit.writes()
+          const inFlight = this.#inFlight
+          this.#holding = request
+          try {
+            this.onFrame(frame)
+          } finally {
+            this.#holding = null
+          }
+          request.wrote = unit.writes() !== writes || unit.failed()
+          request.parked = this.#inFlight > inFlight
+          if (unit.failed()) break // the rest waits for the next unit
         }
       })
     } finally {
       this.#pumping = false
     }
+    this.#release(held, failure)
+    if (this.#endAfterReplies) {
+      this.socket.end()
+      this.socket.pause()
+      return
+    }
+    // The requests left unread by a refused unit are a unit of their own, run against memory read back from disk.
+    if (failure !== null && this.#reader.buffered > 0) setImmediate(() => this.#pump())
     this.#flow()
+  }
+
+  /** Writes the replies held during a unit of work, in one write (or the refusal of the storage, see #pump). */
+  #release(held: readonly HeldRequest[], failure: KafkaException | null): void {
+    if (held.length === 0 || this.closed) return
+    this.socket.cork()
+    process.nextTick(() => this.socket.uncork())
+    let refused = false
+    for (const request of held) {
+      refused ||= failure !== null && request.wrote
+      if (refused && !request.parked && request.frame !== null) this.storageFailed(request.frame, failure!)
+      else for (const parts of request.replies) this.write(parts)
+    }
   }
 
   /** The frame being received is complete: its memory goes back and its receive timer stops. */
@@ -368,7 +452,6 @@ export abstract class FramedConnection {
   #fail(error: unknown): void {
     this.context.log.warn(`closing a connection: ${(error as Error)?.message ?? String(error)}`)
     this.protocolError(error)
-    this.socket.end()
-    this.socket.pause()
+    this.end()
   }
 }

@@ -5,11 +5,12 @@
 // file found while holding the lock can only be stale. Readiness is reported on a pipe (fd KAFKALITE_READY_FD) that
 // the starting client reads, so it neither polls nor sleeps: "ready <pid>", "running" (another daemon won a start
 // race) or "error <json>".
-import {closeSync, unlinkSync, writeFileSync, writeSync} from 'node:fs'
+import {closeSync, unlinkSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
-import {KafkaException} from '../errors.js'
+import {CorruptDatabaseException, KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
-import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
+import {brokerPaths, ensurePrivateDir, resolveHome, tightenFile} from '../paths.js'
+import {damageOf, storageException} from '../store/failure.js'
 import {Store} from '../store/store.js'
 import {loadBrokerConfig} from '../broker/broker-config.js'
 import {BrokerCore} from '../broker/core.js'
@@ -19,6 +20,16 @@ import {MemoryPool, ResponseBudget, type ConnectionContext} from './connection.j
 import {KafkaListener} from './kafka/listener.js'
 import {clusterIdOf} from './meta.js'
 import {DaemonServer} from './socket/server.js'
+import {checkAcknowledged, storedLogEnds, walState} from './acknowledged.js'
+import {
+  CHECK_ARGUMENT,
+  checkAfterUncleanStop,
+  damageNote,
+  noteDamage,
+  offlineCheck,
+  refuseKnownDamage,
+} from './integrity.js'
+import {PidFile, readPidNotes, type PidNotes} from './pid-file.js'
 
 const EXIT_ALREADY_RUNNING = 0
 const SHUTDOWN_GRACE_MS = 2_000
@@ -39,6 +50,12 @@ function report(message: string): void {
 async function main(): Promise<void> {
   const started = Date.now()
   process.title = 'kafkalite-daemon'
+  // Everything the daemon creates is its user's alone: the database and its write-ahead log (SQLite creates the
+  // log with the database's mode) 0600, directories 0700.
+  process.umask(0o077)
+  // daemon.log sits on the disk the broker fills: a line that cannot be written (ENOSPC) is lost, and must not be
+  // an uncaught error that ends the daemon. Logging resumes once there is space.
+  process.stderr.on('error', () => {})
   const log = createLogger()
   const version = packageVersion()
   const home = resolveHome()
@@ -53,20 +70,53 @@ async function main(): Promise<void> {
     log.warn('KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1: produced records are not validated (a benchmark baseline)')
   }
 
-  let store: Store
+  let store: Store | undefined
+  let core: BrokerCore
+  // The last daemon's notes, if it did not stop cleanly (read once the database lock is ours).
+  let previous: PidNotes | null = null
   try {
+    const walBefore = walState(paths.db)
     store = Store.open(paths.db, {durability: config.durability})
+    for (const file of [paths.db, `${paths.db}-wal`]) tightenFile(file) // left 0644 by an older kafkalite
+    previous = readPidNotes(paths.pidFile)
+    refuseKnownDamage(previous, paths.db)
+    checkAfterUncleanStop(store, previous, log)
+    // Before the core: starting, it may complete transactions the last daemon left prepared, moving the log's ends.
+    checkAcknowledged(previous, storedLogEnds(store), paths.db, walBefore, log)
+    core = new BrokerCore(store, config, log)
   } catch (error) {
     if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
       log.info(`another kafkalite daemon already serves ${home}; exiting`)
       report('running')
       process.exit(EXIT_ALREADY_RUNNING)
     }
-    throw error
+    store?.close()
+    const failure = error instanceof KafkaException ? error : storageException(error, paths.db)
+    if (failure instanceof CorruptDatabaseException && previous?.damaged === undefined) {
+      noteDamage(paths.pidFile, previous ?? {}, damageOf(failure), paths.db)
+    }
+    throw failure ?? error
   }
   for (const name of config.unknown) log.warn(`server.properties: '${name}' is not a setting kafkalite knows; ignored`)
 
-  const core = new BrokerCore(store, config, log)
+  let pidFile: PidFile | undefined
+  const acked = () => ({acked: {...core.broker.logEnds(), at: Date.now()}})
+  // After every commit that wrote, before its replies leave: what the next start compares the database with.
+  store.afterUnit((failure) => {
+    if (failure === null) pidFile?.update(acked())
+  })
+  let damaged = false
+  // Damage met while serving: noted for the next start, then a stop (the replies to the requests that met it leave
+  // first). A daemon that served on would serve from, and write into, a damaged b-tree.
+  store.onCorruption((failure) => {
+    if (damaged) return
+    damaged = true
+    log.error(failure.message)
+    if (!pidFile?.update(damageNote(damageOf(failure), paths.db))) {
+      log.error(`could not note the damage in ${paths.pidFile}: the next start will not know of it`)
+    }
+    setImmediate(() => void shutdown('the database is damaged'))
+  })
   let exiting = false
   const shutdown = async (reason: string) => {
     if (exiting) return
@@ -85,8 +135,11 @@ async function main(): Promise<void> {
   }
   const finish = () => {
     core.close()
-    store.close()
-    for (const file of [paths.socket, paths.pidFile]) {
+    const kept = store.close()
+    if (kept) log.warn(`the write-ahead log was not checkpointed (${kept.message}); it is replayed at the next start`)
+    // A damaged database keeps its note in the pid file, for the next start to refuse.
+    pidFile?.close()
+    for (const file of damaged ? [paths.socket] : [paths.socket, paths.pidFile]) {
       try {
         unlinkSync(file)
       } catch {
@@ -102,7 +155,7 @@ async function main(): Promise<void> {
     requests: new MemoryPool(config.network.queuedMaxRequestBytes),
     responses: new ResponseBudget(config.network.queuedMaxResponseBytes),
     log,
-    unitOfWork: (work) => store.transaction(work),
+    unitOfWork: {run: (work) => store.unit(work), writes: () => store.changes(), failed: () => store.unitFailed},
   }
   // The Kafka listeners first: one that cannot open (its port in use) fails the start before anything else is up.
   let kafka: KafkaListener | null = null
@@ -133,13 +186,19 @@ async function main(): Promise<void> {
   })
   const server = new DaemonServer(handlers, context)
   await server.listen(paths.socket)
-  writeFileSync(
-    paths.pidFile,
-    JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n',
-    {
-      mode: 0o600,
-    },
-  )
+  try {
+    pidFile = new PidFile(paths.pidFile, {
+      pid: process.pid,
+      version,
+      socket: paths.socket,
+      startedAt: started,
+      ...acked(),
+    })
+  } catch (error) {
+    if (error instanceof KafkaException) throw error // a link in its place
+    // Notes for the next start (clients find the daemon by its socket): a full disk must not keep the broker down.
+    log.warn(`could not write the pid file ${paths.pidFile}: ${(error as Error).message}`)
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
   process.on('SIGHUP', () => {}) // detached from any terminal; a closing terminal must not stop the broker
   process.on('uncaughtException', (error) => {
@@ -170,13 +229,16 @@ function overridesFromEnv(): Record<string, string> {
   return parsed as Record<string, string>
 }
 
-main().catch((error: unknown) => {
-  const data =
-    error instanceof KafkaException
-      ? error.toJSON()
-      : {code: 'DAEMON_START_FAILED', message: error instanceof Error ? error.message : String(error)}
+if (process.argv[2] === CHECK_ARGUMENT) offlineCheck()
+else main().catch(failedToStart)
+
+function failedToStart(error: unknown): void {
+  const failure = error instanceof KafkaException ? error : storageException(error, brokerPaths(resolveHome()).db)
+  const data = failure
+    ? failure.toJSON()
+    : {code: 'DAEMON_START_FAILED', message: error instanceof Error ? error.message : String(error)}
   process.stderr.write(`[${new Date().toISOString()}] ERROR daemon failed to start: ${data.message}\n`)
-  if (!(error instanceof KafkaException)) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
+  if (!failure) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
   report(`error ${JSON.stringify(data)}`)
   process.exit(1)
-})
+}

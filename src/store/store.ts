@@ -1,5 +1,8 @@
 import {statSync} from 'node:fs'
 import type {Database, Statement} from 'better-sqlite3'
+import {CorruptDatabaseException} from '../errors.js'
+import {checkOpenDatabase, type DatabaseCheck} from './check.js'
+import {corruptionAdvice, storageException, type StorageFailure} from './failure.js'
 import {openDatabase, type OpenOptions} from './open.js'
 
 /** A topic as stored. */
@@ -163,9 +166,25 @@ interface TopicRecord {
   created_at: number
 }
 
+export type {DatabaseCheck}
+
+/**
+ * Told after a unit of work: with its storage failure once it has been rolled back, or with null once a unit that
+ * wrote is committed.
+ */
+export type UnitListener = (failure: StorageFailure | null) => void
+
+/** Store methods that are not domain operations: the unit machinery itself, close and check (which report their own). */
+const UNGUARDED = new Set(['constructor', 'unit', 'afterUnit', 'onCorruption', 'changes', 'close', 'check'])
+
 /**
  * The SQLite store: one method per domain operation, statements prepared once. It knows tables and rows, nothing
  * of sockets, requests or Kafka's rules: the daemon decides, the store persists.
+ *
+ * A failure of the storage leaves every method as a KafkaStorageException (a full disk, an I/O error), or a
+ * CorruptDatabaseException (a damaged database), see failure.ts. Writes are grouped in units of work (`unit`): one SQLite transaction whose first storage failure
+ * fails it whole, so the caller can answer every request of the unit with the error, and memory can be read back
+ * from what the rollback left on disk (`afterUnit`).
  */
 export class Store {
   readonly db: Database
@@ -173,12 +192,17 @@ export class Store {
   readonly #s: ReturnType<typeof prepare>
   readonly #appendTx: (write: LogWrite) => void
   readonly #commitTx: (offsets: readonly OffsetRow[]) => void
+  readonly #afterUnit: UnitListener[] = []
+  readonly #onCorruption: ((failure: CorruptDatabaseException) => void)[] = []
+  /** The unit of work running now, with its first storage failure. */
+  #unit: {failure: StorageFailure | null} | null = null
 
   private constructor(db: Database, path: string) {
     this.db = db
     this.path = path
     this.#s = prepare(db)
     const s = this.#s
+    this.#guardMethods()
     this.#appendTx = db.transaction((write: LogWrite) => {
       for (const b of write.batches) {
         s.batchInsert.run(
@@ -227,11 +251,108 @@ export class Store {
     return new Store(openDatabase(path, options), path)
   }
 
-  /** Checkpoints the write-ahead log into the database file and closes it. */
-  close(): void {
-    if (!this.db.open) return
-    this.db.pragma('wal_checkpoint(TRUNCATE)')
+  /**
+   * Checkpoints the write-ahead log into the database file and closes it. Returns the error when the checkpoint
+   * failed (a full disk): the log is then kept, and replayed when the database is opened again.
+   */
+  close(): Error | null {
+    if (!this.db.open) return null
+    let failure: Error | null = null
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch (error) {
+      failure = storageException(error, this.path) ?? (error as Error)
+    }
     this.db.close()
+    return failure
+  }
+
+  /**
+   * Runs `work` as one unit: one SQLite transaction, which the store calls inside it join (as savepoints). Returns
+   * null once it is committed. When the storage fails, in `work` or at the commit, every write of the unit is rolled
+   * back and the failure is returned (store calls after the first failure fail at once). Any other error thrown by
+   * `work` rolls the unit back and is thrown.
+   */
+  unit(work: () => void): StorageFailure | null {
+    if (this.#unit !== null || this.db.inTransaction) throw new Error('A unit of work cannot run inside another')
+    const unit: {failure: StorageFailure | null} = {failure: null}
+    const changes = this.changes()
+    this.#unit = unit
+    try {
+      this.#s.begin.run()
+      work()
+      if (unit.failure === null) this.#s.commit.run()
+    } catch (error) {
+      unit.failure ??= storageException(error, this.path)
+      if (unit.failure === null) {
+        if (this.db.inTransaction) this.#s.rollback.run()
+        throw error
+      }
+    } finally {
+      this.#unit = null
+    }
+    // SQLite may have rolled the transaction back already (it does for some failures).
+    if (unit.failure !== null && this.db.inTransaction) this.#s.rollback.run()
+    if (unit.failure !== null || this.changes() !== changes) {
+      for (const listener of this.#afterUnit) listener(unit.failure)
+    }
+    return unit.failure
+  }
+
+  /** Registers a listener told when an operation or a check finds the database damaged (each time). */
+  onCorruption(listener: (failure: CorruptDatabaseException) => void): void {
+    this.#onCorruption.push(listener)
+  }
+
+  /** Runs SQLite's integrity_check or quick_check (see check.ts); damage found is told to the onCorruption listeners. */
+  check(check: DatabaseCheck['check'] = 'integrity_check'): DatabaseCheck {
+    const result = checkOpenDatabase(this.db, check, this.path)
+    if (!result.intact) {
+      const found = `${check}: ${result.problems[0]}`
+      const failure = new CorruptDatabaseException(
+        `The database '${this.path}' is damaged (${found}). The daemon stops. ${corruptionAdvice(this.path)}`,
+        {cause: new Error(found)},
+      )
+      for (const listener of this.#onCorruption) listener(failure)
+    }
+    return result
+  }
+
+  /** Registers a listener told after each unit of work that wrote or failed. */
+  afterUnit(listener: UnitListener): void {
+    this.#afterUnit.push(listener)
+  }
+
+  /** A count of the rows written since the database was opened: a request that moved it wrote. */
+  changes(): number {
+    return this.#s.totalChanges.get() as number
+  }
+
+  /** Whether the unit of work running now has met a storage failure (it will be rolled back). */
+  get unitFailed(): boolean {
+    return this.#unit?.failure != null
+  }
+
+  /** Wraps every domain operation so that a storage failure leaves it as a StorageFailure (and fails its unit). */
+  #guardMethods(): void {
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>
+    for (const name of Object.getOwnPropertyNames(Store.prototype)) {
+      const method = self[name]
+      if (UNGUARDED.has(name) || typeof method !== 'function') continue
+      self[name] = (...args: unknown[]) => {
+        const unit = this.#unit
+        if (unit?.failure) throw unit.failure
+        try {
+          return method.apply(this, args)
+        } catch (error) {
+          const failure = storageException(error, this.path)
+          if (failure === null) throw error
+          if (unit) unit.failure ??= failure
+          if (failure instanceof CorruptDatabaseException) for (const listener of this.#onCorruption) listener(failure)
+          throw failure
+        }
+      }
+    }
   }
 
   /** Every topic, by name. */
@@ -490,6 +611,10 @@ export class Store {
 function prepare(db: Database) {
   const s = (sql: string): Statement => db.prepare(sql)
   return {
+    begin: s('BEGIN'),
+    commit: s('COMMIT'),
+    rollback: s('ROLLBACK'),
+    totalChanges: s('SELECT total_changes()').pluck(),
     topicSelectAll: s('SELECT id, name, topic_id, partitions, configs, created_at FROM topic ORDER BY name'),
     topicInsert: s('INSERT INTO topic (name, topic_id, partitions, configs, created_at) VALUES (?, ?, ?, ?, ?)'),
     topicDelete: s('DELETE FROM topic WHERE id = ?'),

@@ -5,7 +5,7 @@ import {connect, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {KafkaException} from '../../src/errors.js'
+import {KafkaException, KafkaStorageException} from '../../src/errors.js'
 import {encodeFrame, FrameDecoder, KIND_REQUEST, type Frame} from '../../src/protocol/socket/frame.js'
 import type {Handlers} from '../../src/daemon/socket/handlers.js'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
@@ -19,6 +19,8 @@ let store: Store
 let server: DaemonServer
 let units: number
 let socket: Socket
+/** Units of work to refuse (as a full disk would), after running them. */
+let refuse: number
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kl-server-'))
@@ -26,6 +28,7 @@ beforeEach(async () => {
   store.db.exec('CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)')
   const insert = store.db.prepare('INSERT INTO note (text) VALUES (?)')
   units = 0
+  refuse = 0
   // Two methods stand in for real ones: describeGroups writes each id in its own transaction (as the broker's
   // appends do), and fails on an id named 'bad' after writing it.
   const handlers = {
@@ -39,15 +42,26 @@ beforeEach(async () => {
         return {groups: [], grouped}
       })
     },
+    // A read: what the notes hold now.
+    listGroups: () => ({groups: notes().map((text) => ({groupId: text}))}),
   } as unknown as Handlers
   server = new DaemonServer(handlers, {
     config: brokerConfigFrom({'socket.request.max.bytes': String(1 << 20)}, null).network,
     requests: new MemoryPool(-1),
     responses: new ResponseBudget(64 << 20),
     log: {info() {}, warn() {}, error() {}},
-    unitOfWork: (work) => {
-      units++
-      store.transaction(work)
+    unitOfWork: {
+      run: (work) => {
+        units++
+        if (refuse === 0) return store.unit(work)
+        refuse--
+        store.db.exec('BEGIN')
+        work()
+        store.db.exec('ROLLBACK')
+        return new KafkaStorageException('The disk is full.')
+      },
+      writes: () => store.changes(),
+      failed: () => false,
     },
   })
   await server.listen(join(dir, 'sock'))
@@ -62,9 +76,16 @@ afterEach(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-/** Writes the requests in one write and resolves with their replies, in order. */
-function requests(...groupIds: string[][]): Promise<Frame[]> {
-  return headers(...groupIds.map((ids) => JSON.stringify({m: 'describeGroups', p: {groupIds: ids}})))
+/**
+ * Writes the requests in one write and resolves with their replies, in order: a list of ids writes them
+ * (describeGroups), null reads the notes (listGroups).
+ */
+function requests(...groupIds: (string[] | null)[]): Promise<Frame[]> {
+  return headers(
+    ...groupIds.map((ids) =>
+      JSON.stringify(ids === null ? {m: 'listGroups', p: {}} : {m: 'describeGroups', p: {groupIds: ids}}),
+    ),
+  )
 }
 
 /** Writes requests with these JSON headers in one write and resolves with their replies, in order. */
@@ -106,6 +127,25 @@ describe('the daemon server', () => {
     expect(replies.map((f) => f.kind)).toEqual([1, 2, 1])
     expect(JSON.parse(replies[1]!.header.toString())).toEqual({code: 'INVALID_GROUP_ID', message: 'bad group bad'})
     expect(notes()).toEqual(['a', 'd'])
+  })
+
+  it('answers the requests of a refused unit with the refusal from the first that wrote on, and keeps the replies before', async () => {
+    store.db.exec("INSERT INTO note (text) VALUES ('old')")
+    refuse = 1
+    const replies = await requests(null, ['a'], null, ['b'])
+    const bodies = replies.map((f) => [f.correlationId, f.kind, JSON.parse(f.header.toString()) as unknown])
+    expect(bodies).toEqual([
+      [1, 1, {groups: [{groupId: 'old'}]}],
+      [2, 2, {code: 'KAFKA_STORAGE_ERROR', message: 'The disk is full.'}],
+      // A read after a refused write may have seen the write: it is refused too.
+      [3, 2, {code: 'KAFKA_STORAGE_ERROR', message: 'The disk is full.'}],
+      [4, 2, {code: 'KAFKA_STORAGE_ERROR', message: 'The disk is full.'}],
+    ])
+    expect(notes()).toEqual(['old'])
+    // The storage takes writes again: the same requests succeed.
+    const again = await requests(['a'], null)
+    expect(again.map((f) => f.kind)).toEqual([1, 1])
+    expect(JSON.parse(again[1]!.header.toString())).toEqual({groups: [{groupId: 'old'}, {groupId: 'a'}]})
   })
 
   // Found by the socket fuzzer: JSON.parse builds every value, so a 99 MB header of brackets cost the daemon 5 GiB

@@ -35,6 +35,7 @@ export class LagHistory {
   readonly #logSeries = new Map<string, Series<LogSample> & {topic: string; partition: number}>()
   readonly #commitSeries = new Map<string, Series<CommitSample> & {groupId: string; topic: string; partition: number}>()
   readonly #timer: NodeJS.Timeout
+  #saveFailing = false
 
   constructor(store: Store, config: LagHistoryConfig, log: Logger) {
     this.#store = store
@@ -166,10 +167,12 @@ export class LagHistory {
         })),
       )
     } catch (error) {
-      // History is a convenience: a failed save is logged and retried at the next flush.
-      this.#log.warn(`could not save the lag history: ${(error as Error).message}`)
+      // History is a convenience: a failed save is logged (once while saves fail) and retried at the next flush.
+      if (!this.#saveFailing) this.#log.warn(`could not save the lag history: ${(error as Error).message}`)
+      this.#saveFailing = true
       return
     }
+    this.#saveFailing = false
     for (const s of [...log, ...commits]) {
       s.dirty = false
       s.savedFromTs = s.samples.at(-1)![0]!

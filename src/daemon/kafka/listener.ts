@@ -141,55 +141,11 @@ class KafkaConnection extends FramedConnection {
   }
 
   protected override onFrame(frame: Buffer): void {
-    const body = frame.subarray(4)
-    let header: RequestHeader
-    let bodyOffset: number
-    try {
-      ;({header, bodyOffset} = decodeRequestHeader(body))
-    } catch (error) {
-      this.#close(`a request header could not be read (${(error as Error).message})`)
-      return
-    }
-    const api = this.#apis.get(header.requestApiKey)
-    const version = header.requestApiVersion
-    if (api === undefined) {
-      this.#close(`API key ${header.requestApiKey} is not one kafkalite serves (client ${header.clientId})`)
-      return
-    }
-    if (version < api.minVersion || version > api.maxVersion) {
-      if (api.codec.apiKey === 18) {
-        // KIP-511: ApiVersions of a version the broker does not speak gets a v0 answer with UNSUPPORTED_VERSION and
-        // the versions it does speak, so the client can retry with one of them.
-        this.write(encodeResponseFrameChunks(api.codec, 0, header.correlationId, unsupportedApiVersions(this.#apis)))
-        return
-      }
-      this.#close(
-        `${api.codec.name} v${version} is not served (v${api.minVersion}-${api.maxVersion}; client ${header.clientId})`,
-      )
-      return
-    }
-    let req: unknown
-    try {
-      const r = new Reader(body, bodyOffset)
-      r.context = `${api.codec.name}Request v${version}`
-      req = api.codec.readRequest(r, version)
-    } catch (error) {
-      this.#close(`a ${api.codec.name} v${version} request could not be read (${(error as Error).message})`)
-      return
-    }
+    const parsed = this.#parse(frame)
+    if (parsed === null) return
+    const {api, header, req} = parsed
     const after: (() => void)[] = []
-    const ctx: KafkaRequestContext = {
-      core: this.#core,
-      version,
-      clientId: header.clientId ?? '',
-      clientHost: this.#clientHost,
-      endpoint: this.#endpoint,
-      clusterId: this.#clusterId,
-      onClose: (callback) => this.onClose(callback),
-      reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
-      releaseResponseBytes: (n) => this.releaseResponseBytes(n),
-      afterResponse: (callback) => after.push(callback),
-    }
+    const ctx = this.#context(header, after)
     const finish = () => {
       for (const callback of after) callback()
     }
@@ -217,6 +173,76 @@ class KafkaConnection extends FramedConnection {
     } else {
       this.#respond(api, header, result)
       finish()
+    }
+  }
+
+  /**
+   * The unit of work this request was part of could not be committed (a full disk): it is answered with the
+   * storage's error instead (KAFKA_STORAGE_ERROR on the wire). A produce with acks=0 expects no answer: its
+   * connection is closed, as Kafka does for such a produce that fails.
+   */
+  protected override storageFailed(frame: Buffer, error: KafkaException): void {
+    const parsed = this.#parse(frame)
+    if (parsed === null) return
+    const {api, header, req} = parsed
+    if (api.codec.apiKey === 0 && (req as {acks?: number}).acks === 0) {
+      this.#close(`an acks=0 produce was refused: ${error.message}`)
+      return
+    }
+    this.#respondError(api, req, header, this.#context(header, []), error)
+  }
+
+  /** A request's header, API and body; null when it was answered (or the connection closed) already. */
+  #parse(frame: Buffer): {api: KafkaApi; header: RequestHeader; req: unknown} | null {
+    const body = frame.subarray(4)
+    let header: RequestHeader
+    let bodyOffset: number
+    try {
+      ;({header, bodyOffset} = decodeRequestHeader(body))
+    } catch (error) {
+      this.#close(`a request header could not be read (${(error as Error).message})`)
+      return null
+    }
+    const api = this.#apis.get(header.requestApiKey)
+    const version = header.requestApiVersion
+    if (api === undefined) {
+      this.#close(`API key ${header.requestApiKey} is not one kafkalite serves (client ${header.clientId})`)
+      return null
+    }
+    if (version < api.minVersion || version > api.maxVersion) {
+      if (api.codec.apiKey === 18) {
+        // KIP-511: ApiVersions of a version the broker does not speak gets a v0 answer with UNSUPPORTED_VERSION and
+        // the versions it does speak, so the client can retry with one of them.
+        this.write(encodeResponseFrameChunks(api.codec, 0, header.correlationId, unsupportedApiVersions(this.#apis)))
+        return null
+      }
+      this.#close(
+        `${api.codec.name} v${version} is not served (v${api.minVersion}-${api.maxVersion}; client ${header.clientId})`,
+      )
+      return null
+    }
+    try {
+      const r = new Reader(body, bodyOffset)
+      r.context = `${api.codec.name}Request v${version}`
+      return {api, header, req: api.codec.readRequest(r, version)}
+    } catch (error) {
+      this.#close(`a ${api.codec.name} v${version} request could not be read (${(error as Error).message})`)
+      return null
+    }
+  }
+
+  #context(header: RequestHeader, after: (() => void)[]): KafkaRequestContext {
+    return {
+      core: this.#core,
+      version: header.requestApiVersion,
+      clientId: header.clientId ?? '',
+      clientHost: this.#clientHost,
+      endpoint: this.#endpoint,
+      clusterId: this.#clusterId,
+      onClose: (callback) => this.onClose(callback),
+      reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
+      releaseResponseBytes: (n) => this.releaseResponseBytes(n),
+      afterResponse: (callback) => after.push(callback),
     }
   }
 

@@ -122,6 +122,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       connections: info.connections(),
       listeners: info.listeners(),
     }),
+    checkDatabase: () => ({...core.checkDatabase(), exists: true, by: 'daemon'}),
     shutdown: () => {
       setImmediate(info.shutdown)
       return {pid: process.pid}

@@ -1,7 +1,7 @@
 // The daemon's socket server: accepts connections on the Unix socket, decodes frames, validates each request once
 // with its zod schema and dispatches it through the handler map. Whatever a client sends, the daemon answers with
 // an error or closes that one connection; it never crashes because of a request.
-import {chmodSync, unlinkSync} from 'node:fs'
+import {lstatSync, unlinkSync, type Stats} from 'node:fs'
 import {createServer, type Server, type Socket} from 'node:net'
 import type {z} from 'zod'
 import {KafkaException, type ErrorData} from '../../errors.js'
@@ -14,6 +14,7 @@ import {
   parseFrame,
   type Frame,
 } from '../../protocol/socket/frame.js'
+import {refuseLink} from '../../paths.js'
 import {headerShapeProblem} from '../../protocol/socket/header-shape.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
 import {FramedConnection, type ConnectionContext} from '../connection.js'
@@ -32,23 +33,33 @@ export class DaemonServer {
   }
 
   /**
-   * Listens on `path` with mode 0600. The caller holds the database lock, so a socket file already at `path` can
-   * only be left over from a daemon that crashed: it is removed.
+   * Listens on `path` with mode 0600. The caller holds the database lock, so a socket already at `path` can only be
+   * left over from a daemon that crashed: it is removed. Anything else there (a file, a symbolic link) is refused,
+   * not deleted or followed.
    */
   listen(path: string): Promise<void> {
+    refuseLink(path)
+    let stale: Stats | undefined
     try {
-      unlinkSync(path)
+      stale = lstatSync(path)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
+    if (stale !== undefined && !stale.isSocket()) {
+      throw new KafkaException(
+        'HOME_NOT_USABLE',
+        `'${path}' is not a socket: move it away, and kafkalite puts its socket there.`,
+      )
+    }
+    if (stale !== undefined) unlinkSync(path)
     return new Promise((resolve, reject) => {
-      // Created 0600 from the start (umask), not chmodded after a window in which others could connect.
+      // Created 0600 from the start (umask), not chmodded after a window in which others could connect (and chmod
+      // would follow a link put in its place).
       const umask = process.umask(0o177)
       this.#server.once('error', reject)
       this.#server.listen(path, () => {
         process.umask(umask)
         this.#server.off('error', reject)
-        chmodSync(path, 0o600)
         resolve()
       })
     })
@@ -78,10 +89,20 @@ class SocketConnection extends FramedConnection {
       frame = parseFrame(bytes)
     } catch (error) {
       this.protocolError(error)
-      this.socket.end()
+      this.end()
       return
     }
     this.#onFrame(frame)
+  }
+
+  protected override storageFailed(bytes: Buffer, error: KafkaException): void {
+    let id: number
+    try {
+      id = parseFrame(bytes).correlationId
+    } catch {
+      return // it was answered with a protocol error, which closed the connection
+    }
+    this.#replyError(id, error.toJSON())
   }
 
   protected override protocolError(error: unknown): void {

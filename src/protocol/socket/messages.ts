@@ -257,6 +257,8 @@ export const requestSchemas = {
   }),
   /** The daemon's own state, for `daemon status`. */
   status: z.object({}),
+  /** SQLite's integrity_check of the whole database, for `daemon check` (the daemon serves nothing else meanwhile). */
+  checkDatabase: z.object({}),
   /** Graceful stop: answers, then closes the listener, the connections and the database. */
   shutdown: z.object({}),
 } as const
@@ -354,7 +356,24 @@ export interface Responses {
   writeTxnMarkers: {results: PartitionResultBase[]}
   lagSnapshot: LagSnapshotData
   status: DaemonStatus
+  checkDatabase: DatabaseCheckData
   shutdown: {pid: number}
+}
+
+/** What `kafkalite daemon check` found. */
+export interface DatabaseCheckData {
+  database: string
+  /** false: there is no database yet, and nothing to check. */
+  exists: boolean
+  check: 'integrity_check' | 'quick_check'
+  intact: boolean
+  /** What SQLite reports, one line each (at most 100); empty when intact. */
+  problems: string[]
+  /** Size of the database and its write-ahead log. */
+  bytes: number
+  elapsedMs: number
+  /** Who ran it: the running daemon, or a process of its own while no daemon runs. */
+  by: 'daemon' | 'offline'
 }
 
 /** Burrow's status of a group's partition, from its window of last commits. */

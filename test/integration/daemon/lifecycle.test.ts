@@ -273,14 +273,12 @@ describe('the daemon', () => {
   })
 
   it('shows the end of the daemon log when the daemon cannot start', async () => {
-    writeFileSync(
-      join(home.dir, 'kafkalite.db'),
-      'this is not an SQLite database, just text that is long enough '.repeat(20),
-    )
+    // A directory where the database should be: a failure the daemon has no words of its own for.
+    mkdirSync(join(home.dir, 'kafkalite.db'))
     const res = await home.run(['topics', '--list'])
     expect(res.code).toBe(1)
     expect(res.stderr).toMatch(/The kafkalite daemon did not start: /)
-    expect(res.stderr).toMatch(/ {2}\| .*file is not a database/)
+    expect(res.stderr).toMatch(/ {2}\| .*unable to open database file/)
     expect(res.stderr).toMatch(/Full log: .*daemon\.log/)
   })
 
