@@ -15,6 +15,8 @@ export interface ProducerSettings extends CommonConfig {
   retries: number
   retryBackoffMs: number
   deliveryTimeoutMs: number
+  /** max.block.ms: how long a send may wait for its topic's metadata while the broker is unreachable. */
+  maxBlockMs: number
   compression: Codec
   metadataMaxAgeMs: number
   idempotent: boolean
@@ -72,6 +74,7 @@ export function producerSettings(config: ClientConfig): ProducerSettings {
     retries,
     retryBackoffMs: r.int('retry.backoff.ms', 100, 0),
     deliveryTimeoutMs: r.int('delivery.timeout.ms', 120_000, 0),
+    maxBlockMs: r.int('max.block.ms', 60_000, 0),
     compression,
     metadataMaxAgeMs: r.int('metadata.max.age.ms', 300_000, 0),
     idempotent,

@@ -36,7 +36,7 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     const settings = producerSettings(config)
     this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
     this.#connections = ReconnectingConnection.for(settings, options.onNotice)
-    this.#metadata = new ProducerMetadata(this.#connections, settings.metadataMaxAgeMs)
+    this.#metadata = new ProducerMetadata(this.#connections, settings)
     // The accumulator stamps batches through the transaction manager and the sender consults it on every drain, so
     // it is built first; it drives them in turn (a commit flushes, an abort fails what was not sent) through these.
     this.#txn = new TransactionManager(settings, this.#connections, {

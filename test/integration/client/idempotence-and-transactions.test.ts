@@ -71,6 +71,8 @@ class AckDroppingProxy {
   dropNextProduceAck = false
   /** While set, every answer to this method is dropped (with the client's connection). */
   dropAcksOf: string | null = null
+  /** How many more answers to `dropAcksOf` to drop (then it is cleared); Infinity: all of them. */
+  dropCount = Infinity
   dropped = 0
   readonly log: string[] = []
   readonly #server: Server
@@ -102,6 +104,7 @@ class AckDroppingProxy {
           if (method !== undefined && method === this.dropAcksOf) {
             this.dropped++
             drop = true
+            if (--this.dropCount <= 0) this.dropAcksOf = null
           }
           if (produceIds.delete(frame.correlationId) && this.dropNextProduceAck) {
             this.dropNextProduceAck = false
@@ -135,6 +138,40 @@ class AckDroppingProxy {
     return new Promise((resolve) => this.#server.close(() => resolve()))
   }
 }
+
+describe('metadata', () => {
+  it("sends a metadata request again when its connection is lost, as Kafka's producer waits for metadata", async () => {
+    await (await Connection.open({home: home.dir})).close() // the daemon is up
+    const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
+    await proxy.listen()
+    try {
+      proxy.dropAcksOf = 'metadata'
+      proxy.dropCount = 2 // the first two answers are lost with their connections
+      const producer = new KafkaProducer(
+        {'kafkalite.home': proxy.home, 'retry.backoff.ms': '10'},
+        new StringSerializer(),
+        new StringSerializer(),
+      )
+      expect((await producer.send({topic: 'meta-retry', value: 'v'})).offset).toBe(0)
+      expect(proxy.dropped).toBe(2)
+      await producer.close()
+      // Until max.block.ms, then Kafka's TimeoutException.
+      proxy.dropAcksOf = 'metadata'
+      proxy.dropCount = Infinity
+      const blocked = new KafkaProducer(
+        {'kafkalite.home': proxy.home, 'retry.backoff.ms': '10', 'max.block.ms': '300'},
+        new StringSerializer(),
+        new StringSerializer(),
+      )
+      await expect(blocked.send({topic: 'meta-blocked', value: 'v'})).rejects.toThrow(
+        /^Topic meta-blocked not present in metadata after 300 ms/,
+      )
+      await blocked.close()
+    } finally {
+      await proxy.close()
+    }
+  })
+})
 
 describe('idempotent producers', () => {
   it('does not write a batch twice when its acknowledgement is lost and the batch is retried', async () => {
