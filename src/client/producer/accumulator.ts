@@ -229,6 +229,26 @@ export class RecordAccumulator<K, V> {
     queue.ready.push(batch)
   }
 
+  /**
+   * The batches never sent whose delivery.timeout.ms has passed since they were created (Kafka's
+   * RecordAccumulator.expiredBatches): a record must not wait for ever behind a producer id that does not come or a
+   * broker that does not answer. Batches already sent are the sender's (they keep their sequence).
+   */
+  takeExpired(now: number, timeoutMs: number): Batch[] {
+    const taken: Batch[] = []
+    for (const queue of this.#allQueues) {
+      if (queue.open !== null && now - queue.open.createdAt >= timeoutMs) this.#close(queue)
+      if (queue.ready.length === 0) continue
+      const keep: Batch[] = []
+      for (const batch of queue.ready) {
+        if (batch.bytes === null && now - batch.createdAt >= timeoutMs) taken.push(batch)
+        else keep.push(batch)
+      }
+      queue.ready = keep
+    }
+    return taken
+  }
+
   /** Builds a batch about to be sent for the first time, with its producer id, epoch and sequence. */
   #seal(queue: PartitionQueue, batch: Batch): Buffer {
     this.#stamper.stamp(queue, batch.builder)

@@ -4,7 +4,7 @@
 // retriable and within retries and delivery.timeout.ms; a partition with a batch waiting for a retry sends nothing
 // else until the retry is queued again, in sequence order. It owns the in-flight requests, the linger timer and
 // the producer's request metrics.
-import {toKafkaException, type KafkaException} from '../../errors.js'
+import {TimeoutException, toKafkaException, type KafkaException} from '../../errors.js'
 import type {Requests, Responses} from '../../protocol/socket/messages.js'
 import type {Connection, ReconnectingConnection} from '../connection.js'
 import {Metrics} from '../metrics.js'
@@ -127,6 +127,7 @@ export class Sender {
       return
     }
     if (txn.awaitingProducerId) {
+      this.#expire(Date.now())
       // The transactional id's producer id comes from initTransactions; a plain idempotent producer asks now.
       if (this.#settings.transactionalId === null && this.#accumulator.incomplete > 0) txn.initIdempotence()
       return
@@ -271,6 +272,21 @@ export class Sender {
       }),
     )
     this.#accumulator.release(batch)
+  }
+
+  /** Fails the batches that waited past delivery.timeout.ms without being sent, with Kafka's message. */
+  #expire(now: number): void {
+    const expired = this.#accumulator.takeExpired(now, this.#settings.deliveryTimeoutMs)
+    if (expired.length === 0) return
+    for (const batch of expired) {
+      this.#fail(
+        batch,
+        new TimeoutException(
+          `Expiring ${batch.waiters.length} record(s) for ${batch.topic}-${batch.partition}:${now - batch.createdAt} ms has passed since batch creation`,
+        ),
+      )
+    }
+    this.#accumulator.checkIdle()
   }
 
   /** Fails the batches not sent yet (only those never sent when `unsentOnly`: sent ones keep their sequence). */

@@ -174,6 +174,28 @@ describe('metadata', () => {
 })
 
 describe('idempotent producers', () => {
+  it("fails records after delivery.timeout.ms when the producer id never comes, with Kafka's message", async () => {
+    await (await Connection.open({home: home.dir})).close() // the daemon is up
+    const proxy = new AckDroppingProxy(brokerPaths(home.dir).socket)
+    await proxy.listen()
+    try {
+      proxy.dropAcksOf = 'initProducerId' // every answer lost with its connection: the producer keeps asking
+      const producer = new KafkaProducer(
+        {'kafkalite.home': proxy.home, 'retry.backoff.ms': '20', 'delivery.timeout.ms': '400'},
+        new StringSerializer(),
+        new StringSerializer(),
+      )
+      await expect(producer.send({topic: 'no-pid', partition: 0, value: 'v'})).rejects.toThrow(
+        /^Expiring 1 record\(s\) for no-pid-0:\d+ ms has passed since batch creation$/,
+      )
+      expect(proxy.dropped).toBeGreaterThan(0)
+      proxy.dropAcksOf = null
+      await producer.close()
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it('does not write a batch twice when its acknowledgement is lost and the batch is retried', async () => {
     await home.createTopic('idem')
     await (await Connection.open({home: home.dir})).close() // the daemon is up
