@@ -15,13 +15,18 @@ export type StartOffset = 'earliest' | 'latest' | number
 /** Formats one record into the output buffer. */
 export type RecordWriter = (out: OutputBuffer, r: RecordView) => void
 
-/** --offset: 'earliest', 'latest' (the default) or a non-negative offset, with Kafka's message for anything else. */
-export function parseStartOffset(value: string | undefined): StartOffset {
-  if (value === undefined || value === 'latest') return 'latest'
-  if (value === 'earliest') return 'earliest'
-  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value)
+/**
+ * Where --partition starts, as Kafka's ConsoleConsumerOptions.parseOffset decides: --offset ('earliest', 'latest' in
+ * any case, or a non-negative offset; Kafka's message for anything else), else the earliest offset with
+ * --from-beginning, else the latest.
+ */
+export function startOffsetOf(offset: string | undefined, fromBeginning: boolean): StartOffset {
+  if (offset === undefined) return fromBeginning ? 'earliest' : 'latest'
+  const lower = offset.toLowerCase()
+  if (lower === 'earliest' || lower === 'latest') return lower
+  if (/^\d+$/.test(offset) && Number.isSafeInteger(Number(offset))) return Number(offset)
   throw usageError(
-    `The provided offset value '${value}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
+    `The provided offset value '${offset}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
   )
 }
 

@@ -198,6 +198,86 @@ describe('console-producer and console-consumer', () => {
     expect(empty.stdout).toBe('')
   })
 
+  it("starts where Kafka's ConsoleConsumerOptions say, for every combination of --partition, --offset, --from-beginning and --group", async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '2'])
+    await home.run(['console-producer', '--topic', topic, '--partition', '0'], {input: 'a0\na1\na2\na3\na4\n'})
+    await home.run(['console-producer', '--topic', topic, '--partition', '1'], {input: 'b0\nb1\nb2\n'})
+    // Every run stops by itself: after 5 s at most when records are expected, after 1 s of silence otherwise.
+    const read = async (expected: number, ...args: string[]) => {
+      const limits =
+        expected > 0 ? ['--max-messages', String(expected), '--timeout-ms', '5000'] : ['--timeout-ms', '1000']
+      const out = await home.run(['console-consumer', '--topic', topic, ...args, ...limits])
+      expect(out.code, out.stderr).toBe(0)
+      return out.stdout
+        .trimEnd()
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort()
+    }
+    // --partition without --offset: --from-beginning starts at the earliest offset, its absence at the latest.
+    expect(await read(5, '--partition', '0', '--from-beginning')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+    expect(await read(3, '--partition', '1', '--from-beginning')).toEqual(['b0', 'b1', 'b2'])
+    expect(await read(0, '--partition', '0')).toEqual([])
+    // --partition with --offset: earliest, latest (any case, as Kafka lowercases it) or an offset.
+    expect(await read(5, '--partition', '0', '--offset', 'earliest')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+    expect(await read(5, '--partition', '0', '--offset', 'EARLIEST')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+    expect(await read(0, '--partition', '0', '--offset', 'latest')).toEqual([])
+    expect(await read(2, '--partition', '0', '--offset', '3')).toEqual(['a3', 'a4'])
+    // No --partition: every partition, from the beginning or from the end.
+    expect(await read(8, '--from-beginning')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2'])
+    expect(await read(0)).toEqual([])
+    // --group: --from-beginning applies only while the group has no committed offset.
+    expect(await read(8, '--group', 'g1', '--from-beginning')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2'])
+    expect(await read(0, '--group', 'g1', '--from-beginning')).toEqual([])
+    expect(await read(0, '--group', 'g2')).toEqual([])
+    // The combinations Kafka refuses, with its messages.
+    const refused = async (message: RegExp, ...args: string[]) => {
+      const out = await home.run(['console-consumer', ...args])
+      expect(out.code, out.stderr).toBe(2)
+      expect(out.stderr).toMatch(message)
+    }
+    await refused(
+      /Options from-beginning and offset cannot be specified together\./,
+      '--topic',
+      topic,
+      '--partition',
+      '0',
+      '--offset',
+      '1',
+      '--from-beginning',
+    )
+    await refused(/The partition is required when offset is specified\./, '--topic', topic, '--offset', '1')
+    await refused(
+      /The partition is required when offset is specified\./,
+      '--topic',
+      topic,
+      '--offset',
+      '1',
+      '--from-beginning',
+    )
+    await refused(/The topic is required when partition is specified\./, '--include', 't.*', '--partition', '0')
+    await refused(
+      /Options group and partition cannot be specified together\./,
+      '--topic',
+      topic,
+      '--group',
+      'g1',
+      '--partition',
+      '0',
+    )
+    await refused(
+      /Options group and partition cannot be specified together\./,
+      '--topic',
+      topic,
+      '--consumer-property',
+      'group.id=g1',
+      '--partition',
+      '0',
+      '--from-beginning',
+    )
+  }, 90_000)
+
   it("places keyed records on the partition Kafka's murmur2 partitioner picks", async () => {
     const topic = uniqueTopic()
     await home.run(['topics', '--create', '--topic', topic, '--partitions', '3'])
