@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   RECORD_PARSE_ERROR: {retriable: false, name: 'KafkaException'},
   ILLEGAL_STATE: {retriable: false, name: 'IllegalStateException'},
   WAKEUP: {retriable: false, name: 'WakeupException'},
+  INTERRUPTED: {retriable: false, name: 'InterruptException'},
   USAGE: {retriable: false, name: 'IllegalArgumentException'},
 } as const satisfies Record<string, {retriable: boolean; name: string}>
 

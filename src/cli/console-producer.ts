@@ -33,10 +33,16 @@ export interface ConsoleProducerOptions {
   prompt: boolean
 }
 
+/** The signals that end the input, with the exit code the JVM gives Kafka's tool for each (128 + the number). */
+const SIGNALS = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const
+type StopSignal = keyof typeof SIGNALS
+
 /**
  * Produces standard input, one record per line, and closes the producer; returns the number of lines read. Stops at
  * the first unparsable line or refused record; in every case what was sent before is flushed and acknowledged
- * before it returns or throws. Ctrl-C ends the input (exit 130 when it aborts a transaction).
+ * before it returns or throws. Ctrl-C, SIGTERM and SIGHUP stop the reading: the lines read are sent (or their
+ * transaction aborted), then it throws with the signal's exit code, as Kafka's tool closes its producer in a shutdown
+ * hook. A second signal ends the process at once.
  */
 export async function produceStdin(
   producer: KafkaProducer<Buffer, Buffer>,
@@ -64,7 +70,8 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
   const stdin = isRegularFile(0) ? createReadStream('', {fd: 0, highWaterMark: 1 << 20}) : process.stdin
   let lineNumber = 0
   let failure: Error | undefined
-  let interrupted = false
+  let interrupted: StopSignal | null = null
+  let inputEnded = false
   const fail = (error: Error) => {
     failure ??= error
     stdin.pause()
@@ -72,6 +79,8 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
   // One callback for every record (Kafka's ErrorLoggingCallback, without an object per record).
   const onSent = (error: KafkaException | null, meta: RecordMetadata | null) => {
     if (!error) return
+    // The records an interrupt's abort fails: that abort is the outcome, not an error of its own.
+    if (interrupted !== null && error.code === 'TRANSACTION_ABORTED') return
     const size = (n: number | undefined) => (n === undefined || n < 0 ? 'null' : `${n} bytes`)
     fail(
       new KafkaException(
@@ -83,8 +92,7 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
   // One record object for every line: the producer does not keep it once send returns.
   const record: ProducerRecord<Buffer, Buffer> = {topic}
   const sendLine = (line: Buffer): Promise<unknown> | undefined => {
-    if (interrupted) return undefined
-    if (failure) return undefined
+    if (interrupted !== null || failure) return undefined
     lineNumber++
     let parsed: ReturnType<LineParser>
     try {
@@ -103,12 +111,16 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     producer.sendWithCallback(record, onSent)
     return undefined
   }
-  const onSigint = () => {
-    interrupted = true
+  // The first signal stops the reading (one after the end of the input changes nothing: all of it is being sent);
+  // from then on the signals are Node's again, so a second one ends the process at once.
+  const onSignal = (signal: StopSignal) => {
+    for (const s of Object.keys(SIGNALS) as StopSignal[]) process.off(s, onSignal)
+    if (inputEnded) return
+    interrupted = signal
     stdin.pause()
     stdin.destroy()
   }
-  process.once('SIGINT', onSigint)
+  for (const s of Object.keys(SIGNALS) as StopSignal[]) process.on(s, onSignal)
   if (o.prompt) process.stdout.write('>')
   try {
     const lines: Buffer[] = []
@@ -125,30 +137,36 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
           for (const line of lines) {
             const sent = sendLine(line)
             if (sent) await sent // --sync: one record at a time
-            if (failure || interrupted) break
+            if (failure || interrupted !== null) break
             if (o.prompt) process.stdout.write('>')
           }
         } else {
           splitter.push(slice, sendLine)
         }
-        if (failure || interrupted) break
+        if (failure || interrupted !== null) break
         if (producer.bufferedBytes >= o.bufferMemory) await producer.whenBufferAvailable()
         await setImmediate()
       }
-      if (failure || interrupted) break
+      if (failure || interrupted !== null) break
     }
-    if (!failure && !interrupted) splitter.end((line) => void sendLine(line))
+    if (!failure && interrupted === null) splitter.end((line) => void sendLine(line))
   } catch (error) {
-    if (!interrupted) fail(error as Error)
+    if (interrupted === null) fail(error as Error)
   } finally {
-    process.off('SIGINT', onSigint)
-    if (o.transactional) await endTransaction(producer, failure, interrupted).catch((e: Error) => (failure ??= e))
+    inputEnded = true
+    if (o.transactional) {
+      await endTransaction(producer, failure, interrupted !== null).catch((e: Error) => (failure ??= e))
+    }
     await producer.close()
+    for (const s of Object.keys(SIGNALS) as StopSignal[]) process.off(s, onSignal)
   }
   if (failure) throw failure
-  if (interrupted && o.transactional) {
-    throw new KafkaException('ILLEGAL_STATE', `Interrupted: the transaction of ${lineNumber} record(s) was aborted.`, {
-      exitCode: 130,
+  if (interrupted !== null) {
+    const what = o.transactional
+      ? `the transaction of ${lineNumber} record(s) was aborted.`
+      : `${lineNumber} record(s) were written; the input after line ${lineNumber} was not read.`
+    throw new KafkaException('INTERRUPTED', `Interrupted by ${interrupted}: ${what}`, {
+      exitCode: SIGNALS[interrupted],
     })
   }
   return lineNumber

@@ -19,7 +19,9 @@ Each line is one record. By default the whole line is the value; --property pars
 
 A line that cannot be parsed stops the producer with Kafka's message after every line before it was acknowledged; so does a record the broker refuses (larger than max.message.bytes, say). Exit code 0 means every line was acknowledged.
 
-With --producer-property transactional.id=ID all of the input is one transaction: committed at the end of input, aborted on an error or Ctrl-C (exit 130), so read_committed consumers see all of it or nothing.`
+With --producer-property transactional.id=ID all of the input is one transaction: committed at the end of input, aborted on an error or Ctrl-C (exit 130), so read_committed consumers see all of it or nothing.
+
+Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which closes its producer on shutdown: the lines read so far are sent and acknowledged (or their transaction aborted), a line on stderr says how many, and the exit code is 128 + the signal (130, 143, 129). A second signal ends it at once.`
 
   static override examples = [
     "printf 'a\\nb\\n' | <%= config.bin %> <%= command.id %> --topic orders",

@@ -55,15 +55,37 @@ describe('transactional console tools', () => {
     child.kill('SIGINT')
     const code = await exited(child)
     expect(code).toBe(130)
-    expect(stderr).toMatch(/Interrupted: the transaction of 1 record\(s\) was aborted\./)
+    expect(stderr).toMatch(/Interrupted by SIGINT: the transaction of 1 record\(s\) was aborted\./)
     expect((await consume('int', 'read_committed')).stdout).toBe('')
+  })
+
+  it('aborts cleanly and exits 130 on Ctrl-C while records of the transaction are still buffered', async () => {
+    await home.run(['topics', '--create', '--topic', 'busy'])
+    // linger.ms of a minute: full batches leave at once, the last one waits in the producer's buffer.
+    const child = home.spawn([
+      'console-producer',
+      '--topic',
+      'busy',
+      '--timeout',
+      '60000',
+      '--producer-property',
+      'transactional.id=busy-loader',
+    ])
+    let stderr = ''
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdin!.write(Array.from({length: 20_000}, (_, i) => `line-${String(i).padStart(6, '0')}\n`).join(''))
+    await waitForRecord('busy', 'line-')
+    child.kill('SIGINT')
+    expect(await exited(child), stderr).toBe(130)
+    expect(stderr).toMatch(/^Error: Interrupted by SIGINT: the transaction of 20000 record\(s\) was aborted\.\n$/)
+    expect((await consume('busy', 'read_committed')).stdout).toBe('')
   })
 })
 
-async function waitForRecord(topic: string): Promise<void> {
+async function waitForRecord(topic: string, text = 'typed'): Promise<void> {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
-    if ((await consume(topic, 'read_uncommitted')).stdout.includes('typed')) return
+    if ((await consume(topic, 'read_uncommitted')).stdout.includes(text)) return
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error('the record never reached the log')

@@ -1,7 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {Connection} from '../../src/client/connection.js'
 import {readBatchHeader} from '../../src/protocol/kafka/record-batch.js'
-import {exited, readUntil, TestHome, uniqueTopic} from '../helpers/env.js'
+import {exited, readUntil, TestHome, uniqueTopic, waitFor} from '../helpers/env.js'
 
 let home: TestHome
 
@@ -277,6 +277,31 @@ describe('console-producer and console-consumer', () => {
       '--from-beginning',
     )
   }, 90_000)
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const)(
+    'sends the records it has read before it exits on %s (exit %d), and says how many',
+    async (signal, exitCode) => {
+      const topic = uniqueTopic('sig')
+      // linger.ms of a minute: the records wait in the producer's buffer until it closes.
+      const child = home.spawn(['console-producer', '--topic', topic, '--timeout', '60000'])
+      let stderr = ''
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+      child.stdin!.write(Array.from({length: 20}, (_, i) => `slow-${i}\n`).join(''))
+      // The topic is created by the first record's metadata request, once the producer has read the lines.
+      await waitFor(async () => (await home.run(['topics', '--list'])).stdout.includes(topic), 10_000, 'the topic')
+      child.kill(signal)
+      expect(await exited(child), stderr).toBe(exitCode)
+      expect(stderr).toBe(
+        `Error: Interrupted by ${signal}: 20 record(s) were written; the input after line 20 was not read.\n`,
+      )
+      const out = await consumeAll(topic)
+      expect(out.stdout).toBe(Array.from({length: 20}, (_, i) => `slow-${i}\n`).join(''))
+    },
+  )
 
   it("places keyed records on the partition Kafka's murmur2 partitioner picks", async () => {
     const topic = uniqueTopic()
