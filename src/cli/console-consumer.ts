@@ -1,6 +1,7 @@
 // kafka-console-consumer's loop: which partitions to read and where to start, then poll, format every record into
 // one output buffer, write it out in large pieces, and stop on the first end condition (--max-messages,
 // --timeout-ms, --exit-at-end, Ctrl-C or a closed stdout) with Kafka's "Processed a total of N messages".
+import {once} from 'node:events'
 import type {Admin} from '../client/admin.js'
 import type {KafkaConsumer, RecordView, TopicPartition} from '../client/consumer.js'
 import {KafkaException, usageError} from '../errors.js'
@@ -124,18 +125,16 @@ async function consume(
   const onSigint = () => consumer.wakeup()
   process.once('SIGINT', onSigint)
   process.once('SIGTERM', onSigint)
+  // Kept to the end of the process: an EPIPE of the last write may come after this function returned.
   process.stdout.on('error', () => {
     stdoutBroken = true
     consumer.wakeup()
   })
   const flush = async () => {
     if (out.length === 0 || stdoutBroken) return
-    if (!process.stdout.write(out.take())) {
-      await new Promise<void>((resolve) => {
-        process.stdout.once('drain', resolve)
-        process.stdout.once('error', () => resolve())
-      })
-    }
+    // A reader slower than the records (a pipe into a slow command): wait until it has taken this buffer. events.once
+    // removes its 'drain' and 'error' listeners whichever comes first; listeners added per wait piled up.
+    if (!process.stdout.write(out.take())) await once(process.stdout, 'drain').catch(() => {})
   }
   let ends: Map<string, number> | undefined
   // A group member reads the partitions assigned to it now, which change with rebalances; every partition's end

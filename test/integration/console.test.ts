@@ -303,6 +303,25 @@ describe('console-producer and console-consumer', () => {
     },
   )
 
+  it('waits for a slow reader without adding a listener per wait', async () => {
+    const topic = uniqueTopic('pipe')
+    const lines = Array.from({length: 100_000}, (_, i) => `record-${String(i).padStart(8, '0')}-${'x'.repeat(32)}\n`)
+    expect((await home.run(['console-producer', '--topic', topic], {input: lines.join('')})).code).toBe(0)
+    // 5 MB to a reader that pauses after each chunk: the consumer waits for 'drain' dozens of times.
+    const child = home.spawn(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end'])
+    let bytes = 0
+    let stderr = ''
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdout!.on('data', (c: Buffer) => {
+      bytes += c.length
+      child.stdout!.pause()
+      setTimeout(() => child.stdout!.resume(), 5)
+    })
+    expect(await exited(child)).toBe(0)
+    expect(stderr).toBe('Processed a total of 100000 messages\n')
+    expect(bytes).toBe(lines.join('').length)
+  }, 60_000)
+
   it("places keyed records on the partition Kafka's murmur2 partitioner picks", async () => {
     const topic = uniqueTopic()
     await home.run(['topics', '--create', '--topic', topic, '--partitions', '3'])
