@@ -6,7 +6,7 @@ import {setImmediate} from 'node:timers/promises'
 import type {KafkaProducer, ProducerRecord, RecordMetadata} from '../client/producer.js'
 import {KafkaException} from '../errors.js'
 import {parseJsonRecord} from './json-lines.js'
-import {LineMessageReader, LineSplitter, type ParsedLine} from './line-reader.js'
+import {LineMessageReader, LineSplitter, type LineSplitterOptions, type ParsedLine} from './line-reader.js'
 
 /** Turns one input line (numbered from 1) into a record's parts; throws Kafka's message for a malformed line. */
 export type LineParser = (line: Buffer, lineNumber: number) => ParsedLine & {timestamp?: number; partition?: number}
@@ -31,6 +31,10 @@ export interface ConsoleProducerOptions {
   bufferMemory: number
   /** Print Kafka's '>' prompt before each line (stdin is a terminal). */
   prompt: boolean
+  /** The producer's max.request.size: a longer line is refused as soon as it is read past its limit. */
+  maxRequestSize: number
+  /** --format json: a line is JSON, which may take up to 6 bytes (\u0000) for each byte of the record. */
+  json: boolean
 }
 
 /** The signals that end the input, with the exit code the JVM gives Kafka's tool for each (128 + the number). */
@@ -64,7 +68,7 @@ const SLICE_BYTES = 128 * 1024
 
 async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerOptions): Promise<number> {
   const {topic} = o
-  const splitter = new LineSplitter()
+  const splitter = new LineSplitter(lineLimit(o))
   // A file through an fs stream of 1 MiB chunks; a terminal, a pipe or a socket through process.stdin (an fs read
   // of a non-blocking pipe that is open but empty fails with EAGAIN).
   const stdin = isRegularFile(0) ? createReadStream('', {fd: 0, highWaterMark: 1 << 20}) : process.stdin
@@ -170,6 +174,33 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     })
   }
   return lineNumber
+}
+
+/**
+ * The longest line that can become a record the producer sends: a text line is at most the record's size (its key,
+ * value and headers, less separators), and a JSON line at most 6 times it (a control character is written \u0000),
+ * plus its field names. Reading stops at the first line past this, so a huge line is never held whole.
+ */
+function lineLimit(o: ConsoleProducerOptions): LineSplitterOptions {
+  const max = o.maxRequestSize
+  if (o.json) {
+    return {
+      maxLineBytes: 6 * max + 4096,
+      tooLong: (n, limit) =>
+        new KafkaException(
+          'MESSAGE_TOO_LARGE',
+          `Line ${n} is longer than ${limit} bytes, the longest JSON line of a record within the producer's max.request.size (${max} bytes): it cannot be sent. Split the record, or raise the limit with --producer-property max.request.size=<bytes> (the topic's max.message.bytes limits records too).`,
+        ),
+    }
+  }
+  return {
+    maxLineBytes: max,
+    tooLong: (n, limit) =>
+      new KafkaException(
+        'MESSAGE_TOO_LARGE',
+        `Line ${n} is longer than ${limit} bytes, the producer's max.request.size: a record made of it cannot be sent. Split the line, or raise the limit with --producer-property max.request.size=<bytes> (the topic's max.message.bytes limits records too).`,
+      ),
+  }
 }
 
 function isRegularFile(fd: number): boolean {

@@ -111,6 +111,26 @@ describe('console-producer and console-consumer', () => {
     expect((await consumeAll(topic)).stdout).toBe('small\n')
   })
 
+  it('refuses a line longer than max.request.size as soon as it is read past the limit, naming the line', async () => {
+    const topic = uniqueTopic('long')
+    const input = Buffer.concat([Buffer.from('ok\n'), Buffer.alloc(100 * 1024 * 1024, 'x'), Buffer.from('\nafter\n')])
+    const started = Date.now()
+    const res = await home.run(['console-producer', '--topic', topic], {input, timeoutMs: 60_000})
+    // Reading stops at the limit: 100 MB are never held (a quadratic read took ~20 s and 300 MB for this).
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(res.code).toBe(1)
+    expect(res.stderr).toBe(
+      "Error: Line 2 is longer than 1048576 bytes, the producer's max.request.size: a record made of it cannot be sent. Split the line, or raise the limit with --producer-property max.request.size=<bytes> (the topic's max.message.bytes limits records too).\n",
+    )
+    expect((await consumeAll(topic)).stdout).toBe('ok\n')
+    const json = await home.run(['console-producer', '--topic', topic, '--format', 'json'], {
+      input: `{"value":"${'y'.repeat(7 * 1024 * 1024)}"}\n`,
+    })
+    expect(json.stderr).toMatch(
+      /^Error: Line 1 is longer than \d+ bytes, the longest JSON line of a record within the producer's max\.request\.size \(1048576 bytes\)/,
+    )
+  }, 60_000)
+
   it('copies a topic through the JSON-lines format, binary and UTF-8 values, headers and nulls included', async () => {
     const source = uniqueTopic('src')
     const copy = uniqueTopic('copy')
