@@ -80,16 +80,23 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     failure ??= error
     stdin.pause()
   }
-  // One callback for every record (Kafka's ErrorLoggingCallback, without an object per record).
+  // The record being handed to the producer: a send refused before the record is queued (too large for the topic,
+  // a bad partition or timestamp) calls back at once, without metadata, and its sizes are taken from it.
+  let sending: ProducerRecord<Buffer, Buffer> | null = null
+  let metadata: 'unknown' | 'known' | 'failed' = 'unknown'
+  // One callback for every record (Kafka's ErrorLoggingCallback, without an object per record: one per record
+  // measured ~20% slower).
   const onSent = (error: KafkaException | null, meta: RecordMetadata | null) => {
     if (!error) return
     // The records an interrupt's abort fails: that abort is the outcome, not an error of its own.
     if (interrupted !== null && error.code === 'TRANSACTION_ABORTED') return
+    const keySize = meta ? meta.serializedKeySize : sending ? (sending.key?.length ?? -1) : undefined
+    const valueSize = meta ? meta.serializedValueSize : sending ? (sending.value?.length ?? -1) : undefined
     const size = (n: number | undefined) => (n === undefined || n < 0 ? 'null' : `${n} bytes`)
     fail(
       new KafkaException(
         error.code,
-        `Error when sending message to topic ${topic} with key: ${size(meta?.serializedKeySize)}, value: ${size(meta?.serializedValueSize)} with error: ${error.message}`,
+        `Error when sending message to topic ${topic} with key: ${size(keySize)}, value: ${size(valueSize)} with error: ${error.message}`,
       ),
     )
   }
@@ -110,9 +117,23 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     record.value = parsed.value
     record.headers = parsed.headers
     record.timestamp = parsed.timestamp
-    if (o.sync)
-      return new Promise<void>((resolve) => producer.sendWithCallback(record, (e, m) => resolve(onSent(e, m))))
-    producer.sendWithCallback(record, onSent)
+    if (o.sync) {
+      return new Promise<void>((resolve) => {
+        sending = record
+        producer.sendWithCallback(record, (e, m) => resolve(onSent(e, m)))
+        sending = null
+      })
+    }
+    sending = record
+    if (metadata === 'known') {
+      producer.sendWithCallback(record, onSent)
+    } else {
+      // Without the topic's metadata the producer queues the record later, or refuses it later: the callback
+      // keeps the sizes of its record (these few records only, until the first send fails).
+      const sizes = {serializedKeySize: record.key?.length ?? -1, serializedValueSize: record.value?.length ?? -1}
+      producer.sendWithCallback(record, (e, m) => onSent(e, m ?? (sizes as RecordMetadata)))
+    }
+    sending = null
     return undefined
   }
   // The first signal stops the reading (one after the end of the input changes nothing: all of it is being sent);
@@ -130,6 +151,15 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     const lines: Buffer[] = []
     const collect = (line: Buffer) => lines.push(line)
     for await (const chunk of stdin as AsyncIterable<Buffer>) {
+      // The topic's metadata before the first record, as Kafka's send() waits for it: every send then reaches the
+      // producer's queue (or its refusal) at once, so a refusal has the sizes of its record. An error is reported by
+      // the first send, in Kafka's words.
+      if (metadata === 'unknown') {
+        metadata = await producer.partitionsFor(topic).then(
+          () => 'known' as const,
+          () => 'failed' as const,
+        )
+      }
       // Big reads (fewer trips to the thread pool), handled in small slices with a turn of the event loop after
       // each: a chunk the stream already holds arrives in a microtask, and without those turns produce requests
       // are not written, nor acknowledgements read, while input keeps coming (measured 640k -> 900k records/s).

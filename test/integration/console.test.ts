@@ -107,8 +107,17 @@ describe('console-producer and console-consumer', () => {
     await home.run(['topics', '--create', '--topic', topic, '--config', 'max.message.bytes=200'])
     const res = await home.run(['console-producer', '--topic', topic], {input: `small\n${'x'.repeat(500)}\n`})
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/larger than the max\.message\.bytes of topic '.*' \(200\)/)
+    // Kafka's ErrorLoggingCallback: the sizes of the record that failed, which had a value.
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^Error: Error when sending message to topic ${topic} with key: null, value: 500 bytes with error: The message is \\d+ bytes when serialized which is larger than the max\\.message\\.bytes of topic '${topic}' \\(200\\)`,
+      ),
+    )
     expect((await consumeAll(topic)).stdout).toBe('small\n')
+    const keyed = await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {
+      input: `k\t${'y'.repeat(300)}\n`,
+    })
+    expect(keyed.stderr).toMatch(/with key: 1 bytes, value: 300 bytes with error: The message is/)
   })
 
   it('refuses a line longer than max.request.size as soon as it is read past the limit, naming the line', async () => {
