@@ -3,7 +3,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {TestHome, uniqueTopic} from '../helpers/env.js'
+import {ROOT, TestHome, uniqueTopic} from '../helpers/env.js'
 
 let home: TestHome
 
@@ -128,6 +128,28 @@ describe('help', () => {
     expect(topics.stdout).toMatch(/--if-not-exists/)
     expect(existsSync(join(home.dir, 'daemon.pid'))).toBe(false) // --help never starts the broker
   })
+})
+
+describe('--version', () => {
+  it("prints the version and exits 0 on every command, as Kafka's tools do, without starting the broker", async () => {
+    const root = await home.run(['--version'])
+    expect(root.code).toBe(0)
+    expect(root.stdout).toMatch(/^kafkalite\/\d+\.\d+\.\d+ /)
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: object}
+    const ids = Object.keys(manifest.commands)
+    expect(ids.length).toBeGreaterThan(10)
+    // Required flags (console-producer's --topic) and arguments do not stand in the way, as in Kafka.
+    for (const id of ids) {
+      const res = await home.run([...id.split(':'), '--version'])
+      expect({id, code: res.code, stdout: res.stdout, stderr: res.stderr}).toEqual({
+        id,
+        code: 0,
+        stdout: root.stdout,
+        stderr: '',
+      })
+    }
+    expect(existsSync(join(home.dir, 'daemon.pid'))).toBe(false)
+  }, 120_000)
 })
 
 describe('usage errors', () => {
