@@ -79,7 +79,12 @@ describe('transactional console tools', () => {
     await waitForRecord('busy', 'line-')
     child.kill('SIGINT')
     expect(await exited(child), stderr).toBe(130)
-    expect(stderr).toMatch(/^Error: Interrupted by SIGINT: the transaction of 20000 record\(s\) was aborted\.\n$/)
+    // One line, the abort: no send error for the batches the abort failed. (How many lines were read by then
+    // depends on the machine's speed.)
+    const [, read] =
+      /^Error: Interrupted by SIGINT: the transaction of (\d+) record\(s\) was aborted\.\n$/.exec(stderr) ?? []
+    expect(Number(read)).toBeGreaterThan(0)
+    expect(Number(read)).toBeLessThanOrEqual(20_000)
     expect((await consume('busy', 'read_committed')).stdout).toBe('')
   })
 })
