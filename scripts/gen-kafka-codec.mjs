@@ -55,7 +55,9 @@ function imports(uses, extra = [], runtime = false) {
   return [
     ...extra,
     `import {${fromReader.join(', ')}} from '../codec/reader.js'`,
-    runtime ? "import {Writer} from '../codec/writer.js'" : "import type {Writer} from '../codec/writer.js'",
+    runtime
+      ? `import {Writer${uses.has('Records') ? ', type Records' : ''}} from '../codec/writer.js'`
+      : `import type {Writer${uses.has('Records') ? ', Records' : ''}} from '../codec/writer.js'`,
   ]
 }
 

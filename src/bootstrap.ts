@@ -53,3 +53,38 @@ export function checkBootstrapServers(value: string, props: Readonly<Record<stri
     }
   }
 }
+
+/** One entry of Kafka's `listeners` or `advertised.listeners`: NAME://host:port. */
+export interface NamedListener {
+  name: string
+  host: string
+  port: number
+}
+
+/** Parses a `listeners`-style list (`PLAINTEXT://127.0.0.1:9092,CONTROLLER://:9093`); `setting` names it in errors. */
+export function parseListeners(value: string, setting: string): NamedListener[] {
+  const out: NamedListener[] = []
+  for (const entry of value.split(',')) {
+    if (entry.trim() === '') continue
+    const match = /^\s*([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:/]*):(\d+)\s*$/.exec(entry)
+    if (!match) {
+      throw new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Invalid ${setting} entry '${entry.trim()}': use NAME://host:port, for example PLAINTEXT://127.0.0.1:9092 (port 0 picks a free port).`,
+      )
+    }
+    const port = Number(match[3])
+    if (port > 65535) {
+      throw new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Invalid ${setting} entry '${entry.trim()}': port ${port} is above 65535.`,
+      )
+    }
+    const host = match[2]!.replace(/^\[(.*)\]$/, '$1')
+    if (out.some((l) => l.name === match[1]!.toUpperCase())) {
+      throw new KafkaException('BROKER_CONFIG_INVALID', `${setting} names listener ${match[1]} twice.`)
+    }
+    out.push({name: match[1]!.toUpperCase(), host, port})
+  }
+  return out
+}

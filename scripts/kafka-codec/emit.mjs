@@ -29,10 +29,13 @@ function versionTest(range, within) {
   return tests.length === 0 ? 'true' : tests.join(' && ')
 }
 
-function tsType(field) {
+function tsType(field, uses) {
   let t
   if (field.structName !== null) t = field.tsStruct
-  else if (NUMBER_TYPES.has(field.base)) t = 'number'
+  else if (field.base === 'records') {
+    uses?.add('Records')
+    t = 'Records'
+  } else if (NUMBER_TYPES.has(field.base)) t = 'number'
   else if (field.base === 'bool') t = 'boolean'
   else if (field.base === 'string' || field.base === 'uuid') t = 'string'
   else t = 'Buffer'
@@ -200,7 +203,7 @@ function emitStruct(node, message, uses, needsIsDefault) {
     if (x.tag !== null) notes.push(`tag ${x.tag}`)
     if (x.f.default !== null) notes.push(`default ${canonicalDefault(x.f)}`)
     if (notes.length > 0) out.push(`  /** ${notes.join(', ')} */`)
-    out.push(`  ${x.id}${x.optional ? '?' : ''}: ${tsType(x.f)}${x.nullableRange !== null ? ' | null' : ''}`)
+    out.push(`  ${x.id}${x.optional ? '?' : ''}: ${tsType(x.f, uses)}${x.nullableRange !== null ? ' | null' : ''}`)
   }
   if (anyFlexible) {
     out.push('  /** Tagged fields this codec does not know, written back as they came. */')

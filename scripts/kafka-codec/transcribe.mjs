@@ -3,8 +3,8 @@
 // a newer Kafka release changed (`diff` its output with the definition file). Kafka's files are read from the
 // kafka-clients jar in the local Maven repository and never written into the repository.
 //
-//   node scripts/kafka-codec/transcribe.mjs <release> <ApiName>...      e.g. 4.2.0 Produce Fetch
-//   node scripts/kafka-codec/transcribe.mjs <release> --data <Name>...  e.g. 4.2.0 --data RequestHeader
+//   node scripts/kafka-codec/transcribe.mjs <release> <ApiName>...      e.g. 4.4.0 Produce Fetch
+//   node scripts/kafka-codec/transcribe.mjs <release> --data <Name>...  e.g. 4.4.0 --data RequestHeader
 import {canonicalDefault, covers, fieldVersions, formatRange, intersect} from './model.mjs'
 import {kafkaClientsJar, mavenCommand, readSpecsFromJar, specToMessage} from './kafka-specs.mjs'
 

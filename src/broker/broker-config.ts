@@ -1,11 +1,12 @@
 // Broker settings, with Kafka's names and defaults, read from the optional server.properties in the home.
 import {existsSync, readFileSync} from 'node:fs'
-import {listenerAddresses, type ListenerAddress} from '../bootstrap.js'
+import {listenerAddresses, parseListeners, type ListenerAddress} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
-import {parseProperties} from '../properties.js'
+import {parseProperties, setOwn} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
+import type {ConfigEntryData, ConfigType} from '../protocol/socket/messages.js'
 import type {Durability} from '../store/open.js'
-import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
+import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused, type ConfigDef} from './topic-config.js'
 
 /** What a front end allows its connections (a client that floods or never reads must not grow the daemon). */
 export interface NetworkConfig {
@@ -19,6 +20,17 @@ export interface NetworkConfig {
   queuedMaxResponseBytes: number
   /** kafkalite.socket.receive.timeout.ms: a request that has started arriving must finish within this. */
   receiveTimeoutMs: number
+}
+
+/** A Kafka-protocol listener to open. */
+export interface KafkaListenerConfig {
+  name: string
+  /** The address to bind: loopback when the listener names no host. */
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  /** What advertised.listeners says of it, or null: its bound address. */
+  advertised: {host: string; port: number} | null
 }
 
 /** The group coordinator's settings. */
@@ -66,8 +78,15 @@ export interface BrokerConfig {
   /** `log.flush.interval.messages=1` asks for an fsync on every commit (power-loss durability). */
   durability: Durability
   listeners: ListenerAddress[]
+  /**
+   * The Kafka-protocol listeners to open: only those `listeners` names explicitly (nothing listens on TCP unless
+   * asked), without the KRaft controller's (controller.listener.names: kafkalite has no controller).
+   */
+  kafkaListeners: KafkaListenerConfig[]
   /** Broker settings that set topic-config defaults (`log.retention.hours`, `message.max.bytes`, ...). */
   topicDefaults: Record<string, string>
+  /** Every setting server.properties and the overrides gave, validated: DescribeConfigs' STATIC_BROKER_CONFIG. */
+  given: Record<string, string>
   /** The file read, or null when the home has none. */
   file: string | null
   /** The group coordinator's settings. */
@@ -79,6 +98,12 @@ export interface BrokerConfig {
   lagHistory: LagHistoryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
+  /**
+   * Skip the per-record validation of produced batches (validateRecords). Exists only so that `npm run bench` can
+   * measure what that validation costs, against a daemon without it; never set from server.properties, only by the
+   * daemon from KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1 (src/daemon/main.ts).
+   */
+  benchSkipRecordValidation?: boolean
 }
 
 interface BrokerDef {
@@ -105,6 +130,18 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'kafkalite.socket.receive.timeout.ms': {type: 'INT', default: '30000', min: 1},
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
+  'listener.security.protocol.map': {
+    type: 'STRING',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+  },
+  'controller.listener.names': {type: 'STRING', default: ''},
+  // Accepted so that Kafka's own server.properties (the quickstart's, KRaft) start kafkalite unchanged.
+  'process.roles': {type: 'STRING', default: 'broker,controller'},
+  'inter.broker.listener.name': {type: 'STRING', default: 'PLAINTEXT'},
+  'controller.quorum.bootstrap.servers': {type: 'STRING', default: ''},
+  'controller.quorum.voters': {type: 'STRING', default: ''},
+  'log.dirs': {type: 'STRING', default: ''},
+  'log.dir': {type: 'STRING', default: ''},
   // Kafka's default is 3000 ms; a local broker serving tests and CI wants its first rebalance sooner.
   'group.initial.rebalance.delay.ms': {type: 'INT', default: '100', min: 0},
   'group.min.session.timeout.ms': {type: 'INT', default: '6000', min: 1},
@@ -123,8 +160,11 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'kafkalite.lag.commits': {type: 'INT', default: '10', min: 2},
 }
 
-/** Reads and validates server.properties; a missing file gives Kafka's defaults. */
-export function loadBrokerConfig(file: string): BrokerConfig {
+/**
+ * Reads and validates server.properties; a missing file gives Kafka's defaults. `overrides` win over the file, as
+ * `kafka-server-start.sh --override name=value` does (`daemon start --listeners`, `--override`).
+ */
+export function loadBrokerConfig(file: string, overrides: Readonly<Record<string, string>> = {}): BrokerConfig {
   const present = existsSync(file)
   let props: Record<string, string> = {}
   if (present) {
@@ -134,7 +174,8 @@ export function loadBrokerConfig(file: string): BrokerConfig {
       throw new KafkaException('BROKER_CONFIG_INVALID', `Cannot read ${file}: ${(error as Error).message}`)
     }
   }
-  return brokerConfigFrom(props, present ? file : null)
+  for (const [name, value] of Object.entries(overrides)) setOwn(props, name, value)
+  return brokerConfigFrom(props, present ? file : Object.keys(overrides).length > 0 ? '--override' : null)
 }
 
 /** Validates broker settings given as a map (the parsed server.properties). */
@@ -189,7 +230,9 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     },
     durability: topicDefaults['log.flush.interval.messages'] === '1' ? 'power-loss' : 'process-crash',
     listeners,
+    kafkaListeners: kafkaListeners(props, where),
     topicDefaults,
+    given: {...values, ...topicDefaults},
     groups: {
       initialRebalanceDelayMs: Number(get('group.initial.rebalance.delay.ms')),
       minSessionTimeoutMs: Number(get('group.min.session.timeout.ms')),
@@ -214,4 +257,120 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     file,
     unknown,
   }
+}
+
+const LOOPBACK_NAMES = new Set(['', 'localhost'])
+
+/**
+ * The Kafka-protocol listeners `listeners` asks for, with `advertised.listeners` and
+ * `listener.security.protocol.map` applied. kafkalite's listeners speak PLAINTEXT: a listener mapped to SSL or SASL
+ * is refused. A listener with no host (or localhost) binds loopback, where Kafka would bind every interface: a host
+ * other than loopback must be named.
+ */
+function kafkaListeners(props: Readonly<Record<string, string>>, where: string): KafkaListenerConfig[] {
+  if (!Object.hasOwn(props, 'listeners')) return []
+  const invalid = (message: string) => new KafkaException('BROKER_CONFIG_INVALID', `${message}${where}`)
+  let listeners: ReturnType<typeof parseListeners>
+  let advertised: ReturnType<typeof parseListeners>
+  try {
+    listeners = parseListeners(props.listeners!, 'listeners')
+    advertised = parseListeners(props['advertised.listeners'] ?? '', 'advertised.listeners')
+  } catch (error) {
+    throw invalid((error as Error).message.replace(/\.$/, ''))
+  }
+  const protocols = new Map<string, string>()
+  const map = props['listener.security.protocol.map'] ?? BROKER_SETTINGS['listener.security.protocol.map']!.default
+  for (const entry of map.split(',')) {
+    const [name, protocol] = entry.split(':').map((s) => s.trim().toUpperCase())
+    if (name && protocol) protocols.set(name, protocol)
+  }
+  const controllers = new Set(
+    (props['controller.listener.names'] ?? '')
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== ''),
+  )
+  const out: KafkaListenerConfig[] = []
+  for (const l of listeners) {
+    if (controllers.has(l.name)) continue
+    const protocol = protocols.get(l.name) ?? (l.name === 'PLAINTEXT' ? 'PLAINTEXT' : undefined)
+    if (protocol === undefined) {
+      throw invalid(
+        `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
+      )
+    }
+    if (protocol !== 'PLAINTEXT') {
+      throw invalid(`Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT only`)
+    }
+    const ad = advertised.find((a) => a.name === l.name)
+    out.push({
+      name: l.name,
+      host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
+      port: l.port,
+      advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
+    })
+  }
+  return out
+}
+
+/** Kafka's type of a broker setting, where it differs from the type kafkalite validates it as. */
+const KAFKA_TYPES: Readonly<Record<string, ConfigType>> = {
+  'advertised.listeners': 'LIST',
+  listeners: 'LIST',
+  'connections.max.idle.ms': 'LONG',
+  'queued.max.request.bytes': 'LONG',
+  'controller.listener.names': 'LIST',
+  'controller.quorum.bootstrap.servers': 'LIST',
+  'controller.quorum.voters': 'LIST',
+  'process.roles': 'LIST',
+  'log.dir': 'LIST',
+  'log.dirs': 'LIST',
+  'log.retention.hours': 'INT',
+  'log.retention.minutes': 'INT',
+  'log.roll.hours': 'INT',
+}
+
+/**
+ * Kafka's defaults of the broker synonyms of topic configs, where they are not the topic config's default: the
+ * hours are the defaults, the finer units unset (null). advertised.listeners unset means the listeners themselves.
+ */
+const KAFKA_DEFAULTS: Readonly<Record<string, string | null>> = {
+  'advertised.listeners': null,
+  'log.retention.ms': null,
+  'log.retention.minutes': null,
+  'log.retention.hours': '168',
+  'log.roll.ms': null,
+  'log.roll.hours': '168',
+  'log.roll.jitter.ms': null,
+  'log.flush.interval.ms': null,
+}
+
+/**
+ * The broker's settings as Kafka's DescribeConfigs lists resource type BROKER: every setting kafkalite reads, sorted
+ * by name, with the value server.properties (or an override) gave (STATIC_BROKER_CONFIG) or the default
+ * (DEFAULT_CONFIG). All are read-only: kafkalite reads its settings once, at start (no dynamic broker configs).
+ */
+export function describeBrokerConfigs(config: BrokerConfig): ConfigEntryData[] {
+  const topicDefs = new Map<string, ConfigDef>()
+  for (const def of Object.values(TOPIC_CONFIGS)) for (const s of def.synonyms ?? []) topicDefs.set(s.name, def)
+  const names = [...new Set([...Object.keys(BROKER_SETTINGS), ...topicDefs.keys()])].sort()
+  return names.map((name) => {
+    const def = Object.hasOwn(BROKER_SETTINGS, name) ? BROKER_SETTINGS[name]! : topicDefs.get(name)!
+    const fallback = Object.hasOwn(KAFKA_DEFAULTS, name) ? KAFKA_DEFAULTS[name]! : def.default
+    const given = Object.hasOwn(config.given, name) ? config.given[name]! : undefined
+    const synonyms: ConfigEntryData['synonyms'] = []
+    if (given !== undefined) synonyms.push({name, value: given, source: 'STATIC_BROKER_CONFIG'})
+    if (fallback !== null) synonyms.push({name, value: fallback, source: 'DEFAULT_CONFIG'})
+    const source = given === undefined ? 'DEFAULT_CONFIG' : 'STATIC_BROKER_CONFIG'
+    return {
+      name,
+      value: given ?? fallback,
+      type: KAFKA_TYPES[name] ?? def.type,
+      source,
+      isDefault: source === 'DEFAULT_CONFIG',
+      readOnly: true,
+      sensitive: false,
+      synonyms,
+    }
+  })
 }

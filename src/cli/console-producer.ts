@@ -3,7 +3,8 @@
 // the input is one transaction.
 import {createReadStream, fstatSync} from 'node:fs'
 import {setImmediate} from 'node:timers/promises'
-import type {KafkaProducer, ProducerRecord, RecordMetadata} from '../client/producer.js'
+import type {KafkaProducer} from '../client/producer/producer.js'
+import type {ProducerRecord, RecordMetadata} from '../client/producer/types.js'
 import {KafkaException} from '../errors.js'
 import {parseJsonRecord} from './json-lines.js'
 import {LineMessageReader, LineSplitter, type LineSplitterOptions, type ParsedLine} from './line-reader.js'

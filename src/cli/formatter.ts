@@ -1,7 +1,7 @@
 // Kafka's console-consumer output: DefaultMessageFormatter (tools/.../consumer/DefaultMessageFormatter.java),
 // written into one growing byte buffer that the consumer hands to stdout in large writes.
 import {parseBoolean} from '../properties.js'
-import type {RecordView} from '../client/consumer.js'
+import type {RecordView} from '../client/consumer-types.js'
 
 /** Bytes waiting for stdout. `take()` hands the filled bytes over and starts a new buffer (writes are async). */
 export class OutputBuffer {

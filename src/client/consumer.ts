@@ -1,214 +1,46 @@
-// KafkaConsumer, shaped like Kafka's Java consumer: assign partitions, seek, poll. Fetches are long polls kept in
-// flight while the application works through what arrived before (the next fetch starts where the buffered data
-// ends), so reading and decoding overlap on the two sides of the socket.
+// KafkaConsumer, shaped like Kafka's Java consumer: assign partitions or subscribe with a group, seek, poll, commit.
+// The roles are Kafka's: the positions of the assigned partitions (subscription-state.ts), the fetch pipeline
+// (fetcher.ts), the group membership (group-member.ts) and the settings (consumer-config.ts); this class is the
+// facade that owns the poll loop, the group's offsets and the wiring between them.
 import {CommitFailedException, errorFromData, KafkaException, toKafkaException} from '../errors.js'
-import {
-  TIMESTAMP_TYPE,
-  controlTypeOf,
-  forEachRecord,
-  readBatchHeader,
-  splitBatches,
-  checkBatch,
-  type BatchHeader,
-  type RecordCursor,
-  type RecordHeader,
-} from '../protocol/kafka/record-batch.js'
 import type {Requests, Responses} from '../protocol/socket/messages.js'
-import {specTimestamp, type IsolationLevel, type OffsetSpec} from './offset-spec.js'
-import {commonConfig, ConfigReader, type ClientConfig, type CommonConfig} from './config.js'
+import {specTimestamp, type OffsetSpec} from './offset-spec.js'
+import type {ClientConfig} from './config.js'
 import {ReconnectingConnection, type Connection} from './connection.js'
-import {assignorFor, type Assignor} from './assignors.js'
+import {consumerSettings, type ConsumerSettings} from './consumer-config.js'
+import {
+  ConsumerRecords,
+  type ConsumerInterceptor,
+  type ConsumerRecord,
+  type OffsetAndMetadata,
+  type RecordView,
+} from './consumer-types.js'
+import {Fetcher, type FetchHost} from './fetcher.js'
 import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type MembershipHost} from './group-member.js'
-import {eachInterceptor, loadInterceptors, type Configurable} from './interceptors.js'
+import {Interceptors} from './interceptors.js'
 import {Metrics, type Metric} from './metrics.js'
 import {deserializerFromConfig, type Deserializer} from './serializers.js'
-import {tpKey, tpName, type TopicPartition} from '../protocol/kafka/topic-partition.js'
+import {SubscriptionState} from './subscription-state.js'
+import type {TopicPartition} from '../protocol/kafka/topic-partition.js'
 
 export type {TopicPartition}
+export {ConsumerRecords}
+export type {
+  ConsumerInterceptor,
+  ConsumerRecord,
+  OffsetAndMetadata,
+  RecordView,
+  TimestampType,
+} from './consumer-types.js'
 
-/** Kafka's ConsumerInterceptor: sees the records poll() returns, and the offsets committed. */
-export interface ConsumerInterceptor<K = unknown, V = unknown> extends Configurable {
-  /** May return other records (or the same ones). */
-  onConsume(records: ConsumerRecords<K, V>): ConsumerRecords<K, V>
-  onCommit(offsets: readonly OffsetAndMetadata[]): void
-}
-
-/** An offset to commit, or a committed one: the next offset to read, with optional metadata. */
-export interface OffsetAndMetadata extends TopicPartition {
-  offset: number
-  metadata?: string
-}
-
-export type TimestampType = 'CreateTime' | 'LogAppendTime'
-
-export interface ConsumerRecord<K, V> {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  timestampType: TimestampType
-  key: K | null
-  value: V | null
-  headers: RecordHeader[]
-  serializedKeySize: number
-  serializedValueSize: number
-}
-
-/** A record seen through `pollEach`: positions into a shared buffer, valid only during the callback. */
-export interface RecordView {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  /** 0 CreateTime, 1 LogAppendTime. */
-  timestampType: 0 | 1
-  data: Buffer
-  keyStart: number
-  /** -1 for a null key. */
-  keyLength: number
-  valueStart: number
-  /** -1 for a null value. */
-  valueLength: number
-  headers: readonly RecordHeader[]
-}
-
-/** What one poll returned, iterable like Java's ConsumerRecords. */
-export class ConsumerRecords<K, V> implements Iterable<ConsumerRecord<K, V>> {
-  readonly #records: ConsumerRecord<K, V>[]
-
-  constructor(records: ConsumerRecord<K, V>[]) {
-    this.#records = records
-  }
-
-  get count(): number {
-    return this.#records.length
-  }
-
-  isEmpty(): boolean {
-    return this.#records.length === 0
-  }
-
-  /** The records of one partition, in offset order. */
-  records(tp: TopicPartition): ConsumerRecord<K, V>[] {
-    return this.#records.filter((r) => r.topic === tp.topic && r.partition === tp.partition)
-  }
-
-  partitions(): TopicPartition[] {
-    const seen = new Map<string, TopicPartition>()
-    for (const r of this.#records) seen.set(tpKey(r.topic, r.partition), {topic: r.topic, partition: r.partition})
-    return [...seen.values()]
-  }
-
-  [Symbol.iterator](): Iterator<ConsumerRecord<K, V>> {
-    return this.#records[Symbol.iterator]()
-  }
-}
-
-interface ConsumerSettings extends CommonConfig {
-  groupId: string | undefined
-  groupInstanceId: string | null
-  sessionTimeoutMs: number
-  heartbeatIntervalMs: number
-  maxPollIntervalMs: number
-  enableAutoCommit: boolean
-  autoCommitIntervalMs: number
-  assignors: Assignor[]
-  allowAutoCreateTopics: boolean
-  metadataMaxAgeMs: number
-  autoOffsetReset: 'earliest' | 'latest' | 'none'
-  isolationLevel: IsolationLevel
-  fetchMinBytes: number
-  fetchMaxWaitMs: number
-  fetchMaxBytes: number
-  maxPartitionFetchBytes: number
-  maxPollRecords: number
-  checkCrcs: boolean
-}
-
-/** Data fetched for one partition and not yet returned to the application. */
-interface Completed {
-  payload: Buffer
-  batches: {offset: number; size: number}[]
-  next: number // index of the next batch to decode
-  /** read_committed: aborted transactions of the fetched range not yet met, by first offset. */
-  aborted: {producerId: number; firstOffset: number}[]
-  /** read_committed: producers whose transactional batches are skipped until their ABORT marker. */
-  abortedProducers: Set<number>
-}
-
-interface PartitionState {
-  tp: TopicPartition
-  /** Offset of the next record to return; null until resolved by the reset strategy. */
-  position: number | null
-  reset: 'committed' | 'earliest' | 'latest' | 'none' | null
-  /** Where the next fetch starts: the end of what is buffered. */
-  fetchOffset: number
-  buffered: Completed[]
-  bufferedBytes: number
-  /** Bumped by seeks, so data fetched before a seek is dropped. */
-  epoch: number
-  /** In a fetch now (a partition is in one fetch at a time); `fetched` once it has been in one. */
-  inFetch: boolean
-  fetched: boolean
-  paused: boolean
-  highWatermark: number
-  logStartOffset: number
-  lastStableOffset: number
-}
-
-function consumerSettings(config: ClientConfig): ConsumerSettings {
-  const r = new ConfigReader(config)
-  const groupId = r.optionalString('group.id')
-  const strategies = r
-    .string('partition.assignment.strategy', 'range,cooperative-sticky')
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '')
-  return {
-    ...commonConfig(config, 'consumer-1'),
-    groupId,
-    groupInstanceId: r.optionalString('group.instance.id') ?? null,
-    sessionTimeoutMs: r.int('session.timeout.ms', 45_000, 1),
-    heartbeatIntervalMs: r.int('heartbeat.interval.ms', 3000, 1),
-    maxPollIntervalMs: r.int('max.poll.interval.ms', 300_000, 1),
-    // Kafka turns auto-commit on by default, but only a consumer with a group.id can commit.
-    enableAutoCommit: groupId !== undefined && r.boolean('enable.auto.commit', true),
-    autoCommitIntervalMs: r.int('auto.commit.interval.ms', 5000, 0),
-    assignors: strategies.map((name) => {
-      try {
-        return assignorFor(name)
-      } catch {
-        throw new KafkaException(
-          'INVALID_CONFIG',
-          `Invalid value ${name} for configuration partition.assignment.strategy: Class ${name} cannot be found (use range, roundrobin, sticky or cooperative-sticky)`,
-        )
-      }
-    }),
-    allowAutoCreateTopics: r.boolean('allow.auto.create.topics', true),
-    metadataMaxAgeMs: r.int('metadata.max.age.ms', 300_000, 0),
-    autoOffsetReset: r.oneOf('auto.offset.reset', 'latest', ['earliest', 'latest', 'none'] as const),
-    isolationLevel: r.oneOf('isolation.level', 'read_uncommitted', ['read_uncommitted', 'read_committed'] as const),
-    fetchMinBytes: r.int('fetch.min.bytes', 1, 0),
-    fetchMaxWaitMs: r.int('fetch.max.wait.ms', 500, 0),
-    fetchMaxBytes: r.int('fetch.max.bytes', 52_428_800, 1),
-    maxPartitionFetchBytes: r.int('max.partition.fetch.bytes', 1_048_576, 1),
-    maxPollRecords: r.int('max.poll.records', 500, 1),
-    checkCrcs: r.boolean('check.crcs', true),
-  }
-}
+const INVALID_GROUP_ID_MESSAGE =
+  'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.'
 
 export class KafkaConsumer<K = Buffer, V = Buffer> {
   readonly #settings: ConsumerSettings
-  readonly #keyDeserializer: Deserializer<K> | undefined
-  readonly #valueDeserializer: Deserializer<V> | undefined
   readonly #connections: ReconnectingConnection
-  readonly #partitions = new Map<string, PartitionState>()
-  /**
-   * Fetches in flight that should return at once: a partition is in one fetch at a time, and the next fetch waits
-   * for these, except for partitions just assigned. A fetch of partitions all at their end (a long poll, up to
-   * fetch.max.wait.ms) holds nothing back.
-   */
-  #fetching = 0
+  readonly #subscriptions: SubscriptionState
+  readonly #fetcher: Fetcher<K, V>
   #error: KafkaException | null = null
   #wake: (() => void) | null = null
   #wakeupRequested = false
@@ -216,8 +48,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   #group: GroupMember | null = null
   #nextAutoCommit = 0
   readonly #onNotice: (message: string) => void
-  #interceptors: ConsumerInterceptor<K, V>[] = []
-  #interceptorsLoading: Promise<void> | null = null
+  readonly #interceptors: Interceptors<ConsumerInterceptor<K, V>>
   readonly #metrics: Metrics
 
   constructor(
@@ -228,13 +59,18 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   ) {
     this.#settings = consumerSettings(config)
     this.#connections = ReconnectingConnection.for(this.#settings, options.onNotice)
-    this.#keyDeserializer = keyDeserializer ?? deserializerFromConfig(config, 'key.deserializer')
-    this.#valueDeserializer = valueDeserializer ?? deserializerFromConfig(config, 'value.deserializer')
+    this.#subscriptions = new SubscriptionState(this.#settings, {
+      committed: (partitions) => this.committed(partitions),
+      listOffsets: (partitions, spec) => this.#listOffsets(partitions, spec),
+    })
+    const deserializers = {
+      key: keyDeserializer ?? deserializerFromConfig(config, 'key.deserializer'),
+      value: valueDeserializer ?? deserializerFromConfig(config, 'value.deserializer'),
+    }
     this.#onNotice = options.onNotice ?? ((m) => process.emitWarning(m))
-    const interceptors = loadInterceptors<ConsumerInterceptor<K, V>>(config)
-    if (Array.isArray(interceptors)) this.#interceptors = interceptors
-    else this.#interceptorsLoading = interceptors.then((loaded) => void (this.#interceptors = loaded))
+    this.#interceptors = new Interceptors<ConsumerInterceptor<K, V>>(config, this.#onNotice)
     this.#metrics = this.#defineMetrics()
+    this.#fetcher = new Fetcher(this.#settings, this.#subscriptions, deserializers, this.#metrics, this.#fetchHost())
   }
 
   #defineMetrics(): Metrics {
@@ -250,20 +86,14 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     m.define('commit-total', 'commit-latency', 'count-total', 'The total number of commit calls.')
     m.define('commit-latency-avg', 'commit-latency', 'avg', 'The average time taken for a commit request.')
     m.gauge('records-lag-max', 'The maximum lag in terms of number of records for any partition.', () =>
-      Math.max(0, ...[...this.#partitions.values()].map((p) => this.#lagOf(p) ?? 0)),
+      Math.max(0, ...[...this.#subscriptions.states()].map((p) => this.#subscriptions.lagOf(p) ?? 0)),
     )
     m.gauge(
       'assigned-partitions',
       'The number of partitions currently assigned to this consumer.',
-      () => this.#partitions.size,
+      () => this.#subscriptions.size,
     )
     return m
-  }
-
-  /** Records between the position and the end a reader of this isolation level sees (LSO or high watermark). */
-  #lagOf(p: PartitionState): number | null {
-    const end = this.#settings.isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark
-    return p.position === null || end < 0 ? null : Math.max(0, end - p.position)
   }
 
   /** The consumer's metrics, keyed by name (Kafka's consumer-fetch-manager-metrics and commit metrics). */
@@ -273,7 +103,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
 
   /** Kafka's currentLag: records behind the end for this isolation level, null before the first fetch. */
   currentLag(tp: TopicPartition): number | null {
-    return this.#lagOf(this.#state(tp))
+    return this.#subscriptions.lagOf(this.#subscriptions.state(tp))
   }
 
   /**
@@ -282,14 +112,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
    */
   subscribe(topics: readonly string[] | RegExp, listener: ConsumerRebalanceListener = {}): void {
     this.#checkOpen()
-    const s = this.#settings
-    if (s.groupId === undefined) {
-      throw new KafkaException(
-        'INVALID_GROUP_ID',
-        'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
-      )
-    }
-    if (this.#group === null && this.#partitions.size > 0) {
+    const groupId = this.#requireGroupId()
+    if (this.#group === null && this.#subscriptions.size > 0) {
       throw new KafkaException('ILLEGAL_STATE', 'Subscription to topics, partitions and pattern are mutually exclusive')
     }
     const subscription = topics instanceof RegExp ? {pattern: topics} : {topics: [...topics]}
@@ -297,9 +121,10 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       this.#group.resubscribe(subscription, listener)
       return
     }
+    const s = this.#settings
     this.#group = new GroupMember(
       {
-        groupId: s.groupId,
+        groupId,
         groupInstanceId: s.groupInstanceId,
         clientId: s.clientId,
         sessionTimeoutMs: s.sessionTimeoutMs,
@@ -325,7 +150,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     const group = this.#group
     this.#group = null
     if (group) await group.close()
-    this.#setPartitions([])
+    this.#subscriptions.assign([])
   }
 
   /** Kafka's groupMetadata(): what sendOffsetsToTransaction needs. */
@@ -380,11 +205,23 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         return new Map(res.topics.filter((t) => !t.error).map((t) => [t.name, t.partitions]))
       },
       commitPositions: async (partitions) => {
-        const offsets = this.#positionsOf(partitions)
+        const offsets = this.#subscriptions.positionsOf(partitions)
         if (offsets.length > 0) await this.commitSync(offsets)
       },
-      setAssignment: (partitions) => this.#setPartitions(partitions, 'committed'),
+      setAssignment: (partitions) => this.#subscriptions.assign(partitions, 'committed'),
       autoCommit: this.#settings.enableAutoCommit,
+      fail: (error) => {
+        this.#error = error
+        this.#wake?.()
+      },
+      wake: () => this.#wake?.(),
+    }
+  }
+
+  #fetchHost(): FetchHost {
+    return {
+      connect: () => this.#connect(),
+      canFetch: () => !this.#closed && this.#error === null,
       fail: (error) => {
         this.#error = error
         this.#wake?.()
@@ -399,86 +236,50 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     if (this.#group) {
       throw new KafkaException('ILLEGAL_STATE', 'Subscription to topics, partitions and pattern are mutually exclusive')
     }
-    this.#setPartitions(partitions)
+    this.#subscriptions.assign(partitions)
   }
 
-  #setPartitions(partitions: readonly TopicPartition[], start: 'committed' | null = null): void {
-    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
-    for (const key of this.#partitions.keys()) {
-      if (!keep.has(key)) {
-        this.#partitions.delete(key)
-      }
-    }
-    for (const tp of partitions) {
-      const key = tpKey(tp.topic, tp.partition)
-      if (this.#partitions.has(key)) continue
-      this.#partitions.set(key, {
-        tp: {topic: tp.topic, partition: tp.partition},
-        position: null,
-        // A group member starts at its group's committed offset; auto.offset.reset applies without one.
-        reset: start ?? (this.#settings.groupId === undefined ? this.#settings.autoOffsetReset : 'committed'),
-        fetchOffset: 0,
-        buffered: [],
-        bufferedBytes: 0,
-        epoch: 0,
-        inFetch: false,
-        fetched: false,
-        paused: false,
-        highWatermark: -1,
-        logStartOffset: -1,
-        lastStableOffset: -1,
-      })
-    }
-  }
-
+  /** The partitions this consumer reads now (assigned, or given by its group). */
   assignment(): TopicPartition[] {
-    return [...this.#partitions.values()].map((s) => ({...s.tp}))
+    return this.#subscriptions.assignment()
   }
 
   /** The next poll starts at `offset` on this partition. */
   seek(tp: TopicPartition, offset: number): void {
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new KafkaException('USAGE', `seek offset must not be a negative number (got ${offset})`)
-    }
-    const state = this.#state(tp)
-    this.#clear(state)
-    state.position = offset
-    state.fetchOffset = offset
-    state.reset = null
+    this.#subscriptions.seek(tp, offset)
   }
 
+  /** The next poll starts at the log start offset of these partitions (default: all assigned). */
   seekToBeginning(partitions: readonly TopicPartition[] = this.assignment()): void {
-    for (const tp of partitions) this.#seekLazy(this.#state(tp), 'earliest')
+    for (const tp of partitions) this.#subscriptions.requestReset(this.#subscriptions.state(tp), 'earliest')
   }
 
+  /** The next poll starts at the end of these partitions (default: all assigned). */
   seekToEnd(partitions: readonly TopicPartition[] = this.assignment()): void {
-    for (const tp of partitions) this.#seekLazy(this.#state(tp), 'latest')
-  }
-
-  #seekLazy(state: PartitionState, reset: 'earliest' | 'latest'): void {
-    this.#clear(state)
-    state.position = null
-    state.reset = reset
+    for (const tp of partitions) this.#subscriptions.requestReset(this.#subscriptions.state(tp), 'latest')
   }
 
   /** The offset of the next record poll would return for this partition. */
   async position(tp: TopicPartition): Promise<number> {
-    const state = this.#state(tp)
-    await this.#resolvePositions()
+    const state = this.#subscriptions.state(tp)
+    await this.#subscriptions.resolvePositions()
     return state.position!
   }
 
+  /** Polls return nothing of these partitions, and fetch nothing for them, until resumed. */
   pause(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) this.#state(tp).paused = true
+    this.#subscriptions.pause(partitions)
   }
 
+  /** Undoes pause. */
   resume(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) this.#state(tp).paused = false
-    this.#ensureFetch()
+    this.#subscriptions.resume(partitions)
+    this.#fetcher.sendFetches()
   }
 
+  /** The partitions paused. */
   paused(): TopicPartition[] {
-    return [...this.#partitions.values()].filter((s) => s.paused).map((s) => ({...s.tp}))
+    return this.#subscriptions.paused()
   }
 
   /** Log start offsets. */
@@ -527,14 +328,10 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
    */
   async poll(timeoutMs: number): Promise<ConsumerRecords<K, V>> {
     const records: ConsumerRecord<K, V>[] = []
-    await this.#pollLoop(timeoutMs, (max) =>
-      this.#drain(max, (view, header) => records.push(this.#toRecord(view, header))),
-    )
+    await this.#pollLoop(timeoutMs, (max) => this.#fetcher.drainRecords(max, records))
     let result = new ConsumerRecords(records)
-    if (this.#interceptorsLoading) await this.#interceptorsLoading
-    if (this.#interceptors.length > 0) {
-      eachInterceptor(this.#interceptors, (i) => (result = i.onConsume(result)), this.#onNotice, 'onConsume')
-    }
+    if (this.#interceptors.loading !== null || this.#interceptors.error !== null) await this.#interceptors.ready()
+    this.#interceptors.each((i) => (result = i.onConsume(result)), 'onConsume')
     return result
   }
 
@@ -545,13 +342,13 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
    */
   async pollEach(timeoutMs: number, fn: (record: RecordView) => void): Promise<number> {
     let seen = 0
-    await this.#pollLoop(timeoutMs, (max) => (seen = this.#drain(max, fn, true)))
+    await this.#pollLoop(timeoutMs, (max) => (seen = this.#fetcher.drain(max, fn, true)))
     return seen
   }
 
   async #pollLoop(timeoutMs: number, drain: (max: number) => number): Promise<void> {
     this.#checkOpen()
-    if (this.#partitions.size === 0 && this.#group === null) {
+    if (this.#subscriptions.size === 0 && this.#group === null) {
       throw new KafkaException('ILLEGAL_STATE', 'Consumer is not subscribed to any topics or assigned any partitions')
     }
     const deadline = Date.now() + Math.max(0, timeoutMs)
@@ -559,7 +356,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     while (true) {
       this.#throwPending()
       const rebalance = this.#group?.poll()
-      if (rebalance && (this.#partitions.size === 0 || this.#group!.rebalanceProtocol === 'EAGER')) {
+      if (rebalance && (this.#subscriptions.size === 0 || this.#group!.rebalanceProtocol === 'EAGER')) {
         // Nothing to read meanwhile (eager: everything was revoked): wait for the rebalance, within the timeout.
         await this.#waitUntil(rebalance, deadline)
         this.#throwPending()
@@ -568,13 +365,13 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
           continue
         }
       }
-      await this.#resolvePositions()
+      await this.#subscriptions.resolvePositions()
       this.#throwPending()
       if (drain(this.#settings.maxPollRecords) > 0) {
-        this.#ensureFetch()
+        this.#fetcher.sendFetches()
         return
       }
-      this.#ensureFetch()
+      this.#fetcher.sendFetches()
       const remaining = deadline - Date.now()
       if (remaining <= 0) return
       await new Promise<void>((resolve) => {
@@ -607,169 +404,6 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     }
   }
 
-  /** Hands buffered records to `visit`, batch by batch, until at least `max` were handed. */
-  #drain(max: number, visit: (view: RecordView, header: BatchHeader) => void, wholeBatches = false): number {
-    let count = 0
-    const view: RecordView = {
-      topic: '',
-      partition: 0,
-      offset: 0,
-      timestamp: 0,
-      timestampType: 0,
-      data: Buffer.alloc(0),
-      keyStart: 0,
-      keyLength: -1,
-      valueStart: 0,
-      valueLength: -1,
-      headers: [],
-    }
-    for (const state of this.#partitions.values()) {
-      if (state.paused || state.position === null) continue
-      view.topic = state.tp.topic
-      view.partition = state.tp.partition
-      while (state.buffered.length > 0 && count < max) {
-        const completed = state.buffered[0]!
-        const batch = completed.batches[completed.next]
-        if (batch === undefined) {
-          state.buffered.shift()
-          state.bufferedBytes -= completed.payload.length
-          continue
-        }
-        const header = readBatchHeader(completed.payload, batch.offset)
-        const lastOffset = header.baseOffset + header.lastOffsetDelta
-        const position = state.position!
-        if (lastOffset < position) {
-          completed.next++
-          continue
-        }
-        // Kafka's check.crcs: the CRC and header (control batches, transaction markers, pass too).
-        if (this.#settings.checkCrcs) checkBatch(completed.payload, batch.offset, batch.size)
-        if (this.#skipBatch(completed, header, batch, lastOffset)) {
-          state.position = lastOffset + 1
-          completed.next++
-          continue
-        }
-        // Without wholeBatches, a batch is cut at max records: the rest is returned by the next poll.
-        const limit = wholeBatches ? Infinity : max - count
-        let handed = 0
-        let resume = -1
-        view.timestampType = header.timestampType
-        forEachRecord(completed.payload, batch.offset, batch.size, header, (r: RecordCursor) => {
-          if (r.offset < position) return true
-          if (handed >= limit) {
-            resume = r.offset
-            return false
-          }
-          view.offset = r.offset
-          view.timestamp = r.timestamp
-          view.data = r.data
-          view.keyStart = r.keyStart
-          view.keyLength = r.keyLength
-          view.valueStart = r.valueStart
-          view.valueLength = r.valueLength
-          view.headers = r.headers
-          visit(view, header)
-          handed++
-          return true
-        })
-        count += handed
-        if (resume >= 0) {
-          state.position = resume
-          break
-        }
-        state.position = lastOffset + 1
-        completed.next++
-      }
-      if (count >= max) break
-    }
-    if (count > 0) this.#metrics.record('records', count)
-    return count
-  }
-
-  /**
-   * Kafka's CompletedFetch rules: control batches (transaction markers) are never returned, and a read_committed
-   * reader skips the transactional batches of a producer from the first offset of an aborted transaction to its
-   * ABORT marker.
-   */
-  #skipBatch(completed: Completed, header: BatchHeader, batch: {offset: number; size: number}, lastOffset: number) {
-    const aborted = completed.aborted
-    while (aborted.length > 0 && aborted[0]!.firstOffset <= lastOffset) {
-      completed.abortedProducers.add(aborted.shift()!.producerId)
-    }
-    if (header.isControl) {
-      if (controlTypeOf(completed.payload, batch.offset, batch.size, header) === 'abort') {
-        completed.abortedProducers.delete(header.producerId)
-      }
-      return true
-    }
-    return header.isTransactional && completed.abortedProducers.has(header.producerId)
-  }
-
-  #toRecord(view: RecordView, header: BatchHeader): ConsumerRecord<K, V> {
-    const keyBytes =
-      view.keyLength < 0 ? null : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength))
-    const valueBytes =
-      view.valueLength < 0 ? null : Buffer.from(view.data.subarray(view.valueStart, view.valueStart + view.valueLength))
-    const headers = view.headers.length === 0 ? [] : [...view.headers]
-    return {
-      topic: view.topic,
-      partition: view.partition,
-      offset: view.offset,
-      timestamp: view.timestamp,
-      timestampType: header.timestampType === TIMESTAMP_TYPE.LogAppendTime ? 'LogAppendTime' : 'CreateTime',
-      key: this.#keyDeserializer
-        ? this.#keyDeserializer.deserialize(view.topic, keyBytes, headers)
-        : (keyBytes as K | null),
-      value: this.#valueDeserializer
-        ? this.#valueDeserializer.deserialize(view.topic, valueBytes, headers)
-        : (valueBytes as V | null),
-      headers,
-      serializedKeySize: view.keyLength,
-      serializedValueSize: view.valueLength,
-    }
-  }
-
-  /** Resolves positions of partitions that have none, by their reset strategy (auto.offset.reset or a seek). */
-  async #resolvePositions(): Promise<void> {
-    let pending = [...this.#partitions.values()].filter((s) => s.position === null)
-    if (pending.length === 0) return
-    const fromGroup = pending.filter((s) => s.reset === 'committed')
-    if (fromGroup.length > 0) {
-      // A group member starts where its group committed; without a commit, auto.offset.reset decides.
-      const committed = await this.committed(fromGroup.map((s) => s.tp))
-      fromGroup.forEach((state, i) => {
-        if (state.reset !== 'committed') return // seeked meanwhile
-        const c = committed[i]
-        if (c) {
-          state.position = c.offset
-          state.fetchOffset = c.offset
-          state.reset = null
-        } else {
-          state.reset = this.#settings.autoOffsetReset
-        }
-      })
-      pending = pending.filter((s) => s.position === null)
-      if (pending.length === 0) return
-    }
-    const none = pending.filter((s) => s.reset === 'none')
-    if (none.length > 0) {
-      throw new KafkaException(
-        'NO_OFFSET_FOR_PARTITION',
-        `Undefined offset with no reset policy for partitions: [${none.map((s) => tpName(s.tp.topic, s.tp.partition)).join(', ')}]`,
-      )
-    }
-    const tps = pending.map((s) => s.tp)
-    const latest = await this.#listOffsets(tps, 'latest')
-    const earliest = pending.some((s) => s.reset === 'earliest') ? await this.#listOffsets(tps, 'earliest') : []
-    pending.forEach((state, i) => {
-      if (state.position !== null) return // seeked meanwhile
-      const offset = state.reset === 'earliest' ? earliest[i]!.offset : latest[i]!.offset
-      state.position = offset
-      state.fetchOffset = offset
-      state.reset = null
-    })
-  }
-
   /** Waits for `promise`, but not past `deadline` nor past a wakeup. */
   async #waitUntil(promise: Promise<void>, deadline: number): Promise<void> {
     const remaining = deadline - Date.now()
@@ -788,22 +422,12 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
 
   // ---- offsets of the group ---------------------------------------------------------------------------------
 
-  /** Current positions (the next offsets to consume) of these partitions, for a commit. */
-  #positionsOf(partitions: readonly TopicPartition[]): OffsetAndMetadata[] {
-    const out: OffsetAndMetadata[] = []
-    for (const tp of partitions) {
-      const state = this.#partitions.get(tpKey(tp.topic, tp.partition))
-      if (state && state.position !== null) out.push({topic: tp.topic, partition: tp.partition, offset: state.position})
-    }
-    return out
-  }
-
   #maybeAutoCommit(): void {
     if (!this.#settings.enableAutoCommit || this.#group === null) return
     const now = Date.now()
     if (now < this.#nextAutoCommit) return
     this.#nextAutoCommit = now + this.#settings.autoCommitIntervalMs
-    const offsets = this.#positionsOf(this.assignment())
+    const offsets = this.#subscriptions.positionsOf(this.assignment())
     if (offsets.length > 0) this.commitAsync(offsets)
   }
 
@@ -813,19 +437,14 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
    */
   async commitSync(offsets?: readonly OffsetAndMetadata[]): Promise<void> {
     const s = this.#settings
-    if (s.groupId === undefined) {
-      throw new KafkaException(
-        'INVALID_GROUP_ID',
-        'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
-      )
-    }
-    const toCommit = offsets ?? this.#positionsOf(this.assignment())
+    const groupId = this.#requireGroupId()
+    const toCommit = offsets ?? this.#subscriptions.positionsOf(this.assignment())
     if (toCommit.length === 0) return
     const member = this.#group?.metadata()
     const started = Date.now()
     try {
       const res = await this.#request('offsetCommit', {
-        groupId: s.groupId,
+        groupId,
         generationId: member && member.memberId !== '' ? member.generationId : -1,
         memberId: member?.memberId ?? '',
         groupInstanceId: member && member.memberId !== '' ? s.groupInstanceId : null,
@@ -839,9 +458,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       const failed = res.results.find((r) => r.error)
       if (failed?.error) throw toKafkaException(failed.error)
       this.#metrics.record('commit-latency', Date.now() - started)
-      if (this.#interceptors.length > 0) {
-        eachInterceptor(this.#interceptors, (i) => i.onCommit(toCommit), this.#onNotice, 'onCommit')
-      }
+      this.#interceptors.each((i) => i.onCommit(toCommit), 'onCommit')
     } catch (error) {
       const e = toKafkaException(error)
       if (e.code === 'ILLEGAL_GENERATION' || e.code === 'UNKNOWN_MEMBER_ID' || e.code === 'REBALANCE_IN_PROGRESS') {
@@ -859,7 +476,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     offsets?: readonly OffsetAndMetadata[],
     callback?: (error: KafkaException | null, offsets: readonly OffsetAndMetadata[]) => void,
   ): void {
-    const toCommit = offsets ?? this.#positionsOf(this.assignment())
+    const toCommit = offsets ?? this.#subscriptions.positionsOf(this.assignment())
     this.commitSync(toCommit).then(
       () => callback?.(null, toCommit),
       (error: unknown) => callback?.(toKafkaException(error), toCommit),
@@ -868,13 +485,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
 
   /** The group's committed offsets of these partitions (null where none). */
   async committed(partitions: readonly TopicPartition[]): Promise<(OffsetAndMetadata | null)[]> {
-    const groupId = this.#settings.groupId
-    if (groupId === undefined) {
-      throw new KafkaException(
-        'INVALID_GROUP_ID',
-        'To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.',
-      )
-    }
+    const groupId = this.#requireGroupId()
     // A read_committed consumer waits for offsets pending in an open transaction (KIP-447's require_stable).
     const requireStable = this.#settings.isolationLevel === 'read_committed'
     const deadline = Date.now() + this.#settings.requestTimeoutMs
@@ -895,110 +506,16 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     )
   }
 
-  #ensureFetch(): void {
-    if (this.#closed || this.#error) return
-    const limit = this.#settings.maxPartitionFetchBytes * 2
-    const targets = [...this.#partitions.values()].filter(
-      (s) => !s.paused && !s.inFetch && s.position !== null && s.bufferedBytes < limit,
-    )
-    if (targets.length === 0) return
-    // Partitions just assigned (a rebalance) are fetched at once; others wait for the fetches that return at once.
-    if (this.#fetching > 0 && !targets.some((t) => !t.fetched)) return
-    const s = this.#settings
-    const req: Requests['fetch'] = {
-      maxWaitMs: s.fetchMaxWaitMs,
-      minBytes: s.fetchMinBytes,
-      maxBytes: s.fetchMaxBytes,
-      isolationLevel: s.isolationLevel === 'read_committed' ? 1 : 0,
-      partitions: targets.map((t) => ({
-        topic: t.tp.topic,
-        partition: t.tp.partition,
-        offset: t.fetchOffset,
-        maxBytes: s.maxPartitionFetchBytes,
-      })),
-    }
-    const epochs = targets.map((t) => t.epoch)
-    const readCommitted = s.isolationLevel === 'read_committed'
-    const longPoll = targets.every((t) => {
-      const end = readCommitted ? t.lastStableOffset : t.highWatermark
-      return end >= 0 && t.fetchOffset >= end
-    })
-    for (const t of targets) t.inFetch = t.fetched = true
-    if (!longPoll) this.#fetching++
-    const done = () => {
-      if (!longPoll) this.#fetching--
-      for (const t of targets) t.inFetch = false
-    }
-    const fetchStarted = Date.now()
-    this.#connect()
-      .then((c) => c.requestWithPayload('fetch', req, undefined, s.fetchMaxWaitMs + s.requestTimeoutMs))
-      .then(
-        ({result, payload}) => {
-          done()
-          this.#metrics.record('fetch-latency', Date.now() - fetchStarted)
-          this.#onFetch(targets, epochs, result, payload)
-          this.#wake?.()
-          this.#ensureFetch()
-        },
-        (error: unknown) => {
-          done()
-          const e = toKafkaException(error)
-          // A lost connection or a restarting daemon: the next poll fetches again on a new connection.
-          if (!e.retriable) this.#error = e
-          this.#wake?.()
-        },
-      )
-  }
-
-  #onFetch(targets: PartitionState[], epochs: number[], result: Responses['fetch'], payload: Buffer): void {
-    let position = 0
-    result.partitions.forEach((p, i) => {
-      const state = targets[i]!
-      const bytes = payload.subarray(position, position + p.size)
-      position += p.size
-      if (this.#partitions.get(tpKey(state.tp.topic, state.tp.partition)) !== state || state.epoch !== epochs[i]) return // unassigned or seeked
-      if (p.error) {
-        if (p.error.code === 'OFFSET_OUT_OF_RANGE' && this.#settings.autoOffsetReset !== 'none') {
-          this.#clear(state)
-          state.position = null
-          state.reset = this.#settings.autoOffsetReset
-          return
-        }
-        this.#error = toKafkaException(p.error)
-        return
-      }
-      state.highWatermark = p.highWatermark
-      state.logStartOffset = p.logStartOffset
-      state.lastStableOffset = p.lastStableOffset
-      if (p.size === 0) return
-      const batches = [...splitBatches(bytes)]
-      const last = batches.at(-1)
-      if (last === undefined) return
-      const header = readBatchHeader(bytes, last.offset)
-      state.fetchOffset = header.baseOffset + header.lastOffsetDelta + 1
-      const aborted = [...(p.abortedTransactions ?? [])].sort((a, b) => a.firstOffset - b.firstOffset)
-      state.buffered.push({payload: bytes, batches, next: 0, aborted, abortedProducers: new Set()})
-      this.#metrics.record('bytes', bytes.length)
-      state.bufferedBytes += bytes.length
-    })
-  }
-
-  #clear(state: PartitionState): void {
-    state.buffered = []
-    state.bufferedBytes = 0
-    state.epoch++
+  /** The consumer's group.id, for the calls that need a group (INVALID_GROUP_ID without one). */
+  #requireGroupId(): string {
+    const groupId = this.#settings.groupId
+    if (groupId === undefined) throw new KafkaException('INVALID_GROUP_ID', INVALID_GROUP_ID_MESSAGE)
+    return groupId
   }
 
   /** The high watermark last seen for a partition (-1 before the first fetch), Kafka's currentLag building block. */
   highWatermark(tp: TopicPartition): number {
-    return this.#state(tp).highWatermark
-  }
-
-  #state(tp: TopicPartition): PartitionState {
-    const state = this.#partitions.get(tpKey(tp.topic, tp.partition))
-    if (!state)
-      throw new KafkaException('ILLEGAL_STATE', `No current assignment for partition ${tpName(tp.topic, tp.partition)}`)
-    return state
+    return this.#subscriptions.state(tp).highWatermark
   }
 
   #checkOpen(): void {
@@ -1016,18 +533,14 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     return (await this.#connect()).request(method, params)
   }
 
-  /** Closes the connection; the consumer cannot be used afterwards. */
-  /** Leaves the group (committing first with auto-commit) and closes the connection. */
+  /**
+   * Leaves the group (committing first with auto-commit) and closes the connection; the consumer cannot be used
+   * afterwards.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     await this.#group?.close()
-    for (const i of this.#interceptors) {
-      try {
-        await i.close?.()
-      } catch (e) {
-        this.#onNotice(`Error closing interceptor: ${(e as Error).message}`)
-      }
-    }
+    await this.#interceptors.close()
     this.#closed = true
     this.#wake?.()
     await this.#connections.close()

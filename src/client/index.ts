@@ -6,6 +6,7 @@ export type {
   AbortTransactionSpec,
   ConfigEntry,
   CreatedTopic,
+  DeletedRecords,
   IsolationLevel,
   ListOffsetsResultInfo,
   ListTransactionsOptions,
@@ -21,8 +22,14 @@ export type {
   TransactionListing,
   TransactionState,
 } from './admin.js'
-export {KafkaProducer} from './producer.js'
-export type {OffsetToCommit, ProducerInterceptor, ProducerRecord, RecordMetadata, SendCallback} from './producer.js'
+export {KafkaProducer} from './producer/producer.js'
+export type {
+  OffsetToCommit,
+  ProducerInterceptor,
+  ProducerRecord,
+  RecordMetadata,
+  SendCallback,
+} from './producer/types.js'
 export {ConsumerRecords, KafkaConsumer} from './consumer.js'
 export type {
   ConsumerInterceptor,

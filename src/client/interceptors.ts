@@ -73,3 +73,66 @@ export function eachInterceptor<T>(
     }
   }
 }
+
+/**
+ * A client's interceptors, loaded once, the same way for the producer and the consumer: at once when given as
+ * classes or instances, else once their modules are imported. A failed import is held as the client's error (it is
+ * never an unhandled rejection): `ready()` rejects with it wherever the client waits for them.
+ */
+export class Interceptors<T extends Configurable> {
+  list: readonly T[] = []
+  #loading: Promise<void> | null = null
+  #error: KafkaException | null = null
+  readonly #report: (message: string) => void
+
+  constructor(config: ClientConfig, report: (message: string) => void) {
+    this.#report = report
+    const loaded = loadInterceptors<T>(config)
+    if (Array.isArray(loaded)) {
+      this.list = loaded
+      return
+    }
+    this.#loading = loaded.then(
+      (list) => {
+        this.list = list
+        this.#loading = null
+      },
+      (error: unknown) => {
+        this.#error = error instanceof KafkaException ? error : new KafkaException('INVALID_CONFIG', String(error))
+        this.#loading = null
+      },
+    )
+  }
+
+  /** Null once loaded (the common case, checked without a promise); else resolves when loaded. */
+  get loading(): Promise<void> | null {
+    return this.#loading
+  }
+
+  /** The error of a failed load, if any. */
+  get error(): KafkaException | null {
+    return this.#error
+  }
+
+  /** Resolves once loaded; rejects with the load's error. */
+  async ready(): Promise<void> {
+    if (this.#loading) await this.#loading
+    if (this.#error) throw this.#error
+  }
+
+  /** Calls `fn` on each, reporting (not throwing) what an interceptor throws. */
+  each(fn: (i: T) => void, what: string): void {
+    if (this.list.length > 0) eachInterceptor(this.list, fn, this.#report, what)
+  }
+
+  /** Closes each, reporting what fails. */
+  async close(): Promise<void> {
+    for (const i of this.list) {
+      try {
+        await i.close?.()
+      } catch (e) {
+        this.#report(`Error closing interceptor: ${(e as Error).message}`)
+      }
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {KafkaProducer} from '../client/producer.js'
+import {KafkaProducer} from '../client/producer/producer.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {clientProperties, maybeMerge, withOptionalValue} from '../cli/client-properties.js'
 import {lineParser, produceStdin} from '../cli/console-producer.js'

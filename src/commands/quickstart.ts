@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {KafkaConsumer} from '../client/consumer.js'
-import {KafkaProducer, type RecordMetadata} from '../client/producer.js'
+import {KafkaProducer} from '../client/producer/producer.js'
+import type {RecordMetadata} from '../client/producer/types.js'
 import {StringDeserializer, StringSerializer} from '../client/serializers.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {KafkaException} from '../errors.js'

@@ -15,6 +15,7 @@ export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
   'kafka-producer-perf-test': 'producer-perf-test',
   'kafka-consumer-perf-test': 'consumer-perf-test',
   'kafka-get-offsets': 'get-offsets',
+  'kafka-delete-records': 'delete-records',
   'kafka-configs': 'configs',
 }
 

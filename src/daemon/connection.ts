@@ -141,10 +141,21 @@ export abstract class FramedConnection {
   #pumping = false
   #waitingForMemory: (() => void) | null = null
   #receiveTimer: NodeJS.Timeout | null = null
+  readonly #maxInFlight: number
 
-  constructor(socket: Socket, context: ConnectionContext, minFrameSize: number) {
+  /**
+   * `maxInFlight`: requests in flight before the connection stops reading. Kafka's protocol answers a connection's
+   * requests in order, so its front end handles one at a time (1), as Kafka's broker mutes a channel.
+   */
+  constructor(
+    socket: Socket,
+    context: ConnectionContext,
+    minFrameSize: number,
+    maxInFlight = MAX_IN_FLIGHT_PER_CONNECTION,
+  ) {
     this.socket = socket
     this.context = context
+    this.#maxInFlight = maxInFlight
     this.#reader = new LengthPrefixedReader(minFrameSize, context.config.maxFrameBytes)
     context.responses.add(this)
     socket.setTimeout(context.config.connectionsMaxIdleMs)
@@ -269,7 +280,7 @@ export abstract class FramedConnection {
 
   /** Whether this connection must stop reading requests until its client catches up. */
   #blocked(): boolean {
-    return this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_UNWRITTEN_PER_CONNECTION
+    return this.#inFlight >= this.#maxInFlight || this.socket.writableLength > MAX_UNWRITTEN_PER_CONNECTION
   }
 
   /** Handles the complete frames buffered while the connection may read, then decides whether to read on. */

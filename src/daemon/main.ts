@@ -15,7 +15,9 @@ import {loadBrokerConfig} from '../broker/broker-config.js'
 import {BrokerCore} from '../broker/core.js'
 import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
-import {MemoryPool, ResponseBudget} from './connection.js'
+import {MemoryPool, ResponseBudget, type ConnectionContext} from './connection.js'
+import {KafkaListener} from './kafka/listener.js'
+import {clusterIdOf} from './meta.js'
 import {DaemonServer} from './socket/server.js'
 
 const EXIT_ALREADY_RUNNING = 0
@@ -43,7 +45,13 @@ async function main(): Promise<void> {
   ensurePrivateDir(home)
   const paths = brokerPaths(home)
   if (dirname(paths.socket) !== home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
-  const config = loadBrokerConfig(paths.properties)
+  const config = loadBrokerConfig(paths.properties, overridesFromEnv())
+  // For `npm run bench` only (bench/robustness.mjs): a daemon that does not validate produced records, the baseline
+  // the cost of that validation is measured against. Not a setting: no user should run a broker without it.
+  if (process.env.KAFKALITE_BENCH_SKIP_RECORD_VALIDATION === '1') {
+    config.benchSkipRecordValidation = true
+    log.warn('KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1: produced records are not validated (a benchmark baseline)')
+  }
 
   let store: Store
   try {
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     // Members keep their place across a restart (they reconnect and heartbeat on): stop watching their connections
     // before closing them, or the closes would count as leaving.
     core.groups.close()
-    await server.close()
+    await Promise.all([server.close(), kafka?.close()])
     finish()
   }
   const finish = () => {
@@ -89,22 +97,41 @@ async function main(): Promise<void> {
     process.exit(0)
   }
 
+  const context: ConnectionContext = {
+    config: config.network,
+    requests: new MemoryPool(config.network.queuedMaxRequestBytes),
+    responses: new ResponseBudget(config.network.queuedMaxResponseBytes),
+    log,
+    unitOfWork: (work) => store.transaction(work),
+  }
+  // The Kafka listeners first: one that cannot open (its port in use) fails the start before anything else is up.
+  let kafka: KafkaListener | null = null
+  if (config.kafkaListeners.length > 0) {
+    kafka = new KafkaListener(core, context, clusterIdOf(home, config.brokerId))
+    for (const l of await kafka.listen(config.kafkaListeners)) {
+      log.info(
+        `Kafka listener ${l.name} on ${l.host}:${l.port}, advertised as ${l.advertised.host}:${l.advertised.port}`,
+      )
+    }
+  }
   const handlers = createHandlers(core, {
     version,
     startedAt: started,
     home,
     socket: paths.socket,
     log: paths.log,
-    connections: () => server.connections.size,
+    connections: () => server.connections.size + (kafka?.connections.size ?? 0),
+    listeners: () =>
+      (kafka?.bound ?? []).map((l) => ({
+        name: l.name,
+        host: l.host,
+        port: l.port,
+        advertisedHost: l.advertised.host,
+        advertisedPort: l.advertised.port,
+      })),
     shutdown: () => void shutdown('stop requested'),
   })
-  const server = new DaemonServer(handlers, {
-    config: config.network,
-    requests: new MemoryPool(config.network.queuedMaxRequestBytes),
-    responses: new ResponseBudget(config.network.queuedMaxResponseBytes),
-    log,
-    unitOfWork: (work) => store.transaction(work),
-  })
+  const server = new DaemonServer(handlers, context)
   await server.listen(paths.socket)
   writeFileSync(
     paths.pidFile,
@@ -127,6 +154,20 @@ async function main(): Promise<void> {
       `${totals.topics} topics, durability ${config.durability}, config ${config.file ?? '(defaults)'}`,
   )
   report(`ready ${process.pid}`)
+}
+
+/**
+ * Settings given on the command line (`daemon start --listeners`, `kafka-server-start.sh --override name=value`),
+ * passed by the starting client as JSON in KAFKALITE_OVERRIDES: they win over server.properties.
+ */
+function overridesFromEnv(): Record<string, string> {
+  const raw = process.env.KAFKALITE_OVERRIDES
+  if (raw === undefined || raw === '') return {}
+  const parsed = JSON.parse(raw) as unknown
+  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new KafkaException('BROKER_CONFIG_INVALID', 'KAFKALITE_OVERRIDES must be a JSON object of strings.')
+  }
+  return parsed as Record<string, string>
 }
 
 main().catch((error: unknown) => {

@@ -2,10 +2,12 @@
 // real client library, and waits for conditions rather than sleeping.
 import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {afterEach} from 'vitest'
+import {Admin, KafkaProducer} from '../../src/client/index.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -23,16 +25,115 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
-/** A private broker home for one test; `cleanup` stops its daemon and removes it. */
-export class TestHome {
-  readonly dir: string
+/** Broker settings, as lines of a home's server.properties. */
+export type ServerProperties = Record<string, string | number>
 
-  constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), 'kl-'))
+/**
+ * Consumer-group settings for tests: sessions as short as 100 ms are allowed, so that an expiry takes a second
+ * rather than Kafka's minimum of six, and a new group does not wait Kafka's 3 s for more members to join.
+ */
+export const QUICK_GROUPS: ServerProperties = {
+  'group.min.session.timeout.ms': 100,
+  'group.initial.rebalance.delay.ms': 0,
+}
+
+/** A Kafka-protocol listener on loopback, on a port the daemon picks (read it with `TestHome.kafkaPort`). */
+export const KAFKA_LISTENER: ServerProperties = {listeners: 'PLAINTEXT://127.0.0.1:0'}
+
+export interface TestHomeOptions {
+  /** Written to server.properties before the home's daemon first starts. */
+  serverProperties?: ServerProperties
+}
+
+/**
+ * A private broker home for one test, made in a temporary directory when first used; `cleanup` stops its daemon and
+ * removes it.
+ */
+export class TestHome {
+  readonly #options: TestHomeOptions
+  #dir: string | undefined
+  #serverProperties: ServerProperties = {}
+
+  constructor(options: TestHomeOptions = {}) {
+    this.#options = options
+  }
+
+  /**
+   * One TestHome for all the tests of a file, fresh in each: a new directory (with `options` applied) in every test
+   * that uses it, cleaned up after that test.
+   */
+  static forEachTest(options: TestHomeOptions = {}): TestHome {
+    const home = new TestHome(options)
+    afterEach(() => home.cleanup())
+    return home
+  }
+
+  /** The home's directory (KAFKALITE_HOME). */
+  get dir(): string {
+    if (this.#dir === undefined) {
+      this.#dir = mkdtempSync(join(tmpdir(), 'kl-'))
+      this.#serverProperties = {}
+      if (this.#options.serverProperties) this.setServerProperties(this.#options.serverProperties)
+    }
+    return this.#dir
   }
 
   get env(): NodeJS.ProcessEnv {
     return {...process.env, KAFKALITE_HOME: this.dir, NO_COLOR: '1'}
+  }
+
+  /** The client configuration that reaches this home's broker. */
+  get config(): Record<string, string> {
+    return {'kafkalite.home': this.dir}
+  }
+
+  /** Adds or replaces broker settings in server.properties; a running daemon sees them after its next start. */
+  setServerProperties(settings: ServerProperties): void {
+    this.#serverProperties = {...this.#serverProperties, ...settings}
+    const lines = Object.entries(this.#serverProperties).map(([name, value]) => `${name}=${value}\n`)
+    writeFileSync(join(this.dir, 'server.properties'), lines.join(''))
+  }
+
+  /** Runs `fn` with an Admin client of this home, and closes the client. */
+  async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = await Admin.create(this.config)
+    try {
+      return await fn(admin)
+    } finally {
+      admin.close()
+    }
+  }
+
+  /** Creates a topic with this many partitions. */
+  async createTopic(name: string, partitions = 1): Promise<void> {
+    await this.withAdmin((admin) => admin.createTopics([{name, numPartitions: partitions}]))
+  }
+
+  /**
+   * Sends `perPartition` records to each of the first `partitions` partitions of a topic, with values
+   * `<prefix><partition>-<i>` and, given `firstTimestamp`, timestamps `firstTimestamp + i`; resolves once all are
+   * acknowledged.
+   */
+  async produceToEach(
+    topic: string,
+    partitions: number,
+    perPartition: number,
+    options: {prefix?: string; firstTimestamp?: number} = {},
+  ): Promise<void> {
+    const {prefix = '', firstTimestamp} = options
+    const producer = new KafkaProducer(this.config)
+    try {
+      const sends = []
+      for (let partition = 0; partition < partitions; partition++) {
+        for (let i = 0; i < perPartition; i++) {
+          const timestamp = firstTimestamp === undefined ? null : firstTimestamp + i
+          sends.push(producer.send({topic, partition, value: `${prefix}${partition}-${i}`, timestamp}))
+        }
+      }
+      await Promise.all(sends)
+    } finally {
+      await producer.close()
+    }
   }
 
   /** Runs `kafkalite <args>` to completion. */
@@ -45,6 +146,19 @@ export class TestHome {
     return spawn(process.execPath, [BIN, ...args], {env: {...this.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']})
   }
 
+  /**
+   * Starts the home's daemon if it is not running and returns the port of its first Kafka listener, as
+   * `daemon status --json` reports it (server.properties must set `listeners`: see KAFKA_LISTENER).
+   */
+  async kafkaPort(): Promise<number> {
+    const start = await this.run(['daemon', 'start'])
+    if (start.code !== 0) throw new Error(`daemon start failed: ${start.stderr}`)
+    const status = await this.run(['daemon', 'status', '--json'])
+    const listener = (JSON.parse(status.stdout) as {listeners?: {port: number}[]}).listeners?.[0]
+    if (listener === undefined) throw new Error(`the daemon has no Kafka listener: ${status.stdout}`)
+    return listener.port
+  }
+
   /** The daemon's pid from its pid file, if it has one. */
   daemonPid(): number | undefined {
     try {
@@ -54,7 +168,9 @@ export class TestHome {
     }
   }
 
+  /** Stops the home's daemon and removes its directory; the next use makes a new one. */
   async cleanup(): Promise<void> {
+    if (this.#dir === undefined) return
     await this.run(['daemon', 'stop'])
     const pid = this.daemonPid()
     if (pid !== undefined) {
@@ -64,7 +180,8 @@ export class TestHome {
         // already gone
       }
     }
-    rmSync(this.dir, {recursive: true, force: true})
+    rmSync(this.#dir, {recursive: true, force: true})
+    this.#dir = undefined
   }
 }
 

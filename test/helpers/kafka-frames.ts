@@ -29,7 +29,7 @@ export function parseHex(text: string): Buffer {
 export function loadFrames(dir = FRAMES_DIR): FrameFixture[] {
   const out: FrameFixture[] = []
   for (const file of readdirSync(dir).sort()) {
-    if (file === 'README.md') continue
+    if (!/\.(hex|bin)$/.test(file)) continue // README.md, index.json
     const m = NAME.exec(file)
     if (!m) throw new Error(`${file}: not named <Api>_v<version>_<request|response>_<client>[_<note>].<hex|bin>`)
     const raw = readFileSync(join(dir, file))

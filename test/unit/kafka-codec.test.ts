@@ -22,11 +22,14 @@ import {
   APIS,
   API_KEYS,
   ApiVersions,
+  DeleteGroups,
   Fetch,
+  InitProducerId,
   JoinGroup,
   KAFKA_RELEASE,
   Metadata,
   Produce,
+  TxnOffsetCommit,
   apiByKey,
 } from '../../src/protocol/kafka/messages/index.js'
 import {MESSAGES, Samples, codecOf, expectedDecode, versionsOf, type Variant} from '../helpers/kafka-samples.js'
@@ -53,8 +56,8 @@ function decodeAll(name: string, version: number, bytes: Buffer) {
 }
 
 describe('the Kafka codec generated from the definitions', () => {
-  it('covers the 34 APIs of issue 11, the headers and the consumer protocol, from Apache Kafka 4.2.0', () => {
-    expect(KAFKA_RELEASE).toBe('4.2.0')
+  it('covers the 34 APIs of issue 11, the headers and the consumer protocol, from Apache Kafka 4.4.0', () => {
+    expect(KAFKA_RELEASE).toBe('4.4.0')
     expect(Object.keys(APIS)).toHaveLength(34)
     expect(MESSAGES.map((m) => m.name)).toEqual(
       expect.arrayContaining([
@@ -224,6 +227,85 @@ describe('records', () => {
   })
 })
 
+describe('the versions Apache Kafka 4.4 added', () => {
+  const topicId = 'ADc4xjh0Qiu6888kK7Il9Q'
+  const partitions = [{partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: ''}]
+  const commit = {
+    transactionalId: 'tx',
+    groupId: 'g',
+    producerId: 2,
+    producerEpoch: 0,
+    generationIdOrMemberEpoch: 7,
+    memberId: 'm',
+    groupInstanceId: null,
+  }
+
+  it('names TxnOffsetCommit topics by name up to v5 and by topic ID from v6, in requests and responses', () => {
+    const v5 = TxnOffsetCommit.decodeRequest(
+      5,
+      TxnOffsetCommit.encodeRequest(5, {...commit, topics: [{name: 'orders', topicId, partitions}]}),
+    )
+    expect(v5.topics[0]).toMatchObject({name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions}) // the zero UUID
+    expect(v5.generationIdOrMemberEpoch).toBe(7)
+    const v6 = TxnOffsetCommit.decodeRequest(
+      6,
+      TxnOffsetCommit.encodeRequest(6, {...commit, topics: [{name: 'orders', topicId, partitions}]}),
+    )
+    expect(v6.topics[0]).toMatchObject({name: '', topicId, partitions})
+    const response = {
+      throttleTimeMs: 0,
+      topics: [{name: 'orders', topicId, partitions: [{partitionIndex: 0, errorCode: 0}]}],
+    }
+    expect(TxnOffsetCommit.decodeResponse(5, TxnOffsetCommit.encodeResponse(5, response)).topics[0]!.name).toBe(
+      'orders',
+    )
+    expect(TxnOffsetCommit.decodeResponse(6, TxnOffsetCommit.encodeResponse(6, response)).topics[0]).toMatchObject({
+      name: '',
+      topicId,
+    })
+  })
+
+  it('carries the cluster and node a client means to reach in ApiVersions v5 only, null and -1 when it names none', () => {
+    const request = {
+      clientSoftwareName: 'apache-kafka-java',
+      clientSoftwareVersion: '4.4.0',
+      clusterId: 'c1',
+      nodeId: 3,
+    }
+    expect(ApiVersions.decodeRequest(5, ApiVersions.encodeRequest(5, request))).toMatchObject({
+      clusterId: 'c1',
+      nodeId: 3,
+    })
+    expect(ApiVersions.encodeRequest(4, request)).toEqual(
+      ApiVersions.encodeRequest(4, {...request, clusterId: null, nodeId: -1}),
+    )
+    const bootstrap = {clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.4.0'}
+    expect(ApiVersions.decodeRequest(5, ApiVersions.encodeRequest(5, bootstrap))).toMatchObject({
+      clusterId: null,
+      nodeId: -1,
+    })
+  })
+
+  it('gives each DeleteGroups result an error message from v3', () => {
+    const response = {throttleTimeMs: 0, results: [{groupId: 'g', errorCode: 69, errorMessage: 'no such group'}]}
+    expect(DeleteGroups.decodeResponse(3, DeleteGroups.encodeResponse(3, response)).results[0]!.errorMessage).toBe(
+      'no such group',
+    )
+    expect(DeleteGroups.decodeResponse(2, DeleteGroups.encodeResponse(2, response)).results[0]!.errorMessage).toBeNull()
+  })
+
+  it('marks none of them unstable, while InitProducerId v6 (two-phase commit) stays unstable', () => {
+    expect(
+      [ApiVersions, TxnOffsetCommit, DeleteGroups].map((api) => [api.maxVersion, api.latestVersionUnstable]),
+    ).toEqual([
+      [5, false],
+      [6, false],
+      [3, false],
+    ])
+    expect([InitProducerId.maxVersion, InitProducerId.latestVersionUnstable]).toEqual([6, true])
+  })
+})
+
 describe('tagged fields', () => {
   it('writes a known tagged field only when it differs from its default', () => {
     const base = {errorCode: 0, apiKeys: [], throttleTimeMs: 0}
@@ -321,5 +403,24 @@ describe('the consumer protocol', () => {
     expect(version).toBe(9)
     expect(value).toMatchObject({topics: ['t'], rackId: 'x'})
     expect(() => decodeConsumerProtocolSubscription(Buffer.from([0xff, 0xff]))).toThrow(SchemaException)
+  })
+})
+
+describe('records written as several stored batches', () => {
+  it('writes a list of buffers as one records field, byte for byte what the joined buffer gives, without copying them', () => {
+    const parts = [Buffer.alloc(2000, 1), Buffer.from([1, 2, 3]), Buffer.alloc(3000, 7)]
+    for (const compact of [false, true]) {
+      const joined = new Writer()
+      joined.records(Buffer.concat(parts), compact)
+      const listed = new Writer()
+      listed.records(parts, compact)
+      expect(listed.finish().equals(joined.finish())).toBe(true)
+      const chunks = new Writer()
+      chunks.records(parts, compact)
+      const out = chunks.finishChunks()
+      // The large batches go to the socket as themselves (no copy); the small one is copied into the buffer.
+      expect(out).toContain(parts[0])
+      expect(out).toContain(parts[2])
+    }
   })
 })

@@ -18,7 +18,7 @@ describe('the definition format', () => {
 
   it('gives each field its versions, nullability, tag, compactness and default at a version', () => {
     const [request] = parse([
-      'release 4.2.0',
+      'release 4.4.0',
       'api 99 Example versions 0-4 flexible 3+',
       'request',
       '  Name string',
@@ -49,7 +49,7 @@ describe('the definition format', () => {
 
   it('links a struct type without fields to the common struct of that name', () => {
     const [request] = parse([
-      'release 4.2.0',
+      'release 4.4.0',
       'api 99 Example versions 0 flexible none',
       'request',
       '  struct Shared',
@@ -65,24 +65,24 @@ describe('the definition format', () => {
 
   it('names the file and line of a malformed definition', () => {
     expect(() => parse(['api 1 Fetch versions 4-18'])).toThrow(/test.def:1: the file must start with 'release/)
-    expect(() => parse(['release 4.2.0', 'api 1 Fetch versions 4-18', 'request', '   Odd int32'])).toThrow(
+    expect(() => parse(['release 4.4.0', 'api 1 Fetch versions 4-18', 'request', '   Odd int32'])).toThrow(
       /test.def:4: indentation must be a multiple of two spaces/,
     )
-    expect(() => parse(['release 4.2.0', 'api 1 Fetch versions 4-18', 'request', '  Id int33'])).toThrow(
+    expect(() => parse(['release 4.4.0', 'api 1 Fetch versions 4-18', 'request', '  Id int33'])).toThrow(
       /test.def:4: unknown type 'int33'/,
     )
-    expect(() => parse(['release 4.2.0', 'api 1 Fetch versions 4-18', 'request', '  Id int32 sometimes'])).toThrow(
+    expect(() => parse(['release 4.4.0', 'api 1 Fetch versions 4-18', 'request', '  Id int32 sometimes'])).toThrow(
       /test.def:4: unknown option 'sometimes' of field Id/,
     )
-    expect(() => parse(['release 4.2.0', 'api 1 Fetch flexible 12+'])).toThrow(/test.def:2: missing 'versions'/)
-    expect(() => parse(['release 4.2.0', 'api 1 Fetch versions 4-18', 'request', '  T []Missing'])).toThrow(
+    expect(() => parse(['release 4.4.0', 'api 1 Fetch flexible 12+'])).toThrow(/test.def:2: missing 'versions'/)
+    expect(() => parse(['release 4.4.0', 'api 1 Fetch versions 4-18', 'request', '  T []Missing'])).toThrow(
       /test.def: FetchRequest.T: struct Missing has no fields/,
     )
   })
 
-  it('holds one request and one response per API, each file naming Apache Kafka 4.2.0', () => {
+  it('holds one request and one response per API, each file naming Apache Kafka 4.4.0', () => {
     const apis = MESSAGES.filter((m) => m.apiKey !== null)
-    expect(new Set(MESSAGES.map((m) => m.release))).toEqual(new Set(['4.2.0']))
+    expect(new Set(MESSAGES.map((m) => m.release))).toEqual(new Set(['4.4.0']))
     for (const m of apis) {
       const pair = apis.filter((x) => x.apiKey === m.apiKey).map((x) => x.kind)
       expect(pair.sort(), m.name).toEqual(['request', 'response'])

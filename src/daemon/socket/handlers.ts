@@ -1,9 +1,10 @@
 // The socket front end's handlers: one per request method, each a thin adapter onto the broker core (broker/core.ts),
 // which owns every rule. The map is typed by the protocol's method list, so a method without a handler is a compile
 // error; requests reach a handler already validated by its zod schema.
-import type {Method, ParsedRequests, Responses} from '../../protocol/socket/messages.js'
+import type {DaemonStatus, Method, ParsedRequests, Responses} from '../../protocol/socket/messages.js'
 import {PROTOCOL_VERSION} from '../../protocol/socket/version.js'
 import type {BrokerCore} from '../../broker/core.js'
+import {KafkaException} from '../../errors.js'
 
 /** What a handler can see of the request beyond its parameters, and how it shapes the reply. */
 export interface HandlerContext {
@@ -30,6 +31,8 @@ export interface DaemonInfo {
   socket: string
   log: string
   connections: () => number
+  /** The Kafka listeners open, with what they advertise. */
+  listeners: () => DaemonStatus['listeners']
   shutdown: () => void
 }
 
@@ -57,9 +60,26 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
     describeConfigs: (req) => core.describeConfigs(req),
     alterConfigs: (req) => core.alterConfigs(req),
     listOffsets: (req) => core.listOffsets(req),
+    deleteRecords: (req) => core.deleteRecords(req),
     produce: (req, ctx) => {
       ctx.noReply = req.acks === 0
-      return {results: core.produce(req, ctx.payload)}
+      // The socket protocol lists each batch's size in the header and carries the batches, in that order, as the
+      // frame's payload: each batch is a view of it, not a copy.
+      let declared = 0
+      for (const b of req.batches) declared += b.size
+      if (declared !== ctx.payload.length) {
+        throw new KafkaException(
+          'INVALID_REQUEST',
+          `Produce request lists ${declared} bytes of batches but carries ${ctx.payload.length} bytes.`,
+        )
+      }
+      let position = 0
+      const batches = req.batches.map((b) => {
+        const records = ctx.payload.subarray(position, position + b.size)
+        position += b.size
+        return {topic: b.topic, partition: b.partition, records}
+      })
+      return {results: core.produce({acks: req.acks, timeoutMs: req.timeoutMs, batches})}
     },
     fetch: async (req, ctx) => {
       // The records a fetch may read come out of the daemon-wide budget of responses clients have not read yet:
@@ -100,6 +120,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       log: info.log,
       ...core.status(),
       connections: info.connections(),
+      listeners: info.listeners(),
     }),
     shutdown: () => {
       setImmediate(info.shutdown)

@@ -21,4 +21,4 @@ export {
 } from './frame.js'
 export {EMPTY_BYTES, Reader, ZERO_UUID, type RawTaggedField} from './reader.js'
 export {SchemaException} from './schema-exception.js'
-export {Writer} from './writer.js'
+export {Writer, type Records} from './writer.js'

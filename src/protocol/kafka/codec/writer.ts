@@ -18,6 +18,12 @@ function bad(reason: string): never {
   throw new SchemaException('', '', -1, reason)
 }
 
+/**
+ * A records field as written: one buffer, or the stored batches of a partition in order (written one after the other,
+ * as one field, without joining them). Decoders always give one Buffer.
+ */
+export type Records = Buffer | readonly Buffer[]
+
 /** A growing output buffer with Kafka's writers. */
 export class Writer {
   buf: Buffer
@@ -268,14 +274,22 @@ export class Writer {
   }
 
   /** Records (nullable bytes); large ones become their own chunk instead of being copied. */
-  records(v: Buffer | null | undefined, compact = false): void {
+  records(v: Records | null | undefined, compact = false): void {
     if (v == null) {
       this.nullLength(compact)
       return
     }
-    if (compact) this.uvarint(v.length + 1)
-    else this.int32(v.length)
-    this.recordBytes(v)
+    if (Buffer.isBuffer(v)) {
+      if (compact) this.uvarint(v.length + 1)
+      else this.int32(v.length)
+      this.recordBytes(v)
+      return
+    }
+    let length = 0
+    for (const part of v) length += part.length
+    if (compact) this.uvarint(length + 1)
+    else this.int32(length)
+    for (const part of v) this.recordBytes(part)
   }
 
   private nullLength(compact: boolean): void {

@@ -1,0 +1,254 @@
+// The Kafka front end: Kafka's wire protocol on TCP, for clients kafkalite did not write (librdkafka, the Java client,
+// kafkajs, kafka-python, ...). Opened only when `listeners` asks for it, on loopback unless a host is named. Each
+// connection reads size-prefixed frames with the daemon's limits (daemon/connection.ts), answers one request at a
+// time in order (as Kafka's broker does), and hands each request to the adapter of its API key (apis/), which speaks
+// to the broker core. A frame that cannot be read, an API key or version not served (but ApiVersions), closes that
+// connection only, as Kafka closes it.
+import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
+import type {BrokerCore} from '../../broker/core.js'
+import {KafkaException} from '../../errors.js'
+import {
+  decodeRequestHeader,
+  encodeResponseFrameChunks,
+  Reader,
+  type RequestHeader,
+} from '../../protocol/kafka/codec/index.js'
+import {FramedConnection, type ConnectionContext} from '../connection.js'
+import {NO_RESPONSE, thrownFields, type AdvertisedEndpoint, type KafkaApi, type KafkaRequestContext} from './api.js'
+import {kafkaApis} from './apis/index.js'
+import {unsupportedApiVersions} from './apis/18-api-versions.js'
+
+/** A listener to open: Kafka's `listeners` entry, and what `advertised.listeners` says of it. */
+export interface ListenerSpec {
+  name: string
+  /** The address to bind. */
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  /** Where clients are told to connect; null: the bound address. */
+  advertised: {host: string; port: number} | null
+}
+
+/** A listener once open. */
+export interface BoundListener {
+  name: string
+  host: string
+  port: number
+  advertised: AdvertisedEndpoint
+}
+
+/** The smallest request: api key, api version, correlation id, and a client id's length. */
+const MIN_REQUEST_SIZE = 10
+
+export class KafkaListener {
+  readonly #core: BrokerCore
+  readonly #context: ConnectionContext
+  readonly #clusterId: string
+  readonly #apis: ReadonlyMap<number, KafkaApi>
+  readonly #servers: Server[] = []
+  readonly connections = new Set<KafkaConnection>()
+  readonly bound: BoundListener[] = []
+
+  constructor(core: BrokerCore, context: ConnectionContext, clusterId: string) {
+    this.#core = core
+    this.#context = context
+    this.#clusterId = clusterId
+    this.#apis = new Map(kafkaApis().map((a) => [a.codec.apiKey, a]))
+  }
+
+  /** Opens every listener; rejects with one line naming the address when one cannot be opened. */
+  async listen(specs: readonly ListenerSpec[]): Promise<BoundListener[]> {
+    for (const spec of specs) {
+      const server = createServer()
+      this.#servers.push(server)
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(spec, error)))
+        server.listen({host: spec.host, port: spec.port}, () => resolve())
+      })
+      const address = server.address() as AddressInfo
+      const endpoint: AdvertisedEndpoint = {
+        name: spec.name,
+        host: spec.advertised?.host || advertisedHost(spec.host),
+        port: spec.advertised?.port || address.port,
+      }
+      const listener: BoundListener = {name: spec.name, host: address.address, port: address.port, advertised: endpoint}
+      this.bound.push(listener)
+      server.on('connection', (socket) => {
+        const connection = new KafkaConnection(socket, this.#context, this.#core, this.#apis, endpoint, this.#clusterId)
+        this.connections.add(connection)
+        socket.once('close', () => this.connections.delete(connection))
+      })
+      server.on('error', (error) => this.#context.log.error(`listener ${spec.name}: ${error.message}`))
+    }
+    return this.bound
+  }
+
+  /** Stops accepting and ends every connection once its responses are written. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    ).finally(() => undefined)
+    for (const c of this.connections) c.end()
+  }
+}
+
+/** What clients are told when the listener's host is a wildcard: this machine by a name that reaches it. */
+function advertisedHost(bound: string): string {
+  if (bound === '' || bound === '0.0.0.0' || bound === '::') return 'localhost'
+  return bound
+}
+
+function listenError(spec: ListenerSpec, error: NodeJS.ErrnoException): KafkaException {
+  const address = `${spec.name}://${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`
+  const why =
+    error.code === 'EADDRINUSE'
+      ? 'the port is in use (another Kafka or kafkalite?): stop it, or choose another port (port 0 picks a free one)'
+      : error.code === 'EADDRNOTAVAIL'
+        ? 'the address is not one of this machine: name a local address, or leave the host empty for loopback'
+        : error.code === 'EACCES'
+          ? 'permission denied: ports below 1024 need privileges; choose a port above 1023'
+          : error.message
+  return new KafkaException('DAEMON_START_FAILED', `Cannot listen on ${address}: ${why}.`)
+}
+
+/** A client connection of the Kafka protocol. */
+class KafkaConnection extends FramedConnection {
+  readonly #core: BrokerCore
+  readonly #apis: ReadonlyMap<number, KafkaApi>
+  readonly #endpoint: AdvertisedEndpoint
+  readonly #clusterId: string
+  readonly #clientHost: string
+
+  constructor(
+    socket: Socket,
+    context: ConnectionContext,
+    core: BrokerCore,
+    apis: ReadonlyMap<number, KafkaApi>,
+    endpoint: AdvertisedEndpoint,
+    clusterId: string,
+  ) {
+    super(socket, context, MIN_REQUEST_SIZE, 1)
+    this.#core = core
+    this.#apis = apis
+    this.#endpoint = endpoint
+    this.#clusterId = clusterId
+    this.#clientHost = `/${socket.remoteAddress ?? 'unknown'}`
+    socket.setNoDelay(true)
+  }
+
+  protected override protocolError(): void {
+    // Kafka's protocol has no answer for a stream it cannot split: the connection is closed (by the caller).
+  }
+
+  protected override onFrame(frame: Buffer): void {
+    const body = frame.subarray(4)
+    let header: RequestHeader
+    let bodyOffset: number
+    try {
+      ;({header, bodyOffset} = decodeRequestHeader(body))
+    } catch (error) {
+      this.#close(`a request header could not be read (${(error as Error).message})`)
+      return
+    }
+    const api = this.#apis.get(header.requestApiKey)
+    const version = header.requestApiVersion
+    if (api === undefined) {
+      this.#close(`API key ${header.requestApiKey} is not one kafkalite serves (client ${header.clientId})`)
+      return
+    }
+    if (version < api.minVersion || version > api.maxVersion) {
+      if (api.codec.apiKey === 18) {
+        // KIP-511: ApiVersions of a version the broker does not speak gets a v0 answer with UNSUPPORTED_VERSION and
+        // the versions it does speak, so the client can retry with one of them.
+        this.write(encodeResponseFrameChunks(api.codec, 0, header.correlationId, unsupportedApiVersions(this.#apis)))
+        return
+      }
+      this.#close(
+        `${api.codec.name} v${version} is not served (v${api.minVersion}-${api.maxVersion}; client ${header.clientId})`,
+      )
+      return
+    }
+    let req: unknown
+    try {
+      const r = new Reader(body, bodyOffset)
+      r.context = `${api.codec.name}Request v${version}`
+      req = api.codec.readRequest(r, version)
+    } catch (error) {
+      this.#close(`a ${api.codec.name} v${version} request could not be read (${(error as Error).message})`)
+      return
+    }
+    const after: (() => void)[] = []
+    const ctx: KafkaRequestContext = {
+      core: this.#core,
+      version,
+      clientId: header.clientId ?? '',
+      clientHost: this.#clientHost,
+      endpoint: this.#endpoint,
+      clusterId: this.#clusterId,
+      onClose: (callback) => this.onClose(callback),
+      reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
+      releaseResponseBytes: (n) => this.releaseResponseBytes(n),
+      afterResponse: (callback) => after.push(callback),
+    }
+    const finish = () => {
+      for (const callback of after) callback()
+    }
+    let result: unknown
+    try {
+      result = api.handle(req, ctx)
+    } catch (error) {
+      this.#respondError(api, req, header, ctx, error)
+      finish()
+      return
+    }
+    if (result instanceof Promise) {
+      // Answered later (a long-poll fetch, a join waiting for the rebalance): nothing more is read until then, so
+      // responses leave in the order the requests came.
+      this.requestStarted()
+      result
+        .then(
+          (value) => this.#respond(api, header, value),
+          (error: unknown) => this.#respondError(api, req, header, ctx, error),
+        )
+        .finally(() => {
+          finish()
+          this.requestDone()
+        })
+    } else {
+      this.#respond(api, header, result)
+      finish()
+    }
+  }
+
+  #respond(api: KafkaApi, header: RequestHeader, response: unknown): void {
+    if (response === NO_RESPONSE || this.closed) return
+    let chunks: Buffer[]
+    try {
+      chunks = encodeResponseFrameChunks(api.codec, header.requestApiVersion, header.correlationId, response)
+    } catch (error) {
+      this.context.log.error(
+        `${api.codec.name} v${header.requestApiVersion}: the response could not be encoded: ${(error as Error).stack ?? error}`,
+      )
+      this.socket.destroy()
+      return
+    }
+    this.write(chunks)
+  }
+
+  #respondError(api: KafkaApi, req: unknown, header: RequestHeader, ctx: KafkaRequestContext, error: unknown): void {
+    const {errorCode, errorMessage} = thrownFields(error)
+    if (!(error instanceof KafkaException)) {
+      this.context.log.error(`${api.codec.name} failed: ${(error as Error)?.stack ?? String(error)}`)
+    }
+    if (api.errorResponse === undefined) {
+      this.#close(`${api.codec.name} failed and has no error response: ${errorMessage}`)
+      return
+    }
+    this.#respond(api, header, api.errorResponse(req, errorCode, errorMessage, ctx))
+  }
+
+  #close(why: string): void {
+    this.context.log.warn(`closing a Kafka connection from ${this.#clientHost}: ${why}`)
+    this.socket.destroy()
+  }
+}
