@@ -154,12 +154,15 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     for await (const chunk of stdin as AsyncIterable<Buffer>) {
       // The topic's metadata before the first record, as Kafka's send() waits for it: every send then reaches the
       // producer's queue (or its refusal) at once, so a refusal has the sizes of its record. An error is reported by
-      // the first send, in Kafka's words.
+      // the first send, in Kafka's words. Not when the first line does not parse: nothing is sent then, and the
+      // metadata request would create the topic.
       if (metadata === 'unknown') {
-        metadata = await producer.partitionsFor(topic).then(
-          () => 'known' as const,
-          () => 'failed' as const,
-        )
+        metadata = firstLineParses(chunk, o.parse)
+          ? await producer.partitionsFor(topic).then(
+              () => 'known' as const,
+              () => 'failed' as const,
+            )
+          : 'failed'
       }
       // Big reads (fewer trips to the thread pool), handled in small slices with a turn of the event loop after
       // each: a chunk the stream already holds arrives in a microtask, and without those turns produce requests
@@ -231,6 +234,19 @@ function lineLimit(o: ConsoleProducerOptions): LineSplitterOptions {
         'MESSAGE_TOO_LARGE',
         `Line ${n} is longer than ${limit} bytes, the producer's max.request.size: a record made of it cannot be sent. Split the line, or raise the limit with --producer-property max.request.size=<bytes> (the topic's max.message.bytes limits records too).`,
       ),
+  }
+}
+
+/** Whether the first line of the input (as much of it as the first chunk holds) parses. */
+function firstLineParses(chunk: Buffer, parse: LineParser): boolean {
+  const nl = chunk.indexOf(0x0a)
+  const cr = chunk.indexOf(0x0d)
+  const end = nl === -1 ? cr : cr === -1 ? nl : Math.min(nl, cr)
+  try {
+    parse(chunk.subarray(0, end === -1 ? chunk.length : end), 1)
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -92,6 +92,14 @@ describe('console-producer and console-consumer', () => {
     expect(res.stderr).toMatch(/No key separator found on line number 3: 'no-separator'/)
     const out = await consumeAll(topic, '--property', 'print.key=true')
     expect(out.stdout).toBe('a\t1\nb\t2\n')
+    // A first line that does not parse sends nothing, so it creates no topic either (as in Kafka, where the
+    // reader fails before the first send).
+    const untouched = uniqueTopic()
+    const bad = await home.run(['console-producer', '--topic', untouched, '--property', 'parse.key=true'], {
+      input: 'no-separator\n',
+    })
+    expect(bad.code).toBe(1)
+    expect((await home.run(['topics', '--list'])).stdout).not.toContain(untouched)
   })
 
   it('refuses a record larger than max.message.bytes with a clear error', async () => {
