@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   RECORD_PARSE_ERROR: {retriable: false, name: 'KafkaException', kafka: -1},
   ILLEGAL_STATE: {retriable: false, name: 'IllegalStateException', kafka: -1},
   WAKEUP: {retriable: false, name: 'WakeupException', kafka: -1},
+  INTERRUPTED: {retriable: false, name: 'InterruptException', kafka: -1},
   USAGE: {retriable: false, name: 'IllegalArgumentException', kafka: -1},
 } as const satisfies Record<string, {retriable: boolean; name: string; kafka: number}>
 

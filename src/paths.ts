@@ -3,8 +3,10 @@
 // user alone: the directory is 0700, the socket 0600, and a home owned by someone else is refused.
 import {createHash} from 'node:crypto'
 import {
+  accessSync,
   chmodSync,
   constants as fsConstants,
+  existsSync,
   fchmodSync,
   fstatSync,
   lstatSync,
@@ -13,7 +15,7 @@ import {
   statSync,
 } from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import {KafkaException} from './errors.js'
 
 /** Every file of one broker home. */
@@ -72,9 +74,48 @@ export function ensurePrivateDir(dir: string, what = 'KAFKALITE_HOME'): void {
   try {
     mkdirSync(dir, {recursive: true, mode: 0o700})
   } catch (error) {
-    throw new KafkaException('HOME_NOT_USABLE', `Cannot create ${what} '${dir}': ${(error as Error).message}`)
+    // The first directory that exists on the way tells why, better than mkdir's errno (ENOENT on a read-only mount).
+    let parent = dirname(dir)
+    while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent)
+    const why = unwritable(parent)
+    throw new KafkaException(
+      'HOME_NOT_USABLE',
+      why === null
+        ? `Cannot create ${what} '${dir}': ${(error as Error).message}`
+        : `Cannot create ${what} '${dir}': '${parent}' ${why}. Set KAFKALITE_HOME to a writable directory.`,
+    )
   }
   checkPrivateDir(dir, what)
+}
+
+/**
+ * Refuses a home the broker cannot write (a read-only mount, a directory without write permission) in one line,
+ * before a daemon is started there: the database, the log and the socket live in it.
+ */
+export function checkWritableHome(home: string, what = 'KAFKALITE_HOME'): void {
+  const why = unwritable(home)
+  if (why === null) return
+  throw new KafkaException(
+    'HOME_NOT_USABLE',
+    why === READ_ONLY
+      ? `${what} '${home}' ${why}: kafkalite keeps the broker's data, log and socket there. Remount it read-write, or set KAFKALITE_HOME to a writable directory.`
+      : `${what} '${home}' ${why}: kafkalite keeps the broker's data, log and socket there. Run 'chmod 700 ${home}', or set KAFKALITE_HOME to a writable directory.`,
+  )
+}
+
+const READ_ONLY = 'is on a read-only file system'
+
+/** Why a directory cannot be written to, as the end of a sentence; null when it can. */
+function unwritable(dir: string): string | null {
+  try {
+    accessSync(dir, fsConstants.W_OK)
+    return null
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EROFS') return READ_ONLY
+    if (code === 'EACCES' || code === 'EPERM') return 'is not writable by you'
+    return null
+  }
 }
 
 /**

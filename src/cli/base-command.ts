@@ -1,7 +1,7 @@
 // What every kafkalite command shares: the check of Kafka's connection flags (defined in flags.ts), one error path (a
 // one-line message naming the bad value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json),
 // and clients created lazily so that a command that fails on its flags never starts the daemon.
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, Flags} from '@oclif/core'
 import {checkBootstrapServers} from '../bootstrap.js'
 import {Admin} from '../client/admin.js'
 import type {ClientConfig} from '../client/config.js'
@@ -11,6 +11,11 @@ import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesIfPresent} from '../properties.js'
 
 export abstract class BaseCommand extends Command {
+  /** Every Kafka tool takes --version (CommandDefaultOptions): print the version, exit 0, before any other check. */
+  static override baseFlags = {
+    version: Flags.version({description: 'Display the kafkalite version.'}),
+  }
+
   /** Prefix of error lines; kafka-topics prints `Error while executing topic command : <message>`. */
   protected errorPrefix = 'Error: '
   #admin: Admin | undefined

@@ -1,6 +1,7 @@
 // kafka-console-consumer's loop: which partitions to read and where to start, then poll, format every record into
 // one output buffer, write it out in large pieces, and stop on the first end condition (--max-messages,
 // --timeout-ms, --exit-at-end, Ctrl-C or a closed stdout) with Kafka's "Processed a total of N messages".
+import {once} from 'node:events'
 import type {Admin} from '../client/admin.js'
 import type {KafkaConsumer, RecordView, TopicPartition} from '../client/consumer.js'
 import {KafkaException, usageError} from '../errors.js'
@@ -15,13 +16,18 @@ export type StartOffset = 'earliest' | 'latest' | number
 /** Formats one record into the output buffer. */
 export type RecordWriter = (out: OutputBuffer, r: RecordView) => void
 
-/** --offset: 'earliest', 'latest' (the default) or a non-negative offset, with Kafka's message for anything else. */
-export function parseStartOffset(value: string | undefined): StartOffset {
-  if (value === undefined || value === 'latest') return 'latest'
-  if (value === 'earliest') return 'earliest'
-  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value)
+/**
+ * Where --partition starts, as Kafka's ConsoleConsumerOptions.parseOffset decides: --offset ('earliest', 'latest' in
+ * any case, or a non-negative offset; Kafka's message for anything else), else the earliest offset with
+ * --from-beginning, else the latest.
+ */
+export function startOffsetOf(offset: string | undefined, fromBeginning: boolean): StartOffset {
+  if (offset === undefined) return fromBeginning ? 'earliest' : 'latest'
+  const lower = offset.toLowerCase()
+  if (lower === 'earliest' || lower === 'latest') return lower
+  if (/^\d+$/.test(offset) && Number.isSafeInteger(Number(offset))) return Number(offset)
   throw usageError(
-    `The provided offset value '${value}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
+    `The provided offset value '${offset}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`,
   )
 }
 
@@ -119,18 +125,16 @@ async function consume(
   const onSigint = () => consumer.wakeup()
   process.once('SIGINT', onSigint)
   process.once('SIGTERM', onSigint)
+  // Kept to the end of the process: an EPIPE of the last write may come after this function returned.
   process.stdout.on('error', () => {
     stdoutBroken = true
     consumer.wakeup()
   })
   const flush = async () => {
     if (out.length === 0 || stdoutBroken) return
-    if (!process.stdout.write(out.take())) {
-      await new Promise<void>((resolve) => {
-        process.stdout.once('drain', resolve)
-        process.stdout.once('error', () => resolve())
-      })
-    }
+    // A reader slower than the records (a pipe into a slow command): wait until it has taken this buffer. events.once
+    // removes its 'drain' and 'error' listeners whichever comes first; listeners added per wait piled up.
+    if (!process.stdout.write(out.take())) await once(process.stdout, 'drain').catch(() => {})
   }
   let ends: Map<string, number> | undefined
   // A group member reads the partitions assigned to it now, which change with rebalances; every partition's end

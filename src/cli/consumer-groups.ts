@@ -74,6 +74,20 @@ export function lagWaitFailure(reports: readonly GroupReport[], {lag, timeout}: 
 }
 
 /** What --reset-offsets resets: the --topic specs (`t` or `t:0,1,2`), or null for --all-topics. */
+/** The error for the described groups that do not exist (Dead, as Kafka's describe treats them), in Kafka's words. */
+export function missingGroupsError(reports: readonly GroupReport[]): KafkaException {
+  const names = reports
+    .filter((r) => r.state === 'Dead')
+    .map((r) => `'${r.groupId}'`)
+    .sort()
+  return new KafkaException(
+    'GROUP_ID_NOT_FOUND',
+    names.length === 1
+      ? `Consumer group ${names[0]} does not exist.`
+      : `Consumer groups ${names.join(', ')} do not exist.`,
+  )
+}
+
 export interface ResetRequest {
   topics: readonly string[] | null
   scenario: Scenario

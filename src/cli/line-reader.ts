@@ -11,7 +11,6 @@ export interface ParsedLine {
   headers: RecordHeader[] | null
 }
 
-/** Splits a byte stream into lines: \n, \r\n and a lone \r end a line; the last line may lack a terminator. */
 const EMPTY = Buffer.alloc(0)
 
 function firstTerminator(data: Buffer, from: number): number {
@@ -20,9 +19,32 @@ function firstTerminator(data: Buffer, from: number): number {
   return nl === -1 ? cr : cr === -1 ? nl : Math.min(nl, cr)
 }
 
+export interface LineSplitterOptions {
+  /** The longest line handed over (default: no limit); a longer one is refused as soon as it is read past this. */
+  maxLineBytes?: number
+  /** The error for a line longer than maxLineBytes, given its number (from 1). */
+  tooLong?: (lineNumber: number, maxLineBytes: number) => Error
+}
+
+/**
+ * Splits a byte stream into lines: \n, \r\n and a lone \r end a line; the last line may lack a terminator. Lines
+ * inside a chunk are handed over as views of it; a line that spans chunks is held as a list of pieces and copied
+ * once, when it ends, so a long line costs time and memory in proportion to its length.
+ */
 export class LineSplitter {
-  #rest: Buffer = EMPTY
+  readonly #maxLineBytes: number
+  readonly #tooLong: (lineNumber: number, maxLineBytes: number) => Error
+  /** The pieces of the line that spans chunks, and their length. */
+  #pieces: Buffer[] = []
+  #held = 0
   #skipLF = false
+  #lines = 0
+
+  constructor(options: LineSplitterOptions = {}) {
+    this.#maxLineBytes = options.maxLineBytes ?? Infinity
+    this.#tooLong =
+      options.tooLong ?? ((n, max) => new KafkaException('MESSAGE_TOO_LARGE', `Line ${n} is longer than ${max} bytes.`))
+  }
 
   push(chunk: Buffer, onLine: (line: Buffer) => void): void {
     const data = chunk
@@ -31,15 +53,13 @@ export class LineSplitter {
       this.#skipLF = false
       if (data[0] === 0x0a) i = 1
     }
-    if (this.#rest.length > 0) {
-      // Only the line that straddles two chunks is copied, never the whole chunk.
+    if (this.#held > 0) {
       const end = firstTerminator(data, i)
       if (end === -1) {
-        this.#rest = Buffer.concat([this.#rest, data.subarray(i)])
+        this.#hold(data.subarray(i))
         return
       }
-      onLine(Buffer.concat([this.#rest, data.subarray(i, end)]))
-      this.#rest = EMPTY
+      this.#emit(this.#take(data.subarray(i, end)), onLine)
       i = this.#afterTerminator(data, end)
       if (i < 0) return
     }
@@ -48,17 +68,47 @@ export class LineSplitter {
       const nl = data.indexOf(0x0a, i)
       if (nextCR !== -1 && nextCR < i) nextCR = data.indexOf(0x0d, i)
       if (nextCR !== -1 && (nl === -1 || nextCR < nl)) {
-        onLine(data.subarray(i, nextCR))
+        this.#emit(data.subarray(i, nextCR), onLine)
         i = this.#afterTerminator(data, nextCR)
         if (i < 0) return
         nextCR = data.indexOf(0x0d, i)
         continue
       }
       if (nl === -1) break
-      onLine(data.subarray(i, nl))
+      this.#emit(data.subarray(i, nl), onLine)
       i = nl + 1
     }
-    this.#rest = i < data.length ? data.subarray(i) : EMPTY
+    if (i < data.length) this.#hold(data.subarray(i))
+  }
+
+  /** Hands over the last line if the input did not end with a line terminator. */
+  end(onLine: (line: Buffer) => void): void {
+    if (this.#held > 0) this.#emit(this.#take(EMPTY), onLine)
+  }
+
+  #emit(line: Buffer, onLine: (line: Buffer) => void): void {
+    if (line.length > this.#maxLineBytes) throw this.#tooLong(this.#lines + 1, this.#maxLineBytes)
+    this.#lines++
+    onLine(line)
+  }
+
+  /** Keeps the start of a line that goes on in the next chunk; refuses it once it is longer than the limit. */
+  #hold(piece: Buffer): void {
+    this.#held += piece.length
+    if (this.#held > this.#maxLineBytes) {
+      this.#pieces = []
+      throw this.#tooLong(this.#lines + 1, this.#maxLineBytes)
+    }
+    this.#pieces.push(piece)
+  }
+
+  /** The held pieces and the line's last piece, as one buffer (one copy). */
+  #take(last: Buffer): Buffer {
+    const pieces = this.#pieces
+    const line = Buffer.concat(last.length > 0 ? [...pieces, last] : pieces, this.#held + last.length)
+    this.#pieces = []
+    this.#held = 0
+    return line
   }
 
   /** Where the next line starts after the terminator at `at`; -1 when a \r ends the chunk (a \n may follow). */
@@ -69,12 +119,6 @@ export class LineSplitter {
       return -1
     }
     return data[at + 1] === 0x0a ? at + 2 : at + 1
-  }
-
-  /** Hands over the last line if the input did not end with a line terminator. */
-  end(onLine: (line: Buffer) => void): void {
-    if (this.#rest.length > 0) onLine(this.#rest)
-    this.#rest = EMPTY
   }
 }
 

@@ -10,7 +10,7 @@ import {connect, type Socket} from 'node:net'
 import {dirname} from 'node:path'
 import {ERROR_CODES, KafkaException, TimeoutException, type ErrorCode} from '../errors.js'
 import {codeCacheArgs, daemonEntry} from '../package-info.js'
-import {checkPrivateDir, ensurePrivateDir, openPrivateFile, type BrokerPaths} from '../paths.js'
+import {checkPrivateDir, checkWritableHome, ensurePrivateDir, openPrivateFile, type BrokerPaths} from '../paths.js'
 
 const START_TIMEOUT_MS = 15_000
 const LOG_ROTATE_BYTES = 4 * 1024 * 1024
@@ -114,6 +114,7 @@ function socketError(paths: BrokerPaths, error: unknown): KafkaException {
  */
 export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
   ensurePrivateDir(paths.home)
+  checkWritableHome(paths.home)
   if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
   rotateLog(paths.log)
   const logFd = openPrivateFile(paths.log, 'append')

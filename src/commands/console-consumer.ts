@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {KafkaConsumer} from '../client/consumer.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {clientProperties} from '../cli/client-properties.js'
-import {consumeToStdout, parseStartOffset, recordWriter} from '../cli/console-consumer.js'
+import {consumeToStdout, recordWriter, startOffsetOf} from '../cli/console-consumer.js'
 import {connectionFlags} from '../cli/flags.js'
 import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
@@ -14,7 +14,7 @@ interface ConsumeSummary {
 export default class ConsoleConsumer extends BaseCommand {
   static override description = `Read records from topics and print them: Apache Kafka's kafka-console-consumer.
 
-Prints each record's value on its own line; the --property print.* settings add the key, timestamp, partition, offset and headers, as Kafka's DefaultMessageFormatter does. Without --partition it reads every partition of the topic (or of every topic matching --include), starting at the end unless --from-beginning. It stops at --max-messages, after --timeout-ms without a record, at the end offsets it saw when it started (--exit-at-end), or on Ctrl-C, and then prints "Processed a total of N messages" on stderr.
+Prints each record's value on its own line; the --property print.* settings add the key, timestamp, partition, offset and headers, as Kafka's DefaultMessageFormatter does. Without --partition it reads every partition of the topic (or of every topic matching --include), starting at the end unless --from-beginning. With --partition it reads that partition from --offset, or from its beginning with --from-beginning, or else from its end, as Kafka's tool does. It stops at --max-messages, after --timeout-ms without a record, at the end offsets it saw when it started (--exit-at-end), or on Ctrl-C, and then prints "Processed a total of N messages" on stderr.
 
 --format json prints one JSON object per record (topic, partition, offset, timestamp, key, value, headers; binary-safe, as base64 where the bytes are not UTF-8) that console-producer --format json reads back unchanged.
 
@@ -37,7 +37,7 @@ With --group the consumer joins that consumer group: it reads only the partition
     whitelist: Flags.string({description: 'Deprecated alias of --include.', hidden: true}),
     partition: Flags.integer({
       description:
-        "The partition to consume from. Consumption starts from the end of the partition unless '--offset' is specified.",
+        "The partition to consume from. Consumption starts from the end of the partition unless '--offset' or '--from-beginning' is specified.",
       min: 0,
     }),
     offset: Flags.string({
@@ -135,7 +135,7 @@ With --group the consumer joins that consumer group: it reads only the partition
       throw usageError('Options from-beginning and offset cannot be specified together.')
     if (flags.group !== undefined && flags.partition !== undefined)
       throw usageError('Options group and partition cannot be specified together.')
-    const startOffset = parseStartOffset(flags.offset)
+    const startOffset = startOffsetOf(flags.offset, flags['from-beginning'])
     const formatter = flags.formatter
     if (formatter !== undefined && !/(^|\.)DefaultMessageFormatter$/.test(formatter)) {
       throw usageError(

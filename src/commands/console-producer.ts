@@ -17,9 +17,11 @@ export default class ConsoleProducer extends BaseCommand {
 
 Each line is one record. By default the whole line is the value; --property parse.key=true splits a key off at key.separator (a tab), and parse.headers=true reads headers first (h1:v1,h2:v2 then a tab). With --format json each line is a JSON object as console-consumer --format json writes it, so 'console-consumer --format json | console-producer --format json' copies records with their keys, headers, timestamps and partitions.
 
-A line that cannot be parsed stops the producer with Kafka's message after every line before it was acknowledged; so does a record the broker refuses (larger than max.message.bytes, say). Exit code 0 means every line was acknowledged.
+A line that cannot be parsed stops the producer with Kafka's message after every line before it was acknowledged; so does a record the broker refuses (larger than max.message.bytes, say), and a line longer than the producer's max.request.size, refused as soon as that much of it is read. Exit code 0 means every line was acknowledged.
 
-With --producer-property transactional.id=ID all of the input is one transaction: committed at the end of input, aborted on an error or Ctrl-C (exit 130), so read_committed consumers see all of it or nothing.`
+With --producer-property transactional.id=ID all of the input is one transaction: committed at the end of input, aborted on an error or Ctrl-C (exit 130), so read_committed consumers see all of it or nothing.
+
+Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which closes its producer on shutdown: the lines read so far are sent and acknowledged (or their transaction aborted), a line on stderr says how many, and the exit code is 128 + the signal (130, 143, 129). A second signal ends it at once.`
 
   static override examples = [
     "printf 'a\\nb\\n' | <%= config.bin %> <%= command.id %> --topic orders",
@@ -163,6 +165,8 @@ With --producer-property transactional.id=ID all of the input is one transaction
       parse,
       bufferMemory: Number(props['buffer.memory']),
       prompt: process.stdin.isTTY === true,
+      maxRequestSize: Number(props['max.request.size'] ?? 1048576),
+      json: flags.format === 'json',
     })
     return {topic: flags.topic, records}
   }

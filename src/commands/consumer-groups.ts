@@ -8,6 +8,7 @@ import {
   describeGroups,
   lagWaitFailure,
   listGroups,
+  missingGroupsError,
   resetGroupOffsets,
   selectedGroups,
 } from '../cli/consumer-groups.js'
@@ -217,7 +218,8 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     const timedOut = wait === undefined ? undefined : lagWaitFailure(reports, wait)
     if (timedOut) throw timedOut
     if (failed) {
-      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({groups: reports}, null, 2)}\n`)
+      // Under --json, the error path of every command: the error object on stderr, nothing on stdout.
+      if (this.jsonEnabled()) throw missingGroupsError(reports)
       return this.exit(EXIT_ERROR)
     }
     return {groups: reports}

@@ -11,6 +11,7 @@ import {
   describeTopics,
   matchingTopics,
   parseReplicaAssignment,
+  retentionNote,
   topicsToDescribe,
 } from '../cli/topics.js'
 import {usageError} from '../errors.js'
@@ -202,9 +203,8 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
     if (!this.jsonEnabled()) {
       const filter = PARTITION_FILTERS.find((f) => flags[f])
       for (const line of describeTopicLines(described, filter, flags['topics-with-overrides'])) this.log(line)
-      process.stderr.write(
-        'Note: kafkalite keeps every record until its topic is deleted: retention.ms and retention.bytes are stored but not enforced yet.\n',
-      )
+      const note = retentionNote(described)
+      if (note !== null) process.stderr.write(`${note}\n`)
     }
     return {topics: described}
   }

@@ -123,7 +123,8 @@ describe('the lag viewer components', () => {
     await until(lastFrame, /billing[\s\S]*audit/)
     stdin.write('\r') // enter: billing, the most lagging, is selected
     await until(lastFrame, /group billing/)
-    await until(lastFrame, /orders\s+0\s+100\s+0\s+320\s+220.*member-1\s+billing-app\s+\/localhost/)
+    // 100 columns (ink-testing-library's): HOST, the least telling column (always /localhost), gives way to STATUS.
+    await until(lastFrame, /orders\s+0\s+100\s+0\s+320\s+220.*member-1\s+billing-app\s+\S+\s+WARN/)
     stdin.write('\u001B') // escape
     await until(lastFrame, /consumer groups \(2\/2\)/)
     // The groups screen asks for no partitions; drilling in asks at once for the group's.
@@ -139,7 +140,7 @@ describe('the lag viewer components', () => {
     await until(lastFrame, /consumer groups \(1\/2\)/)
     stdin.write('\r')
     stdin.write('r') // refresh now: a new snapshot with a longer log
-    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+240/)
+    await until(lastFrame, /billing\s+Stable\s+1\s+240/)
     stdin.write('p')
     await until(lastFrame, 'PAUSED')
     unmount()
@@ -156,17 +157,17 @@ describe('the lag viewer components', () => {
     const {lastFrame, stdin, unmount} = render(
       <App fetch={fetch} intervalMs={250} initial={evaluated(snapshot(100_000, 300))} />,
     )
-    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+200\b/)
+    await until(lastFrame, /billing\s+Stable\s+1\s+200\b/)
     expect(calls).toBe(0)
-    await until(lastFrame, /billing\s+Stable\s+1\s+range\s+2[1-9]0\b/)
+    await until(lastFrame, /billing\s+Stable\s+1\s+2[1-9]0\b/)
     stdin.write('p')
     await until(lastFrame, 'PAUSED')
     const paused = calls
     // While paused, r asks once, and changing the interval asks nothing.
-    const shows = (n: number) => new RegExp(`billing\\s+Stable\\s+1\\s+range\\s+${200 + 10 * n}\\b`)
+    const shows = (n: number) => new RegExp(`billing\\s+Stable\\s+1\\s+${200 + 10 * n}\\b`)
     stdin.write('r')
     await until(lastFrame, shows(paused + 1))
-    stdin.write('-') // slower: every 0.5 s
+    stdin.write('+') // longer: every 0.5 s
     await until(lastFrame, /PAUSED · every 0\.5s/)
     stdin.write('r')
     await until(() => (calls >= paused + 2 ? lastFrame() : ''), shows(paused + 2))
@@ -205,6 +206,59 @@ describe('the lag viewer components', () => {
     const ink = inkRender(<App fetch={fetch} intervalMs={60_000} />, {stdout, stdin, patchConsole: false, debug: true})
     await until(() => written, /billing[\s\S]*stdin is not a terminal: no keys · Ctrl-C quits/)
     ink.unmount()
+  })
+
+  it('keeps STATUS in a narrow terminal, dropping the less important columns first', () => {
+    const groups = buildModel(snapshot(100_000, 300))
+    const state = reducer(initialState(1000), {type: 'snapshot', groups, now: 100_000})
+    for (const width of [70, 50, 34]) {
+      const frame = stripVTControlCharacters(render(<Screen state={state} width={width} height={12} />).lastFrame()!)
+      for (const line of frame.split('\n')) expect([...line].length).toBeLessThanOrEqual(width)
+      expect(frame).toMatch(/GROUP\s+.*LAG\s+.*STATUS/)
+      expect(frame).toMatch(/billing\s+.*200\s+.*WARN/)
+      expect(frame).toMatch(/audit\s+.*OK/)
+    }
+    // At 70 columns the lag in time and the ETA stay; the assignor and the member count go first.
+    const at70 = stripVTControlCharacters(render(<Screen state={state} width={70} height={12} />).lastFrame()!)
+    expect(at70).toMatch(/LAG-TIME/)
+    expect(at70).not.toMatch(/ASSIGNOR|MEMBERS/)
+    // The partitions of a group, too.
+    const drilled = reducer(state, {type: 'enter'})
+    const partitions = stripVTControlCharacters(render(<Screen state={drilled} width={70} height={12} />).lastFrame()!)
+    for (const line of partitions.split('\n')) expect([...line].length).toBeLessThanOrEqual(70)
+    expect(partitions).toMatch(/TOPIC\s+PARTITION\s+.*LAG\s+.*STATUS/)
+    expect(partitions).toMatch(/orders\s+0\s+.*WARN/)
+  })
+
+  it('marks the numbers stale while the daemon cannot be reached, and recovers on the next refresh and on r', async () => {
+    let down = false
+    let end = 300
+    const fetch = async () => {
+      if (down) throw new Error("No kafkalite daemon is running for /home. Start one with 'kafkalite daemon start'.")
+      return evaluated(snapshot(100_000, (end += 10)))
+    }
+    const {lastFrame, unmount} = render(<App fetch={fetch} intervalMs={250} />)
+    await until(lastFrame, /billing\s+Stable\s+1\s+2\d0\b/)
+    down = true
+    const stale = await until(lastFrame, /No kafkalite daemon is running/)
+    expect(stale).toMatch(/STALE/)
+    expect(stale).toMatch(/the numbers below are from \d\d:\d\d:\d\d; retrying every 0\.3s, r retries now/)
+    expect(stale).toMatch(/billing/) // the last numbers stay, marked stale
+    // The daemon is back: the next refresh reconnects, shows new numbers and drops the error.
+    down = false
+    const back = await until(lastFrame, (text) => !/STALE|No kafkalite daemon/.test(text) && /billing/.test(text))
+    expect(back).not.toMatch(/numbers below are from/)
+    unmount()
+    // Without a timer to wait for (a long interval), r asks at once.
+    const slow = render(<App fetch={fetch} intervalMs={60_000} />)
+    await until(slow.lastFrame, /billing/)
+    down = true
+    slow.stdin.write('r')
+    await until(slow.lastFrame, /STALE/)
+    down = false
+    slow.stdin.write('r')
+    await until(slow.lastFrame, (text) => !/STALE/.test(text) && /billing/.test(text))
+    slow.unmount()
   })
 
   it('shows an error from the daemon and keeps the last data', async () => {

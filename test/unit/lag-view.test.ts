@@ -1,7 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import type {LagGroupData as GroupView} from '../../src/protocol/socket/messages.js'
 import {
+  GROUP_COLUMNS,
   duration,
+  groupCells,
   initialState,
   keyAction,
   plainTable,
@@ -107,10 +109,17 @@ describe('the lag viewer state', () => {
   it('pauses, refreshes, and halves or doubles the interval within bounds', () => {
     let s = run(loaded(), {type: 'pause'}, {type: 'refresh'})
     expect(s).toMatchObject({paused: true, refreshes: 1})
-    s = run(s, {type: 'interval', faster: true}, {type: 'interval', faster: true}, {type: 'interval', faster: true})
+    s = run(s, {type: 'interval', longer: false}, {type: 'interval', longer: false}, {type: 'interval', longer: false})
     expect(s.intervalMs).toBe(250)
-    s = run(s, ...Array.from({length: 12}, (): Action => ({type: 'interval', faster: false})))
+    s = run(s, ...Array.from({length: 12}, (): Action => ({type: 'interval', longer: true})))
     expect(s.intervalMs).toBe(60_000)
+  })
+
+  it('lengthens the refresh interval on + and shortens it on -, as the help says', () => {
+    const key = (input: string): Action => ({type: 'key', input, key: {}})
+    expect(run(loaded(), key('+')).intervalMs).toBe(2000)
+    expect(run(loaded(), key('-')).intervalMs).toBe(500)
+    expect(run(loaded(), key('++')).intervalMs).toBe(4000)
   })
 
   it('keeps the selection valid when a refresh has fewer rows, and keeps errors until the next snapshot', () => {
@@ -127,7 +136,7 @@ describe('the lag viewer state', () => {
     expect(keyAction(s, '', {upArrow: true})).toEqual({type: 'move', delta: -1})
     expect(keyAction(s, '', {return: true})).toEqual({type: 'enter'})
     expect(keyAction(s, '', {escape: true})).toEqual({type: 'back'})
-    expect(keyAction(s, '+', {})).toEqual({type: 'interval', faster: true})
+    expect(keyAction(s, '+', {})).toEqual({type: 'interval', longer: true})
     expect(keyAction(s, 'x', {})).toBeNull()
     const typing = run(s, {type: 'filterStart'}, {type: 'filterType', text: 'ab'})
     expect(keyAction(typing, 'q', {})).toEqual({type: 'filterType', text: 'abq'})
@@ -149,6 +158,30 @@ describe('cells', () => {
     // While filtering, a pasted pattern is one piece of text.
     const typing = run(loaded(), key('/'), key('b|g'))
     expect(typing.typing).toBe('b|g')
+  })
+
+  it('deletes one character per backspace, also when several arrive in one chunk', () => {
+    const key = (input: string): Action => ({type: 'key', input, key: {}})
+    const typing = run(loaded(), key('/'), key('abcd'))
+    // DEL (what a terminal's Backspace sends) and ^H, several at once as a held key or a fast typist sends them.
+    expect(run(typing, key('\x7f\x7f')).typing).toBe('ab')
+    expect(run(typing, key('\b\b\b')).typing).toBe('a')
+    expect(run(typing, key('\x7f\x7fxy')).typing).toBe('abxy')
+    expect(run(typing, key('\x7f'.repeat(9))).typing).toBe('')
+    // Other control characters never go into the filter.
+    expect(run(typing, key('\x01\x02')).typing).toBe('abcd')
+    // Outside the filter, a chunk of backspaces does nothing.
+    expect(run(loaded(), key('\x7f\x7f'))).toEqual(loaded())
+  })
+
+  it("shows the time to catch up, '-' when there is no lag or the group keeps up, '∞' when the lag grows", () => {
+    const eta = (g: Partial<GroupView>) => groupCells({...group('g', 100, 'OK'), ...g})[GROUP_COLUMNS.indexOf('ETA')]
+    expect(eta({totalLag: 0, eta: 0})).toBe('-')
+    expect(eta({eta: 75})).toBe('1m15s')
+    // Consumed as fast as produced: Burrow's OK (the lag does not grow), nothing to catch up on.
+    expect(eta({eta: null, status: 'OK', consumeRate: 50, produceRate: 50})).toBe('-')
+    expect(eta({eta: null, status: 'WARN'})).toBe('∞')
+    expect(eta({eta: null, status: 'ERR'})).toBe('∞')
   })
 
   it('draws sparklines scaled to their maximum', () => {

@@ -58,9 +58,7 @@ export class ProducerMetadata {
     for (;;) {
       let res
       try {
-        res = await (
-          await this.#connections.get()
-        ).request('metadata', {topics: [topic], allowAutoTopicCreation: true})
+        res = await (await this.#connections.get()).request('metadata', {topics: [topic], allowAutoTopicCreation: true})
       } catch (error) {
         last = toKafkaException(error)
         if (!last.retriable) throw last

@@ -37,6 +37,11 @@ Subcommands: list, describe, describe-producers, abort, find-hanging ('kafkalite
       }
     }
     const subcommand = at >= 0 ? argv[at]! : undefined
+    // Not parsed here (the subcommand parses), so the --version every command takes is answered by hand.
+    if (subcommand === undefined && argv.includes('--version')) {
+      this.log(this.config.userAgent)
+      return
+    }
     if (subcommand === undefined || !SUBCOMMANDS.includes(subcommand)) {
       throw usageError(
         `${subcommand === undefined ? 'Missing subcommand' : `Unknown subcommand '${subcommand}'`}: use one of ${SUBCOMMANDS.join(', ')}. See '${this.config.bin} transactions --help'.`,

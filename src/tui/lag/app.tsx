@@ -8,10 +8,10 @@ import {
   GROUP_COLUMNS,
   PARTITION_COLUMNS,
   TOPIC_COLUMNS,
-  columnWidths,
   detailOf,
   duration,
   fit,
+  fitColumns,
   groupCells,
   initialState,
   partitionCells,
@@ -55,8 +55,9 @@ export function Lines(props: {lines: readonly string[]; width: number}) {
 }
 
 /**
- * The lines of a table cut to the terminal's width and to `height` rows around the selection, whose status column
- * (the last) is coloured and whose selected row is inverted.
+ * The lines of a table cut to the terminal's width (the less important columns dropped first, see fitColumns) and to
+ * `height` rows around the selection, whose status column (the last) is coloured and whose selected row is inverted.
+ * Stale rows (the daemon cannot be reached) are dimmed, without colours.
  */
 export function tableLines(
   header: readonly string[],
@@ -64,11 +65,13 @@ export function tableLines(
   selected: number,
   width: number,
   height: number,
+  stale = false,
 ): string[] {
-  const widths = columnWidths(header, rows, width)
+  const {columns, widths} = fitColumns(header, rows, width)
   const visible = Math.max(1, height)
   const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), rows.length - visible))
-  const line = (cells: readonly string[], isSelected: boolean, isHeader = false) => {
+  const line = (all: readonly string[], isSelected: boolean, isHeader = false) => {
+    const cells = columns.map((i) => all[i] ?? '')
     const status = cells.at(-1)!
     const body = cells
       .slice(0, -1)
@@ -77,6 +80,10 @@ export function tableLines(
     const room = width - [...body].length - 1
     if (room <= 0) return fit(body, width)
     const tail = fit(status, Math.min(room, Math.max(status.length, 6))).trimEnd()
+    if (stale && !isHeader) {
+      const text = paint(DIM, `${body} ${tail}`)
+      return isSelected ? paint(INVERSE, text) : text
+    }
     const text = `${body} ${paint(isHeader ? BOLD : (COLORS[status] ?? ['', '']), tail)}`
     return isSelected ? paint(INVERSE, text) : isHeader ? paint(BOLD, text) : text
   }
@@ -86,7 +93,19 @@ export function tableLines(
   return lines
 }
 
-/** The title line (what is shown, sort, filter, pause, interval) and the daemon's last error, if any. */
+/** Whether the numbers on screen are old: the last refresh failed (the daemon stopped, say) after one succeeded. */
+const isStale = (s: ViewState) => s.error !== null && s.now > 0
+
+/** A daemon time (ms) as the local time of day, HH:MM:SS. */
+const timeOfDay = (ms: number) => {
+  const d = new Date(ms)
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
+}
+
+/**
+ * The title line (what is shown, sort, filter, pause, interval) and the daemon's last error, if any; while the numbers
+ * are stale, the title says STALE and a line says from when they are and how the viewer retries.
+ */
 export function headerLines(s: ViewState, width: number): string[] {
   const screen = screenOf(s)
   const title =
@@ -103,15 +122,22 @@ export function headerLines(s: ViewState, width: number): string[] {
     `every ${duration(s.intervalMs / 1000)}`,
   ].filter((f) => f !== '')
   const name = 'kafkalite lag'
-  const rest = fit(`  ${title}  ${flags.join(' · ')}`, Math.max(1, width - name.length)).trimEnd()
+  const stale = isStale(s) ? ' STALE' : ''
+  const rest = fit(`  ${title}  ${flags.join(' · ')}`, Math.max(1, width - name.length - stale.length)).trimEnd()
   const split = Math.min(rest.length, `  ${title}  `.length)
-  const lines = [`${paint(BOLD, paint(CYAN, name))}${rest.slice(0, split)}${paint(DIM, rest.slice(split))}`]
+  const lines = [
+    `${paint(BOLD, paint(CYAN, name))}${stale === '' ? '' : paint(BOLD, paint(RED, stale))}${rest.slice(0, split)}${paint(DIM, rest.slice(split))}`,
+  ]
   if (s.error !== null) lines.push(paint(RED, fit(s.error, width).trimEnd()))
+  if (stale !== '') {
+    const retry = s.paused ? 'paused, r retries now' : `retrying every ${duration(s.intervalMs / 1000)}, r retries now`
+    lines.push(paint(YELLOW, fit(`the numbers below are from ${timeOfDay(s.now)}; ${retry}`, width).trimEnd()))
+  }
   return lines
 }
 
 const KEYS =
-  '↑↓/jk move · enter drill in · esc back · s sort · / filter · o issues only · p pause · +/- interval · r refresh · q quit'
+  '↑↓/jk move · enter drill in · esc back · s sort · / filter · o issues only · p pause · +/- longer/shorter interval · r refresh · q quit'
 
 const NO_KEYS = 'stdin is not a terminal: no keys · Ctrl-C quits'
 
@@ -125,10 +151,11 @@ export function Screen(props: {state: ViewState; width: number; height: number; 
   const {state: s, width, height, keys = true} = props
   const screen = screenOf(s)
   const header = headerLines(s, width)
+  const stale = isStale(s)
   const tableHeight = height - header.length - 2
   let lines: string[]
   if (screen.kind === 'groups') {
-    lines = tableLines(GROUP_COLUMNS, visibleGroups(s).map(groupCells), s.selected, width, tableHeight)
+    lines = tableLines(GROUP_COLUMNS, visibleGroups(s).map(groupCells), s.selected, width, tableHeight, stale)
   } else if (screen.kind === 'group') {
     const group = s.groups.find((g) => g.groupId === screen.groupId)
     lines = group
@@ -146,11 +173,19 @@ export function Screen(props: {state: ViewState; width: number; height: number; 
             s.selected,
             width,
             tableHeight - 1,
+            stale,
           ),
         ]
       : [paint(YELLOW, `Group ${screen.groupId} is gone.`)]
   } else {
-    lines = tableLines(TOPIC_COLUMNS, topicReaders(s, screen.topic).map(topicCells), s.selected, width, tableHeight)
+    lines = tableLines(
+      TOPIC_COLUMNS,
+      topicReaders(s, screen.topic).map(topicCells),
+      s.selected,
+      width,
+      tableHeight,
+      stale,
+    )
   }
   return (
     <Box flexDirection="column" width={width} height={height}>

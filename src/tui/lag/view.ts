@@ -48,7 +48,8 @@ export type Action =
   | {type: 'filterCancel'}
   | {type: 'issues'}
   | {type: 'pause'}
-  | {type: 'interval'; faster: boolean}
+  /** `+` lengthens the refresh interval (twice as long), `-` shortens it (half as long). */
+  | {type: 'interval'; longer: boolean}
   | {type: 'refresh'}
   /** A key press, mapped to its action against the state it arrives in (keys typed faster than renders included). */
   | {type: 'key'; input: string; key: KeyPress}
@@ -192,27 +193,31 @@ export function reducer(s: ViewState, a: Action): ViewState {
     case 'pause':
       return {...s, paused: !s.paused}
     case 'interval': {
-      const next = a.faster ? s.intervalMs / 2 : s.intervalMs * 2
+      const next = a.longer ? s.intervalMs * 2 : s.intervalMs / 2
       return {...s, intervalMs: Math.max(MIN_INTERVAL_MS, Math.min(MAX_INTERVAL_MS, next))}
     }
     case 'refresh':
       return {...s, refreshes: s.refreshes + 1}
     case 'key': {
-      // Several keys in one chunk (typed faster than the terminal hands them over, or pasted): one at a time, an
-      // Enter among them included. A pasted filter stays one piece of text.
+      // Several keys in one chunk (typed faster than the terminal hands them over, a held Backspace, or pasted): one
+      // at a time, an Enter or a Backspace (DEL or ^H) among them included. A pasted filter stays one piece of text.
       const chars = [...a.input]
-      if (chars.length > 1 && /^[\x20-\x7e\r]+$/.test(a.input) && (s.typing === null || chars.includes('\r'))) {
-        return chars.reduce<ViewState>(
-          (state, c) =>
-            reducer(state, {type: 'key', input: c === '\r' ? '' : c, key: c === '\r' ? {return: true} : {}}),
-          s,
-        )
+      if (chars.length > 1 && /^[\x20-\x7e\r\x7f\b]+$/.test(a.input)) {
+        const oneByOne = s.typing === null || /[\r\x7f\b]/.test(a.input)
+        if (oneByOne) return chars.reduce<ViewState>((state, c) => reducer(state, singleKey(c)), s)
       }
       const action = keyAction(s, a.input, a.key)
       if (action === 'quit') return {...s, quit: true}
       return action === null ? s : reducer(s, action)
     }
   }
+}
+
+/** One character of a chunk of keys, as ink reports a key typed alone. */
+function singleKey(c: string): Action {
+  if (c === '\r') return {type: 'key', input: '', key: {return: true}}
+  if (c === '\x7f' || c === '\b') return {type: 'key', input: '', key: {backspace: true}}
+  return {type: 'key', input: c, key: {}}
 }
 
 /** A key press as ink reports it. */
@@ -231,8 +236,11 @@ export function keyAction(s: ViewState, input: string, key: KeyPress): Action | 
   if (s.typing !== null) {
     if (key.return) return {type: 'filterCommit'}
     if (key.escape) return {type: 'filterCancel'}
-    if (key.backspace || key.delete) return {type: 'filterType', text: s.typing.slice(0, -1)}
-    if (input !== '' && !key.ctrl) return {type: 'filterType', text: s.typing + input}
+    if (key.backspace || key.delete) return {type: 'filterType', text: [...s.typing].slice(0, -1).join('')}
+    // Control characters (a lone ^A, say) never go into the pattern.
+    if (input !== '' && !key.ctrl && ![...input].some((c) => c < ' ' || c === '\x7f')) {
+      return {type: 'filterType', text: s.typing + input}
+    }
     return null
   }
   if (input === 'q' || (key.ctrl && input === 'c')) return 'quit'
@@ -245,8 +253,8 @@ export function keyAction(s: ViewState, input: string, key: KeyPress): Action | 
     '/': {type: 'filterStart'},
     o: {type: 'issues'},
     p: {type: 'pause'},
-    '+': {type: 'interval', faster: true},
-    '-': {type: 'interval', faster: false},
+    '+': {type: 'interval', longer: true},
+    '-': {type: 'interval', longer: false},
     r: {type: 'refresh'},
   }
   return simple[input] ?? null
@@ -309,10 +317,21 @@ export function groupCells(g: GroupView): string[] {
     g.lagSeconds === null ? '-' : duration(g.lagSeconds),
     rate(g.consumeRate),
     rate(g.produceRate),
-    g.totalLag === 0 ? '-' : duration(g.eta),
+    etaCell(g),
     sparkline(g.trend),
     g.status,
   ]
+}
+
+/**
+ * The time to catch up at the current rates, as kafkatop shows it: '-' with no lag, and '-' too when the lag is not
+ * growing (Burrow's OK: a group that keeps up with its producers has nothing to catch up on); '∞' only when the lag
+ * grows or the group stopped (WARN, ERR).
+ */
+function etaCell(g: GroupView): string {
+  if (g.totalLag === 0) return '-'
+  if (g.eta !== null) return duration(g.eta)
+  return g.status === 'OK' ? '-' : '∞'
 }
 
 export const PARTITION_COLUMNS = [
@@ -353,13 +372,57 @@ export function topicCells(r: ReturnType<typeof topicReaders>[number]): string[]
   return [r.groupId, String(r.partitions), count(r.lag), duration(r.lagSeconds), r.status]
 }
 
-/** Column widths that fit the cells, the last columns dropped first when `maxWidth` is too small. */
-export function columnWidths(header: readonly string[], rows: readonly (readonly string[])[], maxWidth = Infinity) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)))
-  // Never wider than the terminal: the first column (names) gives up space first, down to 12 characters.
-  const total = () => widths.reduce((n, w) => n + w + 1, 0)
-  if (total() > maxWidth) widths[0] = Math.max(12, widths[0]! - (total() - maxWidth))
-  return widths
+/** Column widths that fit the cells. */
+export function columnWidths(header: readonly string[], rows: readonly (readonly string[])[]): number[] {
+  return header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)))
+}
+
+/**
+ * The columns a narrow terminal gives up, first to last. The others (the name, PARTITION, LAG and STATUS) always stay,
+ * so that a group's health is on screen at any width.
+ */
+const DROP_ORDER = [
+  'HOST',
+  'CLIENT',
+  'ASSIGNOR',
+  'MEMBERS',
+  'OWNER',
+  'PRODUCE/s',
+  'CONSUME/s',
+  'TREND',
+  'LOG-START',
+  'PARTITIONS',
+  'MAX-LAG-PARTITION',
+  'STATE',
+  'COMMITTED',
+  'LOG-END',
+  'ETA',
+  'LAG-TIME',
+]
+
+/**
+ * Which columns fit `maxWidth` (indexes, in order) and their widths: the first column (names) gives up space down to
+ * 20 characters, then whole columns go in DROP_ORDER, then the names shrink down to 12.
+ */
+export function fitColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  maxWidth: number,
+): {columns: number[]; widths: number[]} {
+  const all = columnWidths(header, rows)
+  let columns = header.map((_, i) => i)
+  const total = () => columns.reduce((n, i) => n + all[i]! + 1, -1)
+  const shrinkNames = (floor: number) => {
+    if (total() > maxWidth) all[0] = Math.max(Math.min(all[0]!, floor), all[0]! - (total() - maxWidth))
+  }
+  shrinkNames(20)
+  for (const name of DROP_ORDER) {
+    if (total() <= maxWidth) break
+    const i = header.indexOf(name)
+    if (i >= 0) columns = columns.filter((c) => c !== i)
+  }
+  shrinkNames(12)
+  return {columns, widths: columns.map((i) => all[i]!)}
 }
 
 export function fit(text: string, width: number): string {
@@ -369,6 +432,7 @@ export function fit(text: string, width: number): string {
 
 /** A plain-text table (the --once and non-terminal output). */
 export function plainTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  // Every column: a pipe or a file has no width.
   const widths = columnWidths(header, rows)
   const line = (cells: readonly string[]) =>
     cells

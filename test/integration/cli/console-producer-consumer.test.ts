@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {Connection} from '../../../src/client/connection.js'
 import {readBatchHeader} from '../../../src/protocol/kafka/record-batch.js'
-import {exited, readUntil, TestHome, uniqueTopic} from '../../helpers/env.js'
+import {exited, readUntil, TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
 
 const home = TestHome.forEachTest()
 
@@ -92,6 +92,14 @@ describe('console-producer and console-consumer', () => {
     expect(res.stderr).toMatch(/No key separator found on line number 3: 'no-separator'/)
     const out = await consumeAll(topic, '--property', 'print.key=true')
     expect(out.stdout).toBe('a\t1\nb\t2\n')
+    // A first line that does not parse sends nothing, so it creates no topic either (as in Kafka, where the
+    // reader fails before the first send).
+    const untouched = uniqueTopic()
+    const bad = await home.run(['console-producer', '--topic', untouched, '--property', 'parse.key=true'], {
+      input: 'no-separator\n',
+    })
+    expect(bad.code).toBe(1)
+    expect((await home.run(['topics', '--list'])).stdout).not.toContain(untouched)
   })
 
   it('refuses a record larger than max.message.bytes with a clear error', async () => {
@@ -99,9 +107,38 @@ describe('console-producer and console-consumer', () => {
     await home.run(['topics', '--create', '--topic', topic, '--config', 'max.message.bytes=200'])
     const res = await home.run(['console-producer', '--topic', topic], {input: `small\n${'x'.repeat(500)}\n`})
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/larger than the max\.message\.bytes of topic '.*' \(200\)/)
+    // Kafka's ErrorLoggingCallback: the sizes of the record that failed, which had a value.
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^Error: Error when sending message to topic ${topic} with key: null, value: 500 bytes with error: The message is \\d+ bytes when serialized which is larger than the max\\.message\\.bytes of topic '${topic}' \\(200\\)`,
+      ),
+    )
     expect((await consumeAll(topic)).stdout).toBe('small\n')
+    const keyed = await home.run(['console-producer', '--topic', topic, '--property', 'parse.key=true'], {
+      input: `k\t${'y'.repeat(300)}\n`,
+    })
+    expect(keyed.stderr).toMatch(/with key: 1 bytes, value: 300 bytes with error: The message is/)
   })
+
+  it('refuses a line longer than max.request.size as soon as it is read past the limit, naming the line', async () => {
+    const topic = uniqueTopic('long')
+    const input = Buffer.concat([Buffer.from('ok\n'), Buffer.alloc(100 * 1024 * 1024, 'x'), Buffer.from('\nafter\n')])
+    const started = Date.now()
+    const res = await home.run(['console-producer', '--topic', topic], {input, timeoutMs: 60_000})
+    // Reading stops at the limit: 100 MB are never held (a quadratic read took ~20 s and 300 MB for this).
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(res.code).toBe(1)
+    expect(res.stderr).toBe(
+      "Error: Line 2 is longer than 1048576 bytes, the producer's max.request.size: a record made of it cannot be sent. Split the line, or raise the limit with --producer-property max.request.size=<bytes> (the topic's max.message.bytes limits records too).\n",
+    )
+    expect((await consumeAll(topic)).stdout).toBe('ok\n')
+    const json = await home.run(['console-producer', '--topic', topic, '--format', 'json'], {
+      input: `{"value":"${'y'.repeat(7 * 1024 * 1024)}"}\n`,
+    })
+    expect(json.stderr).toMatch(
+      /^Error: Line 1 is longer than \d+ bytes, the longest JSON line of a record within the producer's max\.request\.size \(1048576 bytes\)/,
+    )
+  }, 60_000)
 
   it('copies a topic through the JSON-lines format, binary and UTF-8 values, headers and nulls included', async () => {
     const source = uniqueTopic('src')
@@ -189,6 +226,134 @@ describe('console-producer and console-consumer', () => {
     expect(empty.code).toBe(0)
     expect(empty.stdout).toBe('')
   })
+
+  it("starts where Kafka's ConsoleConsumerOptions say, for every combination of --partition, --offset, --from-beginning and --group", async () => {
+    const topic = uniqueTopic()
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '2'])
+    await home.run(['console-producer', '--topic', topic, '--partition', '0'], {input: 'a0\na1\na2\na3\na4\n'})
+    await home.run(['console-producer', '--topic', topic, '--partition', '1'], {input: 'b0\nb1\nb2\n'})
+    // Every run stops by itself: after 5 s at most when records are expected, after 1 s of silence otherwise.
+    const read = async (expected: number, ...args: string[]) => {
+      const limits =
+        expected > 0 ? ['--max-messages', String(expected), '--timeout-ms', '5000'] : ['--timeout-ms', '1000']
+      const out = await home.run(['console-consumer', '--topic', topic, ...args, ...limits])
+      expect(out.code, out.stderr).toBe(0)
+      return out.stdout
+        .trimEnd()
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort()
+    }
+    // --partition without --offset: --from-beginning starts at the earliest offset, its absence at the latest.
+    expect(await read(5, '--partition', '0', '--from-beginning')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+    expect(await read(3, '--partition', '1', '--from-beginning')).toEqual(['b0', 'b1', 'b2'])
+    expect(await read(0, '--partition', '0')).toEqual([])
+    // --partition with --offset: earliest, latest (any case, as Kafka lowercases it) or an offset.
+    expect(await read(5, '--partition', '0', '--offset', 'earliest')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+    expect(await read(5, '--partition', '0', '--offset', 'EARLIEST')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+    expect(await read(0, '--partition', '0', '--offset', 'latest')).toEqual([])
+    expect(await read(2, '--partition', '0', '--offset', '3')).toEqual(['a3', 'a4'])
+    // No --partition: every partition, from the beginning or from the end.
+    expect(await read(8, '--from-beginning')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2'])
+    expect(await read(0)).toEqual([])
+    // --group: --from-beginning applies only while the group has no committed offset.
+    expect(await read(8, '--group', 'g1', '--from-beginning')).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2'])
+    expect(await read(0, '--group', 'g1', '--from-beginning')).toEqual([])
+    expect(await read(0, '--group', 'g2')).toEqual([])
+    // The combinations Kafka refuses, with its messages.
+    const refused = async (message: RegExp, ...args: string[]) => {
+      const out = await home.run(['console-consumer', ...args])
+      expect(out.code, out.stderr).toBe(2)
+      expect(out.stderr).toMatch(message)
+    }
+    await refused(
+      /Options from-beginning and offset cannot be specified together\./,
+      '--topic',
+      topic,
+      '--partition',
+      '0',
+      '--offset',
+      '1',
+      '--from-beginning',
+    )
+    await refused(/The partition is required when offset is specified\./, '--topic', topic, '--offset', '1')
+    await refused(
+      /The partition is required when offset is specified\./,
+      '--topic',
+      topic,
+      '--offset',
+      '1',
+      '--from-beginning',
+    )
+    await refused(/The topic is required when partition is specified\./, '--include', 't.*', '--partition', '0')
+    await refused(
+      /Options group and partition cannot be specified together\./,
+      '--topic',
+      topic,
+      '--group',
+      'g1',
+      '--partition',
+      '0',
+    )
+    await refused(
+      /Options group and partition cannot be specified together\./,
+      '--topic',
+      topic,
+      '--consumer-property',
+      'group.id=g1',
+      '--partition',
+      '0',
+      '--from-beginning',
+    )
+  }, 90_000)
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const)(
+    'sends the records it has read before it exits on %s (exit %d), and says how many',
+    async (signal, exitCode) => {
+      const topic = uniqueTopic('sig')
+      // linger.ms of a minute: the records wait in the producer's buffer until it closes.
+      const child = home.spawn(['console-producer', '--topic', topic, '--timeout', '60000'])
+      let stderr = ''
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+      child.stdin!.write(Array.from({length: 20}, (_, i) => `slow-${i}\n`).join(''))
+      // The topic is created by the producer's metadata request when the input arrives.
+      await waitFor(async () => (await home.run(['topics', '--list'])).stdout.includes(topic), 10_000, 'the topic')
+      child.kill(signal)
+      expect(await exited(child), stderr).toBe(exitCode)
+      // Every line read before the signal (all 20, unless the machine is slow) is in the topic, and stderr says so.
+      const [, read] =
+        /^Error: Interrupted by \w+: (\d+) record\(s\) were written; the input after line \1 was not read\.\n$/.exec(
+          stderr,
+        ) ?? []
+      expect(stderr).toMatch(new RegExp(`^Error: Interrupted by ${signal}: `))
+      expect(Number(read)).toBeGreaterThan(0)
+      const out = await consumeAll(topic)
+      expect(out.stdout).toBe(Array.from({length: Number(read)}, (_, i) => `slow-${i}\n`).join(''))
+    },
+  )
+
+  it('waits for a slow reader without adding a listener per wait', async () => {
+    const topic = uniqueTopic('pipe')
+    const lines = Array.from({length: 100_000}, (_, i) => `record-${String(i).padStart(8, '0')}-${'x'.repeat(32)}\n`)
+    expect((await home.run(['console-producer', '--topic', topic], {input: lines.join('')})).code).toBe(0)
+    // 5 MB to a reader that pauses after each chunk: the consumer waits for 'drain' dozens of times.
+    const child = home.spawn(['console-consumer', '--topic', topic, '--from-beginning', '--exit-at-end'])
+    let bytes = 0
+    let stderr = ''
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdout!.on('data', (c: Buffer) => {
+      bytes += c.length
+      child.stdout!.pause()
+      setTimeout(() => child.stdout!.resume(), 5)
+    })
+    expect(await exited(child)).toBe(0)
+    expect(stderr).toBe('Processed a total of 100000 messages\n')
+    expect(bytes).toBe(lines.join('').length)
+  }, 60_000)
 
   it("places keyed records on the partition Kafka's murmur2 partitioner picks", async () => {
     const topic = uniqueTopic()

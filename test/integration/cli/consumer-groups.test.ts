@@ -223,6 +223,13 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
     const res = await run('--describe', '--group', 'ghost')
     expect(res.code).toBe(1)
     expect(res.stderr).toBe("\nError: Consumer group 'ghost' does not exist.\n")
+    // Under --json the error path of every command: nothing on stdout, the error as JSON on stderr, exit 1.
+    const json = await run('--describe', '--group', 'ghost', '--json')
+    expect(json.code).toBe(1)
+    expect(json.stdout).toBe('')
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: {code: 'GROUP_ID_NOT_FOUND', message: "Consumer group 'ghost' does not exist."},
+    })
   })
 
   describe('--reset-offsets', () => {

@@ -182,4 +182,44 @@ describe('kafkalite lag', () => {
       spawnSync('tmux', ['kill-session', '-t', session])
     }
   }, 90_000)
+
+  it('reconnects after the daemon restarts under it, and marks the numbers stale until then', async () => {
+    const session = `kl-${process.pid}-${Date.now()}-r`
+    const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
+    const pane = () => tmux('capture-pane', '-p', '-t', session)
+    await produce(20)
+    const consumer = slowConsumer('again', 5)
+    await waitFor(() => consumer.commits() >= 1, 20_000, 'a commit')
+    await consumer.stop()
+    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '24', 'sh')
+    try {
+      tmux(
+        'send-keys',
+        '-t',
+        session,
+        `KAFKALITE_HOME='${home.dir}' '${process.execPath}' '${BIN}' lag --interval 300ms`,
+        'Enter',
+      )
+      const lagOf = () => Number(/again\s+\S+\s+\d+\s+\S+\s+(\d+)/.exec(pane())?.[1] ?? -1)
+      await waitFor(() => lagOf() >= 0, 20_000, 'the viewer to show the group')
+      const before = lagOf()
+      expect((await home.run(['daemon', 'stop'])).code).toBe(0)
+      await waitFor(() => /STALE/.test(pane()) && /No kafkalite daemon is running/.test(pane()), 10_000, 'stale')
+      expect(lagOf()).toBe(before) // the last numbers stay on the screen, marked stale
+      // A new daemon (started by this producer): the viewer finds it by itself and shows the new lag.
+      await produce(7)
+      await waitFor(() => lagOf() === before + 7 && !/STALE|No kafkalite daemon/.test(pane()), 20_000, 'recovery')
+      // Stopped again: r retries at once, and recovers as soon as a daemon runs.
+      tmux('send-keys', '-t', session, 'p')
+      expect((await home.run(['daemon', 'stop'])).code).toBe(0)
+      tmux('send-keys', '-t', session, 'r')
+      await waitFor(() => /STALE/.test(pane()), 10_000, 'stale while paused')
+      expect((await home.run(['daemon', 'start'])).code).toBe(0)
+      tmux('send-keys', '-t', session, 'r')
+      await waitFor(() => !/STALE/.test(pane()) && lagOf() === before + 7, 10_000, 'recovery on r')
+      tmux('send-keys', '-t', session, 'q')
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session])
+    }
+  }, 90_000)
 })

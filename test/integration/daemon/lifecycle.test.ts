@@ -269,7 +269,9 @@ describe('the daemon', () => {
     expect((await home.run(['topics', '--describe', '--topic', 'four'])).stdout).toMatch(/PartitionCount: 4/)
     const res = await home.run(['console-producer', '--topic', 'missing'], {input: 'x\n'})
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/Topic 'missing' does not exist and auto\.create\.topics\.enable is false/)
+    expect(res.stderr).toMatch(
+      /with key: null, value: 1 bytes with error: Topic 'missing' does not exist and auto\.create\.topics\.enable is false/,
+    )
   })
 
   it('shows the end of the daemon log when the daemon cannot start', async () => {
