@@ -88,3 +88,89 @@ export function parseListeners(value: string, setting: string): NamedListener[] 
   }
   return out
 }
+
+/** Kafka's default `listener.security.protocol.map`. */
+export const DEFAULT_SECURITY_PROTOCOL_MAP =
+  'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL'
+
+/** A Kafka-protocol listener to open. */
+export interface KafkaListenerSpec {
+  name: string
+  /** The address to bind: loopback when the listener names no host. */
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  /** What advertised.listeners says of it, or null: its bound address. */
+  advertised: {host: string; port: number} | null
+}
+
+const LOOPBACK_NAMES = new Set(['', 'localhost'])
+
+/**
+ * The Kafka-protocol listeners the broker settings `props` ask for: only those `listeners` names explicitly (nothing
+ * listens on TCP unless asked), without the KRaft controller's (`controller.listener.names`: kafkalite has no
+ * controller), with `advertised.listeners` and `listener.security.protocol.map` applied. kafkalite's listeners speak
+ * PLAINTEXT: a listener mapped to SSL or SASL is refused. A listener with no host (or localhost) binds loopback, where
+ * Kafka would bind every interface: a host other than loopback must be named.
+ */
+export function kafkaListenersOf(props: Readonly<Record<string, string>>): KafkaListenerSpec[] {
+  if (!Object.hasOwn(props, 'listeners')) return []
+  const listeners = parseListeners(props.listeners!, 'listeners')
+  const advertised = parseListeners(props['advertised.listeners'] ?? '', 'advertised.listeners')
+  const protocols = new Map<string, string>()
+  for (const entry of (props['listener.security.protocol.map'] ?? DEFAULT_SECURITY_PROTOCOL_MAP).split(',')) {
+    const [name, protocol] = entry.split(':').map((s) => s.trim().toUpperCase())
+    if (name && protocol) protocols.set(name, protocol)
+  }
+  const controllers = new Set(
+    (props['controller.listener.names'] ?? '')
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== ''),
+  )
+  const out: KafkaListenerSpec[] = []
+  for (const l of listeners) {
+    if (controllers.has(l.name)) continue
+    const protocol = protocols.get(l.name) ?? (l.name === 'PLAINTEXT' ? 'PLAINTEXT' : undefined)
+    if (protocol === undefined) {
+      throw new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
+      )
+    }
+    if (protocol !== 'PLAINTEXT') {
+      throw new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT only`,
+      )
+    }
+    const ad = advertised.find((a) => a.name === l.name)
+    out.push({
+      name: l.name,
+      host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
+      port: l.port,
+      advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
+    })
+  }
+  return out
+}
+
+/** A listener as Kafka writes one: NAME://host:port, an IPv6 host in brackets. */
+export function listenerUrl(name: string, host: string, port: number): string {
+  return `${name}://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** What a bound listener is called in messages: its address, and what it advertises when that differs. */
+export function describeListener(l: {
+  name: string
+  host: string
+  port: number
+  advertisedHost: string
+  advertisedPort: number
+}): string {
+  const bound = listenerUrl(l.name, l.host, l.port)
+  const same = l.advertisedHost === l.host && l.advertisedPort === l.port
+  return same
+    ? bound
+    : `${bound} (advertised as ${listenerUrl(l.name, l.advertisedHost, l.advertisedPort).replace(/^[^:]+:\/\//, '')})`
+}

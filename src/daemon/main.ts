@@ -5,8 +5,9 @@
 // file found while holding the lock can only be stale. Readiness is reported on a pipe (fd KAFKALITE_READY_FD) that
 // the starting client reads, so it neither polls nor sleeps: "ready <pid>", "running" (another daemon won a start
 // race) or "error <json>".
-import {closeSync, unlinkSync, writeFileSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, unlinkSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
+import {describeListener} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, ensurePrivateDir, resolveHome} from '../paths.js'
@@ -17,7 +18,7 @@ import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget, type ConnectionContext} from './connection.js'
 import {KafkaListener} from './kafka/listener.js'
-import {clusterIdOf} from './meta.js'
+import {clusterIdOf} from '../meta.js'
 import {DaemonServer} from './socket/server.js'
 
 const EXIT_ALREADY_RUNNING = 0
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   ensurePrivateDir(home)
   const paths = brokerPaths(home)
   if (dirname(paths.socket) !== home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
-  const config = loadBrokerConfig(paths.properties, overridesFromEnv())
+  const config = loadBrokerConfig(configFile(paths.properties), overridesFromEnv())
 
   let store: Store
   try {
@@ -104,10 +105,18 @@ async function main(): Promise<void> {
     kafka = new KafkaListener(core, context, clusterIdOf(home, config.brokerId))
     for (const l of await kafka.listen(config.kafkaListeners)) {
       log.info(
-        `Kafka listener ${l.name} on ${l.host}:${l.port}, advertised as ${l.advertised.host}:${l.advertised.port}`,
+        `Listening on ${describeListener({...l, advertisedHost: l.advertised.host, advertisedPort: l.advertised.port})}`,
       )
     }
   }
+  const listeners = () =>
+    (kafka?.bound ?? []).map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      advertisedHost: l.advertised.host,
+      advertisedPort: l.advertised.port,
+    }))
   const handlers = createHandlers(core, {
     version,
     startedAt: started,
@@ -115,24 +124,17 @@ async function main(): Promise<void> {
     socket: paths.socket,
     log: paths.log,
     connections: () => server.connections.size + (kafka?.connections.size ?? 0),
-    listeners: () =>
-      (kafka?.bound ?? []).map((l) => ({
-        name: l.name,
-        host: l.host,
-        port: l.port,
-        advertisedHost: l.advertised.host,
-        advertisedPort: l.advertised.port,
-      })),
+    listeners,
     shutdown: () => void shutdown('stop requested'),
   })
   const server = new DaemonServer(handlers, context)
   await server.listen(paths.socket)
+  // The listeners too: kafkalite's own commands take their advertised addresses for the local broker's.
   writeFileSync(
     paths.pidFile,
-    JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started}) + '\n',
-    {
-      mode: 0o600,
-    },
+    JSON.stringify({pid: process.pid, version, socket: paths.socket, startedAt: started, listeners: listeners()}) +
+      '\n',
+    {mode: 0o600},
   )
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
   process.on('SIGHUP', () => {}) // detached from any terminal; a closing terminal must not stop the broker
@@ -151,14 +153,38 @@ async function main(): Promise<void> {
 }
 
 /**
+ * The broker settings file: the one `kafka-server-start.sh server.properties` names (passed by the starting client in
+ * KAFKALITE_SERVER_PROPERTIES, used in place of the home's, as Kafka reads only the file it is given), else the
+ * home's server.properties, which may be absent.
+ */
+function configFile(home: string): string {
+  const given = process.env.KAFKALITE_SERVER_PROPERTIES
+  if (given === undefined || given === '') return home
+  if (!existsSync(given)) {
+    throw new KafkaException('BROKER_CONFIG_INVALID', `Cannot read ${given}: the file does not exist.`)
+  }
+  return given
+}
+
+/**
  * Settings given on the command line (`daemon start --listeners`, `kafka-server-start.sh --override name=value`),
  * passed by the starting client as JSON in KAFKALITE_OVERRIDES: they win over server.properties.
  */
 function overridesFromEnv(): Record<string, string> {
   const raw = process.env.KAFKALITE_OVERRIDES
   if (raw === undefined || raw === '') return {}
-  const parsed = JSON.parse(raw) as unknown
-  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    parsed = null
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  ) {
     throw new KafkaException('BROKER_CONFIG_INVALID', 'KAFKALITE_OVERRIDES must be a JSON object of strings.')
   }
   return parsed as Record<string, string>

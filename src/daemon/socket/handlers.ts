@@ -120,6 +120,8 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       ...core.status(),
       connections: info.connections(),
       listeners: info.listeners(),
+      config: core.config.file,
+      settings: core.config.settings,
     }),
     shutdown: () => {
       setImmediate(info.shutdown)
