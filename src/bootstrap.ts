@@ -1,6 +1,8 @@
-// `--bootstrap-server` compatibility. Scripts written for Kafka pass an address; kafkalite has no network listener,
-// so an address is only a name for the local broker: the broker's listener address (localhost:9092 unless
-// server.properties says otherwise) means "the daemon of this KAFKALITE_HOME", anything else is refused clearly.
+// Kafka's listener settings, and `--bootstrap-server` compatibility. Scripts written for Kafka pass an address;
+// kafkalite's own commands reach the broker on its Unix socket, so an address is only a name for the local broker:
+// the broker's listener address (localhost:9092 unless server.properties says otherwise, or an address the running
+// daemon listens on) means "the daemon of this KAFKALITE_HOME", anything else is refused clearly.
+import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {KafkaException, usageError} from './errors.js'
 
@@ -27,16 +29,43 @@ export function listenerAddresses(props: Readonly<Record<string, string>>): List
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', ''])
 
 /**
- * Checks a `--bootstrap-server` / `bootstrap.servers` value as Kafka's tools do (`host:port[,host:port]`), then
- * requires every entry to name the local broker.
+ * The addresses of the Kafka listeners the home's daemon opened (bound and advertised), from its pid file: a broker
+ * started with `--listeners` or `kafka-server-start.sh` answers to them too. None when no daemon runs.
  */
-export function checkBootstrapServers(value: string, props: Readonly<Record<string, string>>): void {
+export function runningListenerAddresses(pidFile: string): ListenerAddress[] {
+  let listeners: unknown
+  try {
+    listeners = (JSON.parse(readFileSync(pidFile, 'utf8')) as {listeners?: unknown}).listeners
+  } catch {
+    return []
+  }
+  if (!Array.isArray(listeners)) return []
+  const out: ListenerAddress[] = []
+  for (const l of listeners as {host?: unknown; port?: unknown; advertisedHost?: unknown; advertisedPort?: unknown}[]) {
+    if (typeof l.advertisedHost === 'string' && typeof l.advertisedPort === 'number') {
+      out.push({host: l.advertisedHost, port: l.advertisedPort})
+    }
+    if (typeof l.host === 'string' && typeof l.port === 'number') out.push({host: l.host, port: l.port})
+  }
+  return out
+}
+
+/**
+ * Checks a `--bootstrap-server` / `bootstrap.servers` value as Kafka's tools do (`host:port[,host:port]`), then
+ * requires every entry to name the local broker: an address of `listeners` / `advertised.listeners` in the home's
+ * server.properties, or of a listener the running daemon opened (`running`).
+ */
+export function checkBootstrapServers(
+  value: string,
+  props: Readonly<Record<string, string>>,
+  running: readonly ListenerAddress[] = [],
+): void {
   const entries = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
   if (entries.length === 0) throw usageError(`Error while validating the bootstrap address '${value}'`)
-  const listeners = listenerAddresses(props)
+  const listeners = [...listenerAddresses(props), ...running]
   const me = hostname()
   for (const entry of entries) {
     const match = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry)
@@ -45,7 +74,7 @@ export function checkBootstrapServers(value: string, props: Readonly<Record<stri
     const port = Number(match[2])
     const local = listeners.some((l) => l.port === port && (host === l.host || LOOPBACK.has(host) || host === me))
     if (!local) {
-      const here = listeners.map((l) => `${l.host || 'localhost'}:${l.port}`).join(',')
+      const here = [...new Set(listeners.map((l) => `${l.host || 'localhost'}:${l.port}`))].join(',')
       throw new KafkaException(
         'REMOTE_CLUSTER_UNSUPPORTED',
         `Bootstrap server '${entry}' is not the local kafkalite broker (${here}); remote clusters are not supported yet. Drop --bootstrap-server or use ${here}.`,

@@ -3,8 +3,8 @@
 // and Kafka's `kafka-server-start.sh [-daemon] server.properties [--override k=v]...`. The settings reach the daemon
 // through its environment (client/autostart.ts). A daemon already running keeps its settings: asking for other ones
 // is refused with one line (stop it first), as Kafka refuses a second broker on the same log directory.
+import {createRequire} from 'node:module'
 import {isIP} from 'node:net'
-import {pathToFileURL} from 'node:url'
 import {describeListener, kafkaListenersOf, listenerUrl, type KafkaListenerSpec} from '../bootstrap.js'
 import {connectSocket, daemonSettingsEnv, startDaemon, type DaemonSettings} from '../client/autostart.js'
 import {waitForExit} from '../client/connection.js'
@@ -103,7 +103,7 @@ export async function runInForeground(request: StartRequest, refuseRunning: bool
     if (refuseRunning) {
       throw new KafkaException(
         'ILLEGAL_STATE',
-        `The kafkalite daemon for ${request.home} already runs in the background (pid ${running.pid}): stop it first with ${request.stopCommand}.`,
+        `The kafkalite daemon for ${request.home} already runs (pid ${running.pid}): stop it first with ${request.stopCommand}.`,
       )
     }
   }
@@ -111,8 +111,10 @@ export async function runInForeground(request: StartRequest, refuseRunning: bool
     if (value === undefined) delete process.env[name]
     else process.env[name] = value
   }
-  // The daemon module starts on import and keeps this process alive until a signal or `daemon stop`.
-  await import(pathToFileURL(daemonEntry()).href)
+  // The daemon module (CommonJS) starts on load and keeps this process alive until a signal or `daemon stop`. Loaded
+  // with require, not import(): a bundle chunk given V8's code cache (bin/code-cache.cjs) loses its dynamic-import
+  // callback on Node 20 ("A dynamic import callback was not specified"), and this chunk is cached.
+  createRequire(import.meta.url)(daemonEntry())
   return new Promise<never>(() => {})
 }
 

@@ -213,29 +213,48 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 // --- kafkalite --------------------------------------------------------------------------------------------------
 
 /**
- * kafkalite's daemon with a Kafka-protocol listener, as issue 11 specifies it: `daemon start --listeners
- * PLAINTEXT://127.0.0.1:0`, the bound address in `daemon status --json`. The listener does not exist yet; this is
- * the hook the suite will use once it does (KAFKA_BROKER=kafkalite). The frame-proxy scenarios need a second,
- * proxied listener (as Apache Kafka gets above); until kafkalite has one they are skipped for it.
+ * kafkalite's daemon with Kafka-protocol listeners (issue 11), started the way a user starts it, in a home of its own:
+ * `daemon start --listeners PLAINTEXT://127.0.0.1:0,PROXIED://127.0.0.1:0` with the settings Apache Kafka gets above
+ * as `--override`s, PROXIED advertised at the frame proxy's port (so that the frame-proxy scenarios run against
+ * kafkalite too). The bound ports come from `daemon status --json`; a restart asks for them again.
  */
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
-  mkdirSync(dir, {recursive: true})
+  const proxyPort = await freePort()
+  kafkaliteCli(dir, kafkaliteStartArgs('PLAINTEXT://127.0.0.1:0,PROXIED://127.0.0.1:0', proxyPort))
   const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
-  const bin = join(ROOT, 'bin', 'run.js')
-  const start = spawnSync(process.execPath, [bin, 'daemon', 'start', '--listeners', 'PLAINTEXT://127.0.0.1:0'], {
+  const status = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'daemon', 'status', '--json'], {
     env,
     encoding: 'utf8',
   })
-  if (start.status !== 0) throw new Error(`kafkalite daemon start --listeners failed: ${start.stderr || start.stdout}`)
-  const status = spawnSync(process.execPath, [bin, 'daemon', 'status', '--json'], {env, encoding: 'utf8'})
-  const listeners = (JSON.parse(status.stdout) as {listeners?: string[]}).listeners ?? []
-  const plaintext = listeners.map((l) => /^PLAINTEXT:\/\/(.+)$/.exec(l)?.[1]).find((x) => x !== undefined)
-  if (plaintext === undefined) throw new Error(`daemon status --json shows no PLAINTEXT listener: ${status.stdout}`)
-  return {kind: 'kafkalite', label: 'kafkalite', bootstrap: plaintext, restartable: true, dir}
+  const listeners = (JSON.parse(status.stdout) as {listeners?: {name: string; host: string; port: number}[]}).listeners
+  const plaintext = listeners?.find((l) => l.name === 'PLAINTEXT')
+  const proxied = listeners?.find((l) => l.name === 'PROXIED')
+  if (!plaintext || !proxied) throw new Error(`daemon status --json does not show both listeners: ${status.stdout}`)
+  return {
+    kind: 'kafkalite',
+    label: `kafkalite ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string}`,
+    bootstrap: `${plaintext.host}:${plaintext.port}`,
+    proxy: {proxyPort, upstream: {host: proxied.host, port: proxied.port}},
+    restartable: true,
+    dir,
+  }
 }
 
-function kafkaliteCli(handle: BrokerHandle, args: string[]): void {
-  const env = {...process.env, KAFKALITE_HOME: handle.dir!, NO_COLOR: '1'}
+/** `daemon start` with these listeners and the settings the Apache Kafka broker above runs with. */
+function kafkaliteStartArgs(listeners: string, proxyPort: number): string[] {
+  const overrides = [
+    `advertised.listeners=PROXIED://127.0.0.1:${proxyPort}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
+    'num.partitions=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    'log.flush.interval.messages=1',
+  ]
+  return ['daemon', 'start', '--listeners', listeners, ...overrides.flatMap((o) => ['--override', o])]
+}
+
+function kafkaliteCli(dir: string, args: string[]): void {
+  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {env, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`kafkalite ${args.join(' ')} failed: ${r.stderr || r.stdout}`)
 }
@@ -260,8 +279,16 @@ export async function startBroker(dir: string): Promise<BrokerHandle> {
 export async function restartBroker(handle: BrokerHandle): Promise<void> {
   if (!handle.restartable) throw new Error(`${handle.label} cannot be restarted by the suite`)
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
-    kafkaliteCli(handle, ['daemon', 'start', '--listeners', `PLAINTEXT://${handle.bootstrap}`])
+    // The same ports again: clients that knew the broker reconnect to it, as they would to a restarted Kafka.
+    const upstream = handle.proxy!.upstream
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
+    kafkaliteCli(
+      handle.dir!,
+      kafkaliteStartArgs(
+        `PLAINTEXT://${handle.bootstrap},PROXIED://${upstream.host}:${upstream.port}`,
+        handle.proxy!.proxyPort,
+      ),
+    )
     return
   }
   const pid = Number(readFileSync(join(handle.dir!, 'broker.pid'), 'utf8'))
@@ -272,7 +299,7 @@ export async function restartBroker(handle: BrokerHandle): Promise<void> {
 export async function stopBroker(handle: BrokerHandle): Promise<void> {
   if (handle.kind === 'external') return
   if (handle.kind === 'kafkalite') {
-    kafkaliteCli(handle, ['daemon', 'stop'])
+    kafkaliteCli(handle.dir!, ['daemon', 'stop'])
     return
   }
   const pidFile = join(handle.dir!, 'broker.pid')
