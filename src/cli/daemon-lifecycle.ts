@@ -56,7 +56,7 @@ export function checkListeners(settings: Readonly<Record<string, string>>, sourc
   try {
     return kafkaListenersOf(settings)
   } catch (error) {
-    throw usageError(`${(error as Error).message.replace(/\.$/, '')} in ${source}.`)
+    throw usageError(`${source}: ${(error as Error).message.replace(/\.$/, '')}.`)
   }
 }
 
