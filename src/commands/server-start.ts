@@ -48,11 +48,20 @@ Without -daemon the broker runs in the foreground, logging to stderr, until Ctrl
     }),
   }
 
-  // Kafka's argument shape (-daemon with one dash, the file first) is not oclif's: the arguments are read here.
+  // Kafka's argument shape (-daemon with one dash) is not oclif's: the arguments are read here first.
   static override strict = false
 
   async run(): Promise<DaemonStartResult> {
-    const {daemon, file, overrideArgs} = this.#arguments()
+    const kafka = this.#arguments()
+    // Kafka's shape translated into oclif's, and parsed as any command's arguments are.
+    const {args, flags} = await this.parse(ServerStart, [
+      kafka.file,
+      ...(kafka.daemon ? ['--daemon'] : []),
+      ...kafka.overrides.flatMap((o) => ['--override', o]),
+    ])
+    const daemon = flags.daemon
+    const file = args.config
+    const overrideArgs = flags.override ?? []
     const config = resolve(file)
     const fileSettings = readPropertiesFile(config)
     const overrides = parseOverrides(overrideArgs)
@@ -88,7 +97,7 @@ Without -daemon the broker runs in the foreground, logging to stderr, until Ctrl
   }
 
   /** Kafka's kafka-server-start.sh and kafka.Kafka: [-daemon] server.properties [--override property=value]*. */
-  #arguments(): {daemon: boolean; file: string; overrideArgs: string[]} {
+  #arguments(): {daemon: boolean; file: string; overrides: string[]} {
     let daemon = false
     let file: string | undefined
     const overrideArgs: string[] = []
@@ -106,6 +115,6 @@ Without -daemon the broker runs in the foreground, logging to stderr, until Ctrl
       else throw usageError(`Found non argument parameters: ${arg}. ${USAGE}`)
     }
     if (file === undefined) throw usageError(USAGE)
-    return {daemon, file, overrideArgs}
+    return {daemon, file, overrides: overrideArgs}
   }
 }

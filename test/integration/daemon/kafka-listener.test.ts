@@ -2,9 +2,11 @@
 // message and `daemon status` show, the one-line errors of a listener that cannot open, and nothing on TCP unless
 // asked (checked in the kernel's own table of listening sockets, not only in what the daemon says).
 import {existsSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
-import {createServer, Socket, type Server} from 'node:net'
+import {createServer, type Server} from 'node:net'
 import {describe, expect, it} from 'vitest'
+import {ApiVersions, Metadata} from '../../../src/protocol/kafka/codec/index.js'
 import {TestHome} from '../../helpers/env.js'
+import {kafkaRequest} from '../../helpers/kafka-request.js'
 
 const home = TestHome.forEachTest()
 
@@ -57,32 +59,6 @@ function tcpListenersOf(pid: number): number {
   return [...socketInodesOf(pid)].filter((inode) => listening.has(inode)).length
 }
 
-/** Sends Kafka's ApiVersions v0 and resolves with the correlation id of the answer (a Kafka broker answered). */
-function apiVersions(host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new Socket()
-    let got = Buffer.alloc(0)
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer to ApiVersions within 5 s')))
-    socket.on('error', reject)
-    socket.on('data', (chunk: Buffer) => {
-      got = Buffer.concat([got, chunk])
-      if (got.length >= 8 && got.length >= 4 + got.readInt32BE(0)) {
-        socket.destroy()
-        resolve(got.readInt32BE(4))
-      }
-    })
-    socket.connect(port, host, () => {
-      const frame = Buffer.alloc(14)
-      frame.writeInt32BE(10, 0) // size
-      frame.writeInt16BE(18, 4) // ApiVersions
-      frame.writeInt16BE(0, 6) // v0
-      frame.writeInt32BE(4242, 8) // correlation id
-      frame.writeInt16BE(-1, 12) // null client id
-      socket.write(frame)
-    })
-  })
-}
-
 /** A TCP port taken by another process (here: this one), on loopback. */
 async function occupiedPort(): Promise<{server: Server; port: number}> {
   const server = createServer()
@@ -125,7 +101,9 @@ describe('the Kafka listener', () => {
     expect((await home.run(['daemon', 'status'])).stdout).toMatch(
       new RegExp(`\\n {2}listeners +PLAINTEXT://127\\.0\\.0\\.1:${port}\\n`),
     )
-    expect(await apiVersions('127.0.0.1', Number(port))).toBe(4242)
+    const versions = await kafkaRequest({host: '127.0.0.1', port: Number(port)}, ApiVersions, 3, {})
+    expect(versions.errorCode).toBe(0)
+    expect(versions.apiKeys).toContainEqual(expect.objectContaining({apiKey: Metadata.apiKey}))
     // kafkalite's own commands take the bound address for the local broker's.
     const list = await home.run(['topics', '--bootstrap-server', `localhost:${port}`, '--list'])
     expect(list.stderr).toBe('')
