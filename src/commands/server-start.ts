@@ -28,7 +28,7 @@ export default class ServerStart extends BaseCommand {
 
   static override description = `Kafka's kafka-server-start.sh: start the local broker with the settings of a server.properties file.
 
-The argument shape is Kafka's, so CI scripts written for Kafka start kafkalite instead: [-daemon] server.properties [--override property=value]... The file is read in place of the home's server.properties (as Kafka reads only the file it is given), its settings and the overrides for this start only; data stays in KAFKALITE_HOME (log.dirs is not used). A file without listeners listens on Kafka's default, PLAINTEXT://:9092 (on loopback: a host other than loopback must be named). The KRaft controller's listeners are skipped.
+The argument shape is Kafka's, so CI scripts written for Kafka start kafkalite instead: [-daemon] server.properties [--override property=value]... The file is read in place of the home's server.properties, as Kafka reads only the file it is given; its settings and the overrides hold for this start only. Data stays in KAFKALITE_HOME (log.dirs is not used). A file without listeners listens on Kafka's default, PLAINTEXT://:9092 (on loopback: a host other than loopback must be named). The KRaft controller's listeners are skipped.
 
 Without -daemon the broker runs in the foreground, logging to stderr, until Ctrl-C or kafka-server-stop.sh stops it; with -daemon the command returns once the broker serves, printing the addresses it listens on. A broker already running for the home is refused when its settings differ (stop it first), and in the foreground always (as Kafka refuses a second broker on a locked log directory).`
 
@@ -42,7 +42,7 @@ Without -daemon the broker runs in the foreground, logging to stderr, until Ctrl
       description: 'Written -daemon, as Kafka spells it (--daemon works too): start in the background and return.',
     }),
     override: Flags.string({
-      description: 'A broker setting that wins over the file. Repeatable.',
+      description: 'A broker setting that wins over the file.',
       helpValue: 'property=value',
       multiple: true,
     }),

@@ -48,8 +48,7 @@ Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or 
       helpValue: 'PLAINTEXT://127.0.0.1:9092',
     }),
     override: Flags.string({
-      description:
-        'A broker setting that wins over server.properties, as kafka-server-start.sh --override. Repeatable.',
+      description: 'A broker setting that wins over server.properties, as kafka-server-start.sh --override does.',
       helpValue: 'name=value',
       multiple: true,
     }),
