@@ -4,7 +4,8 @@
 //
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
-//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag
+//   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
+//                          validation, unread (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -12,6 +13,8 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {cpus, loadavg, release, tmpdir, totalmem} from 'node:os'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
+import {recordValidation, unreadFetches} from './robustness.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -35,7 +38,7 @@ function newHome() {
 
 function cli(home, args, options = {}) {
   const res = spawnSync(NODE, [BIN, ...args], {
-    env: {...process.env, KAFKALITE_HOME: home},
+    env: {...process.env, ...options.env, KAFKALITE_HOME: home},
     input: options.input,
     stdio: [options.stdin ?? 'pipe', options.stdout ?? 'pipe', 'pipe'],
     maxBuffer: 1 << 30,
@@ -51,6 +54,7 @@ function timeCommand(cmd, args, env = {}) {
   return ms(start)
 }
 
+/** One figure of the report. A row without a target (an anchor, a companion figure) has target '-' and ok null. */
 function row(name, value, unit, baselineName, baseline, ratio, target, ok) {
   rows.push({name, value, unit, baselineName, baseline, ratio, target, ok})
 }
@@ -269,7 +273,8 @@ async function endToEnd() {
   rmSync(home, {recursive: true, force: true})
 
   // Baseline: a round trip on a Unix socket between two Node processes, the floor for any local broker.
-  const sock = join(newHome(), 'echo.sock')
+  const echoDir = newHome()
+  const sock = join(echoDir, 'echo.sock')
   const server = spawn(
     NODE,
     [
@@ -291,6 +296,7 @@ async function endToEnd() {
   }
   client.destroy()
   server.kill()
+  rmSync(echoDir, {recursive: true, force: true})
   const p50 = percentile(samples, 0.5)
   const p99 = percentile(samples, 0.99)
   row(
@@ -641,27 +647,59 @@ async function lagViewer() {
 const fmt = (v, unit) =>
   unit === 'rec/s' ? `${Math.round(v).toLocaleString('en-US')}` : v.toFixed(unit === 'MB' ? 1 : 2)
 
-// BENCH_ONLY=cli,cold,produce,latency,rebalance,group,txn,lag runs a subset.
-const SECTIONS = ['cli', 'cold', 'produce', 'latency', 'rebalance', 'group', 'txn', 'lag']
+/** What the sections in their own modules (bench/robustness.mjs, bench/kafka-listener.mjs) share with this file. */
+const bench = {ROOT, BIN, NODE, RECORDS, RUNS, log, row, median, percentile, ms, now, newHome, cli, makeInput}
+
+// BENCH_ONLY=cli,cold,... runs a subset.
+const SECTIONS = [
+  'cli',
+  'cold',
+  'produce',
+  'latency',
+  'rebalance',
+  'group',
+  'txn',
+  'lag',
+  'validation',
+  'unread',
+  'listener',
+  'anchor',
+]
 const only = process.env.BENCH_ONLY?.split(',')
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
 if (unknown.length > 0) throw new Error(`BENCH_ONLY: no section ${unknown.join(', ')} (use ${SECTIONS.join(', ')})`)
 const want = (name) => !only || only.includes(name)
+/** Runs a section when it is wanted, and says how long it took. */
+async function section(name, run) {
+  if (!want(name)) return
+  const start = now()
+  await run()
+  log(`${name}: ${(ms(start) / 1000).toFixed(1)} s`)
+}
 const started = new Date()
 const loadAtStart = loadavg()[0]
-const {base, out: imports} = want('cli') ? importCosts() : {base: Number.NaN, out: []}
-if (want('cli')) cliLatency()
-if (want('cold')) coldStart()
-if (want('produce')) await produceConsume()
-if (want('latency')) await endToEnd()
-if (want('rebalance')) await rebalance()
-if (want('group')) await groupConsume()
-if (want('txn')) await deliveryGuarantees()
-if (want('lag')) await lagViewer()
+let base = Number.NaN
+let imports = []
+await section('cli', () => {
+  ;({base, out: imports} = importCosts())
+  cliLatency()
+})
+await section('cold', coldStart)
+await section('produce', produceConsume)
+await section('latency', endToEnd)
+await section('rebalance', rebalance)
+await section('group', groupConsume)
+await section('txn', deliveryGuarantees)
+await section('lag', lagViewer)
+await section('validation', () => recordValidation(bench))
+await section('unread', () => unreadFetches(bench))
+await section('listener', () => kafkaListener(bench))
+await section('anchor', () => kafkaAnchor(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']
 const ratioText = (r) => (Number.isNaN(r.ratio) ? '-' : `${r.ratio.toFixed(2)}x`)
+const metText = (r, no) => (r.ok === null ? '-' : r.ok ? 'yes' : no)
 const table = rows.map((r) => [
   r.name,
   fmt(r.value, r.unit),
@@ -670,7 +708,7 @@ const table = rows.map((r) => [
   fmt(r.baseline, r.unit),
   ratioText(r),
   r.target,
-  r.ok ? 'yes' : 'NO',
+  metText(r, 'NO'),
 ])
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)))
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
@@ -737,7 +775,7 @@ function generatedPart() {
         `${fmt(r.baseline, r.unit)} ${r.unit}`,
         ratioText(r),
         r.target,
-        r.ok ? 'yes' : '**no**',
+        metText(r, '**no**'),
       ]),
     ),
   ]

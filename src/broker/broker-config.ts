@@ -10,8 +10,9 @@ import {
 import {KafkaException} from '../errors.js'
 import {parseProperties, setOwn} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
+import type {ConfigEntryData, ConfigType} from '../protocol/socket/messages.js'
 import type {Durability} from '../store/open.js'
-import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused} from './topic-config.js'
+import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused, type ConfigDef} from './topic-config.js'
 
 /** What a front end allows its connections (a client that floods or never reads must not grow the daemon). */
 export interface NetworkConfig {
@@ -82,6 +83,8 @@ export interface BrokerConfig {
   kafkaListeners: KafkaListenerConfig[]
   /** Broker settings that set topic-config defaults (`log.retention.hours`, `message.max.bytes`, ...). */
   topicDefaults: Record<string, string>
+  /** Every setting server.properties and the overrides gave, validated: DescribeConfigs' STATIC_BROKER_CONFIG. */
+  given: Record<string, string>
   /** The file read, or null when there is none (defaults, or only command-line overrides). */
   file: string | null
   /** The settings as given (the file's, with command-line overrides applied), before validation. */
@@ -95,6 +98,12 @@ export interface BrokerConfig {
   lagHistory: LagHistoryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
+  /**
+   * Skip the per-record validation of produced batches (validateRecords). Exists only so that `npm run bench` can
+   * measure what that validation costs, against a daemon without it; never set from server.properties, only by the
+   * daemon from KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1 (src/daemon/main.ts).
+   */
+  benchSkipRecordValidation?: boolean
 }
 
 interface BrokerDef {
@@ -221,6 +230,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     listeners,
     kafkaListeners: kafkaListeners(props, where),
     topicDefaults,
+    given: {...values, ...topicDefaults},
     groups: {
       initialRebalanceDelayMs: Number(get('group.initial.rebalance.delay.ms')),
       minSessionTimeoutMs: Number(get('group.min.session.timeout.ms')),
@@ -255,4 +265,66 @@ function kafkaListeners(props: Readonly<Record<string, string>>, where: string):
   } catch (error) {
     throw new KafkaException('BROKER_CONFIG_INVALID', `${(error as Error).message.replace(/\.$/, '')}${where}`)
   }
+}
+
+/** Kafka's type of a broker setting, where it differs from the type kafkalite validates it as. */
+const KAFKA_TYPES: Readonly<Record<string, ConfigType>> = {
+  'advertised.listeners': 'LIST',
+  listeners: 'LIST',
+  'connections.max.idle.ms': 'LONG',
+  'queued.max.request.bytes': 'LONG',
+  'controller.listener.names': 'LIST',
+  'controller.quorum.bootstrap.servers': 'LIST',
+  'controller.quorum.voters': 'LIST',
+  'process.roles': 'LIST',
+  'log.dir': 'LIST',
+  'log.dirs': 'LIST',
+  'log.retention.hours': 'INT',
+  'log.retention.minutes': 'INT',
+  'log.roll.hours': 'INT',
+}
+
+/**
+ * Kafka's defaults of the broker synonyms of topic configs, where they are not the topic config's default: the
+ * hours are the defaults, the finer units unset (null). advertised.listeners unset means the listeners themselves.
+ */
+const KAFKA_DEFAULTS: Readonly<Record<string, string | null>> = {
+  'advertised.listeners': null,
+  'log.retention.ms': null,
+  'log.retention.minutes': null,
+  'log.retention.hours': '168',
+  'log.roll.ms': null,
+  'log.roll.hours': '168',
+  'log.roll.jitter.ms': null,
+  'log.flush.interval.ms': null,
+}
+
+/**
+ * The broker's settings as Kafka's DescribeConfigs lists resource type BROKER: every setting kafkalite reads, sorted
+ * by name, with the value server.properties (or an override) gave (STATIC_BROKER_CONFIG) or the default
+ * (DEFAULT_CONFIG). All are read-only: kafkalite reads its settings once, at start (no dynamic broker configs).
+ */
+export function describeBrokerConfigs(config: BrokerConfig): ConfigEntryData[] {
+  const topicDefs = new Map<string, ConfigDef>()
+  for (const def of Object.values(TOPIC_CONFIGS)) for (const s of def.synonyms ?? []) topicDefs.set(s.name, def)
+  const names = [...new Set([...Object.keys(BROKER_SETTINGS), ...topicDefs.keys()])].sort()
+  return names.map((name) => {
+    const def = Object.hasOwn(BROKER_SETTINGS, name) ? BROKER_SETTINGS[name]! : topicDefs.get(name)!
+    const fallback = Object.hasOwn(KAFKA_DEFAULTS, name) ? KAFKA_DEFAULTS[name]! : def.default
+    const given = Object.hasOwn(config.given, name) ? config.given[name]! : undefined
+    const synonyms: ConfigEntryData['synonyms'] = []
+    if (given !== undefined) synonyms.push({name, value: given, source: 'STATIC_BROKER_CONFIG'})
+    if (fallback !== null) synonyms.push({name, value: fallback, source: 'DEFAULT_CONFIG'})
+    const source = given === undefined ? 'DEFAULT_CONFIG' : 'STATIC_BROKER_CONFIG'
+    return {
+      name,
+      value: given ?? fallback,
+      type: KAFKA_TYPES[name] ?? def.type,
+      source,
+      isDefault: source === 'DEFAULT_CONFIG',
+      readOnly: true,
+      sensitive: false,
+      synonyms,
+    }
+  })
 }

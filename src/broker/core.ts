@@ -9,21 +9,27 @@
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
-import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
+import type {ConfigEntryData, DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
-import type {BrokerConfig} from './broker-config.js'
+import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
 import {fetch, type FetchResult} from './fetch.js'
-import {GroupCoordinator, type ConnectionRef} from './group-coordinator.js'
+import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
-import {TransactionCoordinator} from './transaction-coordinator.js'
+import {
+  TransactionCoordinator,
+  type AddOffsetsToTxnRequest,
+  type AddPartitionsToTxnRequest,
+  type InitProducerIdRequest,
+} from './transaction-coordinator.js'
 
 type Req<M extends keyof ParsedRequests> = ParsedRequests[M]
 type Res<M extends keyof Responses> = Responses[M]
 
-export type {ConnectionRef}
+export type {ConnectionRef, JoinOptions}
+export {MemberIdRequiredException} from './group-coordinator.js'
 
 /** The broker's own part of `daemon status`: what it holds and where. */
 export type BrokerStatus = Pick<
@@ -112,6 +118,11 @@ export class BrokerCore {
     return this.broker.alterConfigs(req)
   }
 
+  /** The broker's own settings as DescribeConfigs lists resource type BROKER: server.properties over the defaults. */
+  describeBrokerConfigs(): ConfigEntryData[] {
+    return describeBrokerConfigs(this.config)
+  }
+
   // ---- the log ----------------------------------------------------------------------------------------------------
 
   /** Appends the request's batches, all committed before any result is returned. */
@@ -128,14 +139,27 @@ export class BrokerCore {
     return this.broker.listOffsets(req)
   }
 
-  // ---- consumer groups --------------------------------------------------------------------------------------------
-
-  joinGroup(req: Req<'joinGroup'>, connection: ConnectionRef): ReturnType<GroupCoordinator['joinGroup']> {
-    return this.groups.joinGroup(req, connection)
+  /** Moves partitions' log start offsets forward (Kafka's DeleteRecords); see Broker.deleteRecords for the rules. */
+  deleteRecords(req: Req<'deleteRecords'>): Res<'deleteRecords'> {
+    return this.broker.deleteRecords(req)
   }
 
-  syncGroup(req: Req<'syncGroup'>): ReturnType<GroupCoordinator['syncGroup']> {
-    return this.groups.syncGroup(req)
+  // ---- consumer groups --------------------------------------------------------------------------------------------
+
+  /** A member joins; `connection` null: only its session counts (Kafka's protocol), else it leaves when that closes. */
+  joinGroup(
+    req: Req<'joinGroup'>,
+    connection: ConnectionRef | null,
+    options?: JoinOptions,
+  ): ReturnType<GroupCoordinator['joinGroup']> {
+    return this.groups.joinGroup(req, connection, options)
+  }
+
+  syncGroup(
+    req: Req<'syncGroup'>,
+    expected?: Parameters<GroupCoordinator['syncGroup']>[1],
+  ): ReturnType<GroupCoordinator['syncGroup']> {
+    return this.groups.syncGroup(req, expected)
   }
 
   heartbeat(req: Req<'heartbeat'>, connection: ConnectionRef): ReturnType<GroupCoordinator['heartbeat']> {
@@ -180,8 +204,18 @@ export class BrokerCore {
 
   // ---- producers and transactions ---------------------------------------------------------------------------------
 
-  initProducerId(req: Req<'initProducerId'>): Res<'initProducerId'> {
+  initProducerId(req: InitProducerIdRequest): Res<'initProducerId'> {
     return this.transactions.initProducerId(req)
+  }
+
+  /** Partitions join the producer's transaction (Kafka's AddPartitionsToTxn); a result per partition. */
+  addPartitionsToTxn(req: AddPartitionsToTxnRequest): ReturnType<TransactionCoordinator['addPartitionsToTxn']> {
+    return this.transactions.addPartitionsToTxn(req)
+  }
+
+  /** A group's offsets will be committed with the producer's transaction (Kafka's AddOffsetsToTxn). */
+  addOffsetsToTxn(req: AddOffsetsToTxnRequest): ReturnType<TransactionCoordinator['addOffsetsToTxn']> {
+    return this.transactions.addOffsetsToTxn(req)
   }
 
   txnOffsetCommit(req: Req<'txnOffsetCommit'>): Res<'txnOffsetCommit'> {
@@ -192,7 +226,7 @@ export class BrokerCore {
     return this.transactions.endTxn(req)
   }
 
-  listTransactions(req: Req<'listTransactions'>): Res<'listTransactions'> {
+  listTransactions(req: Req<'listTransactions'>): ReturnType<TransactionCoordinator['listTransactions']> {
     return this.transactions.listTransactions(req)
   }
 

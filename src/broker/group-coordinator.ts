@@ -7,8 +7,11 @@
 // subscription and computes the assignment, which it hands back with SyncGroup; every member gets its own share.
 // Static members (group.instance.id) keep their assignment across a restart within the session timeout.
 //
-// Unlike Kafka's coordinator, this one knows each member's connection: a dynamic member whose connection closes
-// leaves at once, so a crashed consumer's partitions move without waiting for its session to expire.
+// Membership follows Kafka's rules: a member stays while it heartbeats within its session timeout, and a member that
+// is waiting for a rebalance to complete (a parked JoinGroup or SyncGroup) is not expired by its session: the
+// rebalance timeout decides for it. kafkalite's own socket adds one rule its clients ask for (`joinGroup` with a
+// connection): a dynamic member whose connection closes leaves at once, so a crashed consumer's partitions move without
+// waiting for its session to expire. Kafka's protocol joins without one (null): its clients reconnect freely.
 import {randomUUID} from 'node:crypto'
 import {KafkaException, type ErrorData} from '../errors.js'
 import type {GroupDescriptionData, GroupState, ParsedRequests, Responses} from '../protocol/socket/messages.js'
@@ -32,12 +35,14 @@ interface MemberRecord {
 }
 
 type JoinResult = Responses['joinGroup']
+/** SyncGroup's answer, with the group's protocol type (Kafka's SyncGroup v5+ response carries it). */
+type SyncResult = Responses['syncGroup'] & {protocolType: string}
 type Settle<T> = {resolve: (value: T) => void; reject: (error: KafkaException) => void}
 
 interface Member {
   record: MemberRecord
   join: Settle<JoinResult> | null
-  sync: Settle<Responses['syncGroup']> | null
+  sync: Settle<SyncResult> | null
   session: NodeJS.Timeout | null
   /** Unregisters the connection-close callback of a dynamic member. */
   unwatch: (() => void) | null
@@ -58,6 +63,8 @@ interface Group {
   delaying: boolean
   /** Parked heartbeats, answered with REBALANCE_IN_PROGRESS as soon as a rebalance starts. */
   heartbeats: Set<HeartbeatWaiter>
+  /** Member ids given with MEMBER_ID_REQUIRED, each forgotten unless it joins within its session timeout. */
+  pending: Map<string, NodeJS.Timeout>
 }
 
 interface HeartbeatWaiter {
@@ -68,6 +75,27 @@ interface HeartbeatWaiter {
 /** Opaque identity of a client connection, with a way to hear when it closes. */
 export interface ConnectionRef {
   onClose(callback: () => void): () => void
+}
+
+/** How a front end's JoinGroup is treated, beyond the request. */
+export interface JoinOptions {
+  /** The member's address as DescribeGroups reports it (`/127.0.0.1`); `/localhost` when not given. */
+  clientHost?: string
+  /**
+   * KIP-394 (Kafka's JoinGroup v4+): a new dynamic member is first answered MEMBER_ID_REQUIRED with the member id to
+   * join with, and counts as a member only once it joins with that id, so a client retrying a timed-out join leaves
+   * no half-joined members behind.
+   */
+  requireKnownMemberId?: boolean
+}
+
+/** The answer to the first JoinGroup of a new dynamic member under KIP-394: join again with `memberId`. */
+export class MemberIdRequiredException extends KafkaException {
+  readonly memberId: string
+  constructor(memberId: string, groupId: string) {
+    super('MEMBER_ID_REQUIRED', `Join group '${groupId}' again with the member id '${memberId}' the coordinator gave.`)
+    this.memberId = memberId
+  }
 }
 
 const error = (code: ConstructorParameters<typeof KafkaException>[0], message: string) =>
@@ -147,6 +175,7 @@ export class GroupCoordinator {
       timer: null,
       delaying: false,
       heartbeats: new Set(),
+      pending: new Map(),
     }
   }
 
@@ -176,7 +205,15 @@ export class GroupCoordinator {
 
   // ---- membership -------------------------------------------------------------------------------------------
 
-  joinGroup(req: ParsedRequests['joinGroup'], connection: ConnectionRef): Promise<JoinResult> {
+  /**
+   * A member joins (or rejoins) the group; answered when the rebalance completes. `connection` is the member's
+   * connection when it leaves with it (kafkalite's socket), null when only its session counts (Kafka's protocol).
+   */
+  joinGroup(
+    req: ParsedRequests['joinGroup'],
+    connection: ConnectionRef | null,
+    options: JoinOptions = {},
+  ): Promise<JoinResult> {
     if (req.groupId === '')
       throw error('INVALID_GROUP_ID', 'The configured group.id is empty: set group.id to join a group.')
     const {minSessionTimeoutMs: min, maxSessionTimeoutMs: max} = this.#config
@@ -184,6 +221,12 @@ export class GroupCoordinator {
       throw error(
         'INVALID_SESSION_TIMEOUT',
         `session.timeout.ms ${req.sessionTimeoutMs} is outside the broker's allowed range [${min}, ${max}] (group.min.session.timeout.ms, group.max.session.timeout.ms).`,
+      )
+    }
+    if (req.protocolType === '' || req.protocols.length === 0) {
+      throw error(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `A member of group '${req.groupId}' must name its protocol type and at least one protocol.`,
       )
     }
     const group = this.#group(req.groupId, true)!
@@ -205,15 +248,25 @@ export class GroupCoordinator {
         )
       }
     }
+    if (req.memberId === '' && req.groupInstanceId === null && options.requireKnownMemberId) {
+      const memberId = this.#newMemberId(req.clientId)
+      const forget = setTimeout(() => group.pending.delete(memberId), req.sessionTimeoutMs)
+      forget.unref()
+      group.pending.set(memberId, forget)
+      throw new MemberIdRequiredException(memberId, group.id)
+    }
     let member: Member | undefined
-    if (req.memberId === '') {
+    const pending = group.pending.get(req.memberId)
+    if (req.memberId === '' || pending !== undefined) {
+      if (pending !== undefined) clearTimeout(pending)
+      group.pending.delete(req.memberId)
       const previousId = req.groupInstanceId === null ? undefined : group.statics.get(req.groupInstanceId)
       const previous = previousId === undefined ? undefined : group.members.get(previousId)
       const record: MemberRecord = {
-        memberId: `${req.clientId || 'consumer'}-${randomUUID()}`,
+        memberId: req.memberId === '' ? this.#newMemberId(req.clientId) : req.memberId,
         groupInstanceId: req.groupInstanceId,
         clientId: req.clientId,
-        clientHost: '/localhost',
+        clientHost: options.clientHost ?? '/localhost',
         sessionTimeoutMs: req.sessionTimeoutMs,
         rebalanceTimeoutMs: req.rebalanceTimeoutMs,
         protocols: req.protocols,
@@ -248,6 +301,7 @@ export class GroupCoordinator {
       member.record.protocols = req.protocols
       member.record.sessionTimeoutMs = req.sessionTimeoutMs
       member.record.rebalanceTimeoutMs = req.rebalanceTimeoutMs
+      if (options.clientHost !== undefined) member.record.clientHost = options.clientHost
       member.join?.reject(error('REBALANCE_IN_PROGRESS', 'A newer JoinGroup from the same member replaced this one.'))
     }
     this.#watch(member, connection, group)
@@ -259,6 +313,11 @@ export class GroupCoordinator {
     if (group.state !== 'PreparingRebalance') this.#prepareRebalance(group, `member ${member.record.memberId} joined`)
     else this.#maybeCompleteJoin(group)
     return result
+  }
+
+  /** Kafka's member ids: the client id, a dash and a UUID. */
+  #newMemberId(clientId: string): string {
+    return `${clientId || 'consumer'}-${randomUUID()}`
   }
 
   /** Puts `next` in place of `previous` (the same static member under a new id); `previous` is fenced. */
@@ -274,10 +333,10 @@ export class GroupCoordinator {
   }
 
   /** A dynamic member leaves as soon as its connection closes; a static one keeps its session running. */
-  #watch(member: Member, connection: ConnectionRef, group: Group): void {
+  #watch(member: Member, connection: ConnectionRef | null, group: Group): void {
     member.unwatch?.()
     member.unwatch = null
-    if (member.record.groupInstanceId !== null) return
+    if (connection === null || member.record.groupInstanceId !== null) return
     const id = member.record.memberId
     member.unwatch = connection.onClose(() => {
       member.unwatch = null
@@ -293,6 +352,12 @@ export class GroupCoordinator {
     member.session = setTimeout(() => {
       member.session = null
       if (group.members.get(member.record.memberId) !== member) return
+      if (member.join !== null || member.sync !== null) {
+        // Waiting for the rebalance to complete counts as heartbeating (Kafka's hasSatisfiedHeartbeat): the
+        // rebalance timeout removes a member that does not rejoin, and completing the rebalance restarts its session.
+        this.#touch(group, member)
+        return
+      }
       this.#log.info(`group ${group.id}: member ${member.record.memberId} session expired`)
       this.#remove(group, member, 'its session expired')
     }, member.record.sessionTimeoutMs)
@@ -400,6 +465,7 @@ export class GroupCoordinator {
     for (const m of group.members.values()) {
       const join = m.join!
       m.join = null
+      this.#touch(group, m) // a fresh session from the end of the wait (Kafka's completeAndScheduleNextHeartbeatExpiration)
       join.resolve({
         generationId: group.generation,
         protocolName: group.protocol,
@@ -451,7 +517,14 @@ export class GroupCoordinator {
     return member
   }
 
-  syncGroup(req: ParsedRequests['syncGroup']): Promise<Responses['syncGroup']> | Responses['syncGroup'] {
+  /**
+   * The leader hands in every member's assignment; each member gets its own once it has. `expected` is the protocol
+   * type and name the member was told (Kafka's SyncGroup v5+), checked against the group's when given.
+   */
+  syncGroup(
+    req: ParsedRequests['syncGroup'],
+    expected: {protocolType?: string | null; protocolName?: string | null} = {},
+  ): Promise<SyncResult> | SyncResult {
     const group = this.#groups.get(req.groupId)
     const member = this.#member(group, req.groupId, req.memberId, req.groupInstanceId)
     const g = group!
@@ -461,11 +534,25 @@ export class GroupCoordinator {
         `Generation ${req.generationId} is not the current generation ${g.generation} of group '${g.id}'.`,
       )
     }
+    if (expected.protocolType != null && expected.protocolType !== g.protocolType) {
+      throw error(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `Group '${g.id}' uses protocol type '${g.protocolType}', not '${expected.protocolType}'.`,
+      )
+    }
+    if (expected.protocolName != null && g.protocol !== '' && expected.protocolName !== g.protocol) {
+      throw error(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `Group '${g.id}' uses the assignor '${g.protocol}' in generation ${g.generation}, not '${expected.protocolName}'.`,
+      )
+    }
     this.#touch(g, member)
     if (g.state === 'PreparingRebalance')
       throw error('REBALANCE_IN_PROGRESS', `Group '${g.id}' is rebalancing: rejoin it.`)
-    if (g.state === 'Stable') return {protocolName: g.protocol, assignment: member.record.assignment}
-    const result = new Promise<Responses['syncGroup']>((resolve, reject) => {
+    if (g.state === 'Stable') {
+      return {protocolType: g.protocolType, protocolName: g.protocol, assignment: member.record.assignment}
+    }
+    const result = new Promise<SyncResult>((resolve, reject) => {
       member.sync?.reject(error('REBALANCE_IN_PROGRESS', 'A newer SyncGroup from the same member replaced this one.'))
       member.sync = {resolve, reject}
     })
@@ -479,7 +566,8 @@ export class GroupCoordinator {
       for (const m of g.members.values()) {
         const sync = m.sync
         m.sync = null
-        sync?.resolve({protocolName: g.protocol, assignment: m.record.assignment})
+        if (sync) this.#touch(g, m)
+        sync?.resolve({protocolType: g.protocolType, protocolName: g.protocol, assignment: m.record.assignment})
       }
     }
     return result
@@ -771,6 +859,7 @@ export class GroupCoordinator {
       if (g.timer) clearTimeout(g.timer)
       for (const waiter of [...g.heartbeats]) waiter.resolve()
       for (const m of g.members.values()) this.#stopMember(m)
+      for (const t of g.pending.values()) clearTimeout(t)
     }
   }
 }

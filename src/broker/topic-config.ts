@@ -260,7 +260,16 @@ export class TopicConfigResolver {
     const first = synonyms[0]!
     const source: ConfigSource = first.source
     const value = source === 'STATIC_BROKER_CONFIG' ? this.#toTopicValue(def, first.name, first.value!) : first.value
-    return {name, value, source, isDefault: source === 'DEFAULT_CONFIG', readOnly: false, sensitive: false, synonyms}
+    return {
+      name,
+      value,
+      type: def.type,
+      source,
+      isDefault: source === 'DEFAULT_CONFIG',
+      readOnly: false,
+      sensitive: false,
+      synonyms,
+    }
   }
 
   /** The effective value of one config. */

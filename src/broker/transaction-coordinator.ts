@@ -2,7 +2,8 @@
 // producer ids and epochs, fencing, the transaction state machine, markers written to every partition of a
 // transaction, offsets committed with it, and the abort of transactions that run past their timeout.
 //
-// States: Empty -> Ongoing (first partition or offsets) -> PrepareCommit | PrepareAbort (EndTxn) ->
+// States: Empty -> Ongoing (first partition or offsets: AddPartitionsToTxn, AddOffsetsToTxn, or implicitly a
+// transactional batch or TxnOffsetCommit) -> PrepareCommit | PrepareAbort (EndTxn) ->
 // CompleteCommit | CompleteAbort (markers written) -> Ongoing on the next transaction. PrepareEpochFence is the
 // passage of a fenced transaction to PrepareAbort. Every state change is saved before it is acted on. Kafka logs
 // PrepareCommit and writes the markers to other brokers afterwards; here an EndTxn's decision, its markers and the
@@ -11,6 +12,7 @@
 import {KafkaException} from '../errors.js'
 import type {
   ParsedRequests,
+  PartitionResultBase,
   ProducerStateData,
   Responses,
   TransactionDescriptionData,
@@ -28,6 +30,30 @@ interface TopicPartitionKey {
   partition: number
 }
 
+/**
+ * Kafka's InitProducerId: the socket's request, and (KIP-360, InitProducerId v3+) the producer id and epoch the
+ * producer has now, given when it asks for a bumped epoch to recover from an error rather than to start afresh.
+ */
+export type InitProducerIdRequest = ParsedRequests['initProducerId'] & {
+  expected?: {producerId: number; producerEpoch: number}
+}
+
+/** Kafka's AddPartitionsToTxn (v3 and below: one transaction): partitions that join the producer's transaction. */
+export interface AddPartitionsToTxnRequest {
+  transactionalId: string
+  producerId: number
+  producerEpoch: number
+  partitions: readonly TopicPartitionKey[]
+}
+
+/** Kafka's AddOffsetsToTxn: the group whose offsets the producer will commit in its transaction (TxnOffsetCommit). */
+export interface AddOffsetsToTxnRequest {
+  transactionalId: string
+  producerId: number
+  producerEpoch: number
+  groupId: string
+}
+
 interface TxnMetadata {
   transactionalId: string
   producerId: number
@@ -41,12 +67,32 @@ interface TxnMetadata {
   /** Start of the open transaction, -1 when none is open. */
   startTime: number
   updatedAt: number
+  /**
+   * Kafka's lastProducerEpoch: the epoch before a bump a producer asked for with its own id and epoch (KIP-360), so
+   * that the retry of that InitProducerId gets the same answer; -1 after any other bump. Kept in memory only: after a
+   * restart such a retry is fenced.
+   */
+  lastProducerEpoch: number
+  /** Kafka's previousProducerId: the producer id before the last rotation (in memory only, as lastProducerEpoch). */
+  previousProducerId: number
 }
 
 /** The coordinator's epoch: its partition of __transaction_state never moves on one broker. */
 const COORDINATOR_EPOCH = 0
 /** Kafka starts a new producer id when the epoch would reach Short.MAX_VALUE - 1. */
 const MAX_EPOCH = 32766
+
+/** Kafka's transaction state names (TransactionState.java), as ListTransactions filters name them. */
+const TRANSACTION_STATES: ReadonlySet<string> = new Set<TransactionState>([
+  'Empty',
+  'Ongoing',
+  'PrepareCommit',
+  'PrepareAbort',
+  'CompleteCommit',
+  'CompleteAbort',
+  'Dead',
+  'PrepareEpochFence',
+])
 
 const isPrepare = (state: TransactionState) =>
   state === 'PrepareCommit' || state === 'PrepareAbort' || state === 'PrepareEpochFence'
@@ -108,12 +154,30 @@ export class TransactionCoordinator {
 
   // ---- producer ids ---------------------------------------------------------------------------------------------
 
-  initProducerId(req: ParsedRequests['initProducerId']): Responses['initProducerId'] {
+  /**
+   * Kafka's InitProducerId (TransactionCoordinator.handleInitProducerId). Without a transactional id: a new producer
+   * id, epoch 0 (an idempotent producer). With one:
+   * - a new transactional id gets a new producer id, epoch 0;
+   * - an open transaction is aborted first with a bumped epoch, fencing the producer that began it (Kafka answers
+   *   CONCURRENT_TRANSACTIONS and bumps again on the client's retry; here both happen at once);
+   * - then the epoch is bumped, or the producer id rotated when the epoch is exhausted.
+   * KIP-360: a producer that gives its current id and epoch (`expected`) gets them bumped; the retry of that request
+   * (the previous epoch) gets the same answer again; any other epoch is PRODUCER_FENCED, as is an id that is not the
+   * transactional id's (unless it is the id just rotated away from, at its exhausted epoch).
+   */
+  initProducerId(req: InitProducerIdRequest): Responses['initProducerId'] {
     if (req.transactionalId === null) return {producerId: this.#store.nextProducerId(), producerEpoch: 0}
+    if (req.transactionalId === '') throw error('INVALID_REQUEST', 'The transactional id is empty.')
     if (req.transactionTimeoutMs > this.#config.maxTimeoutMs) {
       throw error(
         'INVALID_TRANSACTION_TIMEOUT',
         `The transaction timeout ${req.transactionTimeoutMs} ms is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms: ${this.#config.maxTimeoutMs} ms).`,
+      )
+    }
+    if (req.transactionTimeoutMs <= 0) {
+      throw error(
+        'INVALID_TRANSACTION_TIMEOUT',
+        `The transaction timeout ${req.transactionTimeoutMs} ms is not positive: set transaction.timeout.ms to at least 1.`,
       )
     }
     let meta = this.#txns.get(req.transactionalId)
@@ -128,32 +192,49 @@ export class TransactionCoordinator {
         pendingOffsets: [],
         startTime: -1,
         updatedAt: this.#now(),
+        lastProducerEpoch: -1,
+        previousProducerId: -1,
       }
       this.#txns.set(meta.transactionalId, meta)
       this.#byProducerId.set(meta.producerId, meta)
       this.#save(meta)
       return {producerId: meta.producerId, producerEpoch: meta.producerEpoch}
     }
+    const expected = req.expected
+    if (
+      expected !== undefined &&
+      expected.producerId !== meta.producerId &&
+      !(expected.producerId === meta.previousProducerId && expected.producerEpoch >= MAX_EPOCH)
+    ) {
+      throw error(
+        'PRODUCER_FENCED',
+        `Producer id ${expected.producerId} is not the current producer id ${meta.producerId} of '${meta.transactionalId}': a newer producer with this transactional id fenced it.`,
+      )
+    }
     // An older producer's open transaction is aborted with a bumped epoch, which fences that producer; a
     // transaction already decided is completed first.
-    if (meta.state === 'Ongoing') this.#fenceAndAbort(meta, 'a new producer initialized the same transactional.id')
+    if (meta.state === 'Ongoing') this.#fenceAndAbort(meta, 'a producer initialized the same transactional.id')
     else if (isPrepare(meta.state)) this.#complete(meta)
-    this.#bumpEpoch(meta)
+    if (meta.producerEpoch >= MAX_EPOCH && (expected === undefined || expected.producerEpoch === meta.producerEpoch)) {
+      this.#byProducerId.delete(meta.producerId)
+      meta.previousProducerId = meta.producerId
+      meta.lastProducerEpoch = expected === undefined ? -1 : meta.producerEpoch
+      meta.producerId = this.#store.nextProducerId()
+      meta.producerEpoch = 0
+      this.#byProducerId.set(meta.producerId, meta)
+    } else if (expected === undefined || expected.producerEpoch === meta.producerEpoch) {
+      meta.lastProducerEpoch = expected === undefined ? -1 : meta.producerEpoch
+      meta.producerEpoch++
+    } else if (expected.producerEpoch !== meta.lastProducerEpoch) {
+      throw error(
+        'PRODUCER_FENCED',
+        `There is a newer producer with the same transactionalId which fences the current one (epoch ${expected.producerEpoch}, current epoch ${meta.producerEpoch}).`,
+      )
+    } // else: the retry of a bump already made, answered with the same epoch
     meta.timeoutMs = req.transactionTimeoutMs
     meta.state = 'Empty'
     this.#save(meta)
     return {producerId: meta.producerId, producerEpoch: meta.producerEpoch}
-  }
-
-  #bumpEpoch(meta: TxnMetadata): void {
-    if (meta.producerEpoch >= MAX_EPOCH) {
-      this.#byProducerId.delete(meta.producerId)
-      meta.producerId = this.#store.nextProducerId()
-      meta.producerEpoch = 0
-      this.#byProducerId.set(meta.producerId, meta)
-    } else {
-      meta.producerEpoch++
-    }
   }
 
   #meta(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata {
@@ -234,6 +315,70 @@ export class TransactionCoordinator {
   }
 
   // ---- transactions ---------------------------------------------------------------------------------------------
+
+  /**
+   * Kafka's AddPartitionsToTxn (KafkaApis and TransactionCoordinator.handleAddPartitionsToTransaction): the
+   * partitions join the producer's transaction, which becomes Ongoing (beginning now if none was open). When a
+   * partition does not exist, nothing is added: it gets UNKNOWN_TOPIC_OR_PARTITION and the others
+   * OPERATION_NOT_ATTEMPTED. Otherwise an error of the producer (INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED,
+   * CONCURRENT_TRANSACTIONS) is every partition's.
+   */
+  addPartitionsToTxn(req: AddPartitionsToTxnRequest): {results: PartitionResultBase[]} {
+    const missing = req.partitions.filter(
+      (tp) => (this.#broker.topic(tp.topic)?.partitions.length ?? 0) <= tp.partition || tp.partition < 0,
+    )
+    if (missing.length > 0) {
+      const unknown = new Set(missing.map((tp) => tpKey(tp.topic, tp.partition)))
+      return {
+        results: req.partitions.map(({topic, partition}) => ({
+          topic,
+          partition,
+          error: unknown.has(tpKey(topic, partition))
+            ? error('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${topic}-${partition} does not exist.`).toJSON()
+            : error(
+                'OPERATION_NOT_ATTEMPTED',
+                `Partition ${topic}-${partition} was not added to the transaction: another partition of the request does not exist.`,
+              ).toJSON(),
+        })),
+      }
+    }
+    try {
+      const meta = this.#producerOf(req)
+      const added = req.partitions.filter((tp) => !meta.partitions.has(tpKey(tp.topic, tp.partition)))
+      if (meta.state !== 'Ongoing' || added.length > 0) {
+        this.#begin(meta)
+        for (const tp of added)
+          meta.partitions.set(tpKey(tp.topic, tp.partition), {topic: tp.topic, partition: tp.partition})
+        this.#save(meta)
+      }
+      return {results: req.partitions.map(({topic, partition}) => ({topic, partition}))}
+    } catch (e) {
+      const data = (e as KafkaException).toJSON()
+      return {results: req.partitions.map(({topic, partition}) => ({topic, partition, error: data}))}
+    }
+  }
+
+  /**
+   * Kafka's AddOffsetsToTxn: the group's offsets will be committed with the producer's transaction (TxnOffsetCommit),
+   * which becomes Ongoing. Kafka adds the group's partition of __consumer_offsets to the transaction; here the
+   * offsets wait in the transaction itself, so only the transaction's state changes.
+   */
+  addOffsetsToTxn(req: AddOffsetsToTxnRequest): Record<string, never> {
+    const meta = this.#producerOf(req)
+    if (meta.state !== 'Ongoing') {
+      this.#begin(meta)
+      this.#save(meta)
+    }
+    return {}
+  }
+
+  /** The transaction of a producer's request to its coordinator, checked as Kafka checks AddPartitionsToTxn. */
+  #producerOf(req: {transactionalId: string; producerId: number; producerEpoch: number}): TxnMetadata {
+    if (req.transactionalId === '') throw error('INVALID_REQUEST', 'The transactional id is empty.')
+    const meta = this.#meta(req.transactionalId, req.producerId, req.producerEpoch)
+    this.#checkNotCompleting(meta)
+    return meta
+  }
 
   txnOffsetCommit(req: ParsedRequests['txnOffsetCommit']): Responses['txnOffsetCommit'] {
     const meta = this.#meta(req.transactionalId, req.producerId, req.producerEpoch)
@@ -343,13 +488,18 @@ export class TransactionCoordinator {
     Object.assign(meta, done)
   }
 
-  /** Bumps the epoch (fencing the current producer) and aborts the open transaction with the new epoch. */
+  /**
+   * Bumps the epoch (fencing the current producer) and aborts the open transaction with the new epoch. The producer
+   * id stays: the markers must carry the id the transaction's batches were written with (Kafka fences up to epoch
+   * 32767, and the next InitProducerId rotates the id).
+   */
   #fenceAndAbort(meta: TxnMetadata, why: string): void {
     this.#log.info(
       `fencing producer ${meta.producerId} epoch ${meta.producerEpoch} of '${meta.transactionalId}' and aborting its transaction: ${why}`,
     )
     meta.state = 'PrepareEpochFence'
-    this.#bumpEpoch(meta)
+    meta.producerEpoch = Math.min(meta.producerEpoch + 1, MAX_EPOCH + 1)
+    meta.lastProducerEpoch = -1
     this.#save(meta)
     meta.state = 'PrepareAbort'
     this.#complete(meta)
@@ -427,7 +577,14 @@ export class TransactionCoordinator {
 
   // ---- admin ----------------------------------------------------------------------------------------------------
 
-  listTransactions(req: ParsedRequests['listTransactions']): Responses['listTransactions'] {
+  /**
+   * Kafka's ListTransactions: the transactional ids in the states asked for (all without a filter), of the producer
+   * ids asked for, open longer than the duration asked for. A state filter that names no state of Kafka's matches
+   * nothing and is reported back (`unknownStateFilters`).
+   */
+  listTransactions(
+    req: ParsedRequests['listTransactions'],
+  ): Responses['listTransactions'] & {unknownStateFilters: string[]} {
     const now = this.#now()
     const states = new Set(req.stateFilters)
     const ids = new Set(req.producerIdFilters)
@@ -436,14 +593,14 @@ export class TransactionCoordinator {
       .filter((m) => ids.size === 0 || ids.has(m.producerId))
       .filter((m) => req.durationFilterMs < 0 || (m.startTime >= 0 && now - m.startTime > req.durationFilterMs))
       .map((m) => ({transactionalId: m.transactionalId, producerId: m.producerId, state: m.state}))
-    return {transactions}
+    return {transactions, unknownStateFilters: req.stateFilters.filter((f) => !TRANSACTION_STATES.has(f))}
   }
 
   describeTransactions(req: ParsedRequests['describeTransactions']): Responses['describeTransactions'] {
     return {
       transactions: req.transactionalIds.map((id): TransactionDescriptionData => {
         const m = this.#txns.get(id)
-        if (m === undefined) {
+        if (m === undefined || id === '') {
           return {
             transactionalId: id,
             state: 'Dead',
@@ -452,9 +609,12 @@ export class TransactionCoordinator {
             transactionTimeoutMs: -1,
             transactionStartTimeMs: -1,
             partitions: [],
-            error: error(
-              'TRANSACTIONAL_ID_NOT_FOUND',
-              `DescribeTransactions request for transactionalId \`${id}\` failed because the ID could not be found`,
+            error: (id === ''
+              ? error('INVALID_REQUEST', 'The transactional id is empty.')
+              : error(
+                  'TRANSACTIONAL_ID_NOT_FOUND',
+                  `DescribeTransactions request for transactionalId \`${id}\` failed because the ID could not be found`,
+                )
             ).toJSON(),
           }
         }
@@ -558,5 +718,7 @@ function fromRow(row: TxnRow): TxnMetadata {
     pendingOffsets: JSON.parse(row.pendingOffsets) as OffsetRow[],
     startTime: row.startTime,
     updatedAt: row.updatedAt,
+    lastProducerEpoch: -1,
+    previousProducerId: -1,
   }
 }

@@ -62,6 +62,15 @@ export interface TopicDescription {
 
 export type ConfigEntry = ConfigEntryData
 
+/** What deleteRecords did to a partition (Kafka's DeletedRecords): its new log start offset, or why it could not. */
+export interface DeletedRecords {
+  topic: string
+  partition: number
+  /** The partition's log start offset after the deletion; -1 with an error. */
+  lowWatermark: number
+  error?: KafkaException
+}
+
 export interface ListOffsetsResultInfo {
   topic: string
   partition: number
@@ -168,13 +177,30 @@ export class Admin {
     return new Map(res.topics.map((t) => [t.name, t.configs]))
   }
 
-  /** Kafka's incrementalAlterConfigs for topics: `{topic: {set: {name: value}, delete: [name]}}`. */
+  /**
+   * Kafka's incrementalAlterConfigs for topics: `{topic: {set: {name: value}, delete: [name]}}`, and for list configs
+   * (cleanup.policy) `append` and `subtract` of comma-separated values (AlterConfigOp.OpType APPEND and SUBTRACT).
+   */
   async incrementalAlterConfigs(
-    changes: Record<string, {set?: Record<string, string>; delete?: string[]}>,
+    changes: Record<
+      string,
+      {
+        set?: Record<string, string>
+        delete?: string[]
+        append?: Record<string, string>
+        subtract?: Record<string, string>
+      }
+    >,
     options: {validateOnly?: boolean} = {},
   ): Promise<void> {
     const res = await this.#request('alterConfigs', {
-      topics: Object.entries(changes).map(([name, c]) => ({name, set: c.set ?? {}, delete: c.delete ?? []})),
+      topics: Object.entries(changes).map(([name, c]) => ({
+        name,
+        set: c.set ?? {},
+        delete: c.delete ?? [],
+        append: c.append ?? {},
+        subtract: c.subtract ?? {},
+      })),
       validateOnly: options.validateOnly ?? false,
     })
     throwFirst(res.topics)
@@ -196,6 +222,25 @@ export class Admin {
       partition: p.partition,
       offset: p.offset,
       timestamp: p.timestamp,
+    }))
+  }
+
+  /**
+   * Kafka's deleteRecords: deletes the records of each partition before `beforeOffset` (RecordsToDelete.beforeOffset;
+   * -1 for the high watermark) by moving its log start offset there. Per-partition outcome, as Java's
+   * `lowWatermarks()`: the new log start offset, or the error (OffsetOutOfRangeException above the high watermark).
+   */
+  async deleteRecords(
+    partitions: readonly {topic: string; partition: number; beforeOffset: number}[],
+  ): Promise<DeletedRecords[]> {
+    const res = await this.#request('deleteRecords', {
+      partitions: partitions.map((p) => ({topic: p.topic, partition: p.partition, offset: p.beforeOffset})),
+    })
+    return res.partitions.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      lowWatermark: r.lowWatermark,
+      ...(r.error ? {error: errorFromData(r.error)} : {}),
     }))
   }
 

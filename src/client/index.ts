@@ -6,6 +6,7 @@ export type {
   AbortTransactionSpec,
   ConfigEntry,
   CreatedTopic,
+  DeletedRecords,
   IsolationLevel,
   ListOffsetsResultInfo,
   ListTransactionsOptions,

@@ -18,6 +18,7 @@ export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
   'kafka-producer-perf-test': 'producer-perf-test',
   'kafka-consumer-perf-test': 'consumer-perf-test',
   'kafka-get-offsets': 'get-offsets',
+  'kafka-delete-records': 'delete-records',
   'kafka-configs': 'configs',
   'kafka-server-start': 'server-start',
   'kafka-server-stop': 'server-stop',

@@ -47,6 +47,12 @@ async function main(): Promise<void> {
   const paths = brokerPaths(home)
   if (dirname(paths.socket) !== home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
   const config = loadBrokerConfig(configFile(paths.properties), overridesFromEnv())
+  // For `npm run bench` only (bench/robustness.mjs): a daemon that does not validate produced records, the baseline
+  // the cost of that validation is measured against. Not a setting: no user should run a broker without it.
+  if (process.env.KAFKALITE_BENCH_SKIP_RECORD_VALIDATION === '1') {
+    config.benchSkipRecordValidation = true
+    log.warn('KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1: produced records are not validated (a benchmark baseline)')
+  }
 
   let store: Store
   try {

@@ -277,6 +277,18 @@ export class Store {
     })()
   }
 
+  /**
+   * Moves a partition's log start offset forward to `logStartOffset` (Kafka's DeleteRecords) and deletes the
+   * batches that end below it, in one transaction. A batch that straddles it stays: the broker hides its records
+   * below the log start.
+   */
+  deleteRecordsBefore(topic: number, partition: number, logStartOffset: number): void {
+    this.transaction(() => {
+      this.#s.batchDeleteBefore.run(topic, partition, logStartOffset)
+      this.#s.partitionUpdateLogStart.run(logStartOffset, topic, partition)
+    })
+  }
+
   /** Replaces a topic's config overrides. */
   setTopicConfigs(id: number, configs: Record<string, string>): void {
     this.#s.topicUpdateConfigs.run(JSON.stringify(configs), id)
@@ -507,6 +519,8 @@ function prepare(db: Database) {
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,
     ).pluck(),
     batchDeleteByTopic: s('DELETE FROM batch WHERE topic = ?'),
+    batchDeleteBefore: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset < ?'),
+    partitionUpdateLogStart: s('UPDATE topic_partition SET log_start_offset = ? WHERE topic = ? AND partition = ?'),
     groupSelectAll: s(
       `SELECT group_id AS groupId, protocol_type AS protocolType, protocol, generation, leader, state, members
        FROM consumer_group ORDER BY group_id`,

@@ -37,6 +37,9 @@ export const QUICK_GROUPS: ServerProperties = {
   'group.initial.rebalance.delay.ms': 0,
 }
 
+/** A Kafka-protocol listener on loopback, on a port the daemon picks (read it with `TestHome.kafkaPort`). */
+export const KAFKA_LISTENER: ServerProperties = {listeners: 'PLAINTEXT://127.0.0.1:0'}
+
 export interface TestHomeOptions {
   /** Written to server.properties before the home's daemon first starts. */
   serverProperties?: ServerProperties
@@ -141,6 +144,19 @@ export class TestHome {
   /** Starts `kafkalite <args>` and returns the child (for long-running consumers). */
   spawn(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
     return spawn(process.execPath, [BIN, ...args], {env: {...this.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']})
+  }
+
+  /**
+   * Starts the home's daemon if it is not running and returns the port of its first Kafka listener, as
+   * `daemon status --json` reports it (server.properties must set `listeners`: see KAFKA_LISTENER).
+   */
+  async kafkaPort(): Promise<number> {
+    const start = await this.run(['daemon', 'start'])
+    if (start.code !== 0) throw new Error(`daemon start failed: ${start.stderr}`)
+    const status = await this.run(['daemon', 'status', '--json'])
+    const listener = (JSON.parse(status.stdout) as {listeners?: {port: number}[]}).listeners?.[0]
+    if (listener === undefined) throw new Error(`the daemon has no Kafka listener: ${status.stdout}`)
+    return listener.port
   }
 
   /** The daemon's pid from its pid file, if it has one. */

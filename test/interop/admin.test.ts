@@ -1,7 +1,12 @@
 import {beforeAll, describe, expect} from 'vitest'
 import {bootstrap, createTopic, unique, eachFamily} from './harness/context.js'
 import {runDriver} from './harness/drivers.js'
-import {FAMILIES} from './harness/families.js'
+import {FAMILIES, type Family} from './harness/families.js'
+
+interface Configs {
+  topic: Record<string, string | null>
+  broker: Record<string, string | null>
+}
 
 interface Metadata {
   brokers: {id: number; host: string; port: number}[]
@@ -35,6 +40,34 @@ describe('creating a topic through the admin API', () => {
       await runDriver(family, 'create-topic', {bootstrap, topic, partitions: 4})
       const md = await runDriver<Metadata>('java', 'metadata', {bootstrap})
       expect(md.topics).toContainEqual({name: topic, partitions: 4})
+    },
+  )
+})
+
+describe('topic and broker configs through the admin API', () => {
+  // kafkajs and kafka-python alter configs only with the legacy AlterConfigs, which replaces a topic's overrides
+  // wholesale (Kafka's semantics); the others use IncrementalAlterConfigs, which changes only what it names.
+  const LEGACY = new Set<Family>(['kafkajs', 'kafka-python'])
+  const keys = {topicConfigs: ['retention.ms', 'segment.bytes'], brokerConfigs: ['num.partitions']}
+  eachFamily(
+    'configs',
+    FAMILIES,
+    "%s sets a topic config that the Java client reads back, and reads the broker's settings",
+    async (family) => {
+      const topic = unique(`configs-${family}`)
+      await createTopic(topic, 1)
+      await runDriver('java', 'configs', {bootstrap, topic, set: {'segment.bytes': '1048576'}, ...keys})
+      const own = await runDriver<Configs>(family, 'configs', {
+        bootstrap,
+        topic,
+        set: {'retention.ms': '3600000'},
+        ...keys,
+      })
+      expect(own).toEqual({
+        topic: {'retention.ms': '3600000', 'segment.bytes': LEGACY.has(family) ? '1073741824' : '1048576'},
+        broker: {'num.partitions': '1'},
+      })
+      expect(await runDriver<Configs>('java', 'configs', {bootstrap, topic, ...keys})).toEqual(own)
     },
   )
 })

@@ -1,8 +1,8 @@
 // The broker core's log rules, driven directly on an in-memory store: topics (creation, validation, deletion,
 // auto-creation), what a produce request must pass (CRC, header, max.message.bytes, producer sequences), what the
 // broker does to a batch before storing it (offsets, LogAppendTime, recompression), and how it answers ListOffsets,
-// reads and fetches (log end, high watermark, last stable offset behind an open transaction). Batches are built
-// with the producer's own encoder.
+// reads and fetches (log end, high watermark, last stable offset behind an open transaction), DeleteRecords (the log
+// start moving forward) and the alteration of topic configs. Batches are built with the producer's own encoder.
 import {afterEach, describe, expect, it} from 'vitest'
 import {Broker, lastStableOffset, type BrokerOptions, type PartitionState} from '../../src/broker/broker.js'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
@@ -19,6 +19,7 @@ import {
   TIMESTAMP_TYPE,
   type Codec,
 } from '../../src/protocol/kafka/record-batch.js'
+import type {ParsedRequests} from '../../src/protocol/socket/messages.js'
 import {Store} from '../../src/store/store.js'
 
 const NOW = 1_700_000_000_000
@@ -330,7 +331,10 @@ describe('produce', () => {
   it('applies a max.message.bytes changed by alterConfigs to the next batch', () => {
     const broker = start()
     broker.createTopic('t', 1, 1, {})
-    broker.alterConfigs({topics: [{name: 't', set: {'max.message.bytes': '100'}, delete: []}], validateOnly: false})
+    broker.alterConfigs({
+      topics: [{name: 't', set: {'max.message.bytes': '100'}, delete: [], append: {}, subtract: {}, replace: false}],
+      validateOnly: false,
+    })
     expect(produce(broker, 't', 0, batch(['x'.repeat(200)]))[0]!.error?.code).toBe('MESSAGE_TOO_LARGE')
   })
 
@@ -341,6 +345,19 @@ describe('produce', () => {
     expect(keyless!.error?.code).toBe('INVALID_RECORD')
     expect(keyless!.error?.message).toMatch(/^Compacted topic cannot accept message without key \(record 1 /)
     expect(produce(broker, 'compacted', 0, batch(['a', 'b'], {keys: ['k', 'l']}))[0]).toMatchObject({baseOffset: 0})
+  })
+
+  it("skips the per-record checks, and only those, on the bench's baseline (benchSkipRecordValidation)", () => {
+    store = Store.open(':memory:')
+    const config = {...brokerConfigFrom({}, null), benchSkipRecordValidation: true}
+    const broker = new Broker(store, config, {now: () => NOW})
+    broker.createTopic('compacted', 1, 1, {'cleanup.policy': 'compact'})
+    // A keyless record on a compacted topic fails validateRecords only: stored when it is skipped.
+    expect(produce(broker, 'compacted', 0, batch(['a'], {keys: [null]}))[0]).toMatchObject({baseOffset: 0})
+    // The batch's own checks still run.
+    const bad = batch(['b'], {keys: ['k']})
+    bad[bad.length - 1]! ^= 0xff
+    expect(produce(broker, 'compacted', 0, bad)[0]!.error?.code).toBe('CORRUPT_MESSAGE')
   })
 
   it("refuses CreateTime timestamps outside the topic's message.timestamp.before/after.max.ms", () => {
@@ -742,5 +759,164 @@ describe('an open transaction', () => {
     broker.createTopic('t', 1, 1, {})
     expect(produce(broker, 't', 0, batch(['x'], {producer: [9, 0, 0, true]}))[0]!.error).toEqual(fenced.toJSON())
     expect(broker.partition('t', 0).nextOffset).toBe(0)
+  })
+})
+
+describe('DeleteRecords', () => {
+  /** A topic 't' with batches [0-2], [3-4], [5]. */
+  function withRecords(configs: Record<string, string> = {}) {
+    const broker = start()
+    broker.createTopic('t', 2, 1, configs)
+    produce(broker, 't', 0, batch(['a', 'b', 'c']), batch(['d', 'e']), batch(['f']))
+    return {broker, p: broker.partition('t', 0)}
+  }
+  const deleteBefore = (broker: Broker, offset: number, partition = 0, topic = 't') =>
+    broker.deleteRecords({partitions: [{topic, partition, offset}]}).partitions[0]!
+
+  it('moves the log start offset, deletes the batches below it and keeps the one that straddles it', () => {
+    const {broker, p} = withRecords()
+    expect(deleteBefore(broker, 4)).toEqual({topic: 't', partition: 0, lowWatermark: 4})
+    expect(p.logStartOffset).toBe(4)
+    expect(records(broker, p)).toEqual(['3:d', '4:e', '5:f']) // the batch from 3 holds offset 4: it stays whole
+    expect(listOffset(broker, 't', -2).offset).toBe(4)
+    expect(() => broker.checkOffset(p, 3)).toThrow(
+      'Offset 3 is out of range for partition t-0 (log start 4, log end 6).',
+    )
+    expect(broker.totals().records).toBe(2)
+  })
+
+  it('deletes up to the high watermark for -1, and never moves the log start back', () => {
+    const {broker, p} = withRecords()
+    expect(deleteBefore(broker, 5).lowWatermark).toBe(5)
+    expect(deleteBefore(broker, 2).lowWatermark).toBe(5)
+    expect(deleteBefore(broker, -1).lowWatermark).toBe(6)
+    expect(stored(broker, p, 6)).toEqual([])
+    produce(broker, 't', 0, batch(['g']))
+    expect(records(broker, p)).toEqual(['6:g'])
+  })
+
+  it("refuses an offset above the high watermark or below -1, with Kafka's messages, and moves nothing", () => {
+    const {broker, p} = withRecords()
+    expect(deleteBefore(broker, 7)).toEqual({
+      topic: 't',
+      partition: 0,
+      lowWatermark: -1,
+      error: {
+        code: 'OFFSET_OUT_OF_RANGE',
+        message:
+          'Cannot increment the log start offset to 7 of partition t-0 since it is larger than the high watermark 6',
+      },
+    })
+    expect(deleteBefore(broker, -2).error).toEqual({
+      code: 'OFFSET_OUT_OF_RANGE',
+      message: 'The offset -2 for partition t-0 is not valid',
+    })
+    expect(p.logStartOffset).toBe(0)
+  })
+
+  it('refuses a topic whose cleanup.policy has no delete, and an unknown partition', () => {
+    const {broker} = withRecords({'cleanup.policy': 'compact'})
+    expect(deleteBefore(broker, 1).error).toEqual({
+      code: 'POLICY_VIOLATION',
+      message: 'Records of partition t-0 can not be deleted due to the configured policy',
+    })
+    broker.createTopic('both', 1, 1, {'cleanup.policy': 'compact,delete'})
+    expect(deleteBefore(broker, 0, 0, 'both').error).toBeUndefined()
+    expect(deleteBefore(broker, 0, 5).error?.code).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+    expect(deleteBefore(broker, 0, 0, 'nope')).toMatchObject({
+      lowWatermark: -1,
+      error: {code: 'UNKNOWN_TOPIC_OR_PARTITION'},
+    })
+  })
+
+  it('answers each partition of a request, and keeps the log start of the others', () => {
+    const {broker} = withRecords()
+    produce(broker, 't', 1, batch(['x', 'y']))
+    const res = broker.deleteRecords({
+      partitions: [
+        {topic: 't', partition: 0, offset: 3},
+        {topic: 't', partition: 1, offset: 9},
+        {topic: 't', partition: 1, offset: 1},
+      ],
+    })
+    expect(res.partitions.map((r) => [r.partition, r.lowWatermark, r.error?.code])).toEqual([
+      [0, 3, undefined],
+      [1, -1, 'OFFSET_OUT_OF_RANGE'],
+      [1, 1, undefined],
+    ])
+  })
+
+  it('keeps the new log start across a restart of the broker', () => {
+    const {broker} = withRecords()
+    deleteBefore(broker, 3)
+    const again = new Broker(store!, broker.config, {now: () => clock})
+    const p = again.partition('t', 0)
+    expect([p.logStartOffset, p.nextOffset]).toEqual([3, 6])
+    expect(records(again, p)).toEqual(['3:d', '4:e', '5:f'])
+  })
+
+  it('lifts the last stable offset to the log start when records of an open transaction are deleted', () => {
+    const broker = start({}, {verifyTransaction: () => null})
+    broker.createTopic('t', 1, 1, {})
+    produce(broker, 't', 0, batch(['pending'], {producer: [9, 0, 0, true]}))
+    produce(broker, 't', 0, batch(['plain']))
+    const p = broker.partition('t', 0)
+    expect(lastStableOffset(p)).toBe(0)
+    deleteBefore(broker, 1)
+    expect(lastStableOffset(p)).toBe(1)
+  })
+
+  it('answers ListOffsets by time from the log start on a LogAppendTime topic', () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {'message.timestamp.type': 'LogAppendTime'})
+    produce(broker, 't', 0, batch(['a', 'b', 'c']))
+    deleteBefore(broker, 2)
+    expect(listOffset(broker, 't', 0)).toMatchObject({offset: 2, timestamp: NOW})
+  })
+})
+
+describe('altering topic configs', () => {
+  const alter = (broker: Broker, change: Partial<ParsedRequests['alterConfigs']['topics'][number]>) =>
+    broker.alterConfigs({
+      topics: [{name: 't', set: {}, delete: [], append: {}, subtract: {}, replace: false, ...change}],
+      validateOnly: false,
+    }).topics[0]!
+  const overrides = (broker: Broker) => broker.topic('t')!.row.configs
+
+  it('appends values missing from a list config, from its default without an override, and subtracts them', () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {})
+    expect(alter(broker, {append: {'cleanup.policy': 'compact,delete'}}).error).toBeUndefined()
+    expect(overrides(broker)).toEqual({'cleanup.policy': 'delete,compact'})
+    alter(broker, {subtract: {'cleanup.policy': 'delete'}})
+    expect(overrides(broker)).toEqual({'cleanup.policy': 'compact'})
+    alter(broker, {subtract: {'cleanup.policy': 'compact'}})
+    expect(overrides(broker)).toEqual({'cleanup.policy': ''})
+  })
+
+  it('refuses APPEND and SUBTRACT on a config that is not a list, and an unknown name', () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {'retention.ms': '1000'})
+    expect(alter(broker, {append: {'retention.ms': '5'}}).error).toEqual({
+      code: 'INVALID_CONFIG',
+      message: "Can't APPEND to key retention.ms because its type is not LIST.",
+    })
+    expect(alter(broker, {subtract: {'retention.ms': '5'}}).error?.message).toBe(
+      "Can't SUBTRACT to key retention.ms because its type is not LIST.",
+    )
+    expect(alter(broker, {append: {'no.such': 'x'}}).error).toEqual({
+      code: 'INVALID_CONFIG',
+      message: 'Unknown topic config name: no.such',
+    })
+    expect(overrides(broker)).toEqual({'retention.ms': '1000'})
+  })
+
+  it("replaces a topic's overrides wholesale when asked (Kafka's legacy AlterConfigs)", () => {
+    const broker = start()
+    broker.createTopic('t', 1, 1, {'retention.ms': '1000', 'cleanup.policy': 'compact'})
+    alter(broker, {set: {'segment.bytes': '1048576'}, replace: true})
+    expect(overrides(broker)).toEqual({'segment.bytes': '1048576'})
+    expect(alter(broker, {set: {'retention.ms': 'soon'}, replace: true}).error?.code).toBe('INVALID_CONFIG')
+    expect(overrides(broker)).toEqual({'segment.bytes': '1048576'})
   })
 })

@@ -1,7 +1,12 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {Broker} from '../../src/broker/broker.js'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
-import {GroupCoordinator, type ConnectionRef} from '../../src/broker/group-coordinator.js'
+import {
+  GroupCoordinator,
+  MemberIdRequiredException,
+  type ConnectionRef,
+  type JoinOptions,
+} from '../../src/broker/group-coordinator.js'
 import {createLogger} from '../../src/broker/logger.js'
 import {Store} from '../../src/store/store.js'
 
@@ -22,7 +27,12 @@ const connection = (): ConnectionRef & {close(): void} => {
   }
 }
 
-const join = (memberId = '', extra: Record<string, unknown> = {}, conn = connection()) =>
+const join = (
+  memberId = '',
+  extra: Record<string, unknown> = {},
+  conn: ConnectionRef | null = connection(),
+  options: JoinOptions = {},
+) =>
   coordinator.joinGroup(
     {
       groupId: 'g',
@@ -36,9 +46,14 @@ const join = (memberId = '', extra: Record<string, unknown> = {}, conn = connect
       ...extra,
     },
     conn,
+    options,
   )
 
 const state = () => coordinator.describeGroups({groupIds: ['g']}).groups[0]!
+const sync = (memberId: string, generationId: number, assignments: {memberId: string; assignment: string}[] = []) =>
+  coordinator.syncGroup({groupId: 'g', generationId, memberId, groupInstanceId: null, assignments})
+const heartbeat = (memberId: string, generationId: number) =>
+  coordinator.heartbeat({groupId: 'g', generationId, memberId, groupInstanceId: null, waitMs: 0})
 
 beforeEach(() => {
   store = Store.open(':memory:')
@@ -70,7 +85,7 @@ describe('the group coordinator', () => {
       groupInstanceId: null,
       assignments: [{memberId: joined.memberId, assignment: 'A'}],
     })
-    expect(synced).toEqual({protocolName: 'range', assignment: 'A'})
+    expect(synced).toEqual({protocolType: 'consumer', protocolName: 'range', assignment: 'A'})
     expect(state()).toMatchObject({state: 'Stable', generationId: 1})
     coordinator.leaveGroup({groupId: 'g', members: [{memberId: joined.memberId, groupInstanceId: null}]})
     expect(state()).toMatchObject({state: 'Empty', generationId: 2, members: []})
@@ -236,5 +251,91 @@ describe('the group coordinator', () => {
         waitMs: 0,
       }),
     ).toEqual({})
+  })
+
+  it('answers the first join of a new member with MEMBER_ID_REQUIRED and its id when asked to (KIP-394)', async () => {
+    let given = ''
+    try {
+      await join('', {}, null, {requireKnownMemberId: true})
+    } catch (e) {
+      expect(e).toBeInstanceOf(MemberIdRequiredException)
+      given = (e as MemberIdRequiredException).memberId
+    }
+    expect(given).toMatch(/^c-/)
+    expect(state()).toMatchObject({state: 'Empty', members: []}) // not a member yet
+    const joined = await join(given, {}, null, {requireKnownMemberId: true, clientHost: '/10.0.0.7'})
+    expect(joined).toMatchObject({memberId: given, leader: given, generationId: 1})
+    expect(state().members).toMatchObject([{memberId: given, clientHost: '/10.0.0.7'}])
+    // A static member joins at once: its group.instance.id identifies it.
+    await expect(join('', {groupInstanceId: 'i-1'}, null, {requireKnownMemberId: true})).resolves.toBeDefined()
+  })
+
+  it('forgets a member id given with MEMBER_ID_REQUIRED that is not used within the session timeout', async () => {
+    let given = ''
+    try {
+      await join('', {sessionTimeoutMs: 100}, null, {requireKnownMemberId: true})
+    } catch (e) {
+      given = (e as MemberIdRequiredException).memberId
+    }
+    // The session timeout must pass for the id to be forgotten.
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(() => join(given, {sessionTimeoutMs: 100}, null)).toThrow(
+      expect.objectContaining({code: 'UNKNOWN_MEMBER_ID'}),
+    )
+  })
+
+  it('keeps a member joined without a connection while it heartbeats, and removes it when its session expires', async () => {
+    const joined = await join('', {sessionTimeoutMs: 200}, null)
+    await sync(joined.memberId, 1)
+    // Heartbeats over twice the session timeout keep it; then it stops and its session expires.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 80))
+      expect(heartbeat(joined.memberId, 1)).toEqual({})
+    }
+    expect(state()).toMatchObject({state: 'Stable', members: [{memberId: joined.memberId}]})
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(state()).toMatchObject({state: 'Empty', members: []})
+  })
+
+  it('does not expire a member waiting in a rebalance longer than its session timeout', async () => {
+    // A's session (150 ms) is shorter than the rebalance, which waits the rebalance timeout (600 ms) for B.
+    const a = await join('', {sessionTimeoutMs: 150, rebalanceTimeoutMs: 600}, null)
+    await sync(a.memberId, 1)
+    const b = join('', {sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 600}, null)
+    const [a2, b2] = await Promise.all([join(a.memberId, {sessionTimeoutMs: 150, rebalanceTimeoutMs: 600}, null), b])
+    await Promise.all([sync(b2.memberId, 2), sync(a2.memberId, 2, [])])
+    const c = join('', {sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 600}, null)
+    const waiting = join(a.memberId, {sessionTimeoutMs: 150, rebalanceTimeoutMs: 600}, null)
+    // B never rejoins: the rebalance completes at its timeout without B, and with A, whose JoinGroup waited 600 ms.
+    const [a3, c3] = await Promise.all([waiting, c])
+    expect(a3.generationId).toBe(3)
+    expect(new Set(state().members.map((m) => m.memberId))).toEqual(new Set([a.memberId, c3.memberId]))
+  })
+
+  it('refuses a SyncGroup naming another protocol type or assignor than the group uses', async () => {
+    const joined = await join()
+    expect(() =>
+      coordinator.syncGroup(
+        {groupId: 'g', generationId: 1, memberId: joined.memberId, groupInstanceId: null, assignments: []},
+        {protocolType: 'connect'},
+      ),
+    ).toThrow(expect.objectContaining({code: 'INCONSISTENT_GROUP_PROTOCOL'}))
+    expect(() =>
+      coordinator.syncGroup(
+        {groupId: 'g', generationId: 1, memberId: joined.memberId, groupInstanceId: null, assignments: []},
+        {protocolName: 'roundrobin'},
+      ),
+    ).toThrow(expect.objectContaining({code: 'INCONSISTENT_GROUP_PROTOCOL'}))
+    await expect(
+      coordinator.syncGroup(
+        {groupId: 'g', generationId: 1, memberId: joined.memberId, groupInstanceId: null, assignments: []},
+        {protocolType: 'consumer', protocolName: 'range'},
+      ),
+    ).resolves.toMatchObject({protocolType: 'consumer', protocolName: 'range'})
+  })
+
+  it('refuses a member without a protocol type or protocols', () => {
+    expect(() => join('', {protocols: []})).toThrow(expect.objectContaining({code: 'INCONSISTENT_GROUP_PROTOCOL'}))
+    expect(() => join('', {protocolType: ''})).toThrow(expect.objectContaining({code: 'INCONSISTENT_GROUP_PROTOCOL'}))
   })
 })

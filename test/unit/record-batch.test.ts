@@ -21,6 +21,7 @@ import {
   splitBatches,
   TIMESTAMP_TYPE,
   validateBatch,
+  validateRecords,
   type BatchBuilderOptions,
   type RecordCursor,
   type RecordHeader,
@@ -704,4 +705,35 @@ describe('malformed records', () => {
       "Compression codec 'zstd' is not supported by kafkalite yet (none, gzip, snappy, lz4 are)",
     )
   })
+})
+
+describe('validateRecords', () => {
+  const rules = {
+    requireKeys: false,
+    now: 0,
+    timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+    timestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
+    maxDecompressedBytes: 1 << 20,
+  }
+
+  // Found by the fuzzer (seed 20251010): above 2^53, baseOffset + delta - baseOffset is 0 as a double, so a batch whose
+  // first record had offset delta 41 passed as 0, was stored, and its records then read with the wrong offsets.
+  it.each([0n, 2n ** 53n + 1n, 2n ** 62n, 2n ** 63n - 1n])(
+    'refuses offset deltas that are not 0, 1, 2, ... whatever base offset the producer wrote (%s)',
+    (baseOffset) => {
+      const batch = build([
+        {ts: 1, key: null, value: b('a')},
+        {ts: 1, key: null, value: b('b')},
+      ])
+      batch.writeBigInt64BE(baseOffset, OFFSET.baseOffset) // outside the CRC: the broker overwrites it
+      expect(() => validateRecords(batch, 0, batch.length, readBatchHeader(batch), rules)).not.toThrow()
+      const offsetDelta = BATCH_HEADER_SIZE + 3 // record 0: length, attributes, timestamp delta, offset delta
+      expect(batch[offsetDelta]).toBe(0)
+      batch[offsetDelta] = 82 // zig-zag 41
+      fixCrc(batch)
+      const error = thrown(() => validateRecords(batch, 0, batch.length, readBatchHeader(batch), rules))
+      expect(error.code).toBe('INVALID_RECORD')
+      expect(error.message).toMatch(/^Record 0 of the batch has offset delta 41, expected 0/)
+    },
+  )
 })

@@ -11,6 +11,7 @@ import type {Handlers} from '../../src/daemon/socket/handlers.js'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
 import {MemoryPool, ResponseBudget} from '../../src/daemon/connection.js'
 import {DaemonServer} from '../../src/daemon/socket/server.js'
+import {MAX_HEADER_DEPTH} from '../../src/protocol/socket/header-shape.js'
 import {Store} from '../../src/store/store.js'
 
 let dir: string
@@ -63,17 +64,19 @@ afterEach(async () => {
 
 /** Writes the requests in one write and resolves with their replies, in order. */
 function requests(...groupIds: string[][]): Promise<Frame[]> {
-  const parts = groupIds.flatMap((ids, i) =>
-    encodeFrame(i + 1, KIND_REQUEST, JSON.stringify({m: 'describeGroups', p: {groupIds: ids}})),
-  )
-  socket.write(Buffer.concat(parts))
+  return headers(...groupIds.map((ids) => JSON.stringify({m: 'describeGroups', p: {groupIds: ids}})))
+}
+
+/** Writes requests with these JSON headers in one write and resolves with their replies, in order. */
+function headers(...texts: string[]): Promise<Frame[]> {
+  socket.write(Buffer.concat(texts.flatMap((text, i) => encodeFrame(i + 1, KIND_REQUEST, text))))
   return new Promise((resolve) => {
     const frames: Frame[] = []
     const decoder = new FrameDecoder()
     const onData = (chunk: Buffer) =>
       decoder.push(chunk, (frame) => {
         frames.push(frame)
-        if (frames.length === groupIds.length) {
+        if (frames.length === texts.length) {
           socket.off('data', onData)
           resolve(frames)
         }
@@ -103,5 +106,22 @@ describe('the daemon server', () => {
     expect(replies.map((f) => f.kind)).toEqual([1, 2, 1])
     expect(JSON.parse(replies[1]!.header.toString())).toEqual({code: 'INVALID_GROUP_ID', message: 'bad group bad'})
     expect(notes()).toEqual(['a', 'd'])
+  })
+
+  // Found by the socket fuzzer: JSON.parse builds every value, so a 99 MB header of brackets cost the daemon 5 GiB
+  // and 38 s of blocked event loop before zod could refuse it.
+  it('refuses, unparsed, a header nested deeper than any request, and serves the next request', async () => {
+    const deep = 200_000
+    const replies = await headers(
+      `{"m":"describeGroups","p":{"groupIds":${'['.repeat(deep)}${']'.repeat(deep)}}}`,
+      JSON.stringify({m: 'describeGroups', p: {groupIds: ['a']}}),
+    )
+    expect(replies.map((f) => JSON.parse(f.header.toString()) as unknown)).toEqual([
+      {
+        code: 'INVALID_REQUEST',
+        message: `Malformed request: the header nests deeper than ${MAX_HEADER_DEPTH} levels, which no request does`,
+      },
+      {groups: [], grouped: true},
+    ])
   })
 })

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {brokerConfigFrom} from '../../src/broker/broker-config.js'
+import {BROKER_SETTINGS, brokerConfigFrom, describeBrokerConfigs} from '../../src/broker/broker-config.js'
 import {TopicConfigResolver, validateTopicConfigs} from '../../src/broker/topic-config.js'
 import {parseKeyValueArgs, parseProperties} from '../../src/properties.js'
 
@@ -117,6 +117,38 @@ describe('broker config', () => {
     expect(c.transactions).toMatchObject({idExpirationMs: 1000, removeIntervalMs: 100})
     expect(c.producerIds).toEqual({expirationMs: 2000, checkIntervalMs: 200})
     expect(() => brokerConfigFrom({'producer.id.expiration.ms': '0'}, null)).toThrow(/producer.id.expiration.ms/)
+  })
+
+  it('lists every setting it reads as DescribeConfigs lists a broker: given ones static, the others default', () => {
+    const entries = describeBrokerConfigs(
+      brokerConfigFrom({'num.partitions': '3', 'log.retention.hours': '24', listeners: 'PLAINTEXT://:0'}, null),
+    )
+    const names = entries.map((e) => e.name)
+    expect(names).toEqual([...names].sort())
+    expect(names).toEqual(
+      expect.arrayContaining([...Object.keys(BROKER_SETTINGS), 'log.retention.ms', 'message.max.bytes']),
+    )
+    const entry = (name: string) => entries.find((e) => e.name === name)
+    expect(entry('num.partitions')).toEqual({
+      name: 'num.partitions',
+      value: '3',
+      type: 'INT',
+      source: 'STATIC_BROKER_CONFIG',
+      isDefault: false,
+      readOnly: true,
+      sensitive: false,
+      synonyms: [
+        {name: 'num.partitions', value: '3', source: 'STATIC_BROKER_CONFIG'},
+        {name: 'num.partitions', value: '1', source: 'DEFAULT_CONFIG'},
+      ],
+    })
+    expect(entry('log.retention.hours')).toMatchObject({value: '24', type: 'INT', source: 'STATIC_BROKER_CONFIG'})
+    expect(entry('log.retention.ms')).toMatchObject({value: null, type: 'LONG', source: 'DEFAULT_CONFIG', synonyms: []})
+    expect(entry('listeners')).toMatchObject({value: 'PLAINTEXT://:0', type: 'LIST'})
+    expect(entry('advertised.listeners')).toMatchObject({value: null, source: 'DEFAULT_CONFIG'})
+    expect(entry('cleanup.policy')).toBeUndefined() // a topic config: its broker synonym is log.cleanup.policy
+    expect(entry('log.cleanup.policy')).toMatchObject({value: 'delete', type: 'LIST', isDefault: true})
+    expect(entries.every((e) => e.readOnly)).toBe(true)
   })
 
   it("reads the lag history's settings, within bounds", () => {

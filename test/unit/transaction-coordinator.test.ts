@@ -219,6 +219,43 @@ describe('the transaction coordinator', () => {
     ).toThrow(/fences the current one/)
   })
 
+  /** Restarts with the transactional id 'a' at epoch 32766, the last one Kafka hands out for a producer id. */
+  function atExhaustedEpoch() {
+    const first = start()
+    first.broker.createTopic('t', 1, 1, {})
+    const {producerId} = first.txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    stop()
+    const s = Store.open(join(dir, 'kafkalite.db'))
+    s.saveTxn({...s.listTxns().find((t) => t.transactionalId === 'a')!, producerEpoch: 32766})
+    s.close()
+    return {...start(), producerId}
+  }
+
+  it('fences an open transaction at the exhausted epoch under its own producer id, then rotates the id', () => {
+    const {broker, txns, producerId} = atExhaustedEpoch()
+    send(broker, producerId, 32766, 0, 'v')
+    const p = broker.partition('t', 0)
+    expect(lastStableOffset(p)).toBe(0)
+    const next = txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000})
+    expect(next.producerId).not.toBe(producerId)
+    expect(next.producerEpoch).toBe(0)
+    // The abort marker carries the id the batch was written with, so the partition's transaction is closed.
+    expect(lastStableOffset(p)).toBe(2)
+    expect(broker.abortedTransactions(p, 0, 2)).toEqual([{producerId, firstOffset: 0}])
+  })
+
+  it("answers KIP-360's bump at the exhausted epoch with a new producer id, and its retry from the old id with the same one", () => {
+    const {txns, producerId} = atExhaustedEpoch()
+    const bump = (expected: {producerId: number; producerEpoch: number}) =>
+      txns.initProducerId({transactionalId: 'a', transactionTimeoutMs: 60_000, expected})
+    const rotated = bump({producerId, producerEpoch: 32766})
+    expect(rotated.producerId).not.toBe(producerId)
+    expect(rotated.producerEpoch).toBe(0)
+    expect(bump({producerId, producerEpoch: 32766})).toEqual(rotated)
+    expect(() => bump({producerId, producerEpoch: 32765})).toThrow(/not the current producer id/)
+    expect(bump({...rotated})).toEqual({producerId: rotated.producerId, producerEpoch: 1})
+  })
+
   it('forgets a transactional id after transactional.id.expiration.ms without a transaction, never an open one', () => {
     let clock = 1_000_000
     const first = start(() => clock)

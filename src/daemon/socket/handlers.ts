@@ -60,6 +60,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
     describeConfigs: (req) => core.describeConfigs(req),
     alterConfigs: (req) => core.alterConfigs(req),
     listOffsets: (req) => core.listOffsets(req),
+    deleteRecords: (req) => core.deleteRecords(req),
     produce: (req, ctx) => {
       ctx.noReply = req.acks === 0
       // The socket protocol lists each batch's size in the header and carries the batches, in that order, as the

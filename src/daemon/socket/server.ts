@@ -14,6 +14,7 @@ import {
   parseFrame,
   type Frame,
 } from '../../protocol/socket/frame.js'
+import {headerShapeProblem} from '../../protocol/socket/header-shape.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
 import {FramedConnection, type ConnectionContext} from '../connection.js'
 import type {HandlerContext, Handlers} from './handlers.js'
@@ -96,6 +97,11 @@ class SocketConnection extends FramedConnection {
         code: 'INVALID_REQUEST',
         message: `Unexpected frame kind ${frame.kind}; clients send requests (0)`,
       })
+      return
+    }
+    const shape = headerShapeProblem(frame.header)
+    if (shape !== undefined) {
+      this.#replyError(id, {code: 'INVALID_REQUEST', message: shape})
       return
     }
     let method: Method

@@ -619,16 +619,18 @@ export function validateRecords(
     (rules.timestampBeforeMaxMs < Number.MAX_SAFE_INTEGER || rules.timestampAfterMaxMs < Number.MAX_SAFE_INTEGER)
   const earliest = rules.now - rules.timestampBeforeMaxMs
   const latest = rules.now + rules.timestampAfterMaxMs
+  // Walked with base offset 0, so that a record's offset is its offset delta exactly: the producer's base offset is
+  // any int64 (the broker replaces it), and above 2^53 baseOffset + delta - baseOffset is not the delta as a double.
   forEachRecord(
     buf,
     offset,
     size,
-    header,
+    {...header, baseOffset: 0},
     (r) => {
-      if (r.offset - header.baseOffset !== index) {
+      if (r.offset !== index) {
         throw new KafkaException(
           'INVALID_RECORD',
-          `Record ${index} of the batch has offset delta ${r.offset - header.baseOffset}, expected ${index}: a batch's records must have incremental offsets`,
+          `Record ${index} of the batch has offset delta ${r.offset}, expected ${index}: a batch's records must have incremental offsets`,
         )
       }
       if (rules.requireKeys && r.keyLength < 0) {

@@ -57,16 +57,26 @@ export const requestSchemas = {
   }),
   /** Kafka's DescribeConfigs for topics. */
   describeConfigs: z.object({topics: list(topic), includeDefaults: z.boolean().default(false)}),
-  /** Kafka's IncrementalAlterConfigs for topics: SET and DELETE operations. */
+  /**
+   * Kafka's IncrementalAlterConfigs for topics: DELETE, SET, then APPEND and SUBTRACT (list configs: values added
+   * when missing, removed when present). `replace` is Kafka's legacy AlterConfigs: the overrides not set are deleted.
+   */
   alterConfigs: z.object({
     topics: list(
       z.object({
         name: topic,
         set: configMap.default({}),
         delete: list(z.string()).default([]),
+        append: configMap.default({}),
+        subtract: configMap.default({}),
+        replace: z.boolean().default(false),
       }),
     ),
     validateOnly: z.boolean().default(false),
+  }),
+  /** Kafka's DeleteRecords: moves each partition's log start offset up to `offset` (-1: the high watermark). */
+  deleteRecords: z.object({
+    partitions: list(z.object({topic, partition: nonNegative, offset: int})),
   }),
   /** Kafka's ListOffsets: timestamp -1 latest, -2 earliest, -3 max timestamp, else the first offset at or after it. */
   listOffsets: z.object({
@@ -258,9 +268,13 @@ export type ParsedRequests = {[M in Method]: z.output<(typeof requestSchemas)[M]
 /** Kafka's config sources, as `ConfigEntry.ConfigSource` names them. */
 export type ConfigSource = 'DYNAMIC_TOPIC_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG'
 
+/** Kafka's ConfigEntry.ConfigType: the type of a config's value. */
+export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'CLASS' | 'PASSWORD'
+
 export interface ConfigEntryData {
   name: string
   value: string | null
+  type: ConfigType
   source: ConfigSource
   isDefault: boolean
   readOnly: boolean
@@ -296,6 +310,8 @@ export interface Responses {
   describeConfigs: {topics: {name: string; configs: ConfigEntryData[]; error?: ErrorData}[]}
   alterConfigs: {topics: {name: string; error?: ErrorData}[]}
   listOffsets: {partitions: (PartitionResultBase & {offset: number; timestamp: number})[]}
+  /** Each partition's log start offset after the request (-1 with an error). */
+  deleteRecords: {partitions: (PartitionResultBase & {lowWatermark: number})[]}
   produce: {
     results: (PartitionResultBase & {baseOffset: number; logAppendTime: number; logStartOffset: number})[]
   }

@@ -4,6 +4,7 @@ import {
   KafkaConsumer,
   KafkaException,
   KafkaProducer,
+  OffsetOutOfRangeException,
   StringDeserializer,
   StringSerializer,
   type ConsumerRecord,
@@ -252,6 +253,29 @@ describe('the client library', () => {
     ])
     expect(found.map((f) => f.offset)).toEqual([1, 2, null])
     await consumer.close()
+  })
+
+  it('deletes records before an offset, per partition, and a consumer from the beginning starts after them', async () => {
+    const topic = uniqueTopic()
+    await home.createTopic(topic, 2)
+    await home.produceToEach(topic, 2, 3)
+    const deleted = await home.withAdmin((admin) =>
+      admin.deleteRecords([
+        {topic, partition: 0, beforeOffset: 2},
+        {topic, partition: 1, beforeOffset: 7},
+      ]),
+    )
+    expect(deleted[0]).toEqual({topic, partition: 0, lowWatermark: 2})
+    expect(deleted[1]).toMatchObject({topic, partition: 1, lowWatermark: -1, error: {code: 'OFFSET_OUT_OF_RANGE'}})
+    expect(deleted[1]!.error).toBeInstanceOf(OffsetOutOfRangeException)
+    const consumer = new KafkaConsumer(home.config, new StringDeserializer(), new StringDeserializer())
+    try {
+      consumer.assign([{topic, partition: 0}])
+      consumer.seekToBeginning([{topic, partition: 0}])
+      expect((await drain(consumer, 1)).map((r) => [r.offset, r.value])).toEqual([[2, '0-2']])
+    } finally {
+      await consumer.close()
+    }
   })
 
   it('fires and forgets with acks=0', async () => {

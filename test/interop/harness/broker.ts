@@ -221,15 +221,12 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
   const proxyPort = await freePort()
   kafkaliteCli(dir, kafkaliteStartArgs('PLAINTEXT://127.0.0.1:0,PROXIED://127.0.0.1:0', proxyPort))
-  const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
-  const status = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'daemon', 'status', '--json'], {
-    env,
-    encoding: 'utf8',
-  })
-  const listeners = (JSON.parse(status.stdout) as {listeners?: {name: string; host: string; port: number}[]}).listeners
-  const plaintext = listeners?.find((l) => l.name === 'PLAINTEXT')
-  const proxied = listeners?.find((l) => l.name === 'PROXIED')
-  if (!plaintext || !proxied) throw new Error(`daemon status --json does not show both listeners: ${status.stdout}`)
+  const status = kafkaliteCli(dir, ['daemon', 'status', '--json'])
+  type Listener = {name: string; host: string; port: number}
+  const listeners = (JSON.parse(status) as {listeners?: Listener[]}).listeners ?? []
+  const plaintext = listeners.find((l) => l.name === 'PLAINTEXT')
+  const proxied = listeners.find((l) => l.name === 'PROXIED')
+  if (!plaintext || !proxied) throw new Error(`daemon status --json does not show both listeners: ${status}`)
   return {
     kind: 'kafkalite',
     label: `kafkalite ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string}`,
@@ -240,23 +237,26 @@ async function startKafkalite(dir: string): Promise<BrokerHandle> {
   }
 }
 
-/** `daemon start` with these listeners and the settings the Apache Kafka broker above runs with. */
+/**
+ * `daemon start` with these listeners and the settings Apache Kafka gets above that change what clients see (groups
+ * start without Kafka's 3 s wait for more members; topics are created only when asked).
+ */
 function kafkaliteStartArgs(listeners: string, proxyPort: number): string[] {
   const overrides = [
+    // Clients bootstrapped on PROXIED are sent to the frame proxy's port for every later connection.
     `advertised.listeners=PROXIED://127.0.0.1:${proxyPort}`,
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
-    'num.partitions=1',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
-    'log.flush.interval.messages=1',
   ]
   return ['daemon', 'start', '--listeners', listeners, ...overrides.flatMap((o) => ['--override', o])]
 }
 
-function kafkaliteCli(dir: string, args: string[]): void {
+function kafkaliteCli(dir: string, args: string[]): string {
   const env = {...process.env, KAFKALITE_HOME: dir, NO_COLOR: '1'}
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {env, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`kafkalite ${args.join(' ')} failed: ${r.stderr || r.stdout}`)
+  return r.stdout
 }
 
 // --- the suite's entry points -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ export const SCENARIOS = [
   'consume-transform-produce',
   'offsets-for-times',
   'delete-records',
+  'configs',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
@@ -38,6 +39,7 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
   'consume-transform-produce': 'consume-transform-produce with sendOffsetsToTransaction',
   'offsets-for-times': 'list offsets by timestamp',
   'delete-records': 'delete records',
+  configs: 'topic and broker configs (admin API): alter, then describe',
 }
 
 export interface FamilyInfo {
@@ -87,6 +89,7 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
         'kcat runs one transaction per run, committed at the end of its input; it reads stdin in blocks, so it cannot be interrupted (its abort) with records already sent',
       'consume-transform-produce': 'kcat’s command line has no sendOffsetsToTransaction',
       'delete-records': 'kcat has no admin commands',
+      configs: 'kcat has no admin commands',
     },
     caveats: {
       produce:
@@ -115,6 +118,10 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
       'consume-transform-produce': 'kafka-python 2.0.2 has no transactions',
       'delete-records': 'kafka-python 2.0.2’s admin client has no delete_records',
     },
+    caveats: {
+      configs:
+        'alters configs only with the legacy AlterConfigs, which replaces a topic’s overrides: the ones it does not name are deleted, as Kafka does',
+    },
     command: () => ({cmd: interopEnv().python, args: [join(INTEROP_DIR, 'python', 'kafka_python_driver.py')]}),
   },
   kafkajs: {
@@ -125,6 +132,8 @@ export const FAMILY_INFO: Record<Family, FamilyInfo> = {
     unsupported: {},
     caveats: {
       'delete-records': 'deleteTopicRecords fails with "Topic metadata not loaded" unless fetchTopicMetadata ran first',
+      configs:
+        'alters configs only with the legacy AlterConfigs, which replaces a topic’s overrides: the ones it does not name are deleted, as Kafka does',
       group:
         'its own assigners are named RoundRobinAssigner, a name no other client lists: the driver gives it a "range" assigner (Kafka’s name and algorithm)',
     },

@@ -3,7 +3,7 @@ import {randomUUID} from 'node:crypto'
 import kafkajs from 'kafkajs'
 import {b64, deadline, emit, leaveRequested, main, rangeAssign, stopAfter, unb64, waitFor} from './common.mjs'
 
-const {Kafka, logLevel, AssignerProtocol} = kafkajs
+const {Kafka, logLevel, AssignerProtocol, ConfigResourceTypes} = kafkajs
 
 // kafkajs logs to stdout by default; the contract keeps stdout for JSON.
 const logCreator = () => (entry) => process.stderr.write(`${JSON.stringify({level: entry.label, ...entry.log})}\n`)
@@ -344,6 +344,30 @@ const deleteRecords = (p) =>
     return {lowWatermark: Number(found.low)}
   })
 
+// kafkajs alters configs only with the legacy AlterConfigs, which replaces the topic's overrides.
+const configs = (p) =>
+  withAdmin(p, async (admin) => {
+    if (p.set) {
+      const configEntries = Object.entries(p.set).map(([name, value]) => ({name, value}))
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{type: ConfigResourceTypes.TOPIC, name: p.topic, configEntries}],
+      })
+    }
+    const {resources} = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        {type: ConfigResourceTypes.TOPIC, name: p.topic, configNames: p.topicConfigs},
+        {type: ConfigResourceTypes.BROKER, name: p.broker ?? '1', configNames: p.brokerConfigs},
+      ],
+    })
+    const values = (r) => Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))
+    return {
+      topic: values(resources.find((r) => r.resourceType === ConfigResourceTypes.TOPIC)),
+      broker: values(resources.find((r) => r.resourceType === ConfigResourceTypes.BROKER)),
+    }
+  })
+
 const watermarks = (p) =>
   withAdmin(p, async (admin) => ({
     partitions: (await admin.fetchTopicOffsets(p.topic))
@@ -364,5 +388,6 @@ await main({
   'consume-transform-produce': consumeTransformProduce,
   'offsets-for-times': offsetsForTimes,
   'delete-records': deleteRecords,
+  configs,
   watermarks,
 })

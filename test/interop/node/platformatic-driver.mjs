@@ -1,6 +1,13 @@
 // The interoperability suite's driver for @platformatic/kafka.   node platformatic-driver.mjs <scenario> '<json>'
 import {randomUUID} from 'node:crypto'
-import {Admin, Consumer, FetchIsolationLevels, Producer} from '@platformatic/kafka'
+import {
+  Admin,
+  ConfigResourceTypes,
+  Consumer,
+  FetchIsolationLevels,
+  IncrementalAlterConfigOperationTypes,
+  Producer,
+} from '@platformatic/kafka'
 import {b64, deadline, emit, leaveRequested, main, rangeAssign, stopAfter, unb64, waitFor} from './common.mjs'
 
 const base = (p) => ({clientId: p.clientId ?? 'interop-platformatic', bootstrapBrokers: [p.bootstrap], timeout: 30_000})
@@ -292,6 +299,29 @@ const deleteRecords = (p) =>
     return {lowWatermark: Number(deleted.partitions.find((x) => x.partition === partition).lowWatermark)}
   })
 
+const configs = (p) =>
+  withAdmin(p, async (admin) => {
+    if (p.set) {
+      const configs = Object.entries(p.set).map(([name, value]) => ({
+        name,
+        value,
+        configOperation: IncrementalAlterConfigOperationTypes.SET,
+      }))
+      await admin.incrementalAlterConfigs({
+        resources: [{resourceType: ConfigResourceTypes.TOPIC, resourceName: p.topic, configs}],
+      })
+    }
+    const described = await admin.describeConfigs({
+      resources: [
+        {resourceType: ConfigResourceTypes.TOPIC, resourceName: p.topic, configurationKeys: p.topicConfigs},
+        {resourceType: ConfigResourceTypes.BROKER, resourceName: p.broker ?? '1', configurationKeys: p.brokerConfigs},
+      ],
+    })
+    const values = (type) =>
+      Object.fromEntries(described.find((r) => r.resourceType === type).configs.map((c) => [c.name, c.value]))
+    return {topic: values(ConfigResourceTypes.TOPIC), broker: values(ConfigResourceTypes.BROKER)}
+  })
+
 const watermarks = async (p) => {
   const partitions = await partitionsOf(p)
   return withAdmin(p, async (admin) => {
@@ -315,5 +345,6 @@ await main({
   'consume-transform-produce': consumeTransformProduce,
   'offsets-for-times': offsetsForTimes,
   'delete-records': deleteRecords,
+  configs,
   watermarks,
 })

@@ -5,7 +5,7 @@
 import uuid
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition, OFFSET_BEGINNING
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic, ResourceType
 
 from common import Deadline, emit, headers_in, main, record_out, stdin_leave_flag, stop_after, unb64
 
@@ -231,6 +231,28 @@ def delete_records(p):
     return {"lowWatermark": deleted.low_watermark}
 
 
+def configs(p):
+    """Sets topic configs with IncrementalAlterConfigs (SET), then reads the topic's and the broker's back."""
+    admin = AdminClient(conf(p))
+    topic = ConfigResource(ResourceType.TOPIC, p["topic"])
+    if p.get("set"):
+        entries = [
+            ConfigEntry(name, value, incremental_operation=AlterConfigOpType.SET) for name, value in p["set"].items()
+        ]
+        resource = ConfigResource(ResourceType.TOPIC, p["topic"], incremental_configs=entries)
+        futures = admin.incremental_alter_configs([resource])
+        for f in futures.values():
+            f.result(30)
+    broker = ConfigResource(ResourceType.BROKER, p.get("broker", "1"))
+    described = admin.describe_configs([topic, broker])
+    values = {}
+    for resource, f in described.items():
+        configs_ = f.result(30)
+        keys = p["topicConfigs"] if resource.restype == ResourceType.TOPIC else p["brokerConfigs"]
+        values["topic" if resource.restype == ResourceType.TOPIC else "broker"] = {k: configs_[k].value for k in keys}
+    return values
+
+
 def watermarks(p):
     c = consumer(p)
     try:
@@ -256,6 +278,7 @@ main(
         "consume-transform-produce": consume_transform_produce,
         "offsets-for-times": offsets_for_times,
         "delete-records": delete_records,
+        "configs": configs,
         "watermarks": watermarks,
     }
 )

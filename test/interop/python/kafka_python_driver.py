@@ -3,7 +3,7 @@
     python kafka_python_driver.py <scenario> '<json parameters>'
 """
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.structs import OffsetAndMetadata
@@ -186,6 +186,32 @@ def offsets_for_times(p):
         c.close()
 
 
+def configs(p):
+    """Sets topic configs with the legacy AlterConfigs (kafka-python has no incremental one: it replaces the topic's
+    overrides), then reads the topic's and the broker's back."""
+    admin = KafkaAdminClient(**common(p))
+    try:
+        if p.get("set"):
+            response = admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, p["topic"], configs=p["set"])])
+            errors = [r for r in response.resources if r[0] != 0]
+            if errors:
+                raise RuntimeError("AlterConfigs errors: %r" % errors)
+        values = {}
+        for kind, resource_type, name in (
+            ("topic", ConfigResourceType.TOPIC, p["topic"]),
+            ("broker", ConfigResourceType.BROKER, p.get("broker", "1")),
+        ):
+            keys = p["topicConfigs"] if kind == "topic" else p["brokerConfigs"]
+            for response in admin.describe_configs([ConfigResource(resource_type, name, configs=dict.fromkeys(keys))]):
+                for error_code, error_message, _type, _name, entries in response.resources:
+                    if error_code != 0:
+                        raise RuntimeError("DescribeConfigs error %d: %s" % (error_code, error_message))
+                    values[kind] = {e[0]: e[1] for e in entries}
+        return values
+    finally:
+        admin.close()
+
+
 def watermarks(p):
     c = consumer(p)
     try:
@@ -206,6 +232,7 @@ main(
         "commit": commit,
         "resume": resume,
         "offsets-for-times": offsets_for_times,
+        "configs": configs,
         "watermarks": watermarks,
     }
 )

@@ -26,7 +26,8 @@ export const fetchApi = defineKafkaApi<FetchRequest, FetchResponse>({
     const wanted: {topic: string; partition: number; offset: number; maxBytes: number}[] = []
     const unknown = new Set<number>() // request topics whose id is unknown
     req.topics.forEach((t, ti) => {
-      const name = t.topic ?? (t.topicId === undefined ? undefined : ctx.core.topicNameById(t.topicId))
+      // Before v13 the topic is named; from v13 only its id is (the decoder leaves the name empty).
+      const name = ctx.version >= 13 ? ctx.core.topicNameById(t.topicId ?? '') : t.topic
       if (name === undefined) {
         unknown.add(ti)
         return

@@ -6,7 +6,7 @@
 // - All topics: a null list (v1+), or an empty one in v0. Topics named by id (v10+) are looked up by their id.
 // - A missing topic is created when the request allows it (v4+; always before v4) and the broker's
 //   auto.create.topics.enable does, as Kafka does; it is ready at once (no LEADER_NOT_AVAILABLE round).
-// - Leader epochs are -1: clients then do not validate positions with OffsetForLeaderEpoch, which is not served.
+// - Leader epochs are -1: clients then do not validate positions with OffsetForLeaderEpoch (served, not advertised).
 // - Authorized operations (v8+, when asked): everything, since kafkalite has no ACLs.
 import {APIS, type MetadataRequest, type MetadataResponse} from '../../../protocol/kafka/codec/index.js'
 import {defineKafkaApi, errorFields, kafkaCode} from '../api.js'

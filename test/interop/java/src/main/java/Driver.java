@@ -28,6 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DeletedRecords;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -44,6 +47,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -76,6 +80,7 @@ public final class Driver {
             case "consume-transform-produce" -> consumeTransformProduce(p);
             case "offsets-for-times" -> offsetsForTimes(p);
             case "delete-records" -> deleteRecords(p);
+            case "configs" -> configs(p);
             case "watermarks" -> watermarks(p);
             case "group-offsets" -> groupOffsets(p);
             default -> throw new IllegalArgumentException("unknown scenario: " + args[0]);
@@ -440,6 +445,39 @@ public final class Driver {
               .get(30, TimeUnit.SECONDS);
       return Map.of("lowWatermark", deleted.lowWatermark());
     }
+  }
+
+  /** Sets topic configs with IncrementalAlterConfigs (SET), then reads the topic's and the broker's back. */
+  private static Map<String, Object> configs(JsonNode p) throws Exception {
+    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, p.get("topic").asText());
+    ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, p.path("broker").asText("1"));
+    try (Admin admin = admin(p)) {
+      if (p.has("set")) {
+        List<AlterConfigOp> ops = new ArrayList<>();
+        p.get("set")
+            .fields()
+            .forEachRemaining(
+                e ->
+                    ops.add(
+                        new AlterConfigOp(
+                            new ConfigEntry(e.getKey(), e.getValue().asText()), AlterConfigOp.OpType.SET)));
+        admin.incrementalAlterConfigs(Map.of(topic, ops)).all().get(30, TimeUnit.SECONDS);
+      }
+      Map<ConfigResource, Config> described =
+          admin.describeConfigs(List.of(topic, broker)).all().get(30, TimeUnit.SECONDS);
+      return Map.of(
+          "topic", values(described.get(topic), p.get("topicConfigs")),
+          "broker", values(described.get(broker), p.get("brokerConfigs")));
+    }
+  }
+
+  private static Map<String, Object> values(Config config, JsonNode names) {
+    Map<String, Object> out = new HashMap<>();
+    for (JsonNode name : names) {
+      ConfigEntry e = config.get(name.asText());
+      out.put(name.asText(), e == null ? null : e.value());
+    }
+    return out;
   }
 
   private static Map<String, Object> watermarks(JsonNode p) throws Exception {
