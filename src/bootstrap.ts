@@ -1,6 +1,8 @@
-// `--bootstrap-server` compatibility. Scripts written for Kafka pass an address; kafkalite has no network listener,
-// so an address is only a name for the local broker: the broker's listener address (localhost:9092 unless
-// server.properties says otherwise) means "the daemon of this KAFKALITE_HOME", anything else is refused clearly.
+// Kafka's listener settings, and `--bootstrap-server` compatibility. Scripts written for Kafka pass an address;
+// kafkalite's own commands reach the broker on its Unix socket, so an address is only a name for the local broker:
+// the broker's listener address (localhost:9092 unless server.properties says otherwise, or an address the running
+// daemon listens on) means "the daemon of this KAFKALITE_HOME", anything else is refused clearly.
+import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {KafkaException, usageError} from './errors.js'
 
@@ -27,16 +29,43 @@ export function listenerAddresses(props: Readonly<Record<string, string>>): List
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', ''])
 
 /**
- * Checks a `--bootstrap-server` / `bootstrap.servers` value as Kafka's tools do (`host:port[,host:port]`), then
- * requires every entry to name the local broker.
+ * The addresses of the Kafka listeners the home's daemon opened (bound and advertised), from its pid file: a broker
+ * started with `--listeners` or `kafka-server-start.sh` answers to them too. None when no daemon runs.
  */
-export function checkBootstrapServers(value: string, props: Readonly<Record<string, string>>): void {
+export function runningListenerAddresses(pidFile: string): ListenerAddress[] {
+  let listeners: unknown
+  try {
+    listeners = (JSON.parse(readFileSync(pidFile, 'utf8')) as {listeners?: unknown}).listeners
+  } catch {
+    return []
+  }
+  if (!Array.isArray(listeners)) return []
+  const out: ListenerAddress[] = []
+  for (const l of listeners as {host?: unknown; port?: unknown; advertisedHost?: unknown; advertisedPort?: unknown}[]) {
+    if (typeof l.advertisedHost === 'string' && typeof l.advertisedPort === 'number') {
+      out.push({host: l.advertisedHost, port: l.advertisedPort})
+    }
+    if (typeof l.host === 'string' && typeof l.port === 'number') out.push({host: l.host, port: l.port})
+  }
+  return out
+}
+
+/**
+ * Checks a `--bootstrap-server` / `bootstrap.servers` value as Kafka's tools do (`host:port[,host:port]`), then
+ * requires every entry to name the local broker: an address of `listeners` / `advertised.listeners` in the home's
+ * server.properties, or of a listener the running daemon opened (`running`).
+ */
+export function checkBootstrapServers(
+  value: string,
+  props: Readonly<Record<string, string>>,
+  running: readonly ListenerAddress[] = [],
+): void {
   const entries = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
   if (entries.length === 0) throw usageError(`Error while validating the bootstrap address '${value}'`)
-  const listeners = listenerAddresses(props)
+  const listeners = [...listenerAddresses(props), ...running]
   const me = hostname()
   for (const entry of entries) {
     const match = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry)
@@ -45,7 +74,7 @@ export function checkBootstrapServers(value: string, props: Readonly<Record<stri
     const port = Number(match[2])
     const local = listeners.some((l) => l.port === port && (host === l.host || LOOPBACK.has(host) || host === me))
     if (!local) {
-      const here = listeners.map((l) => `${l.host || 'localhost'}:${l.port}`).join(',')
+      const here = [...new Set(listeners.map((l) => `${l.host || 'localhost'}:${l.port}`))].join(',')
       throw new KafkaException(
         'REMOTE_CLUSTER_UNSUPPORTED',
         `Bootstrap server '${entry}' is not the local kafkalite broker (${here}); remote clusters are not supported yet. Drop --bootstrap-server or use ${here}.`,
@@ -87,4 +116,90 @@ export function parseListeners(value: string, setting: string): NamedListener[] 
     out.push({name: match[1]!.toUpperCase(), host, port})
   }
   return out
+}
+
+/** Kafka's default `listener.security.protocol.map`. */
+export const DEFAULT_SECURITY_PROTOCOL_MAP =
+  'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL'
+
+/** A Kafka-protocol listener to open. */
+export interface KafkaListenerSpec {
+  name: string
+  /** The address to bind: loopback when the listener names no host. */
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  /** What advertised.listeners says of it, or null: its bound address. */
+  advertised: {host: string; port: number} | null
+}
+
+const LOOPBACK_NAMES = new Set(['', 'localhost'])
+
+/**
+ * The Kafka-protocol listeners the broker settings `props` ask for: only those `listeners` names explicitly (nothing
+ * listens on TCP unless asked), without the KRaft controller's (`controller.listener.names`: kafkalite has no
+ * controller), with `advertised.listeners` and `listener.security.protocol.map` applied. kafkalite's listeners speak
+ * PLAINTEXT: a listener mapped to SSL or SASL is refused. A listener with no host (or localhost) binds loopback, where
+ * Kafka would bind every interface: a host other than loopback must be named.
+ */
+export function kafkaListenersOf(props: Readonly<Record<string, string>>): KafkaListenerSpec[] {
+  if (!Object.hasOwn(props, 'listeners')) return []
+  const listeners = parseListeners(props.listeners!, 'listeners')
+  const advertised = parseListeners(props['advertised.listeners'] ?? '', 'advertised.listeners')
+  const protocols = new Map<string, string>()
+  for (const entry of (props['listener.security.protocol.map'] ?? DEFAULT_SECURITY_PROTOCOL_MAP).split(',')) {
+    const [name, protocol] = entry.split(':').map((s) => s.trim().toUpperCase())
+    if (name && protocol) protocols.set(name, protocol)
+  }
+  const controllers = new Set(
+    (props['controller.listener.names'] ?? '')
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== ''),
+  )
+  const out: KafkaListenerSpec[] = []
+  for (const l of listeners) {
+    if (controllers.has(l.name)) continue
+    const protocol = protocols.get(l.name) ?? (l.name === 'PLAINTEXT' ? 'PLAINTEXT' : undefined)
+    if (protocol === undefined) {
+      throw new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
+      )
+    }
+    if (protocol !== 'PLAINTEXT') {
+      throw new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT only`,
+      )
+    }
+    const ad = advertised.find((a) => a.name === l.name)
+    out.push({
+      name: l.name,
+      host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
+      port: l.port,
+      advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
+    })
+  }
+  return out
+}
+
+/** A listener as Kafka writes one: NAME://host:port, an IPv6 host in brackets. */
+export function listenerUrl(name: string, host: string, port: number): string {
+  return `${name}://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** What a bound listener is called in messages: its address, and what it advertises when that differs. */
+export function describeListener(l: {
+  name: string
+  host: string
+  port: number
+  advertisedHost: string
+  advertisedPort: number
+}): string {
+  const bound = listenerUrl(l.name, l.host, l.port)
+  const same = l.advertisedHost === l.host && l.advertisedPort === l.port
+  return same
+    ? bound
+    : `${bound} (advertised as ${listenerUrl(l.name, l.advertisedHost, l.advertisedPort).replace(/^[^:]+:\/\//, '')})`
 }

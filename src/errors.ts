@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   LAG_CHECK_FAILED: {retriable: false, name: 'LagCheckFailedException', kafka: -1},
   DAEMON_UNAVAILABLE: {retriable: true, name: 'DaemonUnavailableException', kafka: -1},
   DAEMON_START_FAILED: {retriable: false, name: 'DaemonStartException', kafka: -1},
+  LISTENER_UNAVAILABLE: {retriable: false, name: 'ListenerUnavailableException', kafka: -1},
   DAEMON_VERSION_MISMATCH: {retriable: false, name: 'DaemonVersionMismatchException', kafka: -1},
   HOME_NOT_USABLE: {retriable: false, name: 'HomeNotUsableException', kafka: -1},
   SOCKET_PATH_TOO_LONG: {retriable: false, name: 'SocketPathTooLongException', kafka: -1},

@@ -1,6 +1,12 @@
 // Broker settings, with Kafka's names and defaults, read from the optional server.properties in the home.
 import {existsSync, readFileSync} from 'node:fs'
-import {listenerAddresses, parseListeners, type ListenerAddress} from '../bootstrap.js'
+import {
+  DEFAULT_SECURITY_PROTOCOL_MAP,
+  kafkaListenersOf,
+  listenerAddresses,
+  type KafkaListenerSpec,
+  type ListenerAddress,
+} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
 import {parseProperties, setOwn} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
@@ -23,15 +29,7 @@ export interface NetworkConfig {
 }
 
 /** A Kafka-protocol listener to open. */
-export interface KafkaListenerConfig {
-  name: string
-  /** The address to bind: loopback when the listener names no host. */
-  host: string
-  /** 0 picks a free port. */
-  port: number
-  /** What advertised.listeners says of it, or null: its bound address. */
-  advertised: {host: string; port: number} | null
-}
+export type KafkaListenerConfig = KafkaListenerSpec
 
 /** The group coordinator's settings. */
 export interface CoordinatorConfig {
@@ -87,8 +85,10 @@ export interface BrokerConfig {
   topicDefaults: Record<string, string>
   /** Every setting server.properties and the overrides gave, validated: DescribeConfigs' STATIC_BROKER_CONFIG. */
   given: Record<string, string>
-  /** The file read, or null when the home has none. */
+  /** The file read, or null when there is none (defaults, or only command-line overrides). */
   file: string | null
+  /** The settings as given (the file's, with command-line overrides applied), before validation. */
+  settings: Record<string, string>
   /** The group coordinator's settings. */
   groups: CoordinatorConfig
   transactions: TransactionConfig
@@ -130,10 +130,7 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'kafkalite.socket.receive.timeout.ms': {type: 'INT', default: '30000', min: 1},
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
-  'listener.security.protocol.map': {
-    type: 'STRING',
-    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-  },
+  'listener.security.protocol.map': {type: 'STRING', default: DEFAULT_SECURITY_PROTOCOL_MAP},
   'controller.listener.names': {type: 'STRING', default: ''},
   // Accepted so that Kafka's own server.properties (the quickstart's, KRaft) start kafkalite unchanged.
   'process.roles': {type: 'STRING', default: 'broker,controller'},
@@ -175,7 +172,8 @@ export function loadBrokerConfig(file: string, overrides: Readonly<Record<string
     }
   }
   for (const [name, value] of Object.entries(overrides)) setOwn(props, name, value)
-  return brokerConfigFrom(props, present ? file : Object.keys(overrides).length > 0 ? '--override' : null)
+  const config = brokerConfigFrom(props, present ? file : Object.keys(overrides).length > 0 ? '--override' : null)
+  return {...config, file: present ? file : null}
 }
 
 /** Validates broker settings given as a map (the parsed server.properties). */
@@ -255,62 +253,18 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       flushIntervalMs: 1000,
     },
     file,
+    settings: {...props},
     unknown,
   }
 }
 
-const LOOPBACK_NAMES = new Set(['', 'localhost'])
-
-/**
- * The Kafka-protocol listeners `listeners` asks for, with `advertised.listeners` and
- * `listener.security.protocol.map` applied. kafkalite's listeners speak PLAINTEXT: a listener mapped to SSL or SASL
- * is refused. A listener with no host (or localhost) binds loopback, where Kafka would bind every interface: a host
- * other than loopback must be named.
- */
+/** The Kafka-protocol listeners `listeners` asks for (see kafkaListenersOf), naming the file in errors. */
 function kafkaListeners(props: Readonly<Record<string, string>>, where: string): KafkaListenerConfig[] {
-  if (!Object.hasOwn(props, 'listeners')) return []
-  const invalid = (message: string) => new KafkaException('BROKER_CONFIG_INVALID', `${message}${where}`)
-  let listeners: ReturnType<typeof parseListeners>
-  let advertised: ReturnType<typeof parseListeners>
   try {
-    listeners = parseListeners(props.listeners!, 'listeners')
-    advertised = parseListeners(props['advertised.listeners'] ?? '', 'advertised.listeners')
+    return kafkaListenersOf(props)
   } catch (error) {
-    throw invalid((error as Error).message.replace(/\.$/, ''))
+    throw new KafkaException('BROKER_CONFIG_INVALID', `${(error as Error).message.replace(/\.$/, '')}${where}`)
   }
-  const protocols = new Map<string, string>()
-  const map = props['listener.security.protocol.map'] ?? BROKER_SETTINGS['listener.security.protocol.map']!.default
-  for (const entry of map.split(',')) {
-    const [name, protocol] = entry.split(':').map((s) => s.trim().toUpperCase())
-    if (name && protocol) protocols.set(name, protocol)
-  }
-  const controllers = new Set(
-    (props['controller.listener.names'] ?? '')
-      .split(',')
-      .map((s) => s.trim().toUpperCase())
-      .filter((s) => s !== ''),
-  )
-  const out: KafkaListenerConfig[] = []
-  for (const l of listeners) {
-    if (controllers.has(l.name)) continue
-    const protocol = protocols.get(l.name) ?? (l.name === 'PLAINTEXT' ? 'PLAINTEXT' : undefined)
-    if (protocol === undefined) {
-      throw invalid(
-        `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
-      )
-    }
-    if (protocol !== 'PLAINTEXT') {
-      throw invalid(`Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT only`)
-    }
-    const ad = advertised.find((a) => a.name === l.name)
-    out.push({
-      name: l.name,
-      host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
-      port: l.port,
-      advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
-    })
-  }
-  return out
 }
 
 /** Kafka's type of a broker setting, where it differs from the type kafkalite validates it as. */

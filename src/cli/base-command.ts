@@ -2,7 +2,7 @@
 // one-line message naming the bad value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json),
 // and clients created lazily so that a command that fails on its flags never starts the daemon.
 import {Command, Errors, Flags} from '@oclif/core'
-import {checkBootstrapServers} from '../bootstrap.js'
+import {checkBootstrapServers, runningListenerAddresses} from '../bootstrap.js'
 import {Admin} from '../client/admin.js'
 import type {ClientConfig} from '../client/config.js'
 import {DaemonControl} from '../client/daemon-control.js'
@@ -34,7 +34,9 @@ export abstract class BaseCommand extends Command {
   /** Refuses a --bootstrap-server (or --broker-list) that is not the local broker. */
   protected checkBootstrap(flags: {'bootstrap-server'?: string; 'broker-list'?: string}): void {
     for (const value of [flags['bootstrap-server'], flags['broker-list']]) {
-      if (value !== undefined) checkBootstrapServers(value, this.brokerProperties())
+      if (value === undefined) continue
+      const paths = brokerPaths(this.home)
+      checkBootstrapServers(value, this.brokerProperties(), runningListenerAddresses(paths.pidFile))
     }
   }
 

@@ -108,11 +108,28 @@ function socketError(paths: BrokerPaths, error: unknown): KafkaException {
   )
 }
 
+/** Broker settings for a daemon started explicitly (`daemon start --listeners`, `kafka-server-start.sh`). */
+export interface DaemonSettings {
+  /** Settings that win over the settings file, as `kafka-server-start.sh --override name=value` gives them. */
+  overrides?: Readonly<Record<string, string>>
+  /** A settings file read in place of the home's server.properties (`kafka-server-start.sh server.properties`). */
+  configFile?: string
+}
+
+/** The environment that hands `settings` to a daemon (read by daemon/main.ts); never inherited from ours. */
+export function daemonSettingsEnv(settings: DaemonSettings): Record<string, string | undefined> {
+  const overrides = settings.overrides ?? {}
+  return {
+    KAFKALITE_OVERRIDES: Object.keys(overrides).length > 0 ? JSON.stringify(overrides) : undefined,
+    KAFKALITE_SERVER_PROPERTIES: settings.configFile,
+  }
+}
+
 /**
  * Spawns the daemon and waits for its report. Resolves with its pid, or undefined when another daemon for the home
- * was already running.
+ * was already running. A daemon started on demand gets no `settings`: it reads the home's server.properties.
  */
-export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
+export function startDaemon(paths: BrokerPaths, settings: DaemonSettings = {}): Promise<number | undefined> {
   ensurePrivateDir(paths.home)
   checkWritableHome(paths.home)
   if (dirname(paths.socket) !== paths.home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
@@ -123,7 +140,12 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
     child = spawn(process.execPath, [...codeCacheArgs(), daemonEntry()], {
       detached: true,
       stdio: ['ignore', logFd, logFd, 'pipe'],
-      env: {...process.env, KAFKALITE_HOME: paths.home, KAFKALITE_READY_FD: '3'},
+      env: withoutUndefined({
+        ...process.env,
+        ...daemonSettingsEnv(settings),
+        KAFKALITE_HOME: paths.home,
+        KAFKALITE_READY_FD: '3',
+      }),
     })
   } finally {
     closeSync(logFd)
@@ -187,6 +209,10 @@ export function startDaemon(paths: BrokerPaths): Promise<number | undefined> {
       setImmediate(() => fail(signal ? `it was killed by ${signal}` : `it exited with code ${code}`))
     })
   })
+}
+
+function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
 }
 
 function rotateLog(log: string): void {

@@ -1,7 +1,7 @@
 // Client configuration with Kafka's names, defaults and validation messages (ProducerConfig, ConsumerConfig,
 // AdminClientConfig). Values may be given as strings (from properties files and --*-property flags) or as numbers
 // and booleans (from code).
-import {checkBootstrapServers} from '../bootstrap.js'
+import {checkBootstrapServers, runningListenerAddresses} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesIfPresent} from '../properties.js'
@@ -80,7 +80,12 @@ export function commonConfig(config: ClientConfig, defaultClientId: string): Com
   const home = r.optionalString('kafkalite.home') ?? resolveHome()
   const bootstrapServers = r.optionalString('bootstrap.servers')
   if (bootstrapServers !== undefined) {
-    checkBootstrapServers(bootstrapServers, readPropertiesIfPresent(brokerPaths(home).properties))
+    const paths = brokerPaths(home)
+    checkBootstrapServers(
+      bootstrapServers,
+      readPropertiesIfPresent(paths.properties),
+      runningListenerAddresses(paths.pidFile),
+    )
   }
   return {
     bootstrapServers,

@@ -5,7 +5,10 @@ import {BaseCommand} from '../cli/base-command.js'
 import {usageError} from '../errors.js'
 import {packageRoot} from '../package-info.js'
 
-/** Kafka's tool names and the kafkalite command each one runs. Tools whose command does not exist are skipped. */
+/**
+ * Kafka's tool names and the kafkalite command (or topic of commands: `storage`) each one runs. Tools whose command
+ * does not exist are skipped.
+ */
 export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
   'kafka-topics': 'topics',
   'kafka-console-producer': 'console-producer',
@@ -17,6 +20,9 @@ export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
   'kafka-get-offsets': 'get-offsets',
   'kafka-delete-records': 'delete-records',
   'kafka-configs': 'configs',
+  'kafka-server-start': 'server-start',
+  'kafka-server-stop': 'server-stop',
+  'kafka-storage': 'storage',
 }
 
 const MARKER = '# kafkalite shim'
@@ -52,7 +58,7 @@ Put DIR first on PATH and scripts written for Apache Kafka run against kafkalite
     const runJs = join(packageRoot(), 'bin', 'run.js')
     const files: string[] = []
     for (const [tool, command] of Object.entries(KAFKA_TOOLS)) {
-      if (!this.config.findCommand(command)) continue
+      if (!this.config.findCommand(command) && !this.config.findTopic(command)) continue
       const script = [
         '#!/bin/sh',
         `${MARKER} for ${tool}.sh, written by 'kafkalite shims'. Runs: kafkalite ${command}`,

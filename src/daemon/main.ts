@@ -5,8 +5,9 @@
 // file found while holding the lock can only be stale. Readiness is reported on a pipe (fd KAFKALITE_READY_FD) that
 // the starting client reads, so it neither polls nor sleeps: "ready <pid>", "running" (another daemon won a start
 // race) or "error <json>".
-import {closeSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, unlinkSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
+import {describeListener} from '../bootstrap.js'
 import {CorruptDatabaseException, KafkaException} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, ensurePrivateDir, resolveHome, tightenFile} from '../paths.js'
@@ -18,7 +19,7 @@ import {createHandlers} from './socket/handlers.js'
 import {createLogger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget, type ConnectionContext} from './connection.js'
 import {KafkaListener} from './kafka/listener.js'
-import {clusterIdOf} from './meta.js'
+import {clusterIdOf} from '../meta.js'
 import {DaemonServer} from './socket/server.js'
 import {checkAcknowledged, storedLogEnds, walState} from './acknowledged.js'
 import {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   ensurePrivateDir(home)
   const paths = brokerPaths(home)
   if (dirname(paths.socket) !== home) ensurePrivateDir(dirname(paths.socket), 'the socket directory')
-  const config = loadBrokerConfig(paths.properties, overridesFromEnv())
+  const config = loadBrokerConfig(configFile(paths.properties), overridesFromEnv())
   // For `npm run bench` only (bench/robustness.mjs): a daemon that does not validate produced records, the baseline
   // the cost of that validation is measured against. Not a setting: no user should run a broker without it.
   if (process.env.KAFKALITE_BENCH_SKIP_RECORD_VALIDATION === '1') {
@@ -163,10 +164,18 @@ async function main(): Promise<void> {
     kafka = new KafkaListener(core, context, clusterIdOf(home, config.brokerId))
     for (const l of await kafka.listen(config.kafkaListeners)) {
       log.info(
-        `Kafka listener ${l.name} on ${l.host}:${l.port}, advertised as ${l.advertised.host}:${l.advertised.port}`,
+        `Listening on ${describeListener({...l, advertisedHost: l.advertised.host, advertisedPort: l.advertised.port})}`,
       )
     }
   }
+  const listeners = () =>
+    (kafka?.bound ?? []).map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      advertisedHost: l.advertised.host,
+      advertisedPort: l.advertised.port,
+    }))
   const handlers = createHandlers(core, {
     version,
     startedAt: started,
@@ -174,14 +183,7 @@ async function main(): Promise<void> {
     socket: paths.socket,
     log: paths.log,
     connections: () => server.connections.size + (kafka?.connections.size ?? 0),
-    listeners: () =>
-      (kafka?.bound ?? []).map((l) => ({
-        name: l.name,
-        host: l.host,
-        port: l.port,
-        advertisedHost: l.advertised.host,
-        advertisedPort: l.advertised.port,
-      })),
+    listeners,
     shutdown: () => void shutdown('stop requested'),
   })
   const server = new DaemonServer(handlers, context)
@@ -193,6 +195,8 @@ async function main(): Promise<void> {
       socket: paths.socket,
       startedAt: started,
       ...acked(),
+      // The listeners too: kafkalite's own commands take their advertised addresses for the local broker's.
+      listeners: listeners(),
     })
   } catch (error) {
     if (error instanceof KafkaException) throw error // a link in its place
@@ -216,14 +220,38 @@ async function main(): Promise<void> {
 }
 
 /**
+ * The broker settings file: the one `kafka-server-start.sh server.properties` names (passed by the starting client in
+ * KAFKALITE_SERVER_PROPERTIES, used in place of the home's, as Kafka reads only the file it is given), else the
+ * home's server.properties, which may be absent.
+ */
+function configFile(home: string): string {
+  const given = process.env.KAFKALITE_SERVER_PROPERTIES
+  if (given === undefined || given === '') return home
+  if (!existsSync(given)) {
+    throw new KafkaException('BROKER_CONFIG_INVALID', `Cannot read ${given}: the file does not exist.`)
+  }
+  return given
+}
+
+/**
  * Settings given on the command line (`daemon start --listeners`, `kafka-server-start.sh --override name=value`),
  * passed by the starting client as JSON in KAFKALITE_OVERRIDES: they win over server.properties.
  */
 function overridesFromEnv(): Record<string, string> {
   const raw = process.env.KAFKALITE_OVERRIDES
   if (raw === undefined || raw === '') return {}
-  const parsed = JSON.parse(raw) as unknown
-  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    parsed = null
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  ) {
     throw new KafkaException('BROKER_CONFIG_INVALID', 'KAFKALITE_OVERRIDES must be a JSON object of strings.')
   }
   return parsed as Record<string, string>

@@ -19,6 +19,8 @@ export interface PidNotes {
   checkedAt?: number
   /** The log as of the last write the daemon acknowledged, to find writes lost with the write-ahead log. */
   acked?: LogEnds & {at: number}
+  /** The Kafka listeners open: kafkalite's own commands take their advertised addresses for the local broker's. */
+  listeners?: {name: string; host: string; port: number; advertisedHost: string; advertisedPort: number}[]
 }
 
 /** A summary of the log: its partitions, and the sum of their log end offsets. */

@@ -1,5 +1,13 @@
 import {describe, expect, it} from 'vitest'
-import {checkBootstrapServers, listenerAddresses} from '../../src/bootstrap.js'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {
+  checkBootstrapServers,
+  kafkaListenersOf,
+  listenerAddresses,
+  runningListenerAddresses,
+} from '../../src/bootstrap.js'
 
 describe('--bootstrap-server', () => {
   it('accepts the local broker under its usual names', () => {
@@ -31,5 +39,77 @@ describe('--bootstrap-server', () => {
       /Please provide valid host:port like host1:9091,host2:9092/,
     )
     expect(() => checkBootstrapServers(' ', {})).toThrow(/Error while validating the bootstrap address/)
+  })
+})
+
+describe("the Kafka listeners a broker's settings ask for", () => {
+  const kraft = {
+    listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093',
+    'advertised.listeners': 'PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093',
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL',
+  }
+
+  it('opens none unless listeners is set', () => {
+    expect(kafkaListenersOf({})).toEqual([])
+    expect(kafkaListenersOf({'advertised.listeners': 'PLAINTEXT://localhost:9092'})).toEqual([])
+  })
+
+  it("skips the KRaft controller's listener and binds loopback where Kafka's quickstart names no host", () => {
+    expect(kafkaListenersOf(kraft)).toEqual([
+      {name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, advertised: {host: 'localhost', port: 9092}},
+    ])
+  })
+
+  it('binds a host that is named, port 0 included', () => {
+    expect(
+      kafkaListenersOf({
+        listeners: 'PLAINTEXT://0.0.0.0:0,PLAIN2://[::1]:9094',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,PLAIN2:PLAINTEXT',
+      }),
+    ).toEqual([
+      {name: 'PLAINTEXT', host: '0.0.0.0', port: 0, advertised: null},
+      {name: 'PLAIN2', host: '::1', port: 9094, advertised: null},
+    ])
+  })
+
+  it('refuses a listener that is not PLAINTEXT, or has no security protocol', () => {
+    expect(() => kafkaListenersOf({listeners: 'SSL://:9093'})).toThrow(
+      "Listener SSL is SSL: kafkalite's Kafka listeners speak PLAINTEXT only",
+    )
+    expect(() => kafkaListenersOf({listeners: 'INTERNAL://:9093'})).toThrow(
+      'Listener INTERNAL has no security protocol: add INTERNAL:PLAINTEXT to listener.security.protocol.map',
+    )
+  })
+})
+
+describe('the addresses a running daemon listens on', () => {
+  it('are read from its pid file, bound and advertised', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kl-pid-'))
+    try {
+      const pidFile = join(dir, 'daemon.pid')
+      expect(runningListenerAddresses(pidFile)).toEqual([])
+      const listener = {
+        name: 'PLAINTEXT',
+        host: '127.0.0.1',
+        port: 40001,
+        advertisedHost: 'broker',
+        advertisedPort: 9092,
+      }
+      writeFileSync(pidFile, JSON.stringify({pid: 1, listeners: [listener]}))
+      const running = runningListenerAddresses(pidFile)
+      expect(running).toEqual([
+        {host: 'broker', port: 9092},
+        {host: '127.0.0.1', port: 40001},
+      ])
+      expect(() => checkBootstrapServers('localhost:40001', {}, running)).not.toThrow()
+      expect(() => checkBootstrapServers('localhost:40002', {}, running)).toThrow(
+        /'localhost:40002' is not the local kafkalite broker \(localhost:9092,broker:9092,127\.0\.0\.1:40001\)/,
+      )
+      writeFileSync(pidFile, 'not json')
+      expect(runningListenerAddresses(pidFile)).toEqual([])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

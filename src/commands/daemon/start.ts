@@ -1,10 +1,17 @@
 import {Flags} from '@oclif/core'
-import {pathToFileURL} from 'node:url'
-import {connectSocket, startDaemon} from '../../client/autostart.js'
-import {DaemonControl} from '../../client/daemon-control.js'
 import {BaseCommand} from '../../cli/base-command.js'
-import {daemonEntry} from '../../package-info.js'
+import {
+  checkListeners,
+  listeningLines,
+  parseOverrides,
+  runInForeground,
+  startInBackground,
+  type StartRequest,
+} from '../../cli/daemon-lifecycle.js'
+import {usageError} from '../../errors.js'
 import {brokerPaths} from '../../paths.js'
+import {readPropertiesIfPresent} from '../../properties.js'
+import type {DaemonStatus} from '../../protocol/socket/messages.js'
 
 export interface DaemonStartResult {
   pid: number
@@ -12,53 +19,76 @@ export interface DaemonStartResult {
   socket: string
   alreadyRunning: boolean
   startMs: number
+  /** The Kafka-protocol listeners open, with what they advertise (none unless asked for). */
+  listeners: DaemonStatus['listeners']
 }
 
 export default class DaemonStart extends BaseCommand {
   static override description = `Start the local broker daemon for KAFKALITE_HOME, if it is not running.
 
-Every command that needs the broker starts it on demand; this command does it explicitly (at the start of a CI job, say). The daemon runs in the background, listens on a Unix socket in the home (never on a network port), and keeps its data in an SQLite database there. Its log is daemon.log in the home. With --foreground it runs in this terminal and logs to stderr until Ctrl-C.`
+Every command that needs the broker starts it on demand; this command does it explicitly (at the start of a CI job, say). The daemon runs in the background, serves kafkalite's own commands on a Unix socket in the home, and keeps its data in an SQLite database there. Its log is daemon.log in the home. With --foreground it runs in this terminal and logs to stderr until Ctrl-C.
+
+Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or listeners in server.properties) opens a Kafka-protocol listener that Kafka's own clients (librdkafka, the Java client, kafkajs, ...) connect to. A listener without a host binds loopback; port 0 picks a free port; the bound addresses are printed and shown by 'daemon status'. --override sets any other broker setting, as kafka-server-start.sh --override does. Settings apply when the daemon starts: a daemon already running with other settings is refused (stop it first).`
 
   static override enableJsonFlag = true
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     'KAFKALITE_HOME=$(mktemp -d) <%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --listeners PLAINTEXT://127.0.0.1:9092',
+    '<%= config.bin %> <%= command.id %> --listeners PLAINTEXT://127.0.0.1:0 --override num.partitions=3 --json',
     '<%= config.bin %> <%= command.id %> --foreground',
   ]
 
   static override flags = {
     foreground: Flags.boolean({description: 'Run the daemon in this process, logging to stderr, until interrupted.'}),
+    listeners: Flags.string({
+      description:
+        "Kafka's listeners setting: Kafka-protocol listeners to open, NAME://host:port separated by commas (PLAINTEXT only; no host: loopback; port 0: a free port).",
+      helpValue: 'PLAINTEXT://127.0.0.1:9092',
+    }),
+    override: Flags.string({
+      description: 'A broker setting that wins over server.properties, as kafka-server-start.sh --override does.',
+      helpValue: 'name=value',
+      multiple: true,
+    }),
   }
 
   async run(): Promise<DaemonStartResult> {
     const {flags} = await this.parse(DaemonStart)
     const paths = brokerPaths(this.home)
-    if (flags.foreground) {
-      // The daemon module starts on import and keeps this process alive until a signal or `daemon stop`.
-      await import(pathToFileURL(daemonEntry()).href)
-      return new Promise<never>(() => {})
+    const overrides = parseOverrides(flags.override ?? [])
+    if (flags.listeners !== undefined) {
+      if (Object.hasOwn(overrides, 'listeners')) {
+        throw usageError('Give the listeners once: --listeners or --override listeners=..., not both.')
+      }
+      overrides.listeners = flags.listeners
     }
-    const running = await this.#running()
-    if (running) {
-      this.log(`The kafkalite daemon is already running (pid ${running.pid}) for ${paths.home}.`)
-      return {pid: running.pid, home: paths.home, socket: paths.socket, alreadyRunning: true, startMs: 0}
+    const effective = {...readPropertiesIfPresent(paths.properties), ...overrides}
+    if (flags.listeners !== undefined) checkListeners(effective, '--listeners')
+    else if (Object.keys(overrides).some((k) => k.includes('listener'))) checkListeners(effective, '--override')
+    const request: StartRequest = {
+      home: paths.home,
+      settings: {overrides},
+      asked: overrides,
+      effective,
+      stopCommand: `'${this.config.bin} daemon stop'`,
     }
-    const started = Date.now()
-    const pid = (await startDaemon(paths)) ?? (await this.#running())?.pid ?? -1
-    const startMs = Date.now() - started
-    this.log(`Started the kafkalite daemon (pid ${pid}) for ${paths.home} in ${startMs} ms.`)
-    return {pid, home: paths.home, socket: paths.socket, alreadyRunning: false, startMs}
-  }
-
-  async #running(): Promise<{pid: number} | undefined> {
-    try {
-      ;(await connectSocket(brokerPaths(this.home).socket)).destroy()
-    } catch {
-      return undefined
+    if (flags.foreground) return runInForeground(request, false)
+    const outcome = await startInBackground(request)
+    if (outcome.alreadyRunning) {
+      this.log(`The kafkalite daemon is already running (pid ${outcome.pid}) for ${paths.home}.`)
+    } else {
+      this.log(`Started the kafkalite daemon (pid ${outcome.pid}) for ${paths.home} in ${outcome.startMs} ms.`)
     }
-    const control = await DaemonControl.open({home: this.home, autoStart: false, onNotice: this.notice})
-    control.close()
-    return {pid: control.daemon.pid}
+    for (const line of listeningLines(outcome.status.listeners)) this.log(line)
+    return {
+      pid: outcome.pid,
+      home: paths.home,
+      socket: paths.socket,
+      alreadyRunning: outcome.alreadyRunning,
+      startMs: outcome.startMs,
+      listeners: outcome.status.listeners,
+    }
   }
 }

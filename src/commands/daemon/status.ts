@@ -1,3 +1,4 @@
+import {describeListener} from '../../bootstrap.js'
 import {DaemonControl} from '../../client/daemon-control.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_ERROR, KafkaException} from '../../errors.js'
@@ -8,7 +9,7 @@ export type DaemonStatusResult = ({running: true} & DaemonStatus) | {running: fa
 export default class DaemonStatusCommand extends BaseCommand {
   static override description = `Show whether the local broker daemon runs, and what it holds.
 
-Prints the pid, uptime, version, socket, data directory, topics, partitions, records and disk use. Exits with 1 when no daemon is running (it does not start one).`
+Prints the pid, uptime, version, socket, data directory, topics, partitions, records, disk use, the settings file and the Kafka-protocol listeners with their bound addresses (--json: with the settings the daemon runs with). Exits with 1 when no daemon is running (it does not start one).`
 
   static override enableJsonFlag = true
 
@@ -48,6 +49,13 @@ Prints the pid, uptime, version, socket, data directory, topics, partitions, rec
           : 'process-crash (acknowledged writes survive kill -9; log.flush.interval.messages=1 adds fsync)',
       ],
       ['connections', String(status.connections)],
+      ['config', status.config ?? "none (Kafka's defaults)"],
+      [
+        'listeners',
+        status.listeners.length === 0
+          ? 'none (no TCP port: the Unix socket only)'
+          : status.listeners.map((l) => describeListener(l)).join(`\n${' '.repeat(15)}`),
+      ],
     ]
     this.log('kafkalite daemon: running')
     for (const [k, v] of rows) this.log(`  ${k.padEnd(12)} ${v}`)

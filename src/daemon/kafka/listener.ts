@@ -105,10 +105,13 @@ function listenError(spec: ListenerSpec, error: NodeJS.ErrnoException): KafkaExc
       ? 'the port is in use (another Kafka or kafkalite?): stop it, or choose another port (port 0 picks a free one)'
       : error.code === 'EADDRNOTAVAIL'
         ? 'the address is not one of this machine: name a local address, or leave the host empty for loopback'
-        : error.code === 'EACCES'
-          ? 'permission denied: ports below 1024 need privileges; choose a port above 1023'
-          : error.message
-  return new KafkaException('DAEMON_START_FAILED', `Cannot listen on ${address}: ${why}.`)
+        : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+          ? 'the host name does not resolve: name an address of this machine, or leave the host empty for loopback'
+          : error.code === 'EACCES'
+            ? 'permission denied: ports below 1024 need privileges; choose a port above 1023'
+            : error.message
+  // Its own code, not DAEMON_START_FAILED: the starting client shows this line alone, without the daemon log's tail.
+  return new KafkaException('LISTENER_UNAVAILABLE', `Cannot listen on ${address}: ${why}.`)
 }
 
 /** A client connection of the Kafka protocol. */

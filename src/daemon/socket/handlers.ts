@@ -121,6 +121,8 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       ...core.status(),
       connections: info.connections(),
       listeners: info.listeners(),
+      config: core.config.file,
+      settings: core.config.settings,
     }),
     checkDatabase: () => ({...core.checkDatabase(), exists: true, by: 'daemon'}),
     shutdown: () => {

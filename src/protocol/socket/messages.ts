@@ -511,4 +511,8 @@ export interface DaemonStatus {
   durability: 'process-crash' | 'power-loss'
   /** The Kafka-protocol listeners open (none unless `listeners` asks for them), with what Metadata advertises. */
   listeners: {name: string; host: string; port: number; advertisedHost: string; advertisedPort: number}[]
+  /** The settings file the daemon read (the home's server.properties, or kafka-server-start's), null when none. */
+  config: string | null
+  /** Its broker settings as given: the file's, with command-line overrides applied. */
+  settings: Record<string, string>
 }

@@ -213,47 +213,43 @@ async function stopPid(pid: number, timeoutMs = 60_000): Promise<void> {
 // --- kafkalite --------------------------------------------------------------------------------------------------
 
 /**
- * kafkalite's daemon with Kafka-protocol listeners (issue 11), in the home's server.properties as Apache Kafka's are
- * above: PLAINTEXT, and PROXIED advertised at the frame proxy's port, so that the frame-proxy scenarios run against
- * kafkalite too. The ports are chosen here, so that a restart finds the broker where it was; `daemon status --json`
- * must show them bound.
+ * kafkalite's daemon with Kafka-protocol listeners (issue 11), started the way a user starts it, in a home of its own:
+ * `daemon start --listeners PLAINTEXT://127.0.0.1:0,PROXIED://127.0.0.1:0` with the settings Apache Kafka gets above
+ * as `--override`s, PROXIED advertised at the frame proxy's port (so that the frame-proxy scenarios run against
+ * kafkalite too). The bound ports come from `daemon status --json`; a restart asks for them again.
  */
 async function startKafkalite(dir: string): Promise<BrokerHandle> {
-  mkdirSync(dir, {recursive: true, mode: 0o700}) // a home others can reach is refused
-  const [port, proxiedPort, proxyPort] = [await freePort(), await freePort(), await freePort()]
-  writeKafkaliteProperties(dir, port, proxiedPort, proxyPort)
-  kafkaliteCli(dir, ['daemon', 'start'])
+  const proxyPort = await freePort()
+  kafkaliteCli(dir, kafkaliteStartArgs('PLAINTEXT://127.0.0.1:0,PROXIED://127.0.0.1:0', proxyPort))
   const status = kafkaliteCli(dir, ['daemon', 'status', '--json'])
   type Listener = {name: string; host: string; port: number}
   const listeners = (JSON.parse(status) as {listeners?: Listener[]}).listeners ?? []
   const plaintext = listeners.find((l) => l.name === 'PLAINTEXT')
-  if (plaintext?.port !== port || !listeners.some((l) => l.name === 'PROXIED' && l.port === proxiedPort)) {
-    throw new Error(`daemon status --json does not show the listeners of server.properties: ${status}`)
-  }
+  const proxied = listeners.find((l) => l.name === 'PROXIED')
+  if (!plaintext || !proxied) throw new Error(`daemon status --json does not show both listeners: ${status}`)
   return {
     kind: 'kafkalite',
-    label: 'kafkalite',
+    label: `kafkalite ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string}`,
     bootstrap: `${plaintext.host}:${plaintext.port}`,
-    proxy: {proxyPort, upstream: {host: '127.0.0.1', port: proxiedPort}},
+    proxy: {proxyPort, upstream: {host: proxied.host, port: proxied.port}},
     restartable: true,
     dir,
   }
 }
 
 /**
- * The home's server.properties: the listeners, and the settings Apache Kafka gets above that change what clients see
- * (groups start without Kafka's 3 s wait for more members; topics are created only when asked).
+ * `daemon start` with these listeners and the settings Apache Kafka gets above that change what clients see (groups
+ * start without Kafka's 3 s wait for more members; topics are created only when asked).
  */
-function writeKafkaliteProperties(dir: string, port: number, proxiedPort: number, proxyPort: number): void {
-  const lines = [
-    `listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxiedPort}`,
+function kafkaliteStartArgs(listeners: string, proxyPort: number): string[] {
+  const overrides = [
     // Clients bootstrapped on PROXIED are sent to the frame proxy's port for every later connection.
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxyPort}`,
+    `advertised.listeners=PROXIED://127.0.0.1:${proxyPort}`,
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
   ]
-  writeFileSync(join(dir, 'server.properties'), lines.join('\n') + '\n')
+  return ['daemon', 'start', '--listeners', listeners, ...overrides.flatMap((o) => ['--override', o])]
 }
 
 function kafkaliteCli(dir: string, args: string[]): string {
@@ -283,8 +279,16 @@ export async function startBroker(dir: string): Promise<BrokerHandle> {
 export async function restartBroker(handle: BrokerHandle): Promise<void> {
   if (!handle.restartable) throw new Error(`${handle.label} cannot be restarted by the suite`)
   if (handle.kind === 'kafkalite') {
+    // The same ports again: clients that knew the broker reconnect to it, as they would to a restarted Kafka.
+    const upstream = handle.proxy!.upstream
     kafkaliteCli(handle.dir!, ['daemon', 'stop'])
-    kafkaliteCli(handle.dir!, ['daemon', 'start']) // server.properties names the same ports
+    kafkaliteCli(
+      handle.dir!,
+      kafkaliteStartArgs(
+        `PLAINTEXT://${handle.bootstrap},PROXIED://${upstream.host}:${upstream.port}`,
+        handle.proxy!.proxyPort,
+      ),
+    )
     return
   }
   const pid = Number(readFileSync(join(handle.dir!, 'broker.pid'), 'utf8'))
