@@ -81,6 +81,11 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     failure ??= error
     stdin.pause()
   }
+  // Records the producer could not send, outside a transaction: as Kafka's ErrorLoggingCallback, each is logged and
+  // the input goes on (a topic deleted under the producer, say: later records go to its new partitions); the
+  // command exits 1 at the end.
+  let unsent = 0
+  let firstUnsent: KafkaException | undefined
   // The record being handed to the producer: a send refused before the record is queued (too large for the topic,
   // a bad partition or timestamp) calls back at once, without metadata, and its sizes are taken from it.
   let sending: ProducerRecord<Buffer, Buffer> | null = null
@@ -94,12 +99,17 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     const keySize = meta ? meta.serializedKeySize : sending ? (sending.key?.length ?? -1) : undefined
     const valueSize = meta ? meta.serializedValueSize : sending ? (sending.value?.length ?? -1) : undefined
     const size = (n: number | undefined) => (n === undefined || n < 0 ? 'null' : `${n} bytes`)
-    fail(
-      new KafkaException(
-        error.code,
-        `Error when sending message to topic ${topic} with key: ${size(keySize)}, value: ${size(valueSize)} with error: ${error.message}`,
-      ),
+    const sendError = new KafkaException(
+      error.code,
+      `Error when sending message to topic ${topic} with key: ${size(keySize)}, value: ${size(valueSize)} with error: ${error.message}`,
     )
+    if (o.transactional) {
+      fail(sendError) // the transaction is aborted: nothing more is read
+      return
+    }
+    unsent++
+    firstUnsent ??= sendError
+    process.stderr.write(`ERROR ${sendError.message}\n`)
   }
   // One record object for every line: the producer does not keep it once send returns.
   const record: ProducerRecord<Buffer, Buffer> = {topic}
@@ -199,6 +209,12 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     for (const s of Object.keys(SIGNALS) as StopSignal[]) process.off(s, onSignal)
   }
   if (failure) throw failure
+  if (firstUnsent !== undefined && interrupted === null) {
+    throw new KafkaException(
+      firstUnsent.code,
+      `${unsent} record(s) could not be sent to topic ${topic} (each is logged above); the first: ${firstUnsent.message}`,
+    )
+  }
   if (interrupted !== null) {
     const what = o.transactional
       ? `the transaction of ${lineNumber} record(s) was aborted.`

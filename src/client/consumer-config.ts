@@ -24,6 +24,8 @@ export interface ConsumerSettings extends CommonConfig {
   maxPartitionFetchBytes: number
   maxPollRecords: number
   checkCrcs: boolean
+  /** retry.backoff.ms: how long a partition waits before it is fetched again after a retriable error. */
+  retryBackoffMs: number
 }
 
 /** Reads the consumer's settings, refusing bad values with Kafka's messages. */
@@ -65,5 +67,6 @@ export function consumerSettings(config: ClientConfig): ConsumerSettings {
     maxPartitionFetchBytes: r.int('max.partition.fetch.bytes', 1_048_576, 1),
     maxPollRecords: r.int('max.poll.records', 500, 1),
     checkCrcs: r.boolean('check.crcs', true),
+    retryBackoffMs: r.int('retry.backoff.ms', 100, 0),
   }
 }

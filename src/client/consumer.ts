@@ -226,6 +226,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         this.#error = error
         this.#wake?.()
       },
+      warn: (message) => this.#onNotice(message),
       wake: () => this.#wake?.(),
     }
   }

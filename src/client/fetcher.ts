@@ -28,6 +28,8 @@ export interface FetchHost {
   canFetch(): boolean
   /** Reports an error that a fetch met to the next poll. */
   fail(error: KafkaException): void
+  /** A warning worth a line on stderr (Kafka's consumer logs it and goes on). */
+  warn(message: string): void
   /** Wakes a poll waiting for data. */
   wake(): void
 }
@@ -39,6 +41,7 @@ export class Fetcher<K, V> {
   readonly #valueDeserializer: Deserializer<V> | undefined
   readonly #metrics: Metrics
   readonly #host: FetchHost
+  #retryTimer: NodeJS.Timeout | null = null
   /**
    * Fetches in flight that should return at once: a partition is in one fetch at a time, and the next fetch waits
    * for these, except for partitions just assigned. A fetch of partitions all at their end (a long poll, up to
@@ -65,9 +68,23 @@ export class Fetcher<K, V> {
   sendFetches(): void {
     if (!this.#host.canFetch()) return
     const limit = this.#settings.maxPartitionFetchBytes * 2
-    const targets = [...this.#subscriptions.states()].filter(
-      (s) => !s.paused && !s.inFetch && s.position !== null && s.bufferedBytes < limit,
-    )
+    const now = Date.now()
+    let backingOff = Infinity
+    const targets = [...this.#subscriptions.states()].filter((s) => {
+      if (s.paused || s.inFetch || s.position === null || s.bufferedBytes >= limit) return false
+      if (s.retryAt > now) {
+        backingOff = Math.min(backingOff, s.retryAt)
+        return false
+      }
+      return true
+    })
+    if (backingOff !== Infinity && this.#retryTimer === null) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = null
+        this.sendFetches()
+      }, backingOff - now)
+      this.#retryTimer.unref()
+    }
     if (targets.length === 0) return
     // Partitions just assigned (a rebalance) are fetched at once; others wait for the fetches that return at once.
     if (this.#fetching > 0 && !targets.some((t) => !t.fetched)) return
@@ -130,9 +147,23 @@ export class Fetcher<K, V> {
           this.#subscriptions.requestReset(state, this.#settings.autoOffsetReset)
           return
         }
-        this.#host.fail(toKafkaException(p.error))
+        const error = toKafkaException(p.error)
+        if (error.retriable) {
+          // As Kafka's Fetcher: a partition the broker cannot serve now (its topic deleted, perhaps to be created
+          // again; storage refusing) is reported once and fetched again after retry.backoff.ms; poll goes on.
+          state.retryAt = Date.now() + this.#settings.retryBackoffMs
+          if (state.reported !== error.code) {
+            state.reported = error.code
+            this.#host.warn(
+              `Received ${error.code} in fetch for partition ${state.tp.topic}-${state.tp.partition}: ${error.message} Retrying.`,
+            )
+          }
+          return
+        }
+        this.#host.fail(error)
         return
       }
+      state.reported = null
       state.highWatermark = p.highWatermark
       state.logStartOffset = p.logStartOffset
       state.lastStableOffset = p.lastStableOffset

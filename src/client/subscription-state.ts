@@ -42,6 +42,10 @@ export interface PartitionState {
   highWatermark: number
   logStartOffset: number
   lastStableOffset: number
+  /** Not fetched before this time: the broker answered its last fetch with a retriable error (retry.backoff.ms). */
+  retryAt: number
+  /** The retriable error reported for it, until a fetch succeeds (reported once, not at every retry). */
+  reported: string | null
 }
 
 /** Where positions come from: what the subscription state needs from its consumer. */
@@ -113,6 +117,8 @@ export class SubscriptionState {
         epoch: 0,
         inFetch: false,
         fetched: false,
+        retryAt: 0,
+        reported: null,
         paused: false,
         highWatermark: -1,
         logStartOffset: -1,

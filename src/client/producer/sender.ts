@@ -244,7 +244,13 @@ export class Sender {
     const age = Date.now() - batch.createdAt
     if (error.code === 'PRODUCER_FENCED') error = this.#txn.fence()
     if (error.retriable && batch.attempts <= s.retries && age + s.retryBackoffMs < s.deliveryTimeoutMs) {
-      if (error.code === 'UNKNOWN_TOPIC_OR_PARTITION') this.#metadata.invalidate(batch.topic)
+      if (error.code === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        // As Kafka's producer requests a metadata update: the topic may have been deleted, and the metadata request
+        // creates it again where auto.create.topics.enable allows (the retry then finds it; later records are
+        // partitioned by its new partition count).
+        this.#metadata.invalidate(batch.topic)
+        this.#metadata.fetch(batch.topic).catch(() => {})
+      }
       const queue = this.#accumulator.holdForRetry(batch)
       this.#metrics.record('retries', batch.waiters.length)
       setTimeout(() => {

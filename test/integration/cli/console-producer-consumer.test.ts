@@ -110,7 +110,7 @@ describe('console-producer and console-consumer', () => {
     // Kafka's ErrorLoggingCallback: the sizes of the record that failed, which had a value.
     expect(res.stderr).toMatch(
       new RegExp(
-        `^Error: Error when sending message to topic ${topic} with key: null, value: 500 bytes with error: The message is \\d+ bytes when serialized which is larger than the max\\.message\\.bytes of topic '${topic}' \\(200\\)`,
+        `^ERROR Error when sending message to topic ${topic} with key: null, value: 500 bytes with error: The message is \\d+ bytes when serialized which is larger than the max\\.message\\.bytes of topic '${topic}' \\(200\\)`,
       ),
     )
     expect((await consumeAll(topic)).stdout).toBe('small\n')
@@ -119,6 +119,42 @@ describe('console-producer and console-consumer', () => {
     })
     expect(keyed.stderr).toMatch(/with key: 1 bytes, value: 300 bytes with error: The message is/)
   })
+
+  it('carries on when its topic is deleted and created again with fewer partitions, as Kafka clients do', async () => {
+    const topic = uniqueTopic('gone')
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '3'])
+    const consumer = home.spawn(['console-consumer', '--topic', topic, '--from-beginning'])
+    const stderr: string[] = []
+    consumer.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()))
+    const producer = home.spawn([
+      'console-producer',
+      '--topic',
+      topic,
+      '--producer-property',
+      'delivery.timeout.ms=1500',
+      '--producer-property',
+      'linger.ms=0',
+    ])
+    for (let i = 0; i < 6; i++) producer.stdin!.write(`a${i}\n`)
+    await readUntil(consumer, (t) => t.split('\n').filter((l) => l.startsWith('a')).length === 6, 20_000)
+    await home.run(['topics', '--delete', '--topic', topic])
+    await home.run(['topics', '--create', '--topic', topic, '--partitions', '1'])
+    // Records the producer had placed on partitions 1 and 2 fail after delivery.timeout.ms; the ones after them go to
+    // the topic's one partition, and the consumer, which only logged the missing partitions, reads them.
+    let i = 0
+    const feed = setInterval(() => producer.stdin!.write(`b${i++}\n`), 50)
+    try {
+      await readUntil(consumer, (t) => /\nb\d+\n/.test(`\n${t}`), 20_000)
+    } finally {
+      clearInterval(feed)
+    }
+    producer.stdin!.end()
+    await exited(producer)
+    expect(consumer.exitCode).toBeNull() // still running
+    expect(stderr.join('')).toMatch(/Received UNKNOWN_TOPIC_OR_PARTITION in fetch for partition gone-[0-9a-f]+-[12]/)
+    consumer.kill('SIGINT')
+    await exited(consumer)
+  }, 60_000)
 
   it('refuses a line longer than max.request.size as soon as it is read past the limit, naming the line', async () => {
     const topic = uniqueTopic('long')
