@@ -67,6 +67,19 @@ export async function produceStdin(
 
 const SLICE_BYTES = 128 * 1024
 
+/** The errors that concern the record sent, not the ones after it: console-producer logs them and goes on. */
+const RECORD_ERRORS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'REQUEST_TIMED_OUT',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+])
+
 async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerOptions): Promise<number> {
   const {topic} = o
   const splitter = new LineSplitter(lineLimit(o))
@@ -81,9 +94,10 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     failure ??= error
     stdin.pause()
   }
-  // Records the producer could not send, outside a transaction: as Kafka's ErrorLoggingCallback, each is logged and
-  // the input goes on (a topic deleted under the producer, say: later records go to its new partitions); the
-  // command exits 1 at the end.
+  // Records the producer could not send for a reason of their own, outside a transaction: as Kafka's
+  // ErrorLoggingCallback, each is logged and the input goes on (a record too large, or a topic deleted under the
+  // producer: later records go to its new partitions); the command exits 1 at the end. An error every later record
+  // would meet as well (a full disk, a daemon that does not start) stops the input, in one line.
   let unsent = 0
   let firstUnsent: KafkaException | undefined
   // The record being handed to the producer: a send refused before the record is queued (too large for the topic,
@@ -103,8 +117,8 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
       error.code,
       `Error when sending message to topic ${topic} with key: ${size(keySize)}, value: ${size(valueSize)} with error: ${error.message}`,
     )
-    if (o.transactional) {
-      fail(sendError) // the transaction is aborted: nothing more is read
+    if (o.transactional || !RECORD_ERRORS.has(error.code)) {
+      fail(sendError) // in a transaction, the transaction is aborted: nothing more is read
       return
     }
     unsent++
@@ -212,7 +226,7 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
   if (firstUnsent !== undefined && interrupted === null) {
     throw new KafkaException(
       firstUnsent.code,
-      `${unsent} record(s) could not be sent to topic ${topic} (each is logged above); the first: ${firstUnsent.message}`,
+      `${unsent} record(s) could not be sent to topic ${topic} (each is logged above).`,
     )
   }
   if (interrupted !== null) {

@@ -547,8 +547,10 @@ describe('consumer groups through the Kafka listener', () => {
     children.push(cli)
     let printed = ''
     cli.stdout!.on('data', (c: Buffer) => (printed += c.toString()))
+    // Until the console consumer has joined, the group does not exist.
     await waitFor(
-      async () => (await cliDescribe(group)).state === 'Stable',
+      async () =>
+        (await home.run(['consumer-groups', '--describe', '--group', group, '--json'])).stdout.includes('"Stable"'),
       15_000,
       'the console consumer to own the group',
     )
