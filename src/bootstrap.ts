@@ -1,7 +1,7 @@
-// Kafka's listener settings, and `--bootstrap-server` compatibility. Scripts written for Kafka pass an address;
-// kafkalite's own commands reach the broker on its Unix socket, so an address is only a name for the local broker:
-// the broker's listener address (localhost:9092 unless server.properties says otherwise, or an address the running
-// daemon listens on) means "the daemon of this KAFKALITE_HOME", anything else is refused clearly.
+// Kafka's listener settings, and where `--bootstrap-server` points. kafkalite's own commands reach the local broker
+// on its Unix socket, so the local broker's listener addresses (and Kafka's default, localhost:9092, while nothing
+// listens there) mean "the daemon of this KAFKALITE_HOME"; any other address is a Kafka cluster, reached over
+// Kafka's protocol.
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {KafkaException, usageError} from './errors.js'
@@ -50,38 +50,57 @@ export function runningListenerAddresses(pidFile: string): ListenerAddress[] {
   return out
 }
 
+/** Where a `--bootstrap-server` / `bootstrap.servers` value points. */
+export type BootstrapTarget =
+  /** The local daemon of the home, over its Unix socket. */
+  | {kind: 'local'}
+  /**
+   * A Kafka cluster at these addresses; `orLocal`: Kafka's default address (localhost:9092) while the home names
+   * no listener of its own: the local daemon when nothing listens there.
+   */
+  | {kind: 'kafka'; addresses: ListenerAddress[]; orLocal: boolean}
+
 /**
- * Checks a `--bootstrap-server` / `bootstrap.servers` value as Kafka's tools do (`host:port[,host:port]`), then
- * requires every entry to name the local broker: an address of `listeners` / `advertised.listeners` in the home's
- * server.properties, or of a listener the running daemon opened (`running`).
+ * Where a `--bootstrap-server` / `bootstrap.servers` value (`host:port[,host:port]`, checked as Kafka's tools check
+ * it) points:
+ * - every address the local broker's: an address of `listeners` / `advertised.listeners` in the home's
+ *   server.properties, or of a listener the running daemon opened (`running`): the local daemon;
+ * - Kafka's default, localhost:9092, when the home sets no listeners: the local daemon while nothing listens there
+ *   (decided when connecting), else whatever listens there;
+ * - anything else: the Kafka cluster at those addresses.
  */
-export function checkBootstrapServers(
+export function resolveBootstrap(
   value: string,
   props: Readonly<Record<string, string>>,
   running: readonly ListenerAddress[] = [],
-): void {
+): BootstrapTarget {
   const entries = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
   if (entries.length === 0) throw usageError(`Error while validating the bootstrap address '${value}'`)
-  const listeners = [...listenerAddresses(props), ...running]
+  const configured = props['advertised.listeners'] !== undefined || props.listeners !== undefined
+  const listeners = [...(configured ? listenerAddresses(props) : []), ...running]
   const me = hostname()
+  const addresses: ListenerAddress[] = []
+  let local = true
+  let defaultOnly = !configured
   for (const entry of entries) {
     const match = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(entry)
     if (!match) throw usageError(`Please provide valid host:port like host1:9091,host2:9092 (got '${entry}')`)
     const host = match[1]!
     const port = Number(match[2])
-    const local = listeners.some((l) => l.port === port && (host === l.host || LOOPBACK.has(host) || host === me))
-    if (!local) {
-      const here = [...new Set(listeners.map((l) => `${l.host || 'localhost'}:${l.port}`))].join(',')
-      throw new KafkaException(
-        'REMOTE_CLUSTER_UNSUPPORTED',
-        `Bootstrap server '${entry}' is not the local kafkalite broker (${here}); remote clusters are not supported yet. Drop --bootstrap-server or use ${here}.`,
-      )
-    }
+    if (port > 65535) throw usageError(`Please provide valid host:port like host1:9091,host2:9092 (got '${entry}')`)
+    const loopback = LOOPBACK.has(host) || host === me
+    addresses.push({host: host.startsWith('[') ? host.slice(1, -1) : host || 'localhost', port})
+    if (!listeners.some((l) => l.port === port && (host === l.host || loopback))) local = false
+    if (!(loopback && port === DEFAULT_PORT)) defaultOnly = false
   }
+  if (local) return {kind: 'local'}
+  return {kind: 'kafka', addresses, orLocal: defaultOnly}
 }
+
+const DEFAULT_PORT = 9092
 
 /** One entry of Kafka's `listeners` or `advertised.listeners`: NAME://host:port. */
 export interface NamedListener {

@@ -2,13 +2,13 @@
 // one-line message naming the bad value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json),
 // and clients created lazily so that a command that fails on its flags never starts the daemon.
 import {Command, Errors, Flags} from '@oclif/core'
-import {checkBootstrapServers, runningListenerAddresses} from '../bootstrap.js'
+import {resolveBootstrap, runningListenerAddresses} from '../bootstrap.js'
 import {Admin} from '../client/admin.js'
 import type {ClientConfig} from '../client/config.js'
 import {DaemonControl} from '../client/daemon-control.js'
 import {EXIT_USAGE, KafkaException, toKafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
-import {readPropertiesIfPresent} from '../properties.js'
+import {readPropertiesFile, readPropertiesIfPresent} from '../properties.js'
 
 export abstract class BaseCommand extends Command {
   /** Every Kafka tool takes --version (CommandDefaultOptions): print the version, exit 0, before any other check. */
@@ -20,6 +20,10 @@ export abstract class BaseCommand extends Command {
   protected errorPrefix = 'Error: '
   #admin: Admin | undefined
   #control: DaemonControl | undefined
+  /** --bootstrap-server as given, once checked: what clients connect to (none: the local daemon). */
+  #bootstrap: string | undefined
+  /** --command-config's settings, for the Admin client. */
+  #commandConfig: ClientConfig = {}
 
   /** The broker home of this invocation ($KAFKALITE_HOME or the XDG state directory). */
   protected get home(): string {
@@ -31,18 +35,31 @@ export abstract class BaseCommand extends Command {
     return readPropertiesIfPresent(brokerPaths(this.home).properties)
   }
 
-  /** Refuses a --bootstrap-server (or --broker-list) that is not the local broker. */
-  protected checkBootstrap(flags: {'bootstrap-server'?: string; 'broker-list'?: string}): void {
+  /**
+   * Checks --bootstrap-server (or --broker-list) as Kafka's tools do, and reads --command-config: the clients of this
+   * command then reach what the address names (src/bootstrap.ts: the local daemon, or a Kafka cluster).
+   */
+  protected checkBootstrap(flags: {
+    'bootstrap-server'?: string
+    'broker-list'?: string
+    'command-config'?: string
+  }): void {
     for (const value of [flags['bootstrap-server'], flags['broker-list']]) {
       if (value === undefined) continue
       const paths = brokerPaths(this.home)
-      checkBootstrapServers(value, this.brokerProperties(), runningListenerAddresses(paths.pidFile))
+      resolveBootstrap(value, this.brokerProperties(), runningListenerAddresses(paths.pidFile))
+      this.#bootstrap ??= value
     }
+    if (flags['command-config']) this.#commandConfig = readPropertiesFile(flags['command-config'])
   }
 
-  /** Base client config: the home, so clients skip the bootstrap check the command already did. */
+  /** Base client config: the home, and the bootstrap address the command was given. */
   protected clientConfig(extra: ClientConfig = {}): ClientConfig {
-    return {'kafkalite.home': this.home, ...extra}
+    return {
+      'kafkalite.home': this.home,
+      ...(this.#bootstrap === undefined ? {} : {'bootstrap.servers': this.#bootstrap}),
+      ...extra,
+    }
   }
 
   /** Notices from clients (a daemon started or restarted) go to stderr, never into data on stdout. */
@@ -52,12 +69,18 @@ export abstract class BaseCommand extends Command {
 
   /** An Admin client for this command, connected on first use and closed when the command ends. */
   protected async admin(): Promise<Admin> {
-    this.#admin ??= await Admin.create(this.clientConfig(), {onNotice: this.notice})
+    this.#admin ??= await Admin.create(this.clientConfig(this.#commandConfig), {onNotice: this.notice})
     return this.#admin
   }
 
   /** The local daemon's control plane (status, lag snapshots), connected on first use and closed at the end. */
   protected async control(): Promise<DaemonControl> {
+    if (this.#bootstrap !== undefined && (await this.admin()).kind === 'kafka') {
+      throw new KafkaException(
+        'REMOTE_CLUSTER_UNSUPPORTED',
+        `'kafkalite ${this.id}' needs the local kafkalite daemon (its lag history and state); against the Kafka cluster at ${this.#bootstrap} it is not supported yet. 'kafkalite consumer-groups --describe' shows a cluster's lag in records.`,
+      )
+    }
     this.#control ??= await DaemonControl.open({home: this.home, onNotice: this.notice})
     return this.#control
   }

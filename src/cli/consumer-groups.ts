@@ -44,7 +44,7 @@ export interface LagWait {
 /** Describes the groups; with `wait`, describes them again every 200 ms until all have caught up or time is up. */
 export async function describeGroups(
   admin: Admin,
-  control: DaemonControl,
+  control: DaemonControl | null,
   groupIds: readonly string[],
   coordinator: string,
   wait: LagWait | undefined,

@@ -49,7 +49,7 @@ const byTopicPartition = (a: {topic: string; partition: number}, b: {topic: stri
 /** Describes groups: members, committed offsets, log end offsets and lag, in one pass over the broker. */
 export async function collectGroupReports(
   admin: Admin,
-  control: DaemonControl,
+  control: DaemonControl | null,
   groupIds: readonly string[],
   coordinator: string,
 ): Promise<GroupReport[]> {
@@ -65,7 +65,9 @@ export async function collectGroupReports(
   const ends = await logOffsets(admin, [...wanted.values()])
   const live = descriptions.filter((d) => d.state !== 'Dead').map((d) => d.groupId)
   const models = new Map(
-    live.length === 0 ? [] : (await control.lagSnapshot({groups: live})).groups.map((g) => [g.groupId, g]),
+    live.length === 0 || control === null
+      ? []
+      : (await control.lagSnapshot({groups: live})).groups.map((g) => [g.groupId, g]),
   )
   return descriptions.map((d, i) => report(d, committed[i]!, ends, coordinator, models.get(d.groupId)))
 }

@@ -215,7 +215,7 @@ function toDescribed(
     minInSyncReplicas: minIsr,
     partitions: d.partitions.map((p) => ({
       partition: p.partition,
-      leader: p.leader.id,
+      leader: p.leader?.id ?? -1,
       replicas: p.replicas.map((r) => r.id),
       isr: p.isr.map((r) => r.id),
       ...offsets.get(`${d.name}:${p.partition}`)!,

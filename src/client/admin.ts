@@ -14,6 +14,7 @@ import type {
 import {decodeAssignment, decodeSubscription} from '../protocol/kafka/consumer-protocol.js'
 import {commonConfig, type ClientConfig} from './config.js'
 import {ReconnectingConnection} from './connection.js'
+import type {Transport, TransportKind} from './transport.js'
 import {specTimestamp, type IsolationLevel, type OffsetSpec} from './offset-spec.js'
 
 export type {IsolationLevel, OffsetSpec}
@@ -48,7 +49,8 @@ export interface Node {
 
 export interface TopicPartitionInfo {
   partition: number
-  leader: Node
+  /** null while the partition has no leader. */
+  leader: Node | null
   replicas: Node[]
   isr: Node[]
 }
@@ -85,10 +87,18 @@ const throwFirst = (items: readonly {error?: ErrorData}[]) => {
 export class Admin {
   readonly #connections: ReconnectingConnection
   readonly #brokerId: number
+  readonly #node: Node | undefined
+  /** Which broker this Admin reaches: the local daemon, or a Kafka cluster. */
+  readonly kind: TransportKind
+  /** What it reaches: the daemon's home, or the cluster's bootstrap addresses. */
+  readonly target: string
 
-  private constructor(connections: ReconnectingConnection, brokerId: number) {
+  private constructor(connections: ReconnectingConnection, first: Transport) {
     this.#connections = connections
-    this.#brokerId = brokerId
+    this.#brokerId = first.brokerId
+    this.#node = first.node
+    this.kind = first.kind
+    this.target = first.target
   }
 
   /** Connects to the local broker (starting it when needed), as Kafka's `Admin.create(props)`. */
@@ -98,12 +108,12 @@ export class Admin {
     // connection closes (an idle connection closed by the daemon, a daemon restart), as Kafka's Admin reconnects.
     const connections = ReconnectingConnection.for(common, options.onNotice)
     const first = await connections.get()
-    return new Admin(connections, first.daemon.brokerId)
+    return new Admin(connections, first)
   }
 
   /** The broker node: one broker, whose id is its node.id. */
   node(): Node {
-    return {id: this.#brokerId, host: 'localhost', port: 9092}
+    return this.#node ?? {id: this.#brokerId, host: 'localhost', port: 9092}
   }
 
   async createTopics(topics: readonly NewTopic[], options: {validateOnly?: boolean} = {}): Promise<CreatedTopic[]> {
@@ -136,17 +146,27 @@ export class Admin {
   async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
     const res = await this.#request('metadata', {topics: [...names], allowAutoTopicCreation: false})
     throwFirst(res.topics)
-    const node = this.node()
+    const local = this.node()
+    const brokers = new Map((res.brokers ?? []).map((b) => [b.id, b]))
+    // A broker the metadata does not list (a leader that is down): Kafka's Node.noNode() keeps its id.
+    const node = (id: number): Node => brokers.get(id) ?? {id, host: '', port: -1}
     return res.topics.map((t) => ({
       name: t.name,
       topicId: t.topicId,
       internal: t.internal,
-      partitions: Array.from({length: t.partitions}, (_, partition) => ({
-        partition,
-        leader: node,
-        replicas: [node],
-        isr: [node],
-      })),
+      partitions:
+        t.partitionDetails?.map((p) => ({
+          partition: p.partition,
+          leader: p.leader < 0 ? null : node(p.leader),
+          replicas: p.replicas.map(node),
+          isr: p.isr.map(node),
+        })) ??
+        Array.from({length: t.partitions}, (_, partition) => ({
+          partition,
+          leader: local,
+          replicas: [local],
+          isr: [local],
+        })),
     }))
   }
 

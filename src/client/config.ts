@@ -1,7 +1,7 @@
 // Client configuration with Kafka's names, defaults and validation messages (ProducerConfig, ConsumerConfig,
 // AdminClientConfig). Values may be given as strings (from properties files and --*-property flags) or as numbers
 // and booleans (from code).
-import {checkBootstrapServers, runningListenerAddresses} from '../bootstrap.js'
+import {resolveBootstrap, runningListenerAddresses, type BootstrapTarget} from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesIfPresent} from '../properties.js'
@@ -12,8 +12,15 @@ export type ClientConfig = Record<string, ConfigValue>
 /** Configs every client reads. */
 export interface CommonConfig {
   bootstrapServers: string | undefined
+  /** Where bootstrap.servers points: the local daemon (also without it), or a Kafka cluster. */
+  target: BootstrapTarget
   clientId: string
   requestTimeoutMs: number
+  /** retry.backoff.ms and reconnect.backoff.ms, for the Kafka transport. */
+  retryBackoffMs: number
+  reconnectBackoffMs: number
+  /** socket.connection.setup.timeout.ms: how long a connection to a Kafka broker may take to open. */
+  connectTimeoutMs: number
   /** kafkalite's own: the broker home (default $KAFKALITE_HOME or the XDG state directory). */
   home: string
 }
@@ -74,14 +81,15 @@ export class ConfigReader {
   }
 }
 
-/** The configs every client shares, with `bootstrap.servers` checked against the local broker's listeners. */
+/** The configs every client shares, with where `bootstrap.servers` points. */
 export function commonConfig(config: ClientConfig, defaultClientId: string): CommonConfig {
   const r = new ConfigReader(config)
   const home = r.optionalString('kafkalite.home') ?? resolveHome()
   const bootstrapServers = r.optionalString('bootstrap.servers')
+  let target: BootstrapTarget = {kind: 'local'}
   if (bootstrapServers !== undefined) {
     const paths = brokerPaths(home)
-    checkBootstrapServers(
+    target = resolveBootstrap(
       bootstrapServers,
       readPropertiesIfPresent(paths.properties),
       runningListenerAddresses(paths.pidFile),
@@ -89,8 +97,12 @@ export function commonConfig(config: ClientConfig, defaultClientId: string): Com
   }
   return {
     bootstrapServers,
+    target,
     clientId: r.string('client.id', defaultClientId),
     requestTimeoutMs: r.int('request.timeout.ms', 30_000, 0),
+    retryBackoffMs: r.int('retry.backoff.ms', 100, 0),
+    reconnectBackoffMs: r.int('reconnect.backoff.ms', 50, 0),
+    connectTimeoutMs: r.int('socket.connection.setup.timeout.ms', 10_000, 0),
     home,
   }
 }

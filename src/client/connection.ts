@@ -1,7 +1,7 @@
 // One connection to the daemon: framing, correlation ids, requests in flight, timeouts, and the hello exchange that
 // makes sure client and daemon speak the same version (restarting a daemon of another version).
 import {readFileSync} from 'node:fs'
-import type {Socket} from 'node:net'
+import {createConnection, type Socket} from 'node:net'
 import {KafkaException, TimeoutException, errorFromData} from '../errors.js'
 import {packageVersion} from '../package-info.js'
 import {brokerPaths, resolveHome, type BrokerPaths} from '../paths.js'
@@ -18,6 +18,7 @@ import type {Method, Requests, Responses} from '../protocol/socket/messages.js'
 import {PROTOCOL_VERSION} from '../protocol/socket/version.js'
 import {openDaemonSocket} from './autostart.js'
 import type {CommonConfig} from './config.js'
+import type {Transport, WithPayload} from './transport.js'
 
 export interface ConnectionOptions {
   /** The broker home; default $KAFKALITE_HOME or the XDG state directory. */
@@ -38,15 +39,13 @@ interface Pending {
   timer: NodeJS.Timeout | undefined
 }
 
-/** A reply together with its binary payload. */
-export interface WithPayload<T> {
-  result: T
-  payload: Buffer
-}
+export type {WithPayload}
 
 const MAX_CORRELATION_ID = 0x7fffffff
 
-export class Connection {
+/** The local daemon's transport: its Unix socket. */
+export class Connection implements Transport {
+  readonly kind = 'local'
   readonly paths: BrokerPaths
   /** What the daemon said in the hello exchange. */
   daemon!: Responses['hello']
@@ -116,6 +115,15 @@ export class Connection {
 
   async #hello(clientId: string | undefined): Promise<void> {
     this.daemon = await this.request('hello', {protocol: PROTOCOL_VERSION, version: packageVersion(), clientId})
+  }
+
+  get brokerId(): number {
+    return this.daemon.brokerId
+  }
+
+  /** The daemon's home. */
+  get target(): string {
+    return this.paths.home
   }
 
   /** True once the connection is closed; requests then fail with CONNECTION_CLOSED. */
@@ -256,31 +264,39 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<bool
 }
 
 /**
- * A connection opened on first use and opened again after it closes: clients outlive a daemon restart (the next
- * request starts a new daemon), as Kafka clients outlive a broker restart.
+ * A transport opened on first use and opened again after it closes: clients outlive a daemon restart (the next
+ * request starts a new daemon), as Kafka clients outlive a broker restart. Which transport: the local daemon's
+ * socket, or Kafka's protocol to the cluster `bootstrap.servers` names (its code loaded only then).
  */
 export class ReconnectingConnection {
   readonly #options: ConnectionOptions
-  #current: Promise<Connection> | null = null
-  #open: Connection | null = null
+  readonly #config: CommonConfig | undefined
+  #current: Promise<Transport> | null = null
+  #open: Transport | null = null
+  /** Kafka's default address, tried once: the local daemon when nothing listens there. */
+  #resolved: 'local' | 'kafka' | undefined
 
-  constructor(options: ConnectionOptions) {
+  constructor(options: ConnectionOptions, config?: CommonConfig) {
     this.#options = options
+    this.#config = config
   }
 
-  /** The connection of a client with these common configs. */
+  /** The transport of a client with these common configs. */
   static for(config: CommonConfig, onNotice?: (message: string) => void): ReconnectingConnection {
-    return new ReconnectingConnection({
-      home: config.home,
-      clientId: config.clientId,
-      requestTimeoutMs: config.requestTimeoutMs,
-      onNotice,
-    })
+    return new ReconnectingConnection(
+      {
+        home: config.home,
+        clientId: config.clientId,
+        requestTimeoutMs: config.requestTimeoutMs,
+        onNotice,
+      },
+      config,
+    )
   }
 
-  get(): Promise<Connection> {
+  get(): Promise<Transport> {
     if (this.#current === null) {
-      const opening = Connection.open(this.#options)
+      const opening = this.#openTransport()
       this.#current = opening
       opening.then(
         (connection) => {
@@ -298,16 +314,50 @@ export class ReconnectingConnection {
     return this.#current
   }
 
-  /** The connection when it is open now, to write to in this turn of the event loop; null while it opens. */
-  get open(): Connection | null {
+  async #openTransport(): Promise<Transport> {
+    const target = this.#config?.target
+    if (target === undefined || target.kind === 'local') return Connection.open(this.#options)
+    if (this.#resolved === undefined && target.orLocal) {
+      this.#resolved = (await somethingListens(target.addresses[0]!)) ? 'kafka' : 'local'
+    }
+    if (this.#resolved === 'local') return Connection.open(this.#options)
+    const {KafkaTransport} = await import('./kafka/transport.js')
+    const c = this.#config!
+    return KafkaTransport.open({
+      bootstrap: target.addresses,
+      clientId: c.clientId,
+      requestTimeoutMs: c.requestTimeoutMs,
+      retryBackoffMs: c.retryBackoffMs,
+      reconnectBackoffMs: c.reconnectBackoffMs,
+      connectTimeoutMs: c.connectTimeoutMs,
+    })
+  }
+
+  /** The transport when it is open now, to write to in this turn of the event loop; null while it opens. */
+  get open(): Transport | null {
     return this.#open
   }
 
-  /** Closes the current connection, if any; a later get() opens a new one. */
+  /** Closes the current transport, if any; a later get() opens a new one. */
   async close(): Promise<void> {
     const current = this.#current
     this.#current = null
     this.#open = null
     if (current) (await current.catch(() => null))?.close()
   }
+}
+
+/** True when a TCP connection to the address opens within a second (something listens there). */
+function somethingListens(address: {host: string; port: number}): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({host: address.host, port: address.port})
+    const done = (listening: boolean) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(listening)
+    }
+    const timer = setTimeout(() => done(false), 1_000)
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
 }

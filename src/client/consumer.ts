@@ -6,7 +6,8 @@ import {CommitFailedException, errorFromData, KafkaException, toKafkaException} 
 import type {Requests, Responses} from '../protocol/socket/messages.js'
 import {specTimestamp, type OffsetSpec} from './offset-spec.js'
 import type {ClientConfig} from './config.js'
-import {ReconnectingConnection, type Connection} from './connection.js'
+import {ReconnectingConnection} from './connection.js'
+import type {Transport} from './transport.js'
 import {consumerSettings, type ConsumerSettings} from './consumer-config.js'
 import {
   ConsumerRecords,
@@ -523,7 +524,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     if (this.#closed) throw new KafkaException('ILLEGAL_STATE', 'This consumer has already been closed.')
   }
 
-  #connect(): Promise<Connection> {
+  #connect(): Promise<Transport> {
     return this.#connections.get()
   }
 

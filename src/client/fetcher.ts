@@ -14,7 +14,7 @@ import {
   type RecordCursor,
 } from '../protocol/kafka/record-batch.js'
 import type {Requests, Responses} from '../protocol/socket/messages.js'
-import type {Connection} from './connection.js'
+import type {Transport} from './transport.js'
 import type {ConsumerSettings} from './consumer-config.js'
 import type {ConsumerRecord, RecordView} from './consumer-types.js'
 import type {Metrics} from './metrics.js'
@@ -23,7 +23,7 @@ import type {CompletedFetch, PartitionState, SubscriptionState} from './subscrip
 
 /** What the fetcher needs from its consumer. */
 export interface FetchHost {
-  connect(): Promise<Connection>
+  connect(): Promise<Transport>
   /** False once the consumer is closed or holds an error for the next poll to throw: no fetch starts then. */
   canFetch(): boolean
   /** Reports an error that a fetch met to the next poll. */

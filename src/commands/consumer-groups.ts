@@ -194,12 +194,18 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
 
   async #describe(admin: Admin, flags: GroupsFlags) {
     const ids = await selectedGroups(admin, flags['all-groups'], flags.group)
-    const coordinator = coordinatorAddress(this.brokerProperties(), admin.node().id)
+    const node = admin.node()
+    const coordinator =
+      admin.kind === 'local'
+        ? coordinatorAddress(this.brokerProperties(), node.id)
+        : `${node.host}:${node.port}  (${node.id})`
     const wait =
       flags['wait-for-lag'] === undefined
         ? undefined
         : {lag: flags['wait-for-lag'], timeout: flags['wait-timeout'] ?? '60s'}
-    const reports = await describeGroups(admin, await this.control(), ids, coordinator, wait)
+    // The lag in time and the statuses come from the local daemon's lag history; a Kafka cluster has none.
+    const control = admin.kind === 'local' ? await this.control() : null
+    const reports = await describeGroups(admin, control, ids, coordinator, wait)
     const view = flags.members ? 'members' : flags.state !== undefined ? 'state' : 'offsets'
     let failed = false
     for (const r of [...reports].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))) {

@@ -2,43 +2,42 @@ import {describe, expect, it} from 'vitest'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {
-  checkBootstrapServers,
-  kafkaListenersOf,
-  listenerAddresses,
-  runningListenerAddresses,
-} from '../../src/bootstrap.js'
+import {kafkaListenersOf, listenerAddresses, resolveBootstrap, runningListenerAddresses} from '../../src/bootstrap.js'
 
-describe('--bootstrap-server', () => {
-  it('accepts the local broker under its usual names', () => {
-    for (const v of ['localhost:9092', '127.0.0.1:9092', '[::1]:9092', 'localhost:9092,127.0.0.1:9092']) {
-      expect(() => checkBootstrapServers(v, {})).not.toThrow()
-    }
+describe('where --bootstrap-server points', () => {
+  const kafka = (addresses: {host: string; port: number}[], orLocal = false) => ({kind: 'kafka', addresses, orLocal})
+
+  it("is Kafka's default address, localhost:9092, under its usual names: the local daemon while nothing listens there", () => {
+    expect(resolveBootstrap('localhost:9092', {})).toEqual(kafka([{host: 'localhost', port: 9092}], true))
+    expect(resolveBootstrap('127.0.0.1:9092', {})).toEqual(kafka([{host: '127.0.0.1', port: 9092}], true))
+    expect(resolveBootstrap('[::1]:9092', {})).toEqual(kafka([{host: '::1', port: 9092}], true))
+    expect(resolveBootstrap('localhost:9092,127.0.0.1:9092', {}).kind).toBe('kafka')
   })
 
-  it('refuses another host or port, naming it and the local address', () => {
-    expect(() => checkBootstrapServers('kafka:9092', {})).toThrow(
-      "Bootstrap server 'kafka:9092' is not the local kafkalite broker (localhost:9092); remote clusters are not supported yet",
-    )
-    expect(() => checkBootstrapServers('localhost:9093', {})).toThrow(
-      /'localhost:9093' is not the local kafkalite broker/,
+  it('is a Kafka cluster at any other host or port', () => {
+    expect(resolveBootstrap('kafka:9092', {})).toEqual(kafka([{host: 'kafka', port: 9092}]))
+    expect(resolveBootstrap('localhost:9093', {})).toEqual(kafka([{host: 'localhost', port: 9093}]))
+    expect(resolveBootstrap('b1:9092,b2:9093', {})).toEqual(
+      kafka([
+        {host: 'b1', port: 9092},
+        {host: 'b2', port: 9093},
+      ]),
     )
   })
 
-  it('follows the listeners of server.properties', () => {
+  it('is the local daemon at the listeners of server.properties, and Kafka elsewhere', () => {
     const props = {listeners: 'PLAINTEXT://broker1:19092'}
     expect(listenerAddresses(props)).toEqual([{host: 'broker1', port: 19092}])
-    expect(() => checkBootstrapServers('broker1:19092', props)).not.toThrow()
-    expect(() => checkBootstrapServers('localhost:9092', props)).toThrow(
-      /not the local kafkalite broker \(broker1:19092\)/,
-    )
+    expect(resolveBootstrap('broker1:19092', props)).toEqual({kind: 'local'})
+    expect(resolveBootstrap('localhost:19092', props)).toEqual({kind: 'local'})
+    // The home names its own listeners: localhost:9092 is whatever listens there, not the local daemon.
+    expect(resolveBootstrap('localhost:9092', props)).toEqual(kafka([{host: 'localhost', port: 9092}]))
   })
 
   it("refuses an address without a port as Kafka's tools do", () => {
-    expect(() => checkBootstrapServers('localhost', {})).toThrow(
-      /Please provide valid host:port like host1:9091,host2:9092/,
-    )
-    expect(() => checkBootstrapServers(' ', {})).toThrow(/Error while validating the bootstrap address/)
+    expect(() => resolveBootstrap('localhost', {})).toThrow(/Please provide valid host:port like host1:9091,host2:9092/)
+    expect(() => resolveBootstrap(' ', {})).toThrow(/Error while validating the bootstrap address/)
+    expect(() => resolveBootstrap('localhost:99999', {})).toThrow(/got 'localhost:99999'/)
   })
 })
 
@@ -102,10 +101,9 @@ describe('the addresses a running daemon listens on', () => {
         {host: 'broker', port: 9092},
         {host: '127.0.0.1', port: 40001},
       ])
-      expect(() => checkBootstrapServers('localhost:40001', {}, running)).not.toThrow()
-      expect(() => checkBootstrapServers('localhost:40002', {}, running)).toThrow(
-        /'localhost:40002' is not the local kafkalite broker \(localhost:9092,broker:9092,127\.0\.0\.1:40001\)/,
-      )
+      expect(resolveBootstrap('localhost:40001', {}, running)).toEqual({kind: 'local'})
+      expect(resolveBootstrap('broker:9092', {}, running)).toEqual({kind: 'local'})
+      expect(resolveBootstrap('localhost:40002', {}, running).kind).toBe('kafka')
       writeFileSync(pidFile, 'not json')
       expect(runningListenerAddresses(pidFile)).toEqual([])
     } finally {

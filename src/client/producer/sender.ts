@@ -6,7 +6,8 @@
 // the producer's request metrics.
 import {TimeoutException, toKafkaException, type KafkaException} from '../../errors.js'
 import type {Requests, Responses} from '../../protocol/socket/messages.js'
-import type {Connection, ReconnectingConnection} from '../connection.js'
+import type {ReconnectingConnection} from '../connection.js'
+import type {Transport} from '../transport.js'
 import {Metrics} from '../metrics.js'
 import type {Batch, CompleteRecord, PartitionQueue, RecordAccumulator} from './accumulator.js'
 import type {ProducerMetadata} from './metadata.js'
@@ -181,7 +182,7 @@ export class Sender {
       req.batches.reduce((n, b) => n + b.size, 0),
       sentAt,
     )
-    const write = (connection: Connection): Responses['produce'] | Promise<Responses['produce']> => {
+    const write = (connection: Transport): Responses['produce'] | Promise<Responses['produce']> => {
       if (this.#settings.acks !== 0) return connection.request('produce', req, payload)
       connection.sendOneWay('produce', req, payload)
       const none = {baseOffset: -1, logAppendTime: -1, logStartOffset: -1}

@@ -88,7 +88,14 @@ export function thrownFields(error: unknown): {errorCode: number; errorMessage: 
 }
 
 /** Kafka's DescribeConfigsResponse.ConfigSource ids. */
-const CONFIG_SOURCES = {DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5} as const
+const CONFIG_SOURCES = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const
 
 /** The numeric config source of a config entry, as DescribeConfigs (v1+) and CreateTopics (v5+) report it. */
 export function configSourceId(source: keyof typeof CONFIG_SOURCES): number {

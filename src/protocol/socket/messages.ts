@@ -268,7 +268,14 @@ export type Requests = {[M in Method]: z.input<(typeof requestSchemas)[M]>}
 export type ParsedRequests = {[M in Method]: z.output<(typeof requestSchemas)[M]>}
 
 /** Kafka's config sources, as `ConfigEntry.ConfigSource` names them. */
-export type ConfigSource = 'DYNAMIC_TOPIC_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG'
+export type ConfigSource =
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  // The sources only a Kafka cluster reports (kafkalite's broker has no dynamic broker configs).
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG'
 
 /** Kafka's ConfigEntry.ConfigType: the type of a config's value. */
 export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'CLASS' | 'PASSWORD'
@@ -291,6 +298,11 @@ export interface TopicMetadataData {
   partitions: number
   /** The topic's effective max.message.bytes, so a producer can refuse an oversized record before sending it. */
   maxMessageBytes: number
+  /**
+   * Each partition's leader, replicas and in-sync replicas, when the broker is a Kafka cluster (the local daemon is
+   * the one broker of its cluster: every partition's leader, replica and in-sync replica).
+   */
+  partitionDetails?: {partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]}[]
   error?: ErrorData
 }
 
@@ -303,7 +315,8 @@ export interface PartitionResultBase {
 /** Response shapes, keyed by method name. */
 export interface Responses {
   hello: {protocol: number; version: string; pid: number; brokerId: number; home: string; startedAt: number}
-  metadata: {brokerId: number; topics: TopicMetadataData[]}
+  /** `brokers`: the brokers of a Kafka cluster (absent for the local daemon, broker `brokerId`). */
+  metadata: {brokerId: number; brokers?: {id: number; host: string; port: number}[]; topics: TopicMetadataData[]}
   createTopics: {
     topics: {name: string; topicId?: string; numPartitions?: number; replicationFactor?: number; error?: ErrorData}[]
   }

@@ -2,6 +2,7 @@
 // the real CLI against a real daemon, with Kafka's tables and error texts; and the Admin calls beneath them.
 import Database from 'better-sqlite3'
 import type {ChildProcess} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {
@@ -393,10 +394,12 @@ describe('kafkalite transactions', () => {
     expect(JSON.parse(json.stderr)).toEqual({
       error: {code: 'USAGE', message: expect.stringMatching(/^Unknown subcommand 'frobnicate'/)},
     })
-    // A remote cluster is a runtime refusal (exit 1), as in every kafkalite command.
-    const remote = await tx('--bootstrap-server', 'kafka.example.com:9092', 'list')
+    // A cluster no broker answers for is a runtime failure (exit 1) after the timeout, naming the address.
+    const props = join(home.dir, 'admin.properties')
+    writeFileSync(props, 'request.timeout.ms=300\n')
+    const remote = await tx('--bootstrap-server', '127.0.0.1:1', '--command-config', props, 'list')
     expect(remote.code).toBe(1)
-    expect(remote.stderr).toMatch(/^Bootstrap server 'kafka.example.com:9092' is not the local kafkalite broker/)
+    expect(remote.stderr).toMatch(/^Timed out waiting for a node of the Kafka cluster at 127\.0\.0\.1:1: .*\n$/)
     const required = await tx('describe')
     expect(required.code).toBe(2)
     expect(required.stderr).toMatch(/^Error: .*Missing required flag transactional-id.*\n$/)

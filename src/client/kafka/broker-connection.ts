@@ -1,0 +1,274 @@
+// One TCP connection to one Kafka broker, as Kafka's NetworkClient keeps one per node: size-prefixed frames encoded
+// by kafkalite's generated codec, correlation ids, a timeout per request (request.timeout.ms), and the ApiVersions
+// exchange that opens it, after which every request goes at the highest version both sides speak.
+import {Socket} from 'node:net'
+import {KafkaException, TimeoutException} from '../../errors.js'
+import {packageVersion} from '../../package-info.js'
+import {
+  APIS,
+  decodeResponseFrame,
+  encodeRequestFrameChunks,
+  type ApiCodec,
+  type ApiVersionsResponse,
+} from '../../protocol/kafka/codec/index.js'
+import {kafkaError} from './errors.js'
+
+export interface BrokerAddress {
+  host: string
+  port: number
+}
+
+export interface BrokerConnectionOptions {
+  clientId: string
+  /** request.timeout.ms: how long a request waits for its response. */
+  requestTimeoutMs: number
+  /** socket.connection.setup.timeout.ms: how long a connection may take to open. */
+  connectTimeoutMs: number
+}
+
+interface Pending {
+  api: ApiCodec
+  version: number
+  resolve: (body: unknown) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout | undefined
+}
+
+const MAX_CORRELATION_ID = 0x7fffffff
+/** The largest response frame read (Kafka's clients have no cap; this bounds a broken or hostile peer). */
+const MAX_RESPONSE_BYTES = 1 << 30
+
+export const addressText = (a: BrokerAddress) =>
+  a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`
+
+export class BrokerConnection {
+  readonly address: BrokerAddress
+  /** The versions the broker advertised, by API key. */
+  readonly #versions = new Map<number, {min: number; max: number}>()
+  readonly #socket: Socket
+  readonly #options: BrokerConnectionOptions
+  readonly #pending = new Map<number, Pending>()
+  readonly #closeListeners = new Set<(error: KafkaException) => void>()
+  #chunks: Buffer[] = []
+  #buffered = 0
+  #nextId = 1
+  #closed: KafkaException | undefined
+
+  private constructor(socket: Socket, address: BrokerAddress, options: BrokerConnectionOptions) {
+    this.#socket = socket
+    this.address = address
+    this.#options = options
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.#read(chunk))
+    socket.on('error', (error) => this.#shutdown(this.#lost(error.message)))
+    socket.on('close', () => this.#shutdown(this.#lost('the broker closed the connection')))
+  }
+
+  /** Opens a connection and exchanges ApiVersions; fails after connectTimeoutMs with one line naming the address. */
+  static async open(address: BrokerAddress, options: BrokerConnectionOptions): Promise<BrokerConnection> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = new Socket()
+      const timer = setTimeout(() => {
+        s.destroy()
+        reject(
+          new TimeoutException(
+            `Could not connect to the Kafka broker at ${addressText(address)} within ${options.connectTimeoutMs} ms.`,
+          ),
+        )
+      }, options.connectTimeoutMs)
+      s.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        reject(
+          new KafkaException(
+            'NETWORK_EXCEPTION',
+            `Could not connect to the Kafka broker at ${addressText(address)} (${error.code ?? error.message}).`,
+          ),
+        )
+      })
+      s.connect(address.port, address.host, () => {
+        clearTimeout(timer)
+        s.removeAllListeners('error')
+        resolve(s)
+      })
+    })
+    const connection = new BrokerConnection(socket, address, options)
+    try {
+      await connection.#negotiate()
+    } catch (error) {
+      connection.close()
+      throw error
+    }
+    return connection
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined
+  }
+
+  /** The version a request of `api` goes at: the highest both sides speak, or UNSUPPORTED_VERSION. */
+  versionFor(api: ApiCodec, max = api.maxVersion, min = api.minVersion): number {
+    const theirs = this.#versions.get(api.apiKey)
+    if (theirs === undefined) {
+      throw new KafkaException(
+        'UNSUPPORTED_VERSION',
+        `The Kafka broker at ${addressText(this.address)} does not support ${api.name}.`,
+      )
+    }
+    const version = Math.min(max, theirs.max)
+    if (version < Math.max(min, theirs.min)) {
+      throw new KafkaException(
+        'UNSUPPORTED_VERSION',
+        `The Kafka broker at ${addressText(this.address)} speaks ${api.name} v${theirs.min}-${theirs.max}; kafkalite needs v${min}-${max}.`,
+      )
+    }
+    return version
+  }
+
+  /** True when the broker speaks `api` at `version` or above. */
+  supports(api: ApiCodec, version = api.minVersion): boolean {
+    const theirs = this.#versions.get(api.apiKey)
+    return theirs !== undefined && theirs.max >= version
+  }
+
+  /**
+   * Sends a request at the negotiated version (or the one given) and resolves with the decoded response body.
+   * `noResponse`: Produce with acks=0, which the broker does not answer.
+   */
+  request<Req, Res>(
+    api: ApiCodec<Req, Res>,
+    body: Req | ((version: number) => Req),
+    options: {version?: number; timeoutMs?: number; noResponse?: boolean} = {},
+  ): Promise<Res> {
+    if (this.#closed) return Promise.reject(this.#closed)
+    let version: number
+    let chunks: Buffer[]
+    const correlationId = this.#id()
+    try {
+      version = options.version ?? this.versionFor(api as ApiCodec)
+      const b = typeof body === 'function' ? (body as (v: number) => Req)(version) : body
+      chunks = encodeRequestFrameChunks(api, version, {correlationId, clientId: this.#options.clientId}, b)
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+    if (options.noResponse) {
+      for (const c of chunks) this.#socket.write(c)
+      return Promise.resolve(undefined as Res)
+    }
+    return new Promise<Res>((resolve, reject) => {
+      const ms = options.timeoutMs ?? this.#options.requestTimeoutMs
+      const timer =
+        ms > 0
+          ? setTimeout(() => {
+              // Kafka's NetworkClient disconnects a node whose request timed out: its later responses are unusable.
+              this.#shutdown(
+                new TimeoutException(
+                  `The ${api.name} request to the Kafka broker at ${addressText(this.address)} timed out after ${ms} ms.`,
+                ),
+              )
+            }, ms)
+          : undefined
+      this.#pending.set(correlationId, {
+        api: api as ApiCodec,
+        version,
+        resolve: resolve as (b: unknown) => void,
+        reject,
+        timer,
+      })
+      for (const c of chunks) this.#socket.write(c)
+    })
+  }
+
+  onClose(listener: (error: KafkaException) => void): () => void {
+    this.#closeListeners.add(listener)
+    return () => this.#closeListeners.delete(listener)
+  }
+
+  close(): void {
+    this.#shutdown(
+      new KafkaException('CONNECTION_CLOSED', `The connection to ${addressText(this.address)} was closed.`),
+      false,
+    )
+    this.#socket.end()
+  }
+
+  async #negotiate(): Promise<void> {
+    const body = {clientSoftwareName: 'kafkalite', clientSoftwareVersion: packageVersion()}
+    let res: ApiVersionsResponse = await this.request(APIS.ApiVersions, body, {version: 3})
+    // A broker that does not speak v3 answers UNSUPPORTED_VERSION with its own ranges, at v0 (KIP-511).
+    if (res.errorCode === 35) {
+      const v0 = res.apiKeys.find((k) => k.apiKey === APIS.ApiVersions.apiKey)
+      const version = Math.min(v0?.maxVersion ?? 0, 3)
+      res = await this.request(APIS.ApiVersions, body, {version})
+    }
+    if (res.errorCode !== 0) throw kafkaError(res.errorCode, null, `ApiVersions from ${addressText(this.address)}`)
+    for (const k of res.apiKeys) this.#versions.set(k.apiKey, {min: k.minVersion, max: k.maxVersion})
+  }
+
+  #id(): number {
+    const id = this.#nextId
+    this.#nextId = id >= MAX_CORRELATION_ID ? 1 : id + 1
+    return id
+  }
+
+  #read(chunk: Buffer): void {
+    this.#chunks.push(chunk)
+    this.#buffered += chunk.length
+    while (this.#buffered >= 4) {
+      let head = this.#chunks[0]!
+      if (head.length < 4) {
+        head = Buffer.concat(this.#chunks)
+        this.#chunks = [head]
+      }
+      const size = head.readInt32BE(0)
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.#shutdown(
+          new KafkaException(
+            'NETWORK_EXCEPTION',
+            `The Kafka broker at ${addressText(this.address)} sent a frame of ${size} bytes: not Kafka's protocol?`,
+          ),
+        )
+        return
+      }
+      if (this.#buffered < 4 + size) return
+      const all = this.#chunks.length === 1 ? head : Buffer.concat(this.#chunks)
+      const frame = all.subarray(4, 4 + size)
+      const rest = all.subarray(4 + size)
+      this.#chunks = rest.length > 0 ? [rest] : []
+      this.#buffered = rest.length
+      this.#onFrame(frame)
+    }
+  }
+
+  #onFrame(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0)
+    const pending = this.#pending.get(correlationId)
+    if (!pending) return
+    this.#pending.delete(correlationId)
+    if (pending.timer) clearTimeout(pending.timer)
+    try {
+      pending.resolve(decodeResponseFrame(pending.api, pending.version, frame).body)
+    } catch (error) {
+      pending.reject(error as Error)
+    }
+  }
+
+  #lost(why: string): KafkaException {
+    return new KafkaException(
+      'NETWORK_EXCEPTION',
+      `Lost the connection to the Kafka broker at ${addressText(this.address)} (${why}).`,
+    )
+  }
+
+  #shutdown(error: KafkaException, destroy = true): void {
+    if (this.#closed) return
+    this.#closed = error
+    for (const p of this.#pending.values()) {
+      if (p.timer) clearTimeout(p.timer)
+      p.reject(error)
+    }
+    this.#pending.clear()
+    for (const l of this.#closeListeners) l(error)
+    this.#closeListeners.clear()
+    if (destroy) this.#socket.destroy()
+  }
+}
