@@ -6,7 +6,7 @@ import {Flags} from '@oclif/core'
 export const connectionFlags = {
   'bootstrap-server': Flags.string({
     description:
-      'Kafka compatibility: the broker address. The local broker answers to localhost:9092 (its listeners setting); any other address is refused. Default: the local broker.',
+      'The Kafka server(s) to connect to, host:port[,host:port]. Default: the local broker, which also answers to its listener addresses and to localhost:9092 while nothing listens there; any other address is a Kafka cluster.',
     helpValue: '<host:port>',
     env: 'KAFKALITE_BOOTSTRAP_SERVER',
   }),
@@ -17,7 +17,7 @@ export const connectionFlags = {
   }),
 }
 
-/** kafka-topics' and kafka-consumer-groups' `--command-config`: read (so a bad file is an error), not applied. */
+/** kafka-topics' and kafka-consumer-groups' `--command-config`: the Admin client's settings (request.timeout.ms, ...). */
 export const adminConfigFlags = {
   'command-config': Flags.string({
     description: 'Property file containing configs to be passed to Admin Client.',

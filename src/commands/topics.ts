@@ -203,7 +203,8 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
     if (!this.jsonEnabled()) {
       const filter = PARTITION_FILTERS.find((f) => flags[f])
       for (const line of describeTopicLines(described, filter, flags['topics-with-overrides'])) this.log(line)
-      const note = retentionNote(described)
+      // A Kafka cluster enforces retention: the note is about the local broker only.
+      const note = admin.kind === 'local' ? retentionNote(described) : null
       if (note !== null) process.stderr.write(`${note}\n`)
     }
     return {topics: described}

@@ -14,6 +14,7 @@ import {
   type FetchRequest,
   type ListOffsetsRequest,
   type ProduceRequest,
+  type ProduceResponse,
 } from '../../protocol/kafka/codec/index.js'
 import {ATTRIBUTE, OFFSET} from '../../protocol/kafka/record-batch.js'
 import type {
@@ -40,8 +41,14 @@ export interface KafkaTransportOptions {
   connectTimeoutMs?: number
 }
 
-/** The highest versions asked for: topic names on the wire (v13+ of Produce and Fetch take topic ids only). */
-const PRODUCE_MAX = 12
+/**
+ * The highest versions asked for: topic names on the wire (v13+ of Produce and Fetch take topic ids only), and
+ * transactions as KIP-890 part 1 runs them (Produce v12 and EndTxn v5 are part 2's: a broker then adds partitions
+ * by itself and bumps the epoch at every EndTxn, which the producer's transaction manager does not follow yet).
+ */
+const PRODUCE_MAX = 11
+const END_TXN_MAX = 4
+const INIT_PRODUCER_ID_MAX = 5
 const FETCH_MAX = 12
 const OFFSET_COMMIT_MAX = 9
 const OFFSET_FETCH_MAX = 9
@@ -144,6 +151,10 @@ export class KafkaTransport implements Transport {
   readonly #txnPartitions = new Map<number, Set<string>>()
   /** Produce requests of each transactional producer still unanswered, which its EndTxn waits for. */
   readonly #inFlight = new Map<number, Set<Promise<unknown>>>()
+  /** What each member's last JoinGroup chose, which its SyncGroup repeats. */
+  readonly #joined = new Map<string, {protocolType: string; protocolName: string | null}>()
+  /** The last produce request being routed: the next one is written after it. */
+  #produceOrder: Promise<void> = Promise.resolve()
   #closed: KafkaException | undefined
 
   private constructor(cluster: KafkaCluster, options: KafkaTransportOptions) {
@@ -347,7 +358,24 @@ export class KafkaTransport implements Transport {
     if (error !== undefined && LEADER_ERRORS.has(error.code)) this.cluster.forgetTopic(topic)
   }
 
-  async #produce(req: Requests['produce'], payload: readonly Buffer[]): Promise<Responses['produce']> {
+  /**
+   * Produce requests are written to the brokers in the order the producer sends them (its sequences depend on it):
+   * the routing (metadata, AddPartitionsToTxn, connecting) of each waits for the one before; the answers do not.
+   */
+  #produce(req: Requests['produce'], payload: readonly Buffer[]): Promise<Responses['produce']> {
+    const routed = this.#produceOrder.then(() => this.#sendProduce(req, payload))
+    this.#produceOrder = routed.then(
+      () => undefined,
+      () => undefined,
+    )
+    return routed.then((answer) => answer())
+  }
+
+  /** Routes and writes one produce request; resolves, once written, with a function that awaits the answers. */
+  async #sendProduce(
+    req: Requests['produce'],
+    payload: readonly Buffer[],
+  ): Promise<() => Promise<Responses['produce']>> {
     const batches = req.batches.map((b, i) => ({...b, records: payload[i]!}))
     const leaders = await this.#leaders(batches)
     const results: Responses['produce']['results'] = batches.map((b) => ({
@@ -361,86 +389,88 @@ export class KafkaTransport implements Transport {
       results[index] = {...results[index]!, error}
       this.#onPartitionError(batches[index]!.topic, error)
     }
-    await Promise.all(
-      byNode(batches, (b) => leaders[batches.indexOf(b)]).map(async ({node, items}) => {
-        if (node === undefined) {
-          for (const {index, item} of items) {
-            fail(index, {
-              code: 'LEADER_NOT_AVAILABLE',
-              message: `No leader is known for ${item.topic}-${item.partition}.`,
-            })
-          }
-          return
-        }
-        try {
-          const first = items[0]!.item.records
-          const attributes = first.readInt16BE(OFFSET.attributes)
-          const producerId = Number(first.readBigInt64BE(OFFSET.producerId))
-          const transactionalId =
-            (attributes & ATTRIBUTE.transactional) !== 0 ? (this.#transactionalIds.get(producerId) ?? null) : null
-          if (transactionalId !== null) {
-            await this.#addPartitionsToTxn(
-              transactionalId,
-              producerId,
-              first.readInt16BE(OFFSET.producerEpoch),
-              items.map((i) => i.item),
-            )
-          }
-          const body: ProduceRequest = {
-            transactionalId,
-            acks: req.acks,
-            timeoutMs: req.timeoutMs ?? 30_000,
-            topicData: [...byTopic(items.map((i) => i.item))].map(([name, parts]) => ({
-              name,
-              partitionData: parts.map((p) => ({index: p.partition, records: p.records})),
-            })),
-          }
-          const connection = await this.cluster.connection(node)
-          const sending = connection.request(APIS.Produce, body, {
-            version: connection.versionFor(APIS.Produce, PRODUCE_MAX),
-            noResponse: req.acks === 0,
+    const failAll = (items: readonly {index: number}[], error: unknown) => {
+      const e = error instanceof KafkaException ? error : new KafkaException('NETWORK_EXCEPTION', String(error))
+      for (const {index} of items) fail(index, e.toJSON())
+    }
+    const answers: Promise<void>[] = []
+    for (const {node, items} of byNode(batches, (b) => leaders[batches.indexOf(b)])) {
+      if (node === undefined) {
+        for (const {index, item} of items) {
+          fail(index, {
+            code: 'LEADER_NOT_AVAILABLE',
+            message: `No leader is known for ${item.topic}-${item.partition}.`,
           })
-          const res = transactionalId === null ? await sending : await this.#track(producerId, sending)
-          if (req.acks === 0 || res === undefined) return
-          const answer = new Map<
-            string,
-            {
-              errorCode: number
-              errorMessage?: string | null
-              baseOffset: number
-              logAppendTimeMs: number
-              logStartOffset?: number
-            }
-          >()
-          for (const t of res.responses) {
-            for (const p of t.partitionResponses) answer.set(`${t.name}\0${p.index}`, p)
-          }
-          for (const {index, item} of items) {
-            const p = answer.get(`${item.topic}\0${item.partition}`)
-            if (p === undefined) {
-              fail(index, {code: 'NETWORK_EXCEPTION', message: `No answer for ${item.topic}-${item.partition}.`})
-              continue
-            }
-            const error = noError(p.errorCode, p.errorMessage)
-            if (error) {
-              fail(index, error)
-              continue
-            }
-            results[index] = {
-              topic: item.topic,
-              partition: item.partition,
-              baseOffset: p.baseOffset,
-              logAppendTime: p.logAppendTimeMs,
-              logStartOffset: p.logStartOffset ?? -1,
-            }
-          }
-        } catch (error) {
-          const e = error instanceof KafkaException ? error : new KafkaException('NETWORK_EXCEPTION', String(error))
-          for (const {index} of items) fail(index, e.toJSON())
         }
-      }),
-    )
-    return {results}
+        continue
+      }
+      let sending: Promise<ProduceResponse | undefined>
+      try {
+        const first = items[0]!.item.records
+        const attributes = first.readInt16BE(OFFSET.attributes)
+        const producerId = Number(first.readBigInt64BE(OFFSET.producerId))
+        const transactionalId =
+          (attributes & ATTRIBUTE.transactional) !== 0 ? (this.#transactionalIds.get(producerId) ?? null) : null
+        if (transactionalId !== null) {
+          await this.#addPartitionsToTxn(
+            transactionalId,
+            producerId,
+            first.readInt16BE(OFFSET.producerEpoch),
+            items.map((i) => i.item),
+          )
+        }
+        const body: ProduceRequest = {
+          transactionalId,
+          acks: req.acks,
+          timeoutMs: req.timeoutMs ?? 30_000,
+          topicData: [...byTopic(items.map((i) => i.item))].map(([name, parts]) => ({
+            name,
+            partitionData: parts.map((p) => ({index: p.partition, records: p.records})),
+          })),
+        }
+        const connection = await this.cluster.connection(node)
+        sending = connection.request(APIS.Produce, body, {
+          version: connection.versionFor(APIS.Produce, PRODUCE_MAX),
+          noResponse: req.acks === 0,
+        })
+        if (transactionalId !== null) this.#track(producerId, sending)
+      } catch (error) {
+        failAll(items, error)
+        continue
+      }
+      answers.push(
+        sending.then(
+          (res) => {
+            if (req.acks === 0 || res === undefined) return
+            const answer = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>()
+            for (const t of res.responses) {
+              for (const p of t.partitionResponses) answer.set(`${t.name}\0${p.index}`, p)
+            }
+            for (const {index, item} of items) {
+              const p = answer.get(`${item.topic}\0${item.partition}`)
+              if (p === undefined) {
+                fail(index, {code: 'NETWORK_EXCEPTION', message: `No answer for ${item.topic}-${item.partition}.`})
+                continue
+              }
+              const error = noError(p.errorCode, p.errorMessage)
+              if (error) {
+                fail(index, error)
+                continue
+              }
+              results[index] = {
+                topic: item.topic,
+                partition: item.partition,
+                baseOffset: p.baseOffset,
+                logAppendTime: p.logAppendTimeMs,
+                logStartOffset: p.logStartOffset ?? -1,
+              }
+            }
+          },
+          (error: unknown) => failAll(items, error),
+        ),
+      )
+    }
+    return () => Promise.all(answers).then(() => ({results}))
   }
 
   #track<T>(producerId: number, request: Promise<T>): Promise<T> {
@@ -856,6 +886,10 @@ export class KafkaTransport implements Transport {
     // KIP-394: a new member is given its id first, and joins again with it at once.
     if (noError(res.errorCode)?.code === 'MEMBER_ID_REQUIRED') res = await send(res.memberId)
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, null, `Joining group '${req.groupId}'`)
+    this.#joined.set(`${req.groupId}\0${res.memberId}`, {
+      protocolType: res.protocolType ?? req.protocolType,
+      protocolName: res.protocolName ?? null,
+    })
     return {
       generationId: res.generationId,
       protocolName: res.protocolName ?? '',
@@ -880,8 +914,9 @@ export class KafkaTransport implements Transport {
             generationId: req.generationId,
             memberId: req.memberId,
             groupInstanceId: req.groupInstanceId ?? null,
-            protocolType: 'consumer',
-            protocolName: null,
+            // v5+: the protocol the JoinGroup answer chose (Kafka's consumer sends both).
+            protocolType: this.#joined.get(`${req.groupId}\0${req.memberId}`)?.protocolType ?? null,
+            protocolName: this.#joined.get(`${req.groupId}\0${req.memberId}`)?.protocolName ?? null,
             assignments: (req.assignments ?? []).map((a) => ({
               memberId: a.memberId,
               assignment: Buffer.from(a.assignment, 'base64'),
@@ -1128,14 +1163,12 @@ export class KafkaTransport implements Transport {
       producerId: -1,
       producerEpoch: -1,
     }
+    const send = (c: BrokerConnection) =>
+      c.request(APIS.InitProducerId, body, {version: c.versionFor(APIS.InitProducerId, INIT_PRODUCER_ID_MAX)})
     const res =
       transactionalId === null
-        ? await (await this.cluster.anyConnection()).request(APIS.InitProducerId, body)
-        : await this.#txn(
-            transactionalId,
-            (c) => c.request(APIS.InitProducerId, body),
-            (r) => r.errorCode,
-          )
+        ? await send(await this.cluster.anyConnection())
+        : await this.#txn(transactionalId, send, (r) => r.errorCode)
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, null, 'InitProducerId')
     if (transactionalId !== null) {
       this.#transactionalIds.set(res.producerId, transactionalId)
@@ -1247,12 +1280,16 @@ export class KafkaTransport implements Transport {
       const res = await this.#txn(
         req.transactionalId,
         (c) =>
-          c.request(APIS.EndTxn, {
-            transactionalId: req.transactionalId,
-            producerId: req.producerId,
-            producerEpoch: req.producerEpoch,
-            committed: req.committed,
-          }),
+          c.request(
+            APIS.EndTxn,
+            {
+              transactionalId: req.transactionalId,
+              producerId: req.producerId,
+              producerEpoch: req.producerEpoch,
+              committed: req.committed,
+            },
+            {version: c.versionFor(APIS.EndTxn, END_TXN_MAX)},
+          ),
         (r) => r.errorCode,
       )
       const e = noError(res.errorCode)
