@@ -37,7 +37,7 @@ const IDLE_CONNECTIONS = 1000
 
 // ---- what the machine has ---------------------------------------------------------------------------------------
 
-function interopEnv() {
+export function interopEnv() {
   const file = join(INTEROP_HOME, 'env.json')
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null
 }
@@ -59,7 +59,7 @@ function findPython(env) {
 }
 
 /** Apache Kafka's jars and a java to run them; a reason string when they cannot run. */
-function findKafka(env) {
+export function findKafka(env) {
   if (!env?.kafkaClasspath) return `${join(INTEROP_HOME, 'env.json')} names no Kafka jars`
   const libs = dirname(env.kafkaClasspath)
   if (!existsSync(libs)) return `${libs} is missing`
@@ -67,7 +67,7 @@ function findKafka(env) {
   return {classpath: env.kafkaClasspath, version: env.kafkaVersion}
 }
 
-const setupHint = 'run bash scripts/interop/setup.sh'
+export const setupHint = 'run bash scripts/interop/setup.sh'
 
 // ---- librdkafka runs ---------------------------------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ function answersApiVersions(host, port) {
  * (test/interop/harness/broker.ts), with Kafka's defaults for flushing (the page cache, as kafkalite's default
  * durability): `kafka-storage format`, then the broker, timed until it has logged its start and answers ApiVersions.
  */
-async function startApacheKafka(b, kafka) {
+export async function startApacheKafka(b, kafka) {
   const dir = b.newHome()
   const [port, controllerPort] = [await freePort(), await freePort()]
   const props = [

@@ -5,7 +5,8 @@
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
-//                          validation, unread (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs)
+//                          validation, unread (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
+//                          (bench/kafka-cluster.mjs)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -13,6 +14,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {cpus, loadavg, release, tmpdir, totalmem} from 'node:os'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {kafkaCluster} from './kafka-cluster.mjs'
 import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
 import {recordValidation, unreadFetches} from './robustness.mjs'
 
@@ -664,6 +666,7 @@ const SECTIONS = [
   'unread',
   'listener',
   'anchor',
+  'cluster',
 ]
 const only = process.env.BENCH_ONLY?.split(',')
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
@@ -695,6 +698,7 @@ await section('validation', () => recordValidation(bench))
 await section('unread', () => unreadFetches(bench))
 await section('listener', () => kafkaListener(bench))
 await section('anchor', () => kafkaAnchor(bench))
+await section('cluster', () => kafkaCluster(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: {retriable: true, name: 'NotEnoughReplicasAfterAppendException', kafka: 20},
   ILLEGAL_SASL_STATE: {retriable: false, name: 'IllegalSaslStateException', kafka: 34},
   SASL_AUTHENTICATION_FAILED: {retriable: false, name: 'SaslAuthenticationException', kafka: 58},
+  SSL_AUTHENTICATION_FAILED: {retriable: false, name: 'SslAuthenticationException', kafka: -1},
   UNKNOWN_PRODUCER_ID: {retriable: false, name: 'UnknownProducerIdException', kafka: 59},
   FENCED_LEADER_EPOCH: {retriable: true, name: 'FencedLeaderEpochException', kafka: 74},
   OFFSET_NOT_AVAILABLE: {retriable: true, name: 'OffsetNotAvailableException', kafka: 78},

@@ -21,6 +21,8 @@ export interface CommonConfig {
   reconnectBackoffMs: number
   /** socket.connection.setup.timeout.ms: how long a connection to a Kafka broker may take to open. */
   connectTimeoutMs: number
+  /** The config as given: the Kafka transport reads its security settings from it (security.protocol, ssl.*, sasl.*). */
+  given: ClientConfig
   /** kafkalite's own: the broker home (default $KAFKALITE_HOME or the XDG state directory). */
   home: string
 }
@@ -103,6 +105,7 @@ export function commonConfig(config: ClientConfig, defaultClientId: string): Com
     retryBackoffMs: r.int('retry.backoff.ms', 100, 0),
     reconnectBackoffMs: r.int('reconnect.backoff.ms', 50, 0),
     connectTimeoutMs: r.int('socket.connection.setup.timeout.ms', 10_000, 0),
+    given: config,
     home,
   }
 }

@@ -321,9 +321,14 @@ export class ReconnectingConnection {
       this.#resolved = (await somethingListens(target.addresses[0]!)) ? 'kafka' : 'local'
     }
     if (this.#resolved === 'local') return Connection.open(this.#options)
-    const {KafkaTransport} = await import('./kafka/transport.js')
+    const [{KafkaTransport}, {securitySettings}, {ConfigReader}] = await Promise.all([
+      import('./kafka/transport.js'),
+      import('./kafka/security.js'),
+      import('./config.js'),
+    ])
     const c = this.#config!
     return KafkaTransport.open({
+      security: securitySettings(new ConfigReader(c.given)),
       bootstrap: target.addresses,
       clientId: c.clientId,
       requestTimeoutMs: c.requestTimeoutMs,

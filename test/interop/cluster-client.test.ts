@@ -14,7 +14,7 @@ import {
   StringSerializer,
   type ConsumerRecord,
 } from '../../src/client/index.js'
-import {bootstrap, broker, consume, createTopic, produce, text, unique, waitFor} from './harness/context.js'
+import {bootstrap, broker, consume, createTopic, produce, text, unique, waitFor, watermarks} from './harness/context.js'
 import {ROOT} from './harness/env.js'
 
 const home = mkdtempSync(join(tmpdir(), 'kafkalite-cluster-client-'))
@@ -156,6 +156,25 @@ describe(`kafkalite's commands against ${broker.label}`, () => {
     const deleted = await kafkalite(['consumer-groups', ...bs, '--delete', '--group', 'cli-group'])
     expect(deleted.stderr).toBe('')
     expect(deleted.stdout).toContain("Deletion of requested consumer groups ('cli-group') was successful.")
+  })
+
+  it('writes every line of a large input, idempotent or not (several batches of a partition in flight)', async () => {
+    const lines = Array.from({length: 100_000}, (_, i) => `line-${i}`).join('\n') + '\n'
+    for (const acks of ['1', 'all']) {
+      const topic = unique(`cli-bulk-${acks}`)
+      await createTopic(topic, 2)
+      const produced = await kafkalite(
+        ['console-producer', ...bs, '--topic', topic, '--request-required-acks', acks],
+        lines,
+      )
+      expect(produced.stderr).toBe('')
+      expect(produced.code).toBe(0)
+      const marks = await watermarks('java', topic)
+      expect(
+        marks.reduce((n, m) => n + m.high - m.low, 0),
+        `acks=${acks}`,
+      ).toBe(100_000)
+    }
   })
 
   it('list and describe transactions', async () => {

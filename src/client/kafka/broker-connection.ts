@@ -2,6 +2,7 @@
 // by kafkalite's generated codec, correlation ids, a timeout per request (request.timeout.ms), and the ApiVersions
 // exchange that opens it, after which every request goes at the highest version both sides speak.
 import {Socket} from 'node:net'
+import {checkServerIdentity, connect as tlsConnect, type TLSSocket} from 'node:tls'
 import {KafkaException, TimeoutException} from '../../errors.js'
 import {packageVersion} from '../../package-info.js'
 import {
@@ -12,6 +13,7 @@ import {
   type ApiVersionsResponse,
 } from '../../protocol/kafka/codec/index.js'
 import {kafkaError} from './errors.js'
+import {saslExchange, type SecuritySettings} from './security.js'
 
 export interface BrokerAddress {
   host: string
@@ -24,6 +26,8 @@ export interface BrokerConnectionOptions {
   requestTimeoutMs: number
   /** socket.connection.setup.timeout.ms: how long a connection may take to open. */
   connectTimeoutMs: number
+  /** security.protocol and its TLS and SASL settings; PLAINTEXT without. */
+  security?: SecuritySettings
 }
 
 interface Pending {
@@ -64,10 +68,14 @@ export class BrokerConnection {
     socket.on('close', () => this.#shutdown(this.#lost('the broker closed the connection')))
   }
 
-  /** Opens a connection and exchanges ApiVersions; fails after connectTimeoutMs with one line naming the address. */
+  /**
+   * Opens a connection (TLS for SSL and SASL_SSL), exchanges ApiVersions and authenticates (SASL); fails after
+   * connectTimeoutMs with one line naming the address.
+   */
   static async open(address: BrokerAddress, options: BrokerConnectionOptions): Promise<BrokerConnection> {
+    const tls = options.security?.tls
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = new Socket()
+      let s: Socket
       const timer = setTimeout(() => {
         s.destroy()
         reject(
@@ -76,29 +84,79 @@ export class BrokerConnection {
           ),
         )
       }, options.connectTimeoutMs)
-      s.once('error', (error: NodeJS.ErrnoException) => {
+      const onError = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer)
+        s.destroy()
         reject(
-          new KafkaException(
-            'NETWORK_EXCEPTION',
-            `Could not connect to the Kafka broker at ${addressText(address)} (${error.code ?? error.message}).`,
-          ),
+          tls && error.code !== 'ECONNREFUSED' && error.code !== 'ENOTFOUND' && error.code !== 'EAI_AGAIN'
+            ? new KafkaException(
+                'SSL_AUTHENTICATION_FAILED',
+                `SSL handshake with the Kafka broker at ${addressText(address)} failed: ${error.message}`,
+              )
+            : new KafkaException(
+                'NETWORK_EXCEPTION',
+                `Could not connect to the Kafka broker at ${addressText(address)} (${error.code ?? error.message}).`,
+              ),
         )
-      })
-      s.connect(address.port, address.host, () => {
+      }
+      const onConnect = () => {
         clearTimeout(timer)
         s.removeAllListeners('error')
         resolve(s)
-      })
+      }
+      if (tls) {
+        s = tlsConnect({
+          host: address.host,
+          port: address.port,
+          servername: /^[\d.]+$|:/.test(address.host) ? undefined : address.host,
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          passphrase: tls.passphrase,
+          checkServerIdentity: tls.checkHostname ? checkServerIdentity : () => undefined,
+        })
+        ;(s as TLSSocket).once('secureConnect', onConnect)
+      } else {
+        s = new Socket()
+        s.connect(address.port, address.host, onConnect)
+      }
+      s.once('error', onError)
     })
     const connection = new BrokerConnection(socket, address, options)
     try {
       await connection.#negotiate()
+      if (options.security?.sasl) await connection.#authenticate()
     } catch (error) {
       connection.close()
       throw error
     }
     return connection
+  }
+
+  /** SaslHandshake, then SaslAuthenticate until the mechanism's exchange is complete. */
+  async #authenticate(): Promise<void> {
+    const sasl = this.#options.security!.sasl!
+    const where = `the Kafka broker at ${addressText(this.address)}`
+    const handshake = await this.request(APIS.SaslHandshake, {mechanism: sasl.mechanism}, {version: 1})
+    if (handshake.errorCode !== 0) {
+      throw new KafkaException(
+        'UNSUPPORTED_SASL_MECHANISM',
+        `${where} does not enable SASL mechanism ${sasl.mechanism} (it enables ${handshake.mechanisms.join(', ') || 'none'}).`,
+      )
+    }
+    const exchange = saslExchange(sasl)
+    const version = this.versionFor(APIS.SaslAuthenticate, 2)
+    let message = exchange.next(null)
+    while (message !== null) {
+      const res = await this.request(APIS.SaslAuthenticate, {authBytes: message}, {version})
+      if (res.errorCode !== 0) {
+        throw new KafkaException(
+          'SASL_AUTHENTICATION_FAILED',
+          `${where} refused user '${sasl.username}' (${sasl.mechanism}): ${res.errorMessage ?? 'authentication failed'}`,
+        )
+      }
+      message = exchange.next(res.authBytes)
+    }
   }
 
   get closed(): boolean {

@@ -31,9 +31,11 @@ import type {Transport, WithPayload} from '../transport.js'
 import {addressText, type BrokerAddress, type BrokerConnection} from './broker-connection.js'
 import {COORDINATOR_GROUP, COORDINATOR_TRANSACTION, KafkaCluster} from './cluster.js'
 import {errorData, kafkaError} from './errors.js'
+import type {SecuritySettings} from './security.js'
 
 export interface KafkaTransportOptions {
   bootstrap: BrokerAddress[]
+  security?: SecuritySettings
   clientId: string
   requestTimeoutMs: number
   retryBackoffMs?: number
@@ -55,6 +57,14 @@ const OFFSET_FETCH_MAX = 9
 const TXN_OFFSET_COMMIT_MAX = 5
 /** AddPartitionsToTxn v4+ is for brokers; clients send v3 and below. */
 const ADD_PARTITIONS_MAX = 3
+
+/** Errors of opening a connection that a retry cannot change. */
+const FATAL_AT_CONNECT = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'SSL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+])
 
 /** Errors after which a coordinator must be looked up again. */
 const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS'])
@@ -109,6 +119,27 @@ function byNode<T>(items: readonly T[], nodeOf: (item: T) => number | undefined)
     g.items.push({index, item})
   })
   return [...groups.values()]
+}
+
+/**
+ * Splits each broker's batches into requests that carry at most one batch per partition, as Kafka requires (a broker
+ * keeps only one of a partition's batches in a request, and drops the others without a word): the first batch of
+ * each partition, then the second, in order.
+ */
+function oneBatchPerPartition<T extends {topic: string; partition: number}>(groups: Routed<T>[]): Routed<T>[] {
+  const out: Routed<T>[] = []
+  for (const g of groups) {
+    const seen = new Map<string, number>()
+    const rounds: Routed<T>['items'][] = []
+    for (const entry of g.items) {
+      const key = `${entry.item.topic}\0${entry.item.partition}`
+      const round = seen.get(key) ?? 0
+      seen.set(key, round + 1)
+      ;(rounds[round] ??= []).push(entry)
+    }
+    for (const items of rounds) out.push({node: g.node, items})
+  }
+  return out
 }
 
 /** Groups topic-partition items into Kafka's topic -> partitions arrays, keeping the first appearance order. */
@@ -174,6 +205,7 @@ export class KafkaTransport implements Transport {
       requestTimeoutMs: options.requestTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs ?? Math.min(10_000, options.requestTimeoutMs || 10_000),
       reconnectBackoffMs: options.reconnectBackoffMs ?? 50,
+      security: options.security,
     })
     const transport = new KafkaTransport(cluster, options)
     const deadline = Date.now() + (options.requestTimeoutMs || 30_000)
@@ -183,6 +215,11 @@ export class KafkaTransport implements Transport {
         transport.brokerId = res.brokers[0]?.nodeId ?? -1
         return transport
       } catch (error) {
+        // A refused password, an untrusted certificate or a missing mechanism: no retry can change it.
+        if (error instanceof KafkaException && FATAL_AT_CONNECT.has(error.code)) {
+          cluster.close()
+          throw error
+        }
         if (Date.now() + (options.retryBackoffMs ?? 100) >= deadline) {
           cluster.close()
           const why = error instanceof Error ? error.message : String(error)
@@ -394,7 +431,7 @@ export class KafkaTransport implements Transport {
       for (const {index} of items) fail(index, e.toJSON())
     }
     const answers: Promise<void>[] = []
-    for (const {node, items} of byNode(batches, (b) => leaders[batches.indexOf(b)])) {
+    for (const {node, items} of oneBatchPerPartition(byNode(batches, (b) => leaders[batches.indexOf(b)]))) {
       if (node === undefined) {
         for (const {index, item} of items) {
           fail(index, {

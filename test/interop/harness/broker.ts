@@ -90,8 +90,16 @@ function kafkaJava(dir: string, mainClass: string, args: string[]): string[] {
   ]
 }
 
+/** More for a broker than the suite's own: listeners (NAME://host:port, with their protocols), settings, format flags. */
+export interface ExtraKafkaSettings {
+  listeners: {name: string; protocol: string; host: string; port: number; advertisedHost?: string}[]
+  props: string[]
+  /** Flags of kafka-storage.sh format (--add-scram 'SCRAM-SHA-256=[name=alice,password=...]'). */
+  formatArgs: string[]
+}
+
 /** Formats a KRaft log directory and starts Apache Kafka's broker in `dir`. */
-export async function startApacheKafka(dir: string): Promise<BrokerHandle> {
+export async function startApacheKafka(dir: string, extra?: ExtraKafkaSettings): Promise<BrokerHandle> {
   mkdirSync(dir, {recursive: true})
   const [port, proxiedPort, proxyPort, controllerPort] = [
     await freePort(),
@@ -103,11 +111,11 @@ export async function startApacheKafka(dir: string): Promise<BrokerHandle> {
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxiedPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxiedPort},CONTROLLER://127.0.0.1:${controllerPort}${(extra?.listeners ?? []).map((l) => `,${l.name}://${l.host}:${l.port}`).join('')}`,
     // Clients bootstrapped on PROXIED are sent to the frame proxy's port for every later connection.
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxyPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},PROXIED://127.0.0.1:${proxyPort}${(extra?.listeners ?? []).map((l) => `,${l.name}://${l.advertisedHost ?? l.host}:${l.port}`).join('')}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,CONTROLLER:PLAINTEXT${(extra?.listeners ?? []).map((l) => `,${l.name}:${l.protocol}`).join('')}`,
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(dir, 'data')}`,
     'num.partitions=1',
@@ -119,6 +127,7 @@ export async function startApacheKafka(dir: string): Promise<BrokerHandle> {
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
     'log.flush.interval.messages=1',
+    ...(extra?.props ?? []),
   ]
   writeFileSync(join(dir, 'server.properties'), props.join('\n') + '\n')
   writeFileSync(
@@ -147,6 +156,7 @@ export async function startApacheKafka(dir: string): Promise<BrokerHandle> {
       '-c',
       join(dir, 'server.properties'),
       '--standalone',
+      ...(extra?.formatArgs ?? []),
     ]),
     {encoding: 'utf8'},
   )
