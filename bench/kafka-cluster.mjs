@@ -52,7 +52,10 @@ export async function kafkaCluster(b) {
   const dir = b.newHome()
   const home = b.newHome() // kafkalite's home: it never starts a daemon, every command goes to Kafka
   const log4j = join(dir, 'tools-log4j2.properties')
-  writeFileSync(log4j, 'rootLogger.level=WARN\nrootLogger.appenderRef.stderr.ref=STDERR\nappender.stderr.type=Console\nappender.stderr.name=STDERR\nappender.stderr.target=SYSTEM_ERR\nappender.stderr.layout.type=PatternLayout\nappender.stderr.layout.pattern=%m%n\n')
+  writeFileSync(
+    log4j,
+    'rootLogger.level=WARN\nrootLogger.appenderRef.stderr.ref=STDERR\nappender.stderr.type=Console\nappender.stderr.name=STDERR\nappender.stderr.target=SYSTEM_ERR\nappender.stderr.layout.type=PatternLayout\nappender.stderr.layout.pattern=%m%n\n',
+  )
   const bs = ['--bootstrap-server', apache.bootstrap]
   const java = (tool, args, options = {}) => {
     const start = b.now()
@@ -70,7 +73,17 @@ export async function kafkaCluster(b) {
     return b.ms(start)
   }
   const k = `${Math.round(b.RECORDS / 1000)}k`
-  const f = {liteProduce: [], kafkaProduce: [], perf: [], liteConsume: [], kafkaConsume: [], liteList: [], kafkaList: [], liteGroups: [], kafkaGroups: []}
+  const f = {
+    liteProduce: [],
+    kafkaProduce: [],
+    perf: [],
+    liteConsume: [],
+    kafkaConsume: [],
+    liteList: [],
+    kafkaList: [],
+    liteGroups: [],
+    kafkaGroups: [],
+  }
   try {
     const input = join(dir, 'input.txt')
     b.makeInput(input)
@@ -96,10 +109,24 @@ export async function kafkaCluster(b) {
       lite(['topics', ...bs, '--create', '--topic', theirs])
       lite(['topics', ...bs, '--create', '--topic', `perf-${run}`])
       const producers = [
-        () => f.liteProduce.push(produceInput(`"${b.NODE}" "${b.BIN}" console-producer ${bs.join(' ')} --topic ${mine} --request-required-acks 1`)),
-        () => f.kafkaProduce.push(produceInput(javaCmd(TOOLS.consoleProducer, [...bs, '--topic', theirs, '--request-required-acks', '1']))),
+        () =>
+          f.liteProduce.push(
+            produceInput(
+              `"${b.NODE}" "${b.BIN}" console-producer ${bs.join(' ')} --topic ${mine} --request-required-acks 1`,
+            ),
+          ),
+        () =>
+          f.kafkaProduce.push(
+            produceInput(javaCmd(TOOLS.consoleProducer, [...bs, '--topic', theirs, '--request-required-acks', '1'])),
+          ),
       ]
       for (const p of run % 2 === 0 ? producers : producers.reverse()) p()
+      // Every record landed: a rate of records lost would be no rate.
+      for (const topic of [mine, theirs]) {
+        const described = JSON.parse(b.cli(home, ['topics', ...bs, '--describe', '--topic', topic, '--json']).stdout)
+        const held = described.topics[0].partitions.reduce((n, p) => n + p.logEndOffset - p.logStartOffset, 0)
+        if (held !== b.RECORDS) throw new Error(`cluster: topic ${topic} holds ${held} records, not ${b.RECORDS}`)
+      }
       const perf = java(TOOLS.producerPerf, [
         '--topic',
         `perf-${run}`,
@@ -118,17 +145,40 @@ export async function kafkaCluster(b) {
       f.perf.push(Number(rate[1]))
       const consumers = [
         () => {
-          const ms = lite(['console-consumer', ...bs, '--topic', mine, '--from-beginning', '--max-messages', String(b.RECORDS)], {stdout: 'ignore'})
+          const ms = lite(
+            ['console-consumer', ...bs, '--topic', mine, '--from-beginning', '--max-messages', String(b.RECORDS)],
+            {stdout: 'ignore'},
+          )
           f.liteConsume.push(b.RECORDS / (ms / 1000))
         },
         () => {
-          const {ms} = java(TOOLS.consoleConsumer, [...bs, '--topic', theirs, '--from-beginning', '--max-messages', String(b.RECORDS)])
+          const {ms} = java(TOOLS.consoleConsumer, [
+            ...bs,
+            '--topic',
+            theirs,
+            '--from-beginning',
+            '--max-messages',
+            String(b.RECORDS),
+          ])
           f.kafkaConsume.push(b.RECORDS / (ms / 1000))
         },
       ]
       for (const c of run % 2 === 0 ? consumers : consumers.reverse()) c()
       // A group with committed offsets to describe: the console consumers above used none.
-      lite(['console-consumer', ...bs, '--topic', mine, '--group', 'bench-group', '--from-beginning', '--max-messages', '10'], {stdout: 'ignore'})
+      lite(
+        [
+          'console-consumer',
+          ...bs,
+          '--topic',
+          mine,
+          '--group',
+          'bench-group',
+          '--from-beginning',
+          '--max-messages',
+          '10',
+        ],
+        {stdout: 'ignore'},
+      )
       f.liteList.push(lite(['topics', ...bs, '--list']))
       f.kafkaList.push(java(TOOLS.topics, [...bs, '--list']).ms)
       f.liteGroups.push(lite(['consumer-groups', ...bs, '--describe', '--group', 'bench-group']))
@@ -169,7 +219,16 @@ export async function kafkaCluster(b) {
       consume >= 0.8,
     )
     const list = ratio(f.liteList, f.kafkaList)
-    b.row('Cluster: topics --list, wall time', m(f.liteList), 'ms', 'kafka-topics.sh --list', m(f.kafkaList), list, '<= 0.1x', list <= 0.1)
+    b.row(
+      'Cluster: topics --list, wall time',
+      m(f.liteList),
+      'ms',
+      'kafka-topics.sh --list',
+      m(f.kafkaList),
+      list,
+      '<= 0.1x',
+      list <= 0.1,
+    )
     const groups = ratio(f.liteGroups, f.kafkaGroups)
     b.row(
       'Cluster: consumer-groups --describe, wall time',

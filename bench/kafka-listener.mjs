@@ -275,7 +275,8 @@ export async function startApacheKafka(b, kafka) {
     ...args,
   ]
   const start = b.now()
-  const clusterId = randomBytes(16).toString('base64url').slice(0, 22)
+  // Not starting with '-', which kafka-storage's argument parser would take for an option.
+  const clusterId = randomBytes(16).toString('base64url').slice(0, 22).replace(/^-/, 'A')
   const config = join(dir, 'server.properties')
   const format = spawnSync(
     'java',

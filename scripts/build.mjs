@@ -74,9 +74,24 @@ step('code cache')
 const env = {...process.env, KAFKALITE_CODE_CACHE: 'write', KAFKALITE_HOME: mkdtempSync(join(tmpdir(), 'kl-build-'))}
 const run = (args) => execFileSync(process.execPath, [join(root, 'bin/run.js'), ...args], {env, stdio: 'ignore'})
 for (const id of Object.keys(plugin.manifest.commands)) run([...id.split(':'), '--help'])
+// The daemon opens a Kafka listener, so that a command of another home reaches it over Kafka's protocol and the
+// client's Kafka transport (the codec, loaded only then) is cached too.
+writeFileSync(join(env.KAFKALITE_HOME, 'server.properties'), 'listeners=PLAINTEXT://127.0.0.1:0\n')
 run(['topics', '--list'])
+const status = execFileSync(process.execPath, [join(root, 'bin/run.js'), 'daemon', 'status', '--json'], {env})
+const port = JSON.parse(status.toString()).listeners[0].port
+const elsewhere = mkdtempSync(join(tmpdir(), 'kl-build-'))
+execFileSync(
+  process.execPath,
+  [join(root, 'bin/run.js'), 'topics', '--list', '--bootstrap-server', `127.0.0.1:${port}`],
+  {
+    env: {...env, KAFKALITE_HOME: elsewhere},
+    stdio: 'ignore',
+  },
+)
 run(['daemon', 'stop'])
 rmSync(env.KAFKALITE_HOME, {recursive: true, force: true})
+rmSync(elsewhere, {recursive: true, force: true})
 step(`done (${Object.keys(plugin.manifest.commands).length} commands)`)
 
 function* walk(dir) {

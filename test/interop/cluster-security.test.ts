@@ -23,11 +23,52 @@ function openssl(...args: string[]): void {
 /** A CA, and a broker certificate it signs for localhost and 127.0.0.1; another CA nobody trusts. */
 function makeCertificates(): void {
   for (const ca of ['ca', 'other-ca']) {
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${ca}`, '-keyout', `${ca}.key`, '-out', `${ca}.pem`)
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${ca}`,
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.pem`,
+    )
   }
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'broker.key', '-out', 'broker.csr')
-  openssl('x509', '-req', '-in', 'broker.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'broker.pem')
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'broker.key',
+    '-out',
+    'broker.csr',
+  )
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'broker.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'broker.pem',
+  )
   // Kafka's PEM key store: the PKCS#8 private key, then the certificate chain.
   openssl('pkcs8', '-topk8', '-nocrypt', '-in', 'broker.key', '-out', 'broker-pkcs8.key')
   execFileSync('sh', ['-c', 'cat broker-pkcs8.key broker.pem > broker-keystore.pem'], {cwd: dir})
@@ -106,7 +147,14 @@ const jaas = (module: 'plain' | 'scram', user: string, password: string) =>
 describe.skipIf(broker.kind !== 'apache-kafka')('kafkalite against a Kafka broker with TLS and SASL', () => {
   it('lists topics over SSL, trusting the broker’s CA from a PEM file', async () => {
     const config = properties('ssl', ['security.protocol=SSL', ...trust()])
-    const r = await kafkalite(['topics', '--bootstrap-server', `localhost:${ports.ssl}`, '--list', '--command-config', config])
+    const r = await kafkalite([
+      'topics',
+      '--bootstrap-server',
+      `localhost:${ports.ssl}`,
+      '--list',
+      '--command-config',
+      config,
+    ])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
   })
@@ -123,7 +171,10 @@ describe.skipIf(broker.kind !== 'apache-kafka')('kafkalite against a Kafka broke
     const created = await kafkalite(['topics', ...bs, '--create', '--topic', topic, '--command-config', alice])
     expect(created.stderr).toBe('')
     expect(created.stdout).toBe(`Created topic ${topic}.\n`)
-    const produced = await kafkalite(['console-producer', ...bs, '--topic', topic, '--producer.config', alice], 'one\ntwo\n')
+    const produced = await kafkalite(
+      ['console-producer', ...bs, '--topic', topic, '--producer.config', alice],
+      'one\ntwo\n',
+    )
     expect(produced.stderr).toBe('')
     expect(produced.code).toBe(0)
     const carol = properties('carol', [
@@ -148,7 +199,11 @@ describe.skipIf(broker.kind !== 'apache-kafka')('kafkalite against a Kafka broke
   })
 
   it('authenticates with PLAIN over SASL_PLAINTEXT', async () => {
-    const bob = properties('bob', ['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=PLAIN', jaas('plain', 'bob', 'bob-secret')])
+    const bob = properties('bob', [
+      'security.protocol=SASL_PLAINTEXT',
+      'sasl.mechanism=PLAIN',
+      jaas('plain', 'bob', 'bob-secret'),
+    ])
     const r = await kafkalite([
       'topics',
       '--bootstrap-server',

@@ -618,6 +618,8 @@ export class KafkaTransport implements Transport {
         }
       }),
     )
+    // Closed meanwhile (the consumer is closing): the fetch fails as a whole, as on a lost socket, not per partition.
+    if (this.#closed) throw this.#closed
     return {result: {partitions: results}, payload: bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes)}
   }
 

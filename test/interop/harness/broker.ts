@@ -146,7 +146,8 @@ export async function startApacheKafka(dir: string, extra?: ExtraKafkaSettings):
       'logger.state.level=WARN',
     ].join('\n') + '\n',
   )
-  const clusterId = randomBytes(16).toString('base64url').slice(0, 22)
+  // Not starting with '-', which kafka-storage's argument parser would take for an option.
+  const clusterId = randomBytes(16).toString('base64url').slice(0, 22).replace(/^-/, 'A')
   const format = spawnSync(
     'java',
     kafkaJava(dir, 'kafka.tools.StorageTool', [
