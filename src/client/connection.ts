@@ -17,7 +17,7 @@ import {
 import type {Method, Requests, Responses} from '../protocol/socket/messages.js'
 import {PROTOCOL_VERSION} from '../protocol/socket/version.js'
 import {openDaemonSocket} from './autostart.js'
-import type {CommonConfig} from './config.js'
+import {ConfigReader, type CommonConfig} from './config.js'
 import type {Transport, WithPayload} from './transport.js'
 
 export interface ConnectionOptions {
@@ -321,10 +321,9 @@ export class ReconnectingConnection {
       this.#resolved = (await somethingListens(target.addresses[0]!)) ? 'kafka' : 'local'
     }
     if (this.#resolved === 'local') return Connection.open(this.#options)
-    const [{KafkaTransport}, {securitySettings}, {ConfigReader}] = await Promise.all([
+    const [{KafkaTransport}, {securitySettings}] = await Promise.all([
       import('./kafka/transport.js'),
       import('./kafka/security.js'),
-      import('./config.js'),
     ])
     const c = this.#config!
     return KafkaTransport.open({

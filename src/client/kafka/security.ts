@@ -117,7 +117,11 @@ function saslSettings(r: ConfigReader): SaslSettings {
   const username = options.get('username')
   const password = options.get('password')
   if (username === undefined || password === undefined) {
-    throw invalid('sasl.jaas.config', jaas.replace(/password\s*=\s*"[^"]*"/, 'password="[hidden]"'), 'it needs username="..." and password="..."')
+    throw invalid(
+      'sasl.jaas.config',
+      jaas.replace(/password\s*=\s*"[^"]*"/, 'password="[hidden]"'),
+      'it needs username="..." and password="..."',
+    )
   }
   return {mechanism: mechanism as SaslMechanism, username, password}
 }
