@@ -141,9 +141,22 @@ export function parseListeners(value: string, setting: string): NamedListener[] 
 export const DEFAULT_SECURITY_PROTOCOL_MAP =
   'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL'
 
+/** A TLS listener's certificate and key (its PEM key store), and whom it asks for a certificate. */
+export interface TlsServerSettings {
+  key: string
+  cert: string
+  passphrase?: string
+  /** The CAs a client certificate must chain to (ssl.truststore.*), for ssl.client.auth. */
+  ca?: string
+  clientAuth: 'none' | 'requested' | 'required'
+}
+
 /** A Kafka-protocol listener to open. */
 export interface KafkaListenerSpec {
   name: string
+  /** Its listener.security.protocol.map entry: PLAINTEXT, or SSL (TLS with `tls`). */
+  protocol: 'PLAINTEXT' | 'SSL'
+  tls?: TlsServerSettings
   /** The address to bind: loopback when the listener names no host. */
   host: string
   /** 0 picks a free port. */
@@ -158,7 +171,7 @@ const LOOPBACK_NAMES = new Set(['', 'localhost'])
  * The Kafka-protocol listeners the broker settings `props` ask for: only those `listeners` names explicitly (nothing
  * listens on TCP unless asked), without the KRaft controller's (`controller.listener.names`: kafkalite has no
  * controller), with `advertised.listeners` and `listener.security.protocol.map` applied. kafkalite's listeners speak
- * PLAINTEXT: a listener mapped to SSL or SASL is refused. A listener with no host (or localhost) binds loopback, where
+ * PLAINTEXT or SSL (PEM stores): a listener mapped to SASL is refused. A listener with no host (or localhost) binds loopback, where
  * Kafka would bind every interface: a host other than loopback must be named.
  */
 export function kafkaListenersOf(props: Readonly<Record<string, string>>): KafkaListenerSpec[] {
@@ -186,19 +199,67 @@ export function kafkaListenersOf(props: Readonly<Record<string, string>>): Kafka
         `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
       )
     }
-    if (protocol !== 'PLAINTEXT') {
+    if (protocol !== 'PLAINTEXT' && protocol !== 'SSL') {
       throw new KafkaException(
         'BROKER_CONFIG_INVALID',
-        `Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT only`,
+        `Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT and SSL (SASL not yet)`,
       )
     }
     const ad = advertised.find((a) => a.name === l.name)
     out.push({
       name: l.name,
+      protocol,
+      ...(protocol === 'SSL' ? {tls: tlsServerSettings(props, l.name)} : {}),
       host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
       port: l.port,
       advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
     })
+  }
+  return out
+}
+
+/**
+ * The TLS settings of listener `name`: Kafka's ssl.* broker settings, each overridable per listener as
+ * `listener.name.<name>.ssl.*`, with PEM stores (a file, or the PEM text itself).
+ */
+function tlsServerSettings(props: Readonly<Record<string, string>>, name: string): TlsServerSettings {
+  const get = (key: string): string | undefined => props[`listener.name.${name.toLowerCase()}.${key}`] ?? props[key]
+  const invalid = (why: string) => new KafkaException('BROKER_CONFIG_INVALID', `Listener ${name} (SSL): ${why}`)
+  for (const key of ['ssl.keystore.type', 'ssl.truststore.type']) {
+    const type = get(key)
+    if (type !== undefined && type.toUpperCase() !== 'PEM') {
+      throw invalid(`${key}=${type}: kafkalite reads PEM stores only (set ${key}=PEM and convert the store)`)
+    }
+  }
+  const read = (key: string): string => {
+    const path = get(key)!
+    try {
+      return readFileSync(path, 'utf8')
+    } catch (error) {
+      throw invalid(`cannot read ${key} '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+    }
+  }
+  let key: string
+  let cert: string
+  if (get('ssl.keystore.key') !== undefined && get('ssl.keystore.certificate.chain') !== undefined) {
+    key = get('ssl.keystore.key')!
+    cert = get('ssl.keystore.certificate.chain')!
+  } else if (get('ssl.keystore.location') !== undefined) {
+    key = cert = read('ssl.keystore.location')
+  } else {
+    throw invalid('set ssl.keystore.location to a PEM file holding the private key and the certificate chain')
+  }
+  const clientAuth = (get('ssl.client.auth') ?? 'none').trim().toLowerCase()
+  if (clientAuth !== 'none' && clientAuth !== 'requested' && clientAuth !== 'required') {
+    throw invalid(`ssl.client.auth=${clientAuth}: use none, requested or required`)
+  }
+  const out: TlsServerSettings = {key, cert, clientAuth}
+  const password = get('ssl.key.password')
+  if (password !== undefined) out.passphrase = password
+  if (get('ssl.truststore.certificates') !== undefined) out.ca = get('ssl.truststore.certificates')
+  else if (get('ssl.truststore.location') !== undefined) out.ca = read('ssl.truststore.location')
+  if (clientAuth !== 'none' && out.ca === undefined) {
+    throw invalid(`ssl.client.auth=${clientAuth} needs ssl.truststore.location (the CAs of client certificates)`)
   }
   return out
 }

@@ -111,6 +111,8 @@ interface BrokerDef {
   default: string
   min?: number
   max?: number
+  /** A secret (a key, a password): DescribeConfigs gives no value for it, as Kafka's does for PASSWORD configs. */
+  sensitive?: boolean
 }
 
 /** The broker settings kafkalite reads besides the topic-config synonyms. */
@@ -131,6 +133,16 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'listener.security.protocol.map': {type: 'STRING', default: DEFAULT_SECURITY_PROTOCOL_MAP},
+  // TLS of SSL listeners, PEM stores only (each may also be set per listener: listener.name.<name>.ssl.*).
+  'ssl.keystore.type': {type: 'STRING', default: 'PEM'},
+  'ssl.keystore.location': {type: 'STRING', default: ''},
+  'ssl.keystore.key': {type: 'STRING', default: '', sensitive: true},
+  'ssl.keystore.certificate.chain': {type: 'STRING', default: ''},
+  'ssl.key.password': {type: 'STRING', default: '', sensitive: true},
+  'ssl.truststore.type': {type: 'STRING', default: 'PEM'},
+  'ssl.truststore.location': {type: 'STRING', default: ''},
+  'ssl.truststore.certificates': {type: 'STRING', default: ''},
+  'ssl.client.auth': {type: 'STRING', default: 'none'},
   'controller.listener.names': {type: 'STRING', default: ''},
   // Accepted so that Kafka's own server.properties (the quickstart's, KRaft) start kafkalite unchanged.
   'process.roles': {type: 'STRING', default: 'broker,controller'},
@@ -316,15 +328,16 @@ export function describeBrokerConfigs(config: BrokerConfig): ConfigEntryData[] {
     if (given !== undefined) synonyms.push({name, value: given, source: 'STATIC_BROKER_CONFIG'})
     if (fallback !== null) synonyms.push({name, value: fallback, source: 'DEFAULT_CONFIG'})
     const source = given === undefined ? 'DEFAULT_CONFIG' : 'STATIC_BROKER_CONFIG'
+    const sensitive = 'sensitive' in def && def.sensitive === true
     return {
       name,
-      value: given ?? fallback,
-      type: KAFKA_TYPES[name] ?? def.type,
+      value: sensitive ? null : (given ?? fallback),
+      type: sensitive ? 'PASSWORD' : (KAFKA_TYPES[name] ?? def.type),
       source,
       isDefault: source === 'DEFAULT_CONFIG',
       readOnly: true,
-      sensitive: false,
-      synonyms,
+      sensitive,
+      synonyms: sensitive ? synonyms.map((x) => ({...x, value: null})) : synonyms,
     }
   })
 }

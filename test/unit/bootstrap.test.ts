@@ -56,7 +56,13 @@ describe("the Kafka listeners a broker's settings ask for", () => {
 
   it("skips the KRaft controller's listener and binds loopback where Kafka's quickstart names no host", () => {
     expect(kafkaListenersOf(kraft)).toEqual([
-      {name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, advertised: {host: 'localhost', port: 9092}},
+      {
+        name: 'PLAINTEXT',
+        protocol: 'PLAINTEXT',
+        host: '127.0.0.1',
+        port: 9092,
+        advertised: {host: 'localhost', port: 9092},
+      },
     ])
   })
 
@@ -67,15 +73,21 @@ describe("the Kafka listeners a broker's settings ask for", () => {
         'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,PLAIN2:PLAINTEXT',
       }),
     ).toEqual([
-      {name: 'PLAINTEXT', host: '0.0.0.0', port: 0, advertised: null},
-      {name: 'PLAIN2', host: '::1', port: 9094, advertised: null},
+      {name: 'PLAINTEXT', protocol: 'PLAINTEXT', host: '0.0.0.0', port: 0, advertised: null},
+      {name: 'PLAIN2', protocol: 'PLAINTEXT', host: '::1', port: 9094, advertised: null},
     ])
   })
 
-  it('refuses a listener that is not PLAINTEXT, or has no security protocol', () => {
-    expect(() => kafkaListenersOf({listeners: 'SSL://:9093'})).toThrow(
-      "Listener SSL is SSL: kafkalite's Kafka listeners speak PLAINTEXT only",
+  it('refuses a SASL listener, an SSL listener without a PEM key store, or one with no security protocol', () => {
+    expect(() => kafkaListenersOf({listeners: 'SASL_SSL://:9093'})).toThrow(
+      "Listener SASL_SSL is SASL_SSL: kafkalite's Kafka listeners speak PLAINTEXT and SSL (SASL not yet)",
     )
+    expect(() => kafkaListenersOf({listeners: 'SSL://:9093'})).toThrow(
+      'Listener SSL (SSL): set ssl.keystore.location to a PEM file holding the private key and the certificate chain',
+    )
+    expect(() =>
+      kafkaListenersOf({listeners: 'SSL://:9093', 'ssl.keystore.location': '/x', 'ssl.keystore.type': 'PKCS12'}),
+    ).toThrow('ssl.keystore.type=PKCS12: kafkalite reads PEM stores only')
     expect(() => kafkaListenersOf({listeners: 'INTERNAL://:9093'})).toThrow(
       'Listener INTERNAL has no security protocol: add INTERNAL:PLAINTEXT to listener.security.protocol.map',
     )

@@ -42,6 +42,11 @@ const MAX_CORRELATION_ID = 0x7fffffff
 /** The largest response frame read (Kafka's clients have no cap; this bounds a broken or hostile peer). */
 const MAX_RESPONSE_BYTES = 1 << 30
 
+/** OpenSSL's reason out of its error text ("...:SSL routines:fn:tlsv13 alert certificate required:file:line:..."). */
+function sslReason(message: string): string {
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1]?.trim() ?? message.split('\n')[0]!.trim()
+}
+
 export const addressText = (a: BrokerAddress) =>
   a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`
 
@@ -64,7 +69,17 @@ export class BrokerConnection {
     this.#options = options
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.#read(chunk))
-    socket.on('error', (error) => this.#shutdown(this.#lost(error.message)))
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.#shutdown(
+        // TLS 1.3 refuses a client certificate (or its absence) after the handshake: the first read fails.
+        error.code?.startsWith('ERR_SSL_')
+          ? new KafkaException(
+              'SSL_AUTHENTICATION_FAILED',
+              `SSL handshake with the Kafka broker at ${addressText(this.address)} failed: ${sslReason(error.message)}`,
+            )
+          : this.#lost(error.message),
+      ),
+    )
     socket.on('close', () => this.#shutdown(this.#lost('the broker closed the connection')))
   }
 
@@ -91,7 +106,7 @@ export class BrokerConnection {
           tls && error.code !== 'ECONNREFUSED' && error.code !== 'ENOTFOUND' && error.code !== 'EAI_AGAIN'
             ? new KafkaException(
                 'SSL_AUTHENTICATION_FAILED',
-                `SSL handshake with the Kafka broker at ${addressText(address)} failed: ${error.message}`,
+                `SSL handshake with the Kafka broker at ${addressText(address)} failed: ${sslReason(error.message)}`,
               )
             : new KafkaException(
                 'NETWORK_EXCEPTION',

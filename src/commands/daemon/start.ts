@@ -44,7 +44,7 @@ Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or 
     foreground: Flags.boolean({description: 'Run the daemon in this process, logging to stderr, until interrupted.'}),
     listeners: Flags.string({
       description:
-        "Kafka's listeners setting: Kafka-protocol listeners to open, NAME://host:port separated by commas (PLAINTEXT only; no host: loopback; port 0: a free port).",
+        "Kafka's listeners setting: Kafka-protocol listeners to open, NAME://host:port separated by commas (PLAINTEXT, or SSL with ssl.keystore.location; no host: loopback; port 0: a free port).",
       helpValue: 'PLAINTEXT://127.0.0.1:9092',
     }),
     override: Flags.string({

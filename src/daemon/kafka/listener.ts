@@ -5,6 +5,8 @@
 // to the broker core. A frame that cannot be read, an API key or version not served (but ApiVersions), closes that
 // connection only, as Kafka closes it.
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
+import {createServer as createTlsServer} from 'node:tls'
+import type {TlsServerSettings} from '../../bootstrap.js'
 import type {BrokerCore} from '../../broker/core.js'
 import {KafkaException} from '../../errors.js'
 import {
@@ -27,6 +29,9 @@ export interface ListenerSpec {
   port: number
   /** Where clients are told to connect; null: the bound address. */
   advertised: {host: string; port: number} | null
+  /** PLAINTEXT, or SSL with its certificate (`tls`). */
+  protocol?: 'PLAINTEXT' | 'SSL'
+  tls?: TlsServerSettings
 }
 
 /** A listener once open. */
@@ -59,7 +64,25 @@ export class KafkaListener {
   /** Opens every listener; rejects with one line naming the address when one cannot be opened. */
   async listen(specs: readonly ListenerSpec[]): Promise<BoundListener[]> {
     for (const spec of specs) {
-      const server = createServer()
+      const tls = spec.protocol === 'SSL' ? spec.tls : undefined
+      let server: Server
+      try {
+        server = tls
+          ? createTlsServer({
+              key: tls.key,
+              cert: tls.cert,
+              passphrase: tls.passphrase,
+              ca: tls.ca,
+              requestCert: tls.clientAuth !== 'none',
+              rejectUnauthorized: tls.clientAuth === 'required',
+            })
+          : createServer()
+      } catch (error) {
+        throw new KafkaException(
+          'LISTENER_UNAVAILABLE',
+          `Cannot listen on ${spec.name}: its certificate or key cannot be used (${(error as Error).message}).`,
+        )
+      }
       this.#servers.push(server)
       await new Promise<void>((resolve, reject) => {
         server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(spec, error)))
@@ -73,11 +96,26 @@ export class KafkaListener {
       }
       const listener: BoundListener = {name: spec.name, host: address.address, port: address.port, advertised: endpoint}
       this.bound.push(listener)
-      server.on('connection', (socket) => {
+      // A TLS connection is served once its handshake is done; a failed handshake closes that connection only.
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         const connection = new KafkaConnection(socket, this.#context, this.#core, this.#apis, endpoint, this.#clusterId)
         this.connections.add(connection)
         socket.once('close', () => this.connections.delete(connection))
       })
+      if (tls) {
+        // Logged as Kafka logs a failed authentication, at most once a second (a client may retry in a loop).
+        let loggedAt = 0
+        server.on('tlsClientError', (error: Error, socket: Socket) => {
+          const now = Date.now()
+          if (now - loggedAt >= 1000) {
+            loggedAt = now
+            this.#context.log.info(
+              `listener ${spec.name}: failed TLS handshake with ${socket.remoteAddress ?? 'a client'}: ${error.message}`,
+            )
+          }
+          socket.destroy()
+        })
+      }
       server.on('error', (error) => this.#context.log.error(`listener ${spec.name}: ${error.message}`))
     }
     return this.bound

@@ -187,10 +187,10 @@ describe('the Kafka listener', () => {
     expect(bad.stderr).toBe(
       "Error: --listeners: Invalid listeners entry 'localhost:9092': use NAME://host:port, for example PLAINTEXT://127.0.0.1:9092 (port 0 picks a free port).\n",
     )
-    const ssl = await home.run(['daemon', 'start', '--listeners', 'SSL://127.0.0.1:0'])
-    expect(ssl.code).toBe(2)
-    expect(ssl.stderr).toBe(
-      "Error: --listeners: Listener SSL is SSL: kafkalite's Kafka listeners speak PLAINTEXT only.\n",
+    const sasl = await home.run(['daemon', 'start', '--listeners', 'SASL_PLAINTEXT://127.0.0.1:0'])
+    expect(sasl.code).toBe(2)
+    expect(sasl.stderr).toBe(
+      "Error: --listeners: Listener SASL_PLAINTEXT is SASL_PLAINTEXT: kafkalite's Kafka listeners speak PLAINTEXT and SSL (SASL not yet).\n",
     )
     const override = await home.run(['daemon', 'start', '--override', 'num.partitions'])
     expect(override.code).toBe(2)
