@@ -57,6 +57,8 @@ export interface PartitionQueue {
   sequence: number
   /** Batches failed and waiting to be queued again: the partition sends nothing meanwhile. */
   retrying: number
+  /** Batches sent at least once and not yet completed (acknowledged, or failed for good). */
+  unresolved: Set<Batch>
 }
 
 /** Idempotence as the accumulator sees it (the transaction manager): it stamps each batch as the batch is sealed. */
@@ -214,7 +216,7 @@ export class RecordAccumulator<K, V> {
     if (queues === undefined) this.#queues.set(topic, (queues = []))
     let queue = queues[partition]
     if (queue === undefined) {
-      queue = {topic, partition, open: null, ready: [], sequence: 0, retrying: 0}
+      queue = {topic, partition, open: null, ready: [], sequence: 0, retrying: 0, unresolved: new Set()}
       queues[partition] = queue
       this.#allQueues.push(queue)
     }
@@ -333,8 +335,23 @@ export class RecordAccumulator<K, V> {
     return taken
   }
 
+  /** Notes a batch as sent: unresolved until it is released. */
+  sent(batch: Batch): void {
+    this.#queue(batch.topic, batch.partition).unresolved.add(batch)
+  }
+
+  /**
+   * True while a batch sent before this one on its partition is not resolved (in flight, or waiting for a retry):
+   * the broker then answers this one OUT_OF_ORDER_SEQUENCE_NUMBER, and Kafka's producer retries it (canRetry).
+   */
+  hasEarlierUnresolved(batch: Batch): boolean {
+    for (const b of this.#queue(batch.topic, batch.partition).unresolved) if (b.serial < batch.serial) return true
+    return false
+  }
+
   /** Frees a completed batch: its records no longer count, and its bytes leave buffer.memory. */
   release(batch: Batch): void {
+    this.#queue(batch.topic, batch.partition).unresolved.delete(batch)
     this.#appended -= batch.waiters.length
     this.#buffered -= batch.charge
     if (this.#buffered < this.#settings.bufferMemory && this.#bufferWaiters.length > 0) {

@@ -165,7 +165,10 @@ export class Sender {
 
   #sendRequest(batches: Batch[]): void {
     this.#inFlight++
-    for (const b of batches) b.attempts++
+    for (const b of batches) {
+      b.attempts++
+      this.#accumulator.sent(b)
+    }
     const req: Requests['produce'] = {
       acks: this.#settings.acks,
       timeoutMs: this.#settings.requestTimeoutMs,
@@ -244,7 +247,10 @@ export class Sender {
     const s = this.#settings
     const age = Date.now() - batch.createdAt
     if (error.code === 'PRODUCER_FENCED') error = this.#txn.fence()
-    if (error.retriable && batch.attempts <= s.retries && age + s.retryBackoffMs < s.deliveryTimeoutMs) {
+    // Kafka's canRetry: a batch that reached the broker ahead of an earlier one still unresolved (a connection lost
+    // with several requests in flight) is out of sequence only for now; it goes again behind that one.
+    const outOfTurn = error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.#accumulator.hasEarlierUnresolved(batch)
+    if ((error.retriable || outOfTurn) && batch.attempts <= s.retries && age + s.retryBackoffMs < s.deliveryTimeoutMs) {
       if (error.code === 'UNKNOWN_TOPIC_OR_PARTITION') {
         // As Kafka's producer requests a metadata update: the topic may have been deleted, and the metadata request
         // creates it again where auto.create.topics.enable allows (the retry then finds it; later records are
