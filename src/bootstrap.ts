@@ -5,6 +5,7 @@
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {KafkaException, usageError} from './errors.js'
+import {parseJaasConfig} from './protocol/kafka/jaas.js'
 
 export const DEFAULT_LISTENER = 'PLAINTEXT://localhost:9092'
 
@@ -151,12 +152,21 @@ export interface TlsServerSettings {
   clientAuth: 'none' | 'requested' | 'required'
 }
 
+/** A SASL listener's mechanisms and users. */
+export interface SaslServerSettings {
+  /** sasl.enabled.mechanisms that kafkalite speaks (PLAIN). */
+  mechanisms: string[]
+  /** PLAIN's users and passwords: the user_<name>="password" options of the listener's PLAIN JAAS config. */
+  plainUsers: Map<string, string>
+}
+
 /** A Kafka-protocol listener to open. */
 export interface KafkaListenerSpec {
   name: string
-  /** Its listener.security.protocol.map entry: PLAINTEXT, or SSL (TLS with `tls`). */
-  protocol: 'PLAINTEXT' | 'SSL'
+  /** Its listener.security.protocol.map entry: TLS with `tls` for SSL and SASL_SSL, SASL with `sasl`. */
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'
   tls?: TlsServerSettings
+  sasl?: SaslServerSettings
   /** The address to bind: loopback when the listener names no host. */
   host: string
   /** 0 picks a free port. */
@@ -199,17 +209,18 @@ export function kafkaListenersOf(props: Readonly<Record<string, string>>): Kafka
         `Listener ${l.name} has no security protocol: add ${l.name}:PLAINTEXT to listener.security.protocol.map`,
       )
     }
-    if (protocol !== 'PLAINTEXT' && protocol !== 'SSL') {
+    if (protocol !== 'PLAINTEXT' && protocol !== 'SSL' && protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL') {
       throw new KafkaException(
         'BROKER_CONFIG_INVALID',
-        `Listener ${l.name} is ${protocol}: kafkalite's Kafka listeners speak PLAINTEXT and SSL (SASL not yet)`,
+        `Listener ${l.name} is ${protocol}: use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`,
       )
     }
     const ad = advertised.find((a) => a.name === l.name)
     out.push({
       name: l.name,
       protocol,
-      ...(protocol === 'SSL' ? {tls: tlsServerSettings(props, l.name)} : {}),
+      ...(protocol === 'SSL' || protocol === 'SASL_SSL' ? {tls: tlsServerSettings(props, l.name)} : {}),
+      ...(protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL' ? {sasl: saslServerSettings(props, l.name)} : {}),
       host: LOOPBACK_NAMES.has(l.host) ? '127.0.0.1' : l.host,
       port: l.port,
       advertised: ad ? {host: ad.host || 'localhost', port: ad.port} : null,
@@ -262,6 +273,42 @@ function tlsServerSettings(props: Readonly<Record<string, string>>, name: string
     throw invalid(`ssl.client.auth=${clientAuth} needs ssl.truststore.location (the CAs of client certificates)`)
   }
   return out
+}
+
+/**
+ * The SASL settings of listener `name`: sasl.enabled.mechanisms (or listener.name.<name>.sasl.enabled.mechanisms),
+ * and for PLAIN the users of listener.name.<name>.plain.sasl.jaas.config, as Kafka's PlainLoginModule reads them.
+ */
+function saslServerSettings(props: Readonly<Record<string, string>>, name: string): SaslServerSettings {
+  const prefix = `listener.name.${name.toLowerCase()}.`
+  const invalid = (why: string) => new KafkaException('BROKER_CONFIG_INVALID', `Listener ${name} (SASL): ${why}`)
+  const enabled = (props[`${prefix}sasl.enabled.mechanisms`] ?? props['sasl.enabled.mechanisms'] ?? 'GSSAPI')
+    .split(',')
+    .map((m) => m.trim().toUpperCase())
+    .filter((m) => m !== '')
+  const unsupported = enabled.filter((m) => m !== 'PLAIN')
+  if (unsupported.length > 0) {
+    throw invalid(
+      `sasl.enabled.mechanisms names ${unsupported.join(', ')}: kafkalite's listeners speak PLAIN only so far (SCRAM users are not stored yet); set it to PLAIN`,
+    )
+  }
+  const jaasKey = `${prefix}plain.sasl.jaas.config`
+  const jaas = props[jaasKey]
+  if (jaas === undefined) {
+    throw invalid(
+      `set ${jaasKey} to org.apache.kafka.common.security.plain.PlainLoginModule required user_<name>="<password>";`,
+    )
+  }
+  let options: Map<string, string>
+  try {
+    ;({options} = parseJaasConfig(jaas))
+  } catch (error) {
+    throw invalid(`${jaasKey}: ${(error as Error).message}`)
+  }
+  const plainUsers = new Map<string, string>()
+  for (const [key, value] of options) if (key.startsWith('user_')) plainUsers.set(key.slice('user_'.length), value)
+  if (plainUsers.size === 0) throw invalid(`${jaasKey} names no user: add user_<name>="<password>"`)
+  return {mechanisms: enabled, plainUsers}
 }
 
 /** A listener as Kafka writes one: NAME://host:port, an IPv6 host in brackets. */

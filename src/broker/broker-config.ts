@@ -143,6 +143,8 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'ssl.truststore.location': {type: 'STRING', default: ''},
   'ssl.truststore.certificates': {type: 'STRING', default: ''},
   'ssl.client.auth': {type: 'STRING', default: 'none'},
+  // SASL listeners: PLAIN so far, its users in listener.name.<name>.plain.sasl.jaas.config (user_<name>="...").
+  'sasl.enabled.mechanisms': {type: 'STRING', default: 'GSSAPI'},
   'controller.listener.names': {type: 'STRING', default: ''},
   // Accepted so that Kafka's own server.properties (the quickstart's, KRaft) start kafkalite unchanged.
   'process.roles': {type: 'STRING', default: 'broker,controller'},
@@ -201,6 +203,8 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       } else if (BROKER_SYNONYMS.has(name)) {
         const def = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some((s) => s.name === name))!
         topicDefaults[name] = validateValue(name, raw, def)
+      } else if (/^listener\.name\.[a-z0-9_]+\.(ssl\.|sasl\.|plain\.sasl\.jaas\.config$)/.test(name)) {
+        // Per-listener TLS and SASL settings (read with the listeners, src/bootstrap.ts): known, not shown.
       } else {
         unknown.push(name)
       }

@@ -89,9 +89,10 @@ export class TestHome {
 
   /** Adds or replaces broker settings in server.properties; a running daemon sees them after its next start. */
   setServerProperties(settings: ServerProperties): void {
+    const dir = this.dir // first: a new directory starts from no settings (not the last test's)
     this.#serverProperties = {...this.#serverProperties, ...settings}
     const lines = Object.entries(this.#serverProperties).map(([name, value]) => `${name}=${value}\n`)
-    writeFileSync(join(this.dir, 'server.properties'), lines.join(''))
+    writeFileSync(join(dir, 'server.properties'), lines.join(''))
   }
 
   /** Runs `fn` with an Admin client of this home, and closes the client. */

@@ -78,10 +78,13 @@ describe("the Kafka listeners a broker's settings ask for", () => {
     ])
   })
 
-  it('refuses a SASL listener, an SSL listener without a PEM key store, or one with no security protocol', () => {
-    expect(() => kafkaListenersOf({listeners: 'SASL_SSL://:9093'})).toThrow(
-      "Listener SASL_SSL is SASL_SSL: kafkalite's Kafka listeners speak PLAINTEXT and SSL (SASL not yet)",
+  it('refuses a SASL listener without PLAIN, an SSL listener without a PEM key store, an unknown protocol or none', () => {
+    expect(() => kafkaListenersOf({listeners: 'SASL_PLAINTEXT://:9093'})).toThrow(
+      'Listener SASL_PLAINTEXT (SASL): sasl.enabled.mechanisms names GSSAPI',
     )
+    expect(() =>
+      kafkaListenersOf({listeners: 'KERB://:9093', 'listener.security.protocol.map': 'KERB:KERBEROS'}),
+    ).toThrow('Listener KERB is KERBEROS: use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL')
     expect(() => kafkaListenersOf({listeners: 'SSL://:9093'})).toThrow(
       'Listener SSL (SSL): set ssl.keystore.location to a PEM file holding the private key and the certificate chain',
     )

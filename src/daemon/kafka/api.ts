@@ -4,6 +4,7 @@
 import type {BrokerCore} from '../../broker/core.js'
 import {ERROR_CODES, KafkaException, toKafkaException, type ErrorCode, type ErrorData} from '../../errors.js'
 import type {ApiCodec} from '../../protocol/kafka/codec/index.js'
+import type {SaslSession} from './sasl.js'
 
 /** The listener a request came in on: where clients are told to connect (Metadata, FindCoordinator). */
 export interface AdvertisedEndpoint {
@@ -33,6 +34,10 @@ export interface KafkaRequestContext {
   releaseResponseBytes(n: number): void
   /** Run once the response is written (release what it held). */
   afterResponse(callback: () => void): void
+  /** The connection's SASL exchange, on a SASL listener. */
+  sasl?: SaslSession
+  /** Closes the connection once the response is written (a failed authentication, as Kafka closes it). */
+  closeAfterResponse(why: string): void
 }
 
 /** A response, or NO_RESPONSE for a request Kafka never answers (Produce with acks=0). */
@@ -47,8 +52,8 @@ export interface KafkaApi<Req = unknown, Res = unknown> {
   /** The versions served, advertised by ApiVersions. */
   readonly minVersion: number
   readonly maxVersion: number
-  /** False for an API served when asked but not listed by ApiVersions (SaslHandshake: no mechanism is enabled). */
-  readonly advertise?: boolean
+  /** False for an API served when asked but not listed by ApiVersions; 'sasl': listed on SASL listeners only. */
+  readonly advertise?: boolean | 'sasl'
   /** Answers one request. Throwing a KafkaException closes nothing: see `errorResponse`. */
   handle(req: Req, ctx: KafkaRequestContext): KafkaResult<Res>
   /**

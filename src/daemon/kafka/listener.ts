@@ -6,7 +6,8 @@
 // connection only, as Kafka closes it.
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 import {createServer as createTlsServer} from 'node:tls'
-import type {TlsServerSettings} from '../../bootstrap.js'
+import type {SaslServerSettings, TlsServerSettings} from '../../bootstrap.js'
+import {SaslSession} from './sasl.js'
 import type {BrokerCore} from '../../broker/core.js'
 import {KafkaException} from '../../errors.js'
 import {
@@ -29,9 +30,10 @@ export interface ListenerSpec {
   port: number
   /** Where clients are told to connect; null: the bound address. */
   advertised: {host: string; port: number} | null
-  /** PLAINTEXT, or SSL with its certificate (`tls`). */
-  protocol?: 'PLAINTEXT' | 'SSL'
+  /** PLAINTEXT, SSL or SASL_SSL with its certificate (`tls`), SASL_PLAINTEXT or SASL_SSL with `sasl`. */
+  protocol?: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'
   tls?: TlsServerSettings
+  sasl?: SaslServerSettings
 }
 
 /** A listener once open. */
@@ -41,6 +43,9 @@ export interface BoundListener {
   port: number
   advertised: AdvertisedEndpoint
 }
+
+/** What a SASL listener answers before authentication: ApiVersions, SaslHandshake, SaslAuthenticate. */
+const SASL_STAGE_APIS = new Set([18, 17, 36])
 
 /** The smallest request: api key, api version, correlation id, and a client id's length. */
 const MIN_REQUEST_SIZE = 10
@@ -64,7 +69,7 @@ export class KafkaListener {
   /** Opens every listener; rejects with one line naming the address when one cannot be opened. */
   async listen(specs: readonly ListenerSpec[]): Promise<BoundListener[]> {
     for (const spec of specs) {
-      const tls = spec.protocol === 'SSL' ? spec.tls : undefined
+      const tls = spec.protocol === 'SSL' || spec.protocol === 'SASL_SSL' ? spec.tls : undefined
       let server: Server
       try {
         server = tls
@@ -98,7 +103,15 @@ export class KafkaListener {
       this.bound.push(listener)
       // A TLS connection is served once its handshake is done; a failed handshake closes that connection only.
       server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-        const connection = new KafkaConnection(socket, this.#context, this.#core, this.#apis, endpoint, this.#clusterId)
+        const connection = new KafkaConnection(
+          socket,
+          this.#context,
+          this.#core,
+          this.#apis,
+          endpoint,
+          this.#clusterId,
+          spec.sasl ? new SaslSession(spec.sasl) : null,
+        )
         this.connections.add(connection)
         socket.once('close', () => this.connections.delete(connection))
       })
@@ -159,6 +172,8 @@ class KafkaConnection extends FramedConnection {
   readonly #endpoint: AdvertisedEndpoint
   readonly #clusterId: string
   readonly #clientHost: string
+  /** The SASL exchange of a SASL listener's connection; null on other listeners. */
+  readonly #sasl: SaslSession | null
 
   constructor(
     socket: Socket,
@@ -167,8 +182,10 @@ class KafkaConnection extends FramedConnection {
     apis: ReadonlyMap<number, KafkaApi>,
     endpoint: AdvertisedEndpoint,
     clusterId: string,
+    sasl: SaslSession | null,
   ) {
     super(socket, context, MIN_REQUEST_SIZE, 1)
+    this.#sasl = sasl
     this.#core = core
     this.#apis = apis
     this.#endpoint = endpoint
@@ -185,6 +202,12 @@ class KafkaConnection extends FramedConnection {
     const parsed = this.#parse(frame)
     if (parsed === null) return
     const {api, header, req} = parsed
+    // Before a SASL client has authenticated, Kafka takes only ApiVersions, SaslHandshake and SaslAuthenticate, and
+    // closes the connection on anything else.
+    if (this.#sasl !== null && !this.#sasl.authenticated && !SASL_STAGE_APIS.has(api.codec.apiKey)) {
+      this.#close(`${api.codec.name} before SASL authentication (client ${header.clientId})`)
+      return
+    }
     const after: (() => void)[] = []
     const ctx = this.#context(header, after)
     const finish = () => {
@@ -284,6 +307,9 @@ class KafkaConnection extends FramedConnection {
       reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
       releaseResponseBytes: (n) => this.releaseResponseBytes(n),
       afterResponse: (callback) => after.push(callback),
+      sasl: this.#sasl ?? undefined,
+      // end(), not destroy(): the answer that says why is written first.
+      closeAfterResponse: (why) => after.push(() => this.#close(why, true)),
     }
   }
 
@@ -314,8 +340,10 @@ class KafkaConnection extends FramedConnection {
     this.#respond(api, header, api.errorResponse(req, errorCode, errorMessage, ctx))
   }
 
-  #close(why: string): void {
+  #close(why: string, afterWrites = false): void {
     this.context.log.warn(`closing a Kafka connection from ${this.#clientHost}: ${why}`)
-    this.socket.destroy()
+    // After the replies held for the unit of work are written (they leave when it commits).
+    if (afterWrites) setImmediate(() => this.end())
+    else this.socket.destroy()
   }
 }

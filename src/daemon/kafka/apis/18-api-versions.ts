@@ -9,10 +9,10 @@
 import {APIS, type ApiVersionsRequest, type ApiVersionsResponse} from '../../../protocol/kafka/codec/index.js'
 import {defineKafkaApi, kafkaCode, type KafkaApi} from '../api.js'
 
-/** What an ApiVersions response lists: every served, advertised API with its range, by key. */
-function apiKeys(apis: ReadonlyMap<number, KafkaApi>): ApiVersionsResponse['apiKeys'] {
+/** What an ApiVersions response lists: every served, advertised API with its range, by key (SASL's on SASL listeners). */
+function apiKeys(apis: ReadonlyMap<number, KafkaApi>, sasl = false): ApiVersionsResponse['apiKeys'] {
   return [...apis.values()]
-    .filter((a) => a.advertise !== false)
+    .filter((a) => a.advertise === undefined || a.advertise === true || (a.advertise === 'sasl' && sasl))
     .sort((a, b) => a.codec.apiKey - b.codec.apiKey)
     .map((a) => ({apiKey: a.codec.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion}))
 }
@@ -29,9 +29,9 @@ export function apiVersionsApi(
     codec: APIS.ApiVersions,
     minVersion: 0,
     maxVersion: 4,
-    handle: () => ({
+    handle: (_req, ctx) => ({
       errorCode: 0,
-      apiKeys: apiKeys(apis()),
+      apiKeys: apiKeys(apis(), ctx.sasl !== undefined),
       throttleTimeMs: 0,
       supportedFeatures: [],
       finalizedFeaturesEpoch: -1,

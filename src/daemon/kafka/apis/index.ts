@@ -16,6 +16,7 @@ import {syncGroupApi} from './14-sync-group.js'
 import {describeGroupsApi} from './15-describe-groups.js'
 import {listGroupsApi} from './16-list-groups.js'
 import {saslHandshakeApi} from './17-sasl-handshake.js'
+import {saslAuthenticateApi} from './36-sasl-authenticate.js'
 import {apiVersionsApi} from './18-api-versions.js'
 import {createTopicsApi} from './19-create-topics.js'
 import {deleteTopicsApi} from './20-delete-topics.js'
@@ -54,6 +55,7 @@ export function kafkaApis(): KafkaApi[] {
     describeGroupsApi,
     listGroupsApi,
     saslHandshakeApi,
+    saslAuthenticateApi,
     createTopicsApi,
     deleteTopicsApi,
     initProducerIdApi,
