@@ -5,7 +5,7 @@
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {KafkaException, usageError} from './errors.js'
-import {parseJaasConfig} from './protocol/kafka/jaas.js'
+import {parseJaasConfig} from './jaas.js'
 
 export const DEFAULT_LISTENER = 'PLAINTEXT://localhost:9092'
 

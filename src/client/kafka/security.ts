@@ -7,7 +7,7 @@
 import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {KafkaException} from '../../errors.js'
-import {parseJaasConfig} from '../../protocol/kafka/jaas.js'
+import {parseJaasConfig} from '../../jaas.js'
 import type {ConfigReader} from '../config.js'
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'

@@ -1,6 +1,6 @@
 // Kafka's JAAS configuration syntax (sasl.jaas.config), read by the client (its credentials) and by the broker's
 // SASL listeners (PLAIN users as user_<name>="password" options, as Kafka's PlainLoginModule reads them).
-import {KafkaException} from '../../errors.js'
+import {KafkaException} from './errors.js'
 
 /**
  * Kafka's JAAS syntax (JaasConfig): `<LoginModule> <flag> key="value" key2=value2;`, one login module. Values may be
