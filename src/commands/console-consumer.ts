@@ -88,6 +88,16 @@ With --group the consumer joins that consumer group: it reads only the partition
       description: 'Consumer config properties file. Note that --consumer-property takes precedence over this config.',
       helpValue: '<config file>',
     }),
+    // Kafka 4.4's names (KIP-1147); --consumer-property and --consumer.config stay, as Kafka keeps them (deprecated).
+    'command-property': Flags.string({
+      description: 'Consumer config properties in the form key=value.',
+      multiple: true,
+      helpValue: '<consumer_prop>',
+    }),
+    'command-config': Flags.string({
+      description: 'Consumer config properties file. Note that [command-property] takes precedence over this config.',
+      helpValue: '<config file>',
+    }),
     formatter: Flags.string({
       description:
         "The name of a class to use for formatting Kafka messages for display. Only Kafka's DefaultMessageFormatter is available.",
@@ -143,7 +153,15 @@ With --group the consumer joins that consumer group: it reads only the partition
       )
     }
     this.checkBootstrap(flags)
-    const props = clientProperties(flags['consumer.config'], flags['consumer-property'])
+    if (flags['consumer.config'] !== undefined && flags['command-config'] !== undefined) {
+      throw usageError(
+        'Options --consumer.config and --command-config cannot be specified together: use --command-config.',
+      )
+    }
+    const props = clientProperties(flags['command-config'] ?? flags['consumer.config'], [
+      ...(flags['consumer-property'] ?? []),
+      ...(flags['command-property'] ?? []),
+    ])
     const groups = [flags.group, props['group.id'] === undefined ? undefined : String(props['group.id'])].filter(
       (g): g is string => g !== undefined,
     )

@@ -127,6 +127,16 @@ Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which clo
       description: 'Producer config properties file. Note that --producer-property takes precedence over this config.',
       helpValue: '<config file>',
     }),
+    // Kafka 4.4's names (KIP-1147); --producer-property and --producer.config stay, as Kafka keeps them (deprecated).
+    'command-property': Flags.string({
+      description: 'Producer config properties in the form key=value.',
+      multiple: true,
+      helpValue: '<producer_prop>',
+    }),
+    'command-config': Flags.string({
+      description: 'Producer config properties file. Note that [command-property] takes precedence over this config.',
+      helpValue: '<config file>',
+    }),
   }
 
   async run(): Promise<ProducerSummary> {
@@ -138,7 +148,15 @@ Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which clo
         `Unsupported --line-reader '${lineReader}': kafkalite has Kafka's LineMessageReader only (use --format json for JSON lines).`,
       )
     }
-    const props = clientProperties(flags['producer.config'], flags['producer-property'])
+    if (flags['producer.config'] !== undefined && flags['command-config'] !== undefined) {
+      throw usageError(
+        'Options --producer.config and --command-config cannot be specified together: use --command-config.',
+      )
+    }
+    const props = clientProperties(flags['command-config'] ?? flags['producer.config'], [
+      ...(flags['producer-property'] ?? []),
+      ...(flags['command-property'] ?? []),
+    ])
     maybeMerge(props, 'acks', flags['request-required-acks'], '-1')
     maybeMerge(props, 'linger.ms', flags.timeout, flags.sync ? 0 : 1000)
     maybeMerge(props, 'batch.size', flags['max-partition-memory-bytes'] ?? flags['batch-size'], 16384)

@@ -30,6 +30,38 @@ describe('client properties files', () => {
     expect(consumed.stdout).toBe('a\nb\n')
   })
 
+  it("takes Kafka 4.4's --command-config and --command-property, and refuses both config flags at once", async () => {
+    const topic = uniqueTopic()
+    const producerConfig = join(home.dir, 'producer.properties')
+    writeFileSync(producerConfig, 'acks=some\n') // refused unless --command-property overrides it
+    const produced = await home.run(
+      ['console-producer', '--topic', topic, '--command-config', producerConfig, '--command-property', 'acks=1'],
+      {input: 'a\nb\n'},
+    )
+    expect(produced.stderr).toBe('')
+    expect(produced.code).toBe(0)
+    const consumerConfig = join(home.dir, 'consumer.properties')
+    writeFileSync(consumerConfig, 'auto.offset.reset=latest\n')
+    const consumed = await home.run([
+      'console-consumer',
+      '--topic',
+      topic,
+      '--command-config',
+      consumerConfig,
+      '--command-property',
+      'auto.offset.reset=earliest',
+      '--max-messages',
+      '2',
+    ])
+    expect(consumed.stdout).toBe('a\nb\n')
+    const both = await home.run(
+      ['console-producer', '--topic', topic, '--command-config', producerConfig, '--producer.config', producerConfig],
+      {input: ''},
+    )
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('Options --producer.config and --command-config cannot be specified together')
+  })
+
   it('refuses a missing properties file by name', async () => {
     const res = await home.run(['console-producer', '--topic', 't', '--producer.config', '/nonexistent/p.properties'], {
       input: '',
