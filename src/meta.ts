@@ -1,6 +1,6 @@
 // The home's meta.properties, as Kafka keeps one in each log directory: the cluster id (what `kafka-storage.sh
 // format -t <id>` sets, and what Metadata and DescribeCluster report) and the node id. Written once, 0600.
-import {randomUUID} from 'node:crypto'
+import {randomKafkaUuid} from './uuid.js'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {KafkaException, usageError} from './errors.js'
@@ -12,7 +12,7 @@ const CLUSTER_ID = /^[A-Za-z0-9_-]{22}$/
 
 /** A new cluster id: a random UUID as Kafka prints it (22 characters of URL-safe base64). */
 export function randomClusterId(): string {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url')
+  return randomKafkaUuid()
 }
 
 /** Writes meta.properties with this cluster id (kafka-storage.sh format). */

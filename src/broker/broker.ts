@@ -1,7 +1,7 @@
 // The broker's rules: topics and partitions, appends with offset assignment, reads, offsets by time. State that
 // every request needs (topics, partition offsets) is kept in memory and written through to the store, which is the
 // only writer of the database; the daemon is the only process that opens it.
-import {randomUUID} from 'node:crypto'
+import {randomKafkaUuid} from '../uuid.js'
 import {KafkaException, KafkaStorageException, type ErrorData} from '../errors.js'
 import type {ConfigEntryData, ParsedRequests, Responses, TopicMetadataData} from '../protocol/socket/messages.js'
 import {
@@ -188,7 +188,7 @@ function alterList(overrides: Record<string, string>, name: string, value: strin
 
 /** Kafka's topic id: a random UUID printed as URL-safe base64 without padding. */
 export function newTopicId(): string {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url')
+  return randomKafkaUuid()
 }
 
 export class Broker {
