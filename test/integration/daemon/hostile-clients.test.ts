@@ -65,7 +65,7 @@ describe('clients that do not play by the rules', () => {
       peak = Math.max(peak, daemonRssMiB())
       await new Promise((r) => setTimeout(r, 50))
     }
-    // 70 x 20 x 16 MiB would be 22 GiB; the response budget (32 MiB) and one response per connection bound it.
+    // 70 x 20 x 16 MiB would be 22 GiB; the response budget (64 MiB) and one response per connection bound it.
     expect(peak - before).toBeLessThan(200)
     await stillServes(topic)
     const consumer = new KafkaConsumer(home.config)
