@@ -4,6 +4,7 @@
 //                measurement only)
 //   unread       the daemon's peak RSS while 50 clients pipeline fetches of 16 MiB and never read them, against the
 //                same daemon idle
+//   bigrecord    what one record of 90 MiB costs the daemon at peak, produced and consumed, against its size
 import {execFileSync} from 'node:child_process'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
@@ -197,4 +198,80 @@ export async function unreadFetches(b) {
     '<= 200 MB',
     peak <= 200,
   )
+}
+
+// ---- one large record --------------------------------------------------------------------------------------------
+const BIG_RECORD = 90 << 20
+
+/**
+ * One record of 90 MiB (a topic with max.message.bytes of 100 MiB), produced by the library into a fresh daemon, then
+ * consumed by the library from a freshly started daemon. Each figure is the daemon's peak RSS over its phase less its
+ * idle RSS just before, against the record's size: what the record cost the daemon, in multiples of its size.
+ */
+export async function largeRecord(b) {
+  b.log('daemon RSS for one record of 90 MiB')
+  const {Admin, KafkaProducer, KafkaConsumer} = await import(join(b.ROOT, 'dist/client/index.js'))
+  const produced = []
+  const consumed = []
+  const value = Buffer.alloc(BIG_RECORD)
+  for (let i = 0; i < BIG_RECORD; i += 4096) value[i] = i & 0xff
+  const settle = () => new Promise((r) => setTimeout(r, 300))
+  for (let run = 0; run < b.RUNS; run++) {
+    const home = b.newHome()
+    const config = {'kafkalite.home': home}
+    try {
+      const admin = await Admin.create(config)
+      await admin.createTopics([{name: 'big', configs: {'max.message.bytes': String(100 << 20)}}])
+      admin.close()
+      let pid = daemonPid(b, home)
+      await settle()
+      let idle = rssMiB(pid)
+      let sampling = sampleRss(pid, resetPeakRss(pid))
+      const producer = new KafkaProducer({...config, 'max.request.size': String(100 << 20)})
+      await producer.send({topic: 'big', partition: 0, value})
+      await producer.close()
+      produced.push((sampling.stop() - idle) / (BIG_RECORD / (1 << 20)))
+      b.cli(home, ['daemon', 'stop'])
+      const again = await Admin.create(config) // a fresh daemon: what the produce left behind is not counted
+      await again.listTopics()
+      again.close()
+      pid = daemonPid(b, home)
+      await settle()
+      idle = rssMiB(pid)
+      sampling = sampleRss(pid, resetPeakRss(pid))
+      const consumer = new KafkaConsumer({...config, 'max.partition.fetch.bytes': String(100 << 20)})
+      consumer.assign([{topic: 'big', partition: 0}])
+      consumer.seekToBeginning([{topic: 'big', partition: 0}])
+      let got = 0
+      for (let tries = 0; got === 0 && tries < 30; tries++) {
+        const records = await consumer.poll(2_000)
+        for (const r of records) if (r.value?.equals(value)) got++
+      }
+      await consumer.close()
+      if (got !== 1) throw new Error('the 90 MiB record did not come back whole')
+      consumed.push((sampling.stop() - idle) / (BIG_RECORD / (1 << 20)))
+      b.log(
+        `big record run ${run + 1}/${b.RUNS}: produce ${produced.at(-1).toFixed(2)}x, consume ${consumed.at(-1).toFixed(2)}x`,
+      )
+    } finally {
+      b.cli(home, ['daemon', 'stop'])
+      rmSync(home, {recursive: true, force: true})
+    }
+  }
+  for (const [what, values] of [
+    ['produced', produced],
+    ['consumed', consumed],
+  ]) {
+    const cost = Math.max(...values)
+    b.row(
+      `Daemon peak RSS over idle, one 90 MiB record ${what} (worst of ${b.RUNS})`,
+      cost * 90,
+      'MB',
+      'the record',
+      90,
+      cost,
+      '<= 1.5x',
+      cost <= 1.5,
+    )
+  }
 }

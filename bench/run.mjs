@@ -5,7 +5,7 @@
 //   BENCH_RECORDS=1000000  records for the produce and consume runs (100-byte values)
 //   BENCH_RUNS=5           repetitions of each timed step
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
-//                          validation, unread (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
+//                          validation, unread, bigrecord (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
 //                          (bench/kafka-cluster.mjs)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
@@ -16,7 +16,7 @@ import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {kafkaCluster} from './kafka-cluster.mjs'
 import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
-import {recordValidation, unreadFetches} from './robustness.mjs'
+import {largeRecord, recordValidation, unreadFetches} from './robustness.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -664,6 +664,7 @@ const SECTIONS = [
   'lag',
   'validation',
   'unread',
+  'bigrecord',
   'listener',
   'anchor',
   'cluster',
@@ -696,6 +697,7 @@ await section('txn', deliveryGuarantees)
 await section('lag', lagViewer)
 await section('validation', () => recordValidation(bench))
 await section('unread', () => unreadFetches(bench))
+await section('bigrecord', () => largeRecord(bench))
 await section('listener', () => kafkaListener(bench))
 await section('anchor', () => kafkaAnchor(bench))
 await section('cluster', () => kafkaCluster(bench))

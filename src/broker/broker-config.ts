@@ -128,7 +128,7 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   // Kafka's default is -1 (no bound); kafkalite bounds what clients can make it hold: one largest request.
   'queued.max.request.bytes': {type: 'INT', default: String(DEFAULT_MAX_FRAME_BYTES), min: -1},
   // kafkalite's own: responses (fetched records, mostly) written to clients that have not read them yet.
-  'kafkalite.queued.max.response.bytes': {type: 'INT', default: String(64 << 20), min: 1 << 20},
+  'kafkalite.queued.max.response.bytes': {type: 'INT', default: String(32 << 20), min: 1 << 20},
   'kafkalite.socket.receive.timeout.ms': {type: 'INT', default: '30000', min: 1},
   listeners: {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},
   'advertised.listeners': {type: 'STRING', default: 'PLAINTEXT://localhost:9092'},

@@ -15,7 +15,7 @@ import type {StorageFailure} from '../store/failure.js'
 import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
 import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
-import {fetch, type FetchResult} from './fetch.js'
+import {fetch, type FetchBudget, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
@@ -136,9 +136,12 @@ export class BrokerCore {
     return this.broker.produce(req)
   }
 
-  /** Reads records, waiting up to `maxWaitMs` for `minBytes` (a long poll, cancelled when the connection closes). */
-  fetch(req: Req<'fetch'>, connection: ConnectionRef): FetchResult | Promise<FetchResult> {
-    return fetch(this.broker, req, (cancel) => connection.onClose(cancel))
+  /**
+   * Reads records, waiting up to `maxWaitMs` for `minBytes` (a long poll, cancelled when the connection closes), each
+   * read within what `budget` grants.
+   */
+  fetch(req: Req<'fetch'>, connection: ConnectionRef, budget?: FetchBudget): FetchResult | Promise<FetchResult> {
+    return fetch(this.broker, req, (cancel) => connection.onClose(cancel), budget)
   }
 
   listOffsets(req: Req<'listOffsets'>): Res<'listOffsets'> {

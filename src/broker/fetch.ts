@@ -13,6 +13,27 @@ export interface FetchResult {
   payload: Buffer[]
 }
 
+/**
+ * Where a fetch's bytes come from: the daemon's budget of responses clients have not read yet. A fetch takes what it
+ * may read just before it reads, gives back what it did not use, and holds nothing while it is parked, so a long
+ * poll waiting for data never keeps bytes from fetches that have data to send.
+ */
+export interface FetchBudget {
+  /** Takes up to `wanted` bytes now (0 when the budget is spent); held until the response is written. */
+  take(wanted: number): number
+  give(n: number): void
+}
+
+const UNBOUNDED: FetchBudget = {take: (wanted) => wanted, give: () => {}}
+
+/** One pass within what the budget grants; what it did not read goes back at once. */
+function readWithin(broker: Broker, req: FetchRequest, budget: FetchBudget): ReturnType<typeof readOnce> {
+  const granted = budget.take(req.maxBytes)
+  const result = readOnce(broker, {...req, maxBytes: granted})
+  if (result.bytes < granted) budget.give(granted - result.bytes)
+  return result
+}
+
 /** One pass over the requested partitions: what they hold now. */
 export function readOnce(broker: Broker, req: FetchRequest): FetchResult & {bytes: number; hasError: boolean} {
   const partitions: FetchPartition[] = []
@@ -76,9 +97,11 @@ export function fetch(
   broker: Broker,
   req: FetchRequest,
   onClose: (cancel: () => void) => () => void,
+  budget: FetchBudget = UNBOUNDED,
 ): FetchResult | Promise<FetchResult> {
-  const first = readOnce(broker, req)
+  const first = readWithin(broker, req, budget)
   if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs === 0) return first
+  budget.give(first.bytes) // parked: it holds nothing while it waits
   return new Promise<FetchResult>((resolve) => {
     const watched: PartitionState[] = []
     let pending = false
@@ -95,11 +118,12 @@ export function fetch(
       pending = true
       queueMicrotask(() => {
         pending = false
-        const again = readOnce(broker, req)
+        const again = readWithin(broker, req, budget)
         if (again.hasError || again.bytes >= req.minBytes) finish(again)
+        else budget.give(again.bytes)
       })
     }
-    const timer = setTimeout(() => finish(readOnce(broker, req)), req.maxWaitMs)
+    const timer = setTimeout(() => finish(readWithin(broker, req, budget)), req.maxWaitMs)
     const unregister = onClose(() => {
       clearTimeout(timer)
       for (const p of watched) p.waiters.delete(wake)

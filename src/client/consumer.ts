@@ -229,6 +229,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
       },
       warn: (message) => this.#onNotice(message),
       wake: () => this.#wake?.(),
+      metadataStale: () => this.#group?.metadataStale(),
     }
   }
 

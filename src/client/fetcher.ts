@@ -32,6 +32,8 @@ export interface FetchHost {
   warn(message: string): void
   /** Wakes a poll waiting for data. */
   wake(): void
+  /** A partition the broker could not serve: the topics may have changed (Kafka's Fetcher asks for new metadata). */
+  metadataStale(): void
 }
 
 export class Fetcher<K, V> {
@@ -152,6 +154,7 @@ export class Fetcher<K, V> {
           // As Kafka's Fetcher: a partition the broker cannot serve now (its topic deleted, perhaps to be created
           // again; storage refusing) is reported once and fetched again after retry.backoff.ms; poll goes on.
           state.retryAt = Date.now() + this.#settings.retryBackoffMs
+          this.#host.metadataStale()
           if (state.reported !== error.code) {
             state.reported = error.code
             this.#host.warn(

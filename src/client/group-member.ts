@@ -89,6 +89,12 @@ export class GroupMember {
   #beats = 0 // bumped to stop the running heartbeat loop
   #lastPoll = Date.now()
   #lastMetadataCheck = 0
+  /**
+   * The leader's view of the topics it assigned, with their partition counts (Kafka's assignmentSnapshot): when
+   * metadata shows other counts (partitions added, a topic deleted or created again with fewer), it rejoins so that
+   * the group is assigned what exists now. Null on other members.
+   */
+  #assignedCounts: {topics: string[]; counts: Map<string, number>} | null = null
   #closed = false
 
   constructor(
@@ -140,6 +146,11 @@ export class GroupMember {
     this.#needsJoin = true
   }
 
+  /** A fetch met a partition the broker cannot serve: the next poll checks the metadata. */
+  metadataStale(): void {
+    this.#lastMetadataCheck = 0
+  }
+
   /** Asks for a rebalance at the next poll (Kafka's enforceRebalance). */
   requestRejoin(): void {
     this.#needsJoin = true
@@ -171,6 +182,11 @@ export class GroupMember {
     try {
       const topics = await this.#topicsToSubscribe()
       if (topics.join('\n') !== this.#subscribedTopics.join('\n')) this.#needsJoin = true
+      const assigned = this.#assignedCounts
+      if (assigned !== null && !this.#needsJoin) {
+        const now = await this.#host.partitionCounts(assigned.topics)
+        if (assigned.topics.some((t) => (now.get(t) ?? 0) !== (assigned.counts.get(t) ?? 0))) this.#needsJoin = true
+      }
     } catch {
       // the next check will tell
     }
@@ -266,6 +282,7 @@ export class GroupMember {
     // Heartbeats during CompletingRebalance keep the session alive while the leader assigns.
     this.#startHeartbeats()
     let assignments: {memberId: string; assignment: string}[] = []
+    this.#assignedCounts = null
     if (joined.leader === joined.memberId && joined.members.length > 0) {
       assignments = await this.#assign(joined.protocolName, joined.members)
     }
@@ -296,6 +313,7 @@ export class GroupMember {
     }))
     const topics = [...new Set(subscriptions.flatMap((m) => m.topics))]
     const counts = await this.#host.partitionCounts(topics)
+    this.#assignedCounts = {topics, counts}
     const result = assignor.assign(counts, subscriptions)
     if (this.#protocol === 'COOPERATIVE') {
       // A partition moving to a new owner is withheld until its current owner has revoked it (next rebalance).

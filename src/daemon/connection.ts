@@ -13,8 +13,10 @@
 import type {Socket} from 'node:net'
 import type {KafkaException} from '../errors.js'
 import type {NetworkConfig} from '../broker/broker-config.js'
+import type {FetchBudget} from '../broker/fetch.js'
 import type {Logger} from '../broker/logger.js'
 import {LengthPrefixedReader} from '../protocol/kafka/framing.js'
+import {RECLAIM_EVERY_BYTES, reclaimChunks} from './reclaim.js'
 
 /** Requests one connection may have in flight (parked fetches and heartbeats included) before it stops reading. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 32
@@ -135,6 +137,12 @@ export class ResponseBudget {
   }
 }
 
+/** What one response being built holds of the daemon-wide response budget (see FramedConnection.reserveResponse). */
+export interface ResponseReservation extends FetchBudget {
+  /** Gives back everything still held: the response is written (and counted as unsent bytes, if unsent). */
+  releaseAll(): void
+}
+
 /** What every connection of the daemon shares. */
 export interface ConnectionContext {
   config: NetworkConfig
@@ -161,6 +169,8 @@ export abstract class FramedConnection {
   /** Bytes reserved from the response budget by requests being answered. */
   #reservedResponseBytes = 0
   #pumping = false
+  /** Bytes received into a large frame since the last reclaimChunks. */
+  #largeFrameBytes = 0
   /** The request being handled in a unit of work: its replies are held until the unit is committed. */
   #holding: HeldRequest | null = null
   /** end() was called while replies were held: the connection ends once they are written. */
@@ -196,6 +206,13 @@ export abstract class FramedConnection {
     })
     socket.on('data', (chunk: Buffer) => {
       this.#reader.append(chunk)
+      if (this.#reader.pendingFrameBytes >= RECLAIM_EVERY_BYTES) {
+        this.#largeFrameBytes += chunk.length
+        if (this.#largeFrameBytes >= RECLAIM_EVERY_BYTES) {
+          this.#largeFrameBytes = 0
+          reclaimChunks()
+        }
+      }
       this.#pump()
     })
     socket.on('drain', () => {
@@ -261,42 +278,59 @@ export abstract class FramedConnection {
     if (!this.#pumping) this.#pump()
   }
 
-  /**
-   * Takes up to `wanted` bytes of the daemon-wide response budget for a response being built (a fetch); resolves
-   * with what it got, waiting up to `maxWaitMs` while the budget is spent. Give it back with releaseResponseBytes.
-   */
-  protected async reserveResponseBytes(wanted: number, maxWaitMs: number): Promise<number> {
+  /** What a fetch of this connection may take of the daemon-wide response budget now (0 when it is spent). */
+  #grantable(wanted: number): number {
     const budget = this.context.responses
-    const grant = () =>
-      Math.min(
-        wanted,
-        this.heldResponseBytes === 0 ? Math.max(budget.available, RESPONSE_FLOOR_PER_CONNECTION) : budget.available,
-      )
-    if (grant() === 0 && maxWaitMs > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, maxWaitMs)
-        const wait = () => {
-          if (grant() > 0) done()
-          else cancel = budget.whenChanged(wait)
-        }
-        let cancel = budget.whenChanged(wait)
-        const unClose = this.onClose(done)
-        function done() {
-          clearTimeout(timer)
-          cancel()
-          unClose()
-          resolve()
-        }
-      })
-    }
-    const got = grant()
-    this.#reservedResponseBytes += got
-    return got
+    return Math.min(
+      wanted,
+      this.heldResponseBytes === 0 ? Math.max(budget.available, RESPONSE_FLOOR_PER_CONNECTION) : budget.available,
+    )
   }
 
-  protected releaseResponseBytes(n: number): void {
-    this.#reservedResponseBytes -= n
-    this.context.responses.changed()
+  /** Waits up to `maxWaitMs` while the daemon-wide response budget has nothing for this connection. */
+  protected async waitForResponseBytes(maxWaitMs: number): Promise<void> {
+    if (this.#grantable(1) > 0 || maxWaitMs <= 0) return
+    const budget = this.context.responses
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, maxWaitMs)
+      const wait = () => {
+        if (this.#grantable(1) > 0) done()
+        else cancel = budget.whenChanged(wait)
+      }
+      let cancel = budget.whenChanged(wait)
+      const unClose = this.onClose(done)
+      function done() {
+        clearTimeout(timer)
+        cancel()
+        unClose()
+        resolve()
+      }
+    })
+  }
+
+  /**
+   * A reservation for one response being built (a fetch): it takes bytes of the daemon-wide budget as it reads and
+   * gives them back as it finds it did not need them; releaseAll gives back the rest once the response is written.
+   */
+  protected reserveResponse(): ResponseReservation {
+    let held = 0
+    const give = (n: number) => {
+      const back = Math.min(n, held)
+      if (back <= 0) return
+      held -= back
+      this.#reservedResponseBytes -= back
+      this.context.responses.changed()
+    }
+    return {
+      take: (wanted) => {
+        const got = this.#grantable(Math.max(0, wanted))
+        held += got
+        this.#reservedResponseBytes += got
+        return got
+      },
+      give,
+      releaseAll: () => give(held),
+    }
   }
 
   /**

@@ -23,6 +23,17 @@ export interface PartitionRow {
   nextOffset: number
 }
 
+/**
+ * Batches larger than this are stored in parts of this size (see migrations/0050-batch-parts.ts): SQLite holds two
+ * copies of a blob it writes or reads, so a part costs twice its size at most, where a whole 90 MiB batch cost 180.
+ */
+export const BATCH_PART_BYTES = 4 << 20
+/** Where a RecordBatch's length field sits: the bytes after it are the batch's length. */
+const BATCH_LENGTH_OFFSET = 8
+
+/** A stored batch as the fetch reads it: first (or only) part, base offset, last offset, parts after the first. */
+type StoredBatch = [Buffer, number, number, number]
+
 /** One batch to append: its bytes already carry the assigned base offset. */
 export interface BatchRow {
   topic: number
@@ -205,6 +216,7 @@ export class Store {
     this.#guardMethods()
     this.#appendTx = db.transaction((write: LogWrite) => {
       for (const b of write.batches) {
+        const parts = Math.ceil(b.bytes.length / BATCH_PART_BYTES) - 1
         s.batchInsert.run(
           b.topic,
           b.partition,
@@ -217,8 +229,19 @@ export class Store {
           b.baseSequence,
           b.attributes,
           b.recordCount,
-          b.bytes,
+          parts > 0 ? b.bytes.subarray(0, BATCH_PART_BYTES) : b.bytes,
+          parts,
         )
+        for (let part = 1; part <= parts; part++) {
+          const start = part * BATCH_PART_BYTES
+          s.batchPartInsert.run(
+            b.topic,
+            b.partition,
+            b.lastOffset,
+            part,
+            b.bytes.subarray(start, start + BATCH_PART_BYTES),
+          )
+        }
       }
       for (const p of write.partitions) s.partitionUpdateNextOffset.run(p.nextOffset, p.topic, p.partition)
       for (const p of write.producers ?? []) {
@@ -483,27 +506,46 @@ export class Store {
    * makes progress.
    */
   readBatches(topic: number, partition: number, fromOffset: number, endOffset: number, maxBytes: number): BatchRead {
-    const batches: Buffer[] = []
+    const rows: [Buffer, number, number][] = []
     let bytes = 0
-    for (const row of this.#s.batchSelectFrom.iterate(topic, partition, fromOffset) as Iterable<[Buffer, number]>) {
-      const [data, baseOffset] = row
+    const iterate = this.#s.batchSelectFrom.iterate(topic, partition, fromOffset) as Iterable<StoredBatch>
+    for (const [data, baseOffset, lastOffset, parts] of iterate) {
       if (baseOffset >= endOffset) break
-      if (batches.length > 0 && bytes + data.length > maxBytes) break
-      batches.push(data)
-      bytes += data.length
+      const size = parts > 0 ? data.readInt32BE(BATCH_LENGTH_OFFSET) + BATCH_LENGTH_OFFSET + 4 : data.length
+      if (rows.length > 0 && bytes + size > maxBytes) break
+      rows.push([data, lastOffset, parts])
+      bytes += size
       if (bytes >= maxBytes) break
+    }
+    // A batch stored in parts goes out as its parts, in order: readers take the batches as one byte stream.
+    const batches: Buffer[] = []
+    for (const [data, lastOffset, parts] of rows) {
+      batches.push(data)
+      if (parts > 0) batches.push(...this.#restOf(topic, partition, lastOffset))
     }
     return {batches, bytes}
   }
 
+  /** The parts of a batch after its first, in order. */
+  #restOf(topic: number, partition: number, lastOffset: number): Buffer[] {
+    return this.#s.batchPartSelect.all(topic, partition, lastOffset) as Buffer[]
+  }
+
+  /** A whole batch from its row (bytes, last offset, parts). */
+  #whole(topic: number, partition: number, row: [Buffer, number, number] | undefined): Buffer | undefined {
+    if (row === undefined) return undefined
+    const [data, lastOffset, parts] = row
+    return parts > 0 ? Buffer.concat([data, ...this.#restOf(topic, partition, lastOffset)]) : data
+  }
+
   /** The base offset and bytes of the first batch whose max timestamp is at or after `timestamp`. */
   firstBatchAtOrAfterTimestamp(topic: number, partition: number, timestamp: number): Buffer | undefined {
-    return this.#s.batchSelectByTimestamp.get(topic, partition, timestamp) as Buffer | undefined
+    return this.#whole(topic, partition, this.#s.batchSelectByTimestamp.get(topic, partition, timestamp) as never)
   }
 
   /** The batch holding the largest timestamp of a partition (the first such batch on ties). */
   batchWithMaxTimestamp(topic: number, partition: number): Buffer | undefined {
-    return this.#s.batchSelectMaxTimestamp.get(topic, partition) as Buffer | undefined
+    return this.#whole(topic, partition, this.#s.batchSelectMaxTimestamp.get(topic, partition) as never)
   }
 
   /** Every stored consumer group. */
@@ -628,21 +670,25 @@ function prepare(db: Database) {
     partitionUpdateNextOffset: s('UPDATE topic_partition SET next_offset = ? WHERE topic = ? AND partition = ?'),
     batchInsert: s(
       `INSERT INTO batch (topic, partition, base_offset, last_offset, first_timestamp, max_timestamp, producer_id,
-         producer_epoch, base_sequence, attributes, record_count, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         producer_epoch, base_sequence, attributes, record_count, bytes, parts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    batchPartInsert: s('INSERT INTO batch_part (topic, partition, last_offset, part, bytes) VALUES (?, ?, ?, ?, ?)'),
+    batchPartSelect: s(
+      'SELECT bytes FROM batch_part WHERE topic = ? AND partition = ? AND last_offset = ? ORDER BY part',
+    ).pluck(),
     batchSelectFrom: s(
-      `SELECT bytes, base_offset FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
+      `SELECT bytes, base_offset, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
        ORDER BY last_offset`,
     ).raw(),
     batchSelectByTimestamp: s(
-      `SELECT bytes FROM batch WHERE topic = ? AND partition = ? AND max_timestamp >= ?
+      `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND max_timestamp >= ?
        ORDER BY last_offset LIMIT 1`,
-    ).pluck(),
+    ).raw(),
     batchSelectMaxTimestamp: s(
-      `SELECT bytes FROM batch WHERE topic = ? AND partition = ?
+      `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ?
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,
-    ).pluck(),
+    ).raw(),
     batchDeleteByTopic: s('DELETE FROM batch WHERE topic = ?'),
     batchDeleteBefore: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset < ?'),
     partitionUpdateLogStart: s('UPDATE topic_partition SET log_start_offset = ? WHERE topic = ? AND partition = ?'),

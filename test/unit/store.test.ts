@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {migrate} from '../../src/store/open.js'
-import {Store} from '../../src/store/store.js'
+import {BATCH_PART_BYTES, Store} from '../../src/store/store.js'
 
 let dir: string
 
@@ -19,7 +19,7 @@ afterEach(() => {
 describe('the store', () => {
   it('creates the schema and records its version in user_version', () => {
     const store = Store.open(join(dir, 'db'))
-    expect(store.db.pragma('user_version', {simple: true})).toBe(40)
+    expect(store.db.pragma('user_version', {simple: true})).toBe(50)
     expect(store.db.pragma('journal_mode', {simple: true})).toBe('wal')
     store.close()
   })
@@ -27,7 +27,7 @@ describe('the store', () => {
   it('refuses a database from a newer kafkalite', () => {
     const db = new Database(join(dir, 'db'))
     db.pragma('user_version = 500')
-    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(40\)/)
+    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(50\)/)
     db.close()
   })
 
@@ -79,6 +79,53 @@ describe('the store', () => {
     store.deleteTopic(topic.id)
     expect(store.listTopics()).toEqual([])
     expect(store.db.prepare('SELECT count(*) FROM batch').pluck().get()).toBe(0)
+    store.close()
+  })
+
+  it('stores a batch larger than a part in parts, and gives back the same bytes, in order', () => {
+    const store = Store.open(join(dir, 'db'))
+    const topic = store.createTopic({name: 't', topicId: 'id', partitions: 1, configs: {}, createdAt: 0})
+    const row = (base: number, bytes: Buffer) => ({
+      topic: topic.id,
+      partition: 0,
+      baseOffset: base,
+      lastOffset: base,
+      firstTimestamp: base,
+      maxTimestamp: base,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      attributes: 0,
+      recordCount: 1,
+      bytes,
+    })
+    const sized = (size: number, seed: number) => {
+      const b = Buffer.alloc(size)
+      for (let i = 0; i < size; i += 997) b[i] = (i + seed) & 0xff
+      b.writeInt32BE(size - 12, 8) // the batch length field, as in every RecordBatch
+      return b
+    }
+    const big = sized(2 * BATCH_PART_BYTES + 10, 1) // three parts
+    const small = sized(100, 2)
+    const exact = sized(BATCH_PART_BYTES, 3) // one part exactly
+    store.append({
+      batches: [row(0, small), row(1, big), row(2, exact)],
+      partitions: [{topic: topic.id, partition: 0, logStartOffset: 0, nextOffset: 3}],
+    })
+    expect(store.db.prepare('SELECT count(*) FROM batch_part').pluck().get()).toBe(2)
+    const read = store.readBatches(topic.id, 0, 0, 3, 1 << 30)
+    expect(read.bytes).toBe(small.length + big.length + exact.length)
+    expect(Buffer.concat(read.batches).equals(Buffer.concat([small, big, exact]))).toBe(true)
+    // The byte budget counts a batch in parts at its whole size: the first batch always, then whole batches only.
+    const first = store.readBatches(topic.id, 0, 1, 3, 10)
+    expect(first.bytes).toBe(big.length)
+    expect(Buffer.concat(first.batches).equals(big)).toBe(true)
+    expect(store.readBatches(topic.id, 0, 0, 3, big.length).batches).toEqual([small])
+    expect(store.firstBatchAtOrAfterTimestamp(topic.id, 0, 1)!.equals(big)).toBe(true)
+    expect(store.batchWithMaxTimestamp(topic.id, 0)!.equals(exact)).toBe(true)
+    // Deleting the batch deletes its parts.
+    store.deleteRecordsBefore(topic.id, 0, 2)
+    expect(store.db.prepare('SELECT count(*) FROM batch_part').pluck().get()).toBe(0)
     store.close()
   })
 })

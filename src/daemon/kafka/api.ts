@@ -5,6 +5,7 @@ import type {BrokerCore} from '../../broker/core.js'
 import {ERROR_CODES, KafkaException, toKafkaException, type ErrorCode, type ErrorData} from '../../errors.js'
 import type {ApiCodec} from '../../protocol/kafka/codec/index.js'
 import type {SaslSession} from './sasl.js'
+import type {ResponseReservation} from '../connection.js'
 
 /** The listener a request came in on: where clients are told to connect (Metadata, FindCoordinator). */
 export interface AdvertisedEndpoint {
@@ -29,9 +30,10 @@ export interface KafkaRequestContext {
   clusterId: string
   /** Hears when the connection closes (a parked fetch stops waiting). Group membership never follows it. */
   onClose(callback: () => void): () => void
-  /** Takes up to `wanted` bytes of the daemon-wide budget of unread responses (see daemon/connection.ts). */
-  reserveResponseBytes(wanted: number, maxWaitMs: number): Promise<number>
-  releaseResponseBytes(n: number): void
+  /** Waits up to `maxWaitMs` while the daemon-wide budget of unread responses has nothing for this connection. */
+  waitForResponseBytes(maxWaitMs: number): Promise<void>
+  /** A reservation of that budget for the response being built (see daemon/connection.ts). */
+  reserveResponse(): ResponseReservation
   /** Run once the response is written (release what it held). */
   afterResponse(callback: () => void): void
   /** The connection's SASL exchange, on a SASL listener. */

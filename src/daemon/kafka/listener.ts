@@ -304,8 +304,8 @@ class KafkaConnection extends FramedConnection {
       endpoint: this.#endpoint,
       clusterId: this.#clusterId,
       onClose: (callback) => this.onClose(callback),
-      reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
-      releaseResponseBytes: (n) => this.releaseResponseBytes(n),
+      waitForResponseBytes: (maxWaitMs) => this.waitForResponseBytes(maxWaitMs),
+      reserveResponse: () => this.reserveResponse(),
       afterResponse: (callback) => after.push(callback),
       sasl: this.#sasl ?? undefined,
       // end(), not destroy(): the answer that says why is written first.

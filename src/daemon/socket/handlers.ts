@@ -5,6 +5,7 @@ import type {DaemonStatus, Method, ParsedRequests, Responses} from '../../protoc
 import {PROTOCOL_VERSION} from '../../protocol/socket/version.js'
 import type {BrokerCore} from '../../broker/core.js'
 import {KafkaException} from '../../errors.js'
+import type {ResponseReservation} from '../connection.js'
 
 /** What a handler can see of the request beyond its parameters, and how it shapes the reply. */
 export interface HandlerContext {
@@ -12,9 +13,10 @@ export interface HandlerContext {
   readonly payload: Buffer
   /** Registers a callback run when the requesting connection closes; returns a function that unregisters it. */
   onClose(callback: () => void): () => void
-  /** Takes up to `wanted` bytes of the daemon-wide response budget, waiting up to `maxWaitMs` while it is spent. */
-  reserveResponseBytes(wanted: number, maxWaitMs: number): Promise<number>
-  releaseResponseBytes(n: number): void
+  /** Waits up to `maxWaitMs` while the daemon-wide response budget has nothing for this connection. */
+  waitForResponseBytes(maxWaitMs: number): Promise<void>
+  /** A reservation of the daemon-wide response budget for the reply being built (see daemon/connection.ts). */
+  reserveResponse(): ResponseReservation
   /** Buffers to send as the reply's payload (record batches of a fetch). */
   replyPayload?: Buffer[]
   /** Set to skip the reply (produce with acks=0). */
@@ -85,10 +87,11 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       // The records a fetch may read come out of the daemon-wide budget of responses clients have not read yet:
       // a client that never reads its fetches cannot make the daemon hold more (it gets less, down to nothing).
       const started = Date.now()
-      const budget = await ctx.reserveResponseBytes(req.maxBytes, req.maxWaitMs)
-      ctx.afterReply = () => ctx.releaseResponseBytes(budget) // once the response is written and counted
+      await ctx.waitForResponseBytes(req.maxWaitMs)
+      const budget = ctx.reserveResponse()
+      ctx.afterReply = () => budget.releaseAll() // once the response is written and counted
       const maxWaitMs = Math.max(0, req.maxWaitMs - (Date.now() - started))
-      const result = await core.fetch({...req, maxBytes: budget, maxWaitMs}, ctx)
+      const result = await core.fetch({...req, maxWaitMs}, ctx, budget)
       ctx.replyPayload = result.payload
       return result.header
     },

@@ -148,8 +148,8 @@ class SocketConnection extends FramedConnection {
     const ctx: HandlerContext = {
       payload: frame.payload,
       onClose: (callback) => this.onClose(callback),
-      reserveResponseBytes: (wanted, maxWaitMs) => this.reserveResponseBytes(wanted, maxWaitMs),
-      releaseResponseBytes: (n) => this.releaseResponseBytes(n),
+      waitForResponseBytes: (maxWaitMs) => this.waitForResponseBytes(maxWaitMs),
+      reserveResponse: () => this.reserveResponse(),
     }
     let result: unknown
     try {

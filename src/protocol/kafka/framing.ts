@@ -2,9 +2,13 @@
 // socket protocol frames the same way, so both front ends and the client read their byte streams with this reader.
 import {KafkaException} from '../../errors.js'
 
+/** Frames from this size on are assembled in place as they arrive (smaller ones are joined from their chunks). */
+const ASSEMBLE_FROM = 1 << 20
+
 /**
- * Splits a byte stream into size-prefixed frames. Chunks are kept as they arrive and joined once per frame, so a large
- * frame that arrives in many chunks costs one copy, and many small frames in one chunk cost none. A reader may stop
+ * Splits a byte stream into size-prefixed frames. Chunks are kept as they arrive and joined once per frame, so a
+ * frame that arrives in many chunks costs one copy, and many small frames in one chunk cost none; a large frame is
+ * copied into its own buffer as it arrives. A reader may stop
  * taking frames (backpressure) and take the rest later: they stay buffered.
  */
 export class LengthPrefixedReader {
@@ -13,6 +17,12 @@ export class LengthPrefixedReader {
   #chunks: Buffer[] = []
   #buffered = 0
   #needed = -1 // total length of the frame being assembled, size field included; -1 while its size is unknown
+  /**
+   * A large frame is copied into its own buffer as it arrives, so it costs its size once: kept as chunks and joined
+   * at the end, a 90 MiB frame would cost twice its size at its last chunk.
+   */
+  #frame: Buffer | null = null
+  #filled = 0
 
   /** `minSize`/`maxSize` bound the size field (the bytes after it); a frame outside them is refused. */
   constructor(minSize: number, maxSize: number) {
@@ -31,8 +41,21 @@ export class LengthPrefixedReader {
   }
 
   append(chunk: Buffer): void {
-    this.#chunks.push(chunk)
     this.#buffered += chunk.length
+    if (this.#frame === null && this.#needed >= ASSEMBLE_FROM && this.#chunks.length > 0) {
+      // The size is known, the frame is large and it is still arriving: its bytes go straight into its buffer.
+      this.#frame = Buffer.allocUnsafe(this.#needed)
+      this.#filled = 0
+      for (const c of this.#chunks) this.#filled += c.copy(this.#frame, this.#filled)
+      this.#chunks = []
+    }
+    if (this.#frame === null) {
+      this.#chunks.push(chunk)
+      return
+    }
+    const taken = chunk.copy(this.#frame, this.#filled, 0, Math.min(chunk.length, this.#frame.length - this.#filled))
+    this.#filled += taken
+    if (taken < chunk.length) this.#chunks.push(chunk.subarray(taken))
   }
 
   /**
@@ -56,7 +79,14 @@ export class LengthPrefixedReader {
       this.#needed = size + 4
     }
     if (this.#buffered < this.#needed) return undefined
-    const frame = this.#take(this.#needed)
+    let frame: Buffer
+    if (this.#frame !== null) {
+      frame = this.#frame
+      this.#frame = null
+      this.#buffered -= frame.length
+    } else {
+      frame = this.#take(this.#needed)
+    }
     this.#needed = -1
     return frame
   }

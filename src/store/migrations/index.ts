@@ -3,6 +3,7 @@ import {up as init} from './0010-init.js'
 import {up as consumerGroups} from './0020-consumer-groups.js'
 import {up as transactions} from './0030-transactions.js'
 import {up as lagHistory} from './0040-lag-history.js'
+import {up as batchParts} from './0050-batch-parts.js'
 
 export interface Migration {
   version: number
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   {version: 20, name: '0020-consumer-groups', up: consumerGroups},
   {version: 30, name: '0030-transactions', up: transactions},
   {version: 40, name: '0040-lag-history', up: lagHistory},
+  {version: 50, name: '0050-batch-parts', up: batchParts},
 ]

@@ -66,7 +66,7 @@ const RECOMPRESSED_TOPIC = 'fz-data-gzip'
  * How far the daemon's RSS may grow past its size after setup. It decompresses one batch at a time, to at most
  * 32 x max.message.bytes = 32 MiB, and the allocator keeps what it freed for reuse: measured, gzip and lz4 bombs
  * alone settle at +100-110 MiB each, and a mix of all the fuzzer sends settles at +190-230 MiB over 150,000 frames (no
- * upward trend). Fetch replies are bounded apart (kafkalite.queued.max.response.bytes, 64 MiB), and the fuzzer's
+ * upward trend). Fetch replies are bounded apart (kafkalite.queued.max.response.bytes, 32 MiB), and the fuzzer's
  * clients read theirs. A leak of 256 bytes a frame would pass this bound within a million frames.
  */
 export const DEFAULT_RSS_BOUND_MIB = 256

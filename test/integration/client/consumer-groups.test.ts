@@ -221,6 +221,38 @@ describe('consumer groups', () => {
     await c.close()
   })
 
+  it('has the leader rebalance when its topic is created again with fewer partitions, or gains partitions', async () => {
+    const topic = uniqueTopic()
+    await home.createTopic(topic, 3)
+    // Two members: the leader notices the change (Kafka's assignmentSnapshot) whichever member's fetch failed.
+    const [a, b] = [0, 1].map(() => new KafkaConsumer({...base, 'group.id': 'shrink'}))
+    a!.subscribe([topic])
+    b!.subscribe([topic])
+    await pollAll([a!, b!], () => a!.assignment().length + b!.assignment().length === 3)
+    await home.withAdmin(async (admin) => {
+      await admin.deleteTopics([topic])
+      await admin.createTopics([{name: topic, numPartitions: 1}])
+    })
+    // metadata.max.age.ms is 5 minutes: the missing partitions' fetch errors make the leader look, as in Kafka.
+    await pollAll([a!, b!], () => [...a!.assignment(), ...b!.assignment()].map((tp) => tp.partition).join() === '0')
+    const producer = new KafkaProducer(home.config)
+    await producer.send({topic, partition: 0, value: 'after'})
+    let read = 0
+    const deadline = Date.now() + 15_000
+    while (read === 0 && Date.now() < deadline) {
+      for (const c of [a!, b!]) read += (await c.poll(50)).count
+    }
+    expect(read).toBe(1)
+    // Partitions added: assigned once the leader's metadata (metadata.max.age.ms) shows them.
+    await a!.close()
+    const c = new KafkaConsumer({...base, 'group.id': 'grow', 'metadata.max.age.ms': '300'})
+    c.subscribe([topic])
+    await pollAll([c], () => c.assignment().length === 1)
+    await home.withAdmin((admin) => admin.createPartitions({[topic]: 3}))
+    await pollAll([c], () => c.assignment().length === 3)
+    await Promise.all([b!.close(), c.close(), producer.close()])
+  })
+
   it('calls the rebalance listener with revoked and assigned partitions', async () => {
     const topic = uniqueTopic()
     await home.createTopic(topic, 2)

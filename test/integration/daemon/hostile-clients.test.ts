@@ -6,6 +6,7 @@ import {connect, type Socket} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {Admin, KafkaConsumer, KafkaProducer} from '../../../src/client/index.js'
+import {Connection} from '../../../src/client/connection.js'
 import {brokerPaths} from '../../../src/paths.js'
 import {encodeFrame, KIND_REQUEST} from '../../../src/protocol/socket/frame.js'
 import {TestHome, uniqueTopic, waitFor} from '../../helpers/env.js'
@@ -65,7 +66,7 @@ describe('clients that do not play by the rules', () => {
       peak = Math.max(peak, daemonRssMiB())
       await new Promise((r) => setTimeout(r, 50))
     }
-    // 70 x 20 x 16 MiB would be 22 GiB; the response budget (64 MiB) and one response per connection bound it.
+    // 70 x 20 x 16 MiB would be 22 GiB; the response budget (32 MiB) and one response per connection bound it.
     expect(peak - before).toBeLessThan(200)
     await stillServes(topic)
     const consumer = new KafkaConsumer(home.config)
@@ -75,6 +76,38 @@ describe('clients that do not play by the rules', () => {
     await waitFor(async () => (await consumer.poll(1_000)).count > 0, 20_000, 'records for a reading consumer')
     await consumer.close()
   }, 60_000)
+
+  it('keeps no response budget for a long poll that waits for data', async () => {
+    // A 2 MiB budget. A consumer long-polls an empty topic for 50 MiB; another fetches 1.8 MB that is there. The
+    // waiting fetch holds nothing, so the other gets all of its records in one answer, not the 1 MiB floor.
+    home.setServerProperties({'kafkalite.queued.max.response.bytes': 2 << 20})
+    const [empty, full] = [uniqueTopic(), uniqueTopic()]
+    const producer = new KafkaProducer({...home.config, 'linger.ms': '0', 'max.in.flight.requests.per.connection': '1'})
+    await home.withAdmin((admin) => admin.createTopics([{name: empty}, {name: full}]))
+    for (let i = 0; i < 3; i++) await producer.send({topic: full, partition: 0, value: Buffer.alloc(600_000, i)})
+    await producer.close()
+    const waiting = await Connection.open({home: home.dir})
+    const parked = waiting.requestWithPayload('fetch', {
+      maxWaitMs: 5_000,
+      minBytes: 1,
+      maxBytes: 50 << 20,
+      partitions: [{topic: empty, partition: 0, offset: 0, maxBytes: 50 << 20}],
+    })
+    parked.catch(() => {}) // it ends with its connection
+    await new Promise((r) => setTimeout(r, 200)) // the long poll is parked
+    const reading = await Connection.open({home: home.dir})
+    const started = Date.now()
+    const answer = await reading.requestWithPayload('fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 16 << 20,
+      partitions: [{topic: full, partition: 0, offset: 0, maxBytes: 16 << 20}],
+    })
+    expect(Date.now() - started).toBeLessThan(2_000) // answered at once, not after the long poll
+    expect(answer.result.partitions[0]!.size).toBeGreaterThan(1_800_000) // the three batches
+    reading.close()
+    waiting.close()
+  })
 
   it('closes a connection whose request started arriving but did not finish within the receive timeout', async () => {
     home.setServerProperties({'kafkalite.socket.receive.timeout.ms': 300})

@@ -39,17 +39,19 @@ export const fetchApi = defineKafkaApi<FetchRequest, FetchResponse>({
     let result: FetchResult = {header: {partitions: []}, payload: []}
     if (wanted.length > 0) {
       const started = Date.now()
-      const budget = await ctx.reserveResponseBytes(Math.max(0, req.maxBytes), req.maxWaitMs)
-      ctx.afterResponse(() => ctx.releaseResponseBytes(budget))
+      await ctx.waitForResponseBytes(req.maxWaitMs)
+      const budget = ctx.reserveResponse()
+      ctx.afterResponse(() => budget.releaseAll())
       result = await ctx.core.fetch(
         {
           maxWaitMs: Math.max(0, req.maxWaitMs - (Date.now() - started)),
           minBytes: req.minBytes,
-          maxBytes: budget,
+          maxBytes: Math.max(0, req.maxBytes),
           isolationLevel: readCommitted ? 1 : 0,
           partitions: wanted,
         },
         ctx,
+        budget,
       )
     }
     // The payload holds each partition's batches in the order of the partitions: hand each its own.
