@@ -154,7 +154,7 @@ export interface TlsServerSettings {
 
 /** A SASL listener's mechanisms and users. */
 export interface SaslServerSettings {
-  /** sasl.enabled.mechanisms that kafkalite speaks (PLAIN). */
+  /** sasl.enabled.mechanisms that kafkalite speaks (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512). */
   mechanisms: string[]
   /** PLAIN's users and passwords: the user_<name>="password" options of the listener's PLAIN JAAS config. */
   plainUsers: Map<string, string>
@@ -286,12 +286,15 @@ function saslServerSettings(props: Readonly<Record<string, string>>, name: strin
     .split(',')
     .map((m) => m.trim().toUpperCase())
     .filter((m) => m !== '')
-  const unsupported = enabled.filter((m) => m !== 'PLAIN')
+  const unsupported = enabled.filter((m) => !SERVER_SASL_MECHANISMS.has(m))
   if (unsupported.length > 0) {
     throw invalid(
-      `sasl.enabled.mechanisms names ${unsupported.join(', ')}: kafkalite's listeners speak PLAIN only so far (SCRAM users are not stored yet); set it to PLAIN`,
+      `sasl.enabled.mechanisms names ${unsupported.join(', ')}: kafkalite's listeners speak PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; set it to those it should offer`,
     )
   }
+  // PLAIN's users come from the listener's JAAS config; SCRAM's are the broker's stored credentials.
+  const plainUsers = new Map<string, string>()
+  if (!enabled.includes('PLAIN')) return {mechanisms: enabled, plainUsers}
   const jaasKey = `${prefix}plain.sasl.jaas.config`
   const jaas = props[jaasKey]
   if (jaas === undefined) {
@@ -305,11 +308,13 @@ function saslServerSettings(props: Readonly<Record<string, string>>, name: strin
   } catch (error) {
     throw invalid(`${jaasKey}: ${(error as Error).message}`)
   }
-  const plainUsers = new Map<string, string>()
   for (const [key, value] of options) if (key.startsWith('user_')) plainUsers.set(key.slice('user_'.length), value)
   if (plainUsers.size === 0) throw invalid(`${jaasKey} names no user: add user_<name>="<password>"`)
   return {mechanisms: enabled, plainUsers}
 }
+
+/** The SASL mechanisms kafkalite's listeners serve. */
+const SERVER_SASL_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])
 
 /** A listener as Kafka writes one: NAME://host:port, an IPv6 host in brackets. */
 export function listenerUrl(name: string, host: string, port: number): string {

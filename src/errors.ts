@@ -87,6 +87,9 @@ export const ERROR_CODES = {
   TRANSACTION_ABORTED: {retriable: false, name: 'TransactionAbortedException', kafka: -1},
   UNSTABLE_OFFSET_COMMIT: {retriable: true, name: 'UnstableOffsetCommitException', kafka: 88},
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {retriable: false, name: 'TransactionalIdAuthorizationException', kafka: 53},
+  RESOURCE_NOT_FOUND: {retriable: false, name: 'ResourceNotFoundException', kafka: 91},
+  DUPLICATE_RESOURCE: {retriable: false, name: 'DuplicateResourceException', kafka: 92},
+  UNACCEPTABLE_CREDENTIAL: {retriable: false, name: 'UnacceptableCredentialException', kafka: 93},
   // kafkalite's own codes.
   TRANSACTION_INCOMPLETE: {retriable: true, name: 'TransactionIncompleteException', kafka: -1},
   LAG_CHECK_FAILED: {retriable: false, name: 'LagCheckFailedException', kafka: -1},

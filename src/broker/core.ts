@@ -20,6 +20,7 @@ import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-co
 import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
+import {ScramUsers} from './scram-users.js'
 import {
   TransactionCoordinator,
   type AddOffsetsToTxnRequest,
@@ -45,6 +46,8 @@ export class BrokerCore {
   readonly groups: GroupCoordinator
   readonly transactions: TransactionCoordinator
   readonly history: LagHistory
+  /** SASL/SCRAM users (the Kafka listener's SCRAM exchange checks clients against them). */
+  readonly scramUsers: ScramUsers
   readonly #store: Store
   readonly #now: () => number
   readonly #producerExpiry: NodeJS.Timeout
@@ -57,6 +60,7 @@ export class BrokerCore {
     this.#store = store
     this.#now = now
     this.history = new LagHistory(store, config.lagHistory, log)
+    this.scramUsers = new ScramUsers(store)
     this.broker = new Broker(store, config, {
       now,
       // Called only while serving requests, after the constructor has created the coordinator.
@@ -122,6 +126,14 @@ export class BrokerCore {
 
   alterConfigs(req: Req<'alterConfigs'>): Res<'alterConfigs'> {
     return this.broker.alterConfigs(req)
+  }
+
+  describeUserScramCredentials(req: Req<'describeUserScramCredentials'>): Res<'describeUserScramCredentials'> {
+    return this.scramUsers.describe(req)
+  }
+
+  alterUserScramCredentials(req: Req<'alterUserScramCredentials'>): Res<'alterUserScramCredentials'> {
+    return this.scramUsers.alter(req)
   }
 
   /** The broker's own settings as DescribeConfigs lists resource type BROKER: server.properties over the defaults. */

@@ -14,8 +14,12 @@ export interface ConfigDef {
   max?: number
   /** Allowed values of a STRING, or of each element of a LIST. */
   oneOf?: readonly string[]
-  /** Broker configs that set this topic config's default, in priority order (ServerTopicConfigSynonyms). */
-  synonyms?: readonly {name: string; toTopic?: (v: string) => string}[]
+  /**
+   * Broker configs that set this topic config's default, in priority order (ServerTopicConfigSynonyms). `default`:
+   * the broker config's own default in its own unit, where the first synonym has none (log.retention.ms has none,
+   * log.retention.hours is 168): DescribeConfigs reports the first synonym with a default as DEFAULT_CONFIG.
+   */
+  synonyms?: readonly {name: string; toTopic?: (v: string) => string; default?: string}[]
 }
 
 const LONG_MAX = '9223372036854775807'
@@ -110,7 +114,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     synonyms: [
       {name: 'log.retention.ms'},
       {name: 'log.retention.minutes', toTopic: minutesToMs},
-      {name: 'log.retention.hours', toTopic: hoursToMs},
+      {name: 'log.retention.hours', toTopic: hoursToMs, default: '168'},
     ],
   },
   'segment.bytes': {type: 'INT', default: '1073741824', min: 14, synonyms: [{name: 'log.segment.bytes'}]},
@@ -120,7 +124,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     type: 'LONG',
     default: '604800000',
     min: 1,
-    synonyms: [{name: 'log.roll.ms'}, {name: 'log.roll.hours', toTopic: hoursToMs}],
+    synonyms: [{name: 'log.roll.ms'}, {name: 'log.roll.hours', toTopic: hoursToMs, default: '168'}],
   },
   'unclean.leader.election.enable': {
     type: 'BOOLEAN',
@@ -255,11 +259,17 @@ export class TopicConfigResolver {
       const value = Object.hasOwn(this.#broker, s.name) ? this.#broker[s.name] : undefined
       if (value !== undefined) synonyms.push({name: s.name, value, source: 'STATIC_BROKER_CONFIG'})
     }
-    const primary = def.synonyms?.[0]?.name ?? name
-    synonyms.push({name: primary, value: def.default, source: 'DEFAULT_CONFIG'})
+    const defaulted = def.synonyms?.find((s) => s.default !== undefined)
+    if (defaulted) synonyms.push({name: defaulted.name, value: defaulted.default!, source: 'DEFAULT_CONFIG'})
+    else synonyms.push({name: def.synonyms?.[0]?.name ?? name, value: def.default, source: 'DEFAULT_CONFIG'})
     const first = synonyms[0]!
     const source: ConfigSource = first.source
-    const value = source === 'STATIC_BROKER_CONFIG' ? this.#toTopicValue(def, first.name, first.value!) : first.value
+    const value =
+      source === 'STATIC_BROKER_CONFIG'
+        ? this.#toTopicValue(def, first.name, first.value!)
+        : source === 'DEFAULT_CONFIG'
+          ? def.default
+          : first.value
     return {
       name,
       value,

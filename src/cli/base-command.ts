@@ -2,18 +2,29 @@
 // one-line message naming the bad value, exit 1, or 2 for usage errors; a JSON error object on stderr under --json),
 // and clients created lazily so that a command that fails on its flags never starts the daemon.
 import {Command, Errors, Flags} from '@oclif/core'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import {resolveBootstrap, runningListenerAddresses} from '../bootstrap.js'
 import {Admin} from '../client/admin.js'
 import type {ClientConfig} from '../client/config.js'
+import {onTransportUsed, usedTransports, type TransportUsed} from '../client/connection.js'
 import {DaemonControl} from '../client/daemon-control.js'
 import {EXIT_USAGE, KafkaException, toKafkaException} from '../errors.js'
 import {brokerPaths, resolveHome} from '../paths.js'
 import {readPropertiesFile, readPropertiesIfPresent} from '../properties.js'
 
+/** oclif's FlagOutput and ArgOutput (not exported): parsed flags or args by name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- oclif's own definition
+type ParsedValues = {[name: string]: any}
+
 export abstract class BaseCommand extends Command {
   /** Every Kafka tool takes --version (CommandDefaultOptions): print the version, exit 0, before any other check. */
   static override baseFlags = {
     version: Flags.version({description: 'Display the kafkalite version.'}),
+    verbose: Flags.boolean({
+      char: 'v',
+      description:
+        "Say on stderr which broker the command reaches, and how: the local kafkalite daemon over its Unix socket, or a Kafka cluster over Kafka's protocol.",
+    }),
   }
 
   /** Prefix of error lines; kafka-topics prints `Error while executing topic command : <message>`. */
@@ -24,6 +35,25 @@ export abstract class BaseCommand extends Command {
   #bootstrap: string | undefined
   /** --command-config's settings, for the Admin client. */
   #commandConfig: ClientConfig = {}
+
+  /** With -v, one line on stderr per broker the command's clients reach (once each). */
+  protected override async parse<F extends ParsedValues, B extends ParsedValues, A extends ParsedValues>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    if ((parsed.flags as {verbose?: boolean}).verbose) {
+      onTransportUsed((t) => process.stderr.write(`${describeTransport(t)}\n`))
+    }
+    return parsed
+  }
+
+  /** --json output names the broker the command reached and how (`connection`), when it reached one. */
+  protected override toSuccessJson(result: unknown): unknown {
+    const used = usedTransports()
+    if (used.length === 0 || typeof result !== 'object' || result === null || Array.isArray(result)) return result
+    return {...result, connection: used.length === 1 ? used[0] : used}
+  }
 
   /** The broker home of this invocation ($KAFKALITE_HOME or the XDG state directory). */
   protected get home(): string {
@@ -129,4 +159,11 @@ export abstract class BaseCommand extends Command {
     }
     return this.exit(exitCode)
   }
+}
+
+/** What -v prints: `Using the local kafkalite broker (home ..., Unix socket ...)` or the Kafka cluster's addresses. */
+export function describeTransport(t: TransportUsed): string {
+  return t.transport === 'unix-socket'
+    ? `Using the local kafkalite broker over its Unix socket ${t.socket} (home ${t.home})`
+    : `Using the Kafka cluster at ${t.bootstrap} over Kafka's protocol (security.protocol=${t.securityProtocol})`
 }

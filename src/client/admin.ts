@@ -1,6 +1,7 @@
 // The Admin client, shaped like Kafka's Java Admin: topics, partitions, configs and offsets. Each call resolves when
 // every item succeeded and rejects with the first item's error otherwise, like `result.all().get()` in Java.
-import {errorFromData, KafkaException, type ErrorData} from '../errors.js'
+import {errorFromData, KafkaException, toKafkaException, type ErrorData} from '../errors.js'
+import {isScramMechanism, randomSalt, saltedPassword, SCRAM_DEFAULT_ITERATIONS} from '../scram.js'
 import type {
   ConfigEntryData,
   GroupState,
@@ -382,6 +383,49 @@ export class Admin {
   }
 
   /**
+   * Kafka's describeUserScramCredentials: every user's SCRAM mechanisms and iterations, or these users' (as `all()`:
+   * rejects with the first user's error, ResourceNotFoundException for a user with no credential).
+   */
+  async describeUserScramCredentials(users?: readonly string[]): Promise<UserScramCredentialsDescription[]> {
+    const res = await this.#request('describeUserScramCredentials', {users: users ? [...users] : null})
+    throwFirst(res.results)
+    return res.results.map((r) => ({user: r.user, credentialInfos: r.credentials}))
+  }
+
+  /**
+   * Kafka's alterUserScramCredentials: upsertions (a password, salted here as Kafka's admin client salts it: a
+   * random salt, PBKDF2 with the mechanism's hash) and deletions. Resolves with each user's error, if any.
+   */
+  async alterUserScramCredentials(
+    alterations: readonly UserScramCredentialAlteration[],
+  ): Promise<{user: string; error?: KafkaException}[]> {
+    const deletions: {name: string; mechanism: string}[] = []
+    const upsertions: {name: string; mechanism: string; iterations: number; salt: string; saltedPassword: string}[] = []
+    for (const a of alterations) {
+      if (!isScramMechanism(a.mechanism)) {
+        throw new KafkaException('UNSUPPORTED_SASL_MECHANISM', `Unknown SCRAM mechanism ${a.mechanism}`)
+      }
+      if (a.password === undefined) {
+        deletions.push({name: a.user, mechanism: a.mechanism})
+        continue
+      }
+      const iterations = a.iterations ?? SCRAM_DEFAULT_ITERATIONS
+      const salt = randomSalt()
+      upsertions.push({
+        name: a.user,
+        mechanism: a.mechanism,
+        iterations,
+        salt: salt.toString('base64'),
+        // Kafka's admin client refuses bad iterations before salting; the broker checks again.
+        saltedPassword:
+          iterations >= 1 ? saltedPassword(a.mechanism, a.password, salt, iterations).toString('base64') : '',
+      })
+    }
+    const res = await this.#request('alterUserScramCredentials', {deletions, upsertions})
+    return res.results.map((r) => (r.error ? {user: r.user, error: toKafkaException(r.error)} : {user: r.user}))
+  }
+
+  /**
    * Kafka's abortTransaction: writes an ABORT marker for a producer's open transaction on one partition
    * (InvalidTxnStateException when that producer has none open there).
    */
@@ -407,6 +451,23 @@ export class Admin {
   async #request<M extends Method>(method: M, params: Requests[M]): Promise<Responses[M]> {
     return (await this.#connections.get()).request(method, params)
   }
+}
+
+/** Kafka's UserScramCredentialsDescription: a user's SCRAM mechanisms with their iterations. */
+export interface UserScramCredentialsDescription {
+  user: string
+  credentialInfos: {mechanism: string; iterations: number}[]
+}
+
+/**
+ * Kafka's UserScramCredentialUpsertion (with `password`) or UserScramCredentialDeletion (without): `mechanism`
+ * SCRAM-SHA-256 or SCRAM-SHA-512, `iterations` 4096 by default.
+ */
+export interface UserScramCredentialAlteration {
+  user: string
+  mechanism: string
+  iterations?: number
+  password?: string
 }
 
 export interface TransactionListing {

@@ -268,6 +268,32 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<bool
  * request starts a new daemon), as Kafka clients outlive a broker restart. Which transport: the local daemon's
  * socket, or Kafka's protocol to the cluster `bootstrap.servers` names (its code loaded only then).
  */
+/** Which broker a client reached, and how: what `-v` and `--json` report. */
+export type TransportUsed =
+  | {transport: 'unix-socket'; home: string; socket: string}
+  | {transport: 'kafka'; bootstrap: string; securityProtocol: string}
+
+const transportsUsed: TransportUsed[] = []
+const transportListeners = new Set<(t: TransportUsed) => void>()
+
+function reportTransport(t: TransportUsed): void {
+  const key = JSON.stringify(t)
+  if (transportsUsed.some((u) => JSON.stringify(u) === key)) return
+  transportsUsed.push(t)
+  for (const listener of transportListeners) listener(t)
+}
+
+/** The brokers this process's clients have reached so far, each once, in order. */
+export function usedTransports(): readonly TransportUsed[] {
+  return transportsUsed
+}
+
+/** Calls `listener` for each broker a client of this process reaches from now on (once per broker). */
+export function onTransportUsed(listener: (t: TransportUsed) => void): () => void {
+  transportListeners.add(listener)
+  return () => transportListeners.delete(listener)
+}
+
 export class ReconnectingConnection {
   readonly #options: ConnectionOptions
   readonly #config: CommonConfig | undefined
@@ -316,18 +342,27 @@ export class ReconnectingConnection {
 
   async #openTransport(): Promise<Transport> {
     const target = this.#config?.target
-    if (target === undefined || target.kind === 'local') return Connection.open(this.#options)
-    if (this.#resolved === undefined && target.orLocal) {
+    if (target !== undefined && target.kind === 'kafka' && this.#resolved === undefined && target.orLocal) {
       this.#resolved = (await somethingListens(target.addresses[0]!)) ? 'kafka' : 'local'
     }
-    if (this.#resolved === 'local') return Connection.open(this.#options)
+    if (target === undefined || target.kind === 'local' || this.#resolved === 'local') {
+      const paths = brokerPaths(this.#options.home ?? resolveHome())
+      reportTransport({transport: 'unix-socket', home: paths.home, socket: paths.socket})
+      return Connection.open(this.#options)
+    }
     const [{KafkaTransport}, {securitySettings}] = await Promise.all([
       import('./kafka/transport.js'),
       import('./kafka/security.js'),
     ])
     const c = this.#config!
+    const security = securitySettings(new ConfigReader(c.given))
+    reportTransport({
+      transport: 'kafka',
+      bootstrap: target.addresses.map((a) => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(','),
+      securityProtocol: security.protocol,
+    })
     return KafkaTransport.open({
-      security: securitySettings(new ConfigReader(c.given)),
+      security,
       bootstrap: target.addresses,
       clientId: c.clientId,
       requestTimeoutMs: c.requestTimeoutMs,

@@ -20,6 +20,8 @@ export type {
   TopicPartitionInfo,
   TransactionDescription,
   TransactionListing,
+  UserScramCredentialAlteration,
+  UserScramCredentialsDescription,
   TransactionState,
 } from './admin.js'
 export {KafkaProducer} from './producer/producer.js'

@@ -94,8 +94,9 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     }),
     members: Flags.boolean({description: 'Describe members of the group.'}),
     verbose: Flags.boolean({
+      char: 'v',
       description:
-        'Provide additional information, if any, when describing the group: with --members, the partitions assigned to each member.',
+        'Provide additional information, if any, when describing the group: with --members, the partitions assigned to each member. Also says on stderr which broker the command reaches, and how.',
     }),
     state: Flags.string({
       description:

@@ -50,6 +50,16 @@ export interface BatchRow {
   bytes: Buffer
 }
 
+/** A SASL/SCRAM credential as stored: never the password. */
+export interface ScramCredentialRow {
+  user: string
+  mechanism: string
+  salt: Buffer
+  storedKey: Buffer
+  serverKey: Buffer
+  iterations: number
+}
+
 /** A consumer group as stored: enough for the coordinator to resume after a restart. */
 export interface GroupRow {
   groupId: string
@@ -548,6 +558,24 @@ export class Store {
     return this.#whole(topic, partition, this.#s.batchSelectMaxTimestamp.get(topic, partition) as never)
   }
 
+  /** Every stored SCRAM credential, by user then mechanism. */
+  listScramCredentials(): ScramCredentialRow[] {
+    return this.#s.scramSelectAll.all() as ScramCredentialRow[]
+  }
+
+  /** Adds, replaces and deletes SCRAM credentials, in one transaction. */
+  alterScramCredentials(
+    upserts: readonly ScramCredentialRow[],
+    deletes: readonly {user: string; mechanism: string}[],
+  ): void {
+    this.transaction(() => {
+      for (const d of deletes) this.#s.scramDelete.run(d.user, d.mechanism)
+      for (const u of upserts) {
+        this.#s.scramUpsert.run(u.user, u.mechanism, u.salt, u.storedKey, u.serverKey, u.iterations)
+      }
+    })
+  }
+
   /** Every stored consumer group. */
   listGroups(): GroupRow[] {
     return this.#s.groupSelectAll.all() as GroupRow[]
@@ -689,6 +717,17 @@ function prepare(db: Database) {
       `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ?
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,
     ).raw(),
+    scramSelectAll: s(
+      `SELECT user, mechanism, salt, stored_key AS storedKey, server_key AS serverKey, iterations
+       FROM scram_credential ORDER BY user, mechanism`,
+    ),
+    scramUpsert: s(
+      `INSERT INTO scram_credential (user, mechanism, salt, stored_key, server_key, iterations)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user, mechanism) DO UPDATE SET salt = excluded.salt, stored_key = excluded.stored_key,
+         server_key = excluded.server_key, iterations = excluded.iterations`,
+    ),
+    scramDelete: s('DELETE FROM scram_credential WHERE user = ? AND mechanism = ?'),
     batchDeleteByTopic: s('DELETE FROM batch WHERE topic = ?'),
     batchDeleteBefore: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset < ?'),
     partitionUpdateLogStart: s('UPDATE topic_partition SET log_start_offset = ? WHERE topic = ? AND partition = ?'),

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort, startApacheKafka, stopBroker, type BrokerHandle} from './harness/broker.js'
 import {broker, unique} from './harness/context.js'
-import {ROOT} from './harness/env.js'
+import {ROOT, runKafkaTool} from './harness/env.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'kafkalite-security-'))
 const home = join(dir, 'home')
@@ -247,4 +247,66 @@ describe.skipIf(broker.kind !== 'apache-kafka')('kafkalite against a Kafka broke
       expect(Date.now() - started, `${name}: no retry until the timeout`).toBeLessThan(10_000)
     }
   })
+
+  it("manages SCRAM users and topic configs as Kafka's kafka-configs does, printing what it prints", async () => {
+    const bob = properties('bob-configs', [
+      'security.protocol=SASL_PLAINTEXT',
+      'sasl.mechanism=PLAIN',
+      jaas('plain', 'bob', 'bob-secret'),
+    ])
+    const connect = ['--bootstrap-server', `127.0.0.1:${ports.saslPlain}`, '--command-config', bob]
+    const theirs = async (...args: string[]) =>
+      (await runKafkaTool('org.apache.kafka.tools.ConfigCommand', [...connect, ...args])).stdout
+    const ours = async (...args: string[]) => {
+      const r = await kafkalite(['configs', ...connect, ...args])
+      expect(r.stderr).toBe('')
+      return r.stdout
+    }
+    // A user created by kafkalite's configs, salted by kafkalite, authenticates against Kafka's broker.
+    expect(
+      await ours(
+        '--alter',
+        '--entity-type',
+        'users',
+        '--entity-name',
+        'erin',
+        '--add-config',
+        'SCRAM-SHA-512=[iterations=8192,password=erin-secret],SCRAM-SHA-256=[password=erin-256]',
+      ),
+    ).toBe('Completed updating config for user erin.\n')
+    const described = ['--describe', '--entity-type', 'users', '--entity-name', 'erin']
+    expect(await ours(...described)).toBe(await theirs(...described))
+    expect(await ours('--describe', '--entity-type', 'users', '--entity-name', 'nobody')).toBe(
+      await theirs('--describe', '--entity-type', 'users', '--entity-name', 'nobody'),
+    )
+    const erin = properties('erin', [
+      'security.protocol=SASL_SSL',
+      'sasl.mechanism=SCRAM-SHA-512',
+      jaas('scram', 'erin', 'erin-secret'),
+      ...trust(),
+    ])
+    const listed = await kafkalite([
+      'topics',
+      '--bootstrap-server',
+      `localhost:${ports.saslSsl}`,
+      '--list',
+      '--command-config',
+      erin,
+    ])
+    expect(listed.stderr).toBe('')
+    expect(listed.code).toBe(0)
+    // Topic configs: altered by kafkalite, described by both, byte for byte.
+    const topic = unique('configs')
+    expect((await kafkalite(['topics', ...connect, '--create', '--topic', topic])).code).toBe(0)
+    expect(
+      await ours('--alter', '--topic', topic, '--add-config', 'retention.ms=86400000,cleanup.policy=[compact,delete]'),
+    ).toBe(`Completed updating config for topic ${topic}.\n`)
+    for (const args of [
+      ['--describe', '--topic', topic],
+      ['--describe', '--entity-type', 'topics', '--entity-name', topic],
+      ['--describe', '--topic', topic, '--all'],
+    ]) {
+      expect(await ours(...args), args.join(' ')).toBe(await theirs(...args))
+    }
+  }, 120_000)
 })

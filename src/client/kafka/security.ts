@@ -4,10 +4,11 @@
 //   ssl.endpoint.identification.algorithm (https, the default, checks the broker's host name; empty does not);
 // - sasl.mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, with sasl.jaas.config in Kafka's JAAS syntax.
 // A setting kafkalite cannot honour (a JKS store, GSSAPI) is refused in one line that says what to use instead.
-import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {KafkaException} from '../../errors.js'
 import {parseJaasConfig} from '../../jaas.js'
+import {digest, escapeScramName, hmac, saltedPassword, scramAttributes, xor, type ScramMechanism} from '../../scram.js'
 import type {ConfigReader} from '../config.js'
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'
@@ -144,38 +145,35 @@ export function saslExchange(s: SaslSettings): SaslExchange {
       },
     }
   }
-  return scramExchange(s.mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512', s.username, s.password)
+  return scramExchange(s.mechanism, s.username, s.password)
 }
 
 /** SCRAM (RFC 5802) as Kafka's ScramSaslClient runs it: client-first, client-final, then the server's proof. */
-function scramExchange(hash: 'sha256' | 'sha512', username: string, password: string): SaslExchange {
+function scramExchange(mechanism: ScramMechanism, username: string, password: string): SaslExchange {
   const nonce = randomBytes(24).toString('base64url')
-  const clientFirstBare = `n=${username.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${nonce}`
+  const clientFirstBare = `n=${escapeScramName(username)},r=${nonce}`
   let step = 0
   let serverSignature: Buffer | undefined
-  const hmac = (key: Buffer, text: string) => createHmac(hash, key).update(text).digest()
   return {
     next(challenge) {
       step++
       if (step === 1) return Buffer.from(`n,,${clientFirstBare}`, 'utf8')
       if (step === 2) {
         const serverFirst = challenge!.toString('utf8')
-        const fields = new Map(serverFirst.split(',').map((f) => [f.slice(0, 1), f.slice(2)]))
+        const fields = scramAttributes(serverFirst)
         const combined = fields.get('r') ?? ''
         const salt = Buffer.from(fields.get('s') ?? '', 'base64')
         const iterations = Number(fields.get('i'))
         if (!combined.startsWith(nonce) || !Number.isSafeInteger(iterations) || iterations < 1) {
           throw new KafkaException('SASL_AUTHENTICATION_FAILED', `Invalid SCRAM server first message: ${serverFirst}`)
         }
-        const salted = pbkdf2Sync(password, salt, iterations, hash === 'sha256' ? 32 : 64, hash)
-        const clientKey = hmac(salted, 'Client Key')
-        const storedKey = createHash(hash).update(clientKey).digest()
+        const salted = saltedPassword(mechanism, password, salt, iterations)
+        const clientKey = hmac(mechanism, salted, 'Client Key')
+        const storedKey = digest(mechanism, clientKey)
         const withoutProof = `c=biws,r=${combined}`
         const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`
-        const signature = hmac(storedKey, authMessage)
-        const proof = Buffer.alloc(clientKey.length)
-        for (let i = 0; i < proof.length; i++) proof[i] = clientKey[i]! ^ signature[i]!
-        serverSignature = hmac(hmac(salted, 'Server Key'), authMessage)
+        const proof = xor(clientKey, hmac(mechanism, storedKey, authMessage))
+        serverSignature = hmac(mechanism, hmac(mechanism, salted, 'Server Key'), authMessage)
         return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`, 'utf8')
       }
       if (step === 3) {

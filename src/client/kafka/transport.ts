@@ -32,6 +32,7 @@ import {addressText, type BrokerAddress, type BrokerConnection} from './broker-c
 import {COORDINATOR_GROUP, COORDINATOR_TRANSACTION, KafkaCluster} from './cluster.js'
 import {errorData, kafkaError} from './errors.js'
 import type {SecuritySettings} from './security.js'
+import {isScramMechanism, SCRAM_MECHANISMS, scramMechanismByType} from '../../scram.js'
 
 export interface KafkaTransportOptions {
   bootstrap: BrokerAddress[]
@@ -342,6 +343,10 @@ export class KafkaTransport implements Transport {
         return {result: await this.#describeTransactions(p), payload: none}
       case 'describeProducers':
         return {result: await this.#describeProducers(p), payload: none}
+      case 'describeUserScramCredentials':
+        return {result: await this.#describeUserScramCredentials(p), payload: none}
+      case 'alterUserScramCredentials':
+        return {result: await this.#alterUserScramCredentials(p), payload: none}
       default:
         throw new KafkaException(
           'UNSUPPORTED_VERSION',
@@ -1363,6 +1368,50 @@ export class KafkaTransport implements Transport {
       }
     }
     return {transactions}
+  }
+
+  // --- SCRAM users -------------------------------------------------------------------------------------------------
+
+  async #describeUserScramCredentials(
+    req: Requests['describeUserScramCredentials'],
+  ): Promise<Responses['describeUserScramCredentials']> {
+    const c = await this.cluster.anyConnection()
+    const res = await c.request(APIS.DescribeUserScramCredentials, {
+      users: req.users === null || req.users === undefined ? null : req.users.map((name) => ({name})),
+    })
+    if (res.errorCode !== 0) throw kafkaError(res.errorCode, res.errorMessage, 'Describing SCRAM credentials')
+    return {
+      results: res.results.map((r) =>
+        withError(
+          {
+            user: r.user,
+            credentials: r.credentialInfos.map((i) => ({
+              mechanism: scramMechanismByType(i.mechanism) ?? `UNKNOWN(${i.mechanism})`,
+              iterations: i.iterations,
+            })),
+          },
+          noError(r.errorCode, r.errorMessage),
+        ),
+      ),
+    }
+  }
+
+  async #alterUserScramCredentials(
+    req: Requests['alterUserScramCredentials'],
+  ): Promise<Responses['alterUserScramCredentials']> {
+    const type = (mechanism: string) => (isScramMechanism(mechanism) ? SCRAM_MECHANISMS.get(mechanism)!.type : 0)
+    const c = await this.cluster.anyConnection()
+    const res = await c.request(APIS.AlterUserScramCredentials, {
+      deletions: (req.deletions ?? []).map((d) => ({name: d.name, mechanism: type(d.mechanism)})),
+      upsertions: (req.upsertions ?? []).map((u) => ({
+        name: u.name,
+        mechanism: type(u.mechanism),
+        iterations: u.iterations,
+        salt: Buffer.from(u.salt, 'base64'),
+        saltedPassword: Buffer.from(u.saltedPassword, 'base64'),
+      })),
+    })
+    return {results: res.results.map((r) => withError({user: r.user}, noError(r.errorCode, r.errorMessage)))}
   }
 
   async #describeTransactions(req: Requests['describeTransactions']): Promise<Responses['describeTransactions']> {

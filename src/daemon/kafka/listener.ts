@@ -110,7 +110,9 @@ export class KafkaListener {
           this.#apis,
           endpoint,
           this.#clusterId,
-          spec.sasl ? new SaslSession(spec.sasl) : null,
+          spec.sasl
+            ? new SaslSession(spec.sasl, (user, mechanism) => this.#core.scramUsers.credential(user, mechanism))
+            : null,
         )
         this.connections.add(connection)
         socket.once('close', () => this.connections.delete(connection))

@@ -241,6 +241,24 @@ export const requestSchemas = {
       }),
     ),
   }),
+  /** Kafka's DescribeUserScramCredentials: these users' SCRAM mechanisms and iterations, or every user's (null). */
+  describeUserScramCredentials: z.object({users: list(z.string().max(1000)).nullable().default(null)}),
+  /**
+   * Kafka's AlterUserScramCredentials. As from Kafka's admin client, an upsertion carries the salt and the salted
+   * password (base64), never the password; the broker keeps StoredKey and ServerKey only.
+   */
+  alterUserScramCredentials: z.object({
+    deletions: list(z.object({name: z.string().max(1000), mechanism: z.string().max(100)})).default([]),
+    upsertions: list(
+      z.object({
+        name: z.string().max(1000),
+        mechanism: z.string().max(100),
+        iterations: int,
+        salt: z.string().max(1000),
+        saltedPassword: z.string().max(1000),
+      }),
+    ).default([]),
+  }),
   /**
    * kafkalite: everything the lag viewer shows, in one request: the groups (all, or these) with their lag per
    * partition (or only on these topics) in records and in time, rates, trends and Burrow's statuses, evaluated by
@@ -367,6 +385,10 @@ export interface Responses {
   describeTransactions: {transactions: TransactionDescriptionData[]}
   describeProducers: {partitions: (PartitionResultBase & {producers: ProducerStateData[]})[]}
   writeTxnMarkers: {results: PartitionResultBase[]}
+  describeUserScramCredentials: {
+    results: {user: string; error?: ErrorData; credentials: {mechanism: string; iterations: number}[]}[]
+  }
+  alterUserScramCredentials: {results: {user: string; error?: ErrorData}[]}
   lagSnapshot: LagSnapshotData
   status: DaemonStatus
   checkDatabase: DatabaseCheckData

@@ -4,6 +4,7 @@ import {up as consumerGroups} from './0020-consumer-groups.js'
 import {up as transactions} from './0030-transactions.js'
 import {up as lagHistory} from './0040-lag-history.js'
 import {up as batchParts} from './0050-batch-parts.js'
+import {up as scramCredentials} from './0060-scram-credentials.js'
 
 export interface Migration {
   version: number
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   {version: 30, name: '0030-transactions', up: transactions},
   {version: 40, name: '0040-lag-history', up: lagHistory},
   {version: 50, name: '0050-batch-parts', up: batchParts},
+  {version: 60, name: '0060-scram-credentials', up: scramCredentials},
 ]

@@ -190,7 +190,7 @@ describe('the Kafka listener', () => {
     const sasl = await home.run(['daemon', 'start', '--listeners', 'SASL_PLAINTEXT://127.0.0.1:0'])
     expect(sasl.code).toBe(2)
     expect(sasl.stderr).toBe(
-      "Error: --listeners: Listener SASL_PLAINTEXT (SASL): sasl.enabled.mechanisms names GSSAPI: kafkalite's listeners speak PLAIN only so far (SCRAM users are not stored yet); set it to PLAIN.\n",
+      "Error: --listeners: Listener SASL_PLAINTEXT (SASL): sasl.enabled.mechanisms names GSSAPI: kafkalite's listeners speak PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; set it to those it should offer.\n",
     )
     const override = await home.run(['daemon', 'start', '--override', 'num.partitions'])
     expect(override.code).toBe(2)

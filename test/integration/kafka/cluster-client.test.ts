@@ -204,6 +204,32 @@ describe('the commands against a Kafka cluster', () => {
     expect(local.stdout.trim().split('\n').sort()).toEqual(['1', '2', '3'])
   })
 
+  it('say with -v and --json which broker they reached, and how', async () => {
+    const remote = await client.run(['topics', '--bootstrap-server', bootstrap, '--list', '-v'])
+    expect(remote.stderr).toBe(
+      `Using the Kafka cluster at ${bootstrap} over Kafka's protocol (security.protocol=PLAINTEXT)\n`,
+    )
+    const json = await client.run(['topics', '--bootstrap-server', bootstrap, '--list', '--json'])
+    expect(JSON.parse(json.stdout).connection).toEqual({
+      transport: 'kafka',
+      bootstrap,
+      securityProtocol: 'PLAINTEXT',
+    })
+    // The broker's own home: its listener address is the local daemon, over the Unix socket.
+    const local = await broker.run(['topics', '--bootstrap-server', bootstrap, '--list', '--verbose'])
+    expect(local.stderr).toBe(
+      `Using the local kafkalite broker over its Unix socket ${join(broker.dir, 'kafkalite.sock')} (home ${broker.dir})\n`,
+    )
+    const mine = JSON.parse((await broker.run(['topics', '--list', '--json'])).stdout)
+    expect(mine.connection).toEqual({
+      transport: 'unix-socket',
+      home: broker.dir,
+      socket: join(broker.dir, 'kafkalite.sock'),
+    })
+    const groups = await client.run(['consumer-groups', '--bootstrap-server', bootstrap, '--list', '-v'])
+    expect(groups.stderr).toContain(`Using the Kafka cluster at ${bootstrap}`)
+  })
+
   it('fail after the timeout, in one line naming the address, when no broker answers there', async () => {
     const props = join(client.dir, 'admin.properties')
     writeFileSync(props, 'request.timeout.ms=1500\n')

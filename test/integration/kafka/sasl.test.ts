@@ -1,6 +1,6 @@
 // kafkalite's SASL listeners (SASL_PLAINTEXT, SASL_SSL) with PLAIN users given as Kafka gives them, reached by
 // kafkalite's own client from another home, and by a bare Kafka connection that tries to skip authentication.
-import {existsSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -132,6 +132,83 @@ describe('a SASL listener', () => {
     ])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
+  })
+
+  it('serves SCRAM-SHA-256 and SCRAM-SHA-512 users managed with configs, stored salted, and refuses wrong ones', async () => {
+    broker.setServerProperties({
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
+    })
+    const port = await broker.kafkaPort()
+    // The broker's own home manages its users over the socket, as kafka-configs does over the wire.
+    const added = await broker.run([
+      'configs',
+      '--alter',
+      '--entity-type',
+      'users',
+      '--entity-name',
+      'alice',
+      '--add-config',
+      'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-512]',
+    ])
+    expect(added.stderr).toBe('')
+    expect(added.stdout).toBe('Completed updating config for user alice.\n')
+    const described = await broker.run(['configs', '--describe', '--entity-type', 'users', '--entity-name', 'alice'])
+    expect(described.stdout).toBe(
+      "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n",
+    )
+    // Never the password: the database holds salts and keys only.
+    const db = readFileSync(join(broker.dir, 'kafkalite.db')).toString('latin1')
+    const wal = existsSync(join(broker.dir, 'kafkalite.db-wal'))
+      ? readFileSync(join(broker.dir, 'kafkalite.db-wal')).toString('latin1')
+      : ''
+    expect(db + wal).not.toContain('alice-secret')
+
+    const scram = (mechanism: string, user: string, password: string) => [
+      'security.protocol=SASL_PLAINTEXT',
+      `sasl.mechanism=${mechanism}`,
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${password}";`,
+    ]
+    const bs = ['--bootstrap-server', `127.0.0.1:${port}`]
+    const topic = uniqueTopic()
+    const sha256 = properties('sha256', scram('SCRAM-SHA-256', 'alice', 'alice-secret'))
+    const created = await client.run(['topics', ...bs, '--create', '--topic', topic, '--command-config', sha256])
+    expect(created.stderr).toBe('')
+    const sha512 = properties('sha512', scram('SCRAM-SHA-512', 'alice', 'alice-512'))
+    const listed = await client.run(['topics', ...bs, '--list', '--command-config', sha512])
+    expect(listed.stdout).toContain(topic)
+
+    for (const [name, lines] of [
+      ['wrong', scram('SCRAM-SHA-256', 'alice', 'nope')],
+      ['nobody', scram('SCRAM-SHA-256', 'mallory', 'x')],
+      ['crossed', scram('SCRAM-SHA-512', 'alice', 'alice-secret')],
+    ] as const) {
+      const r = await client.run(['topics', ...bs, '--list', '--command-config', properties(name, [...lines])])
+      expect(r.code, name).toBe(1)
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1)
+      expect(r.stderr, name).toMatch(
+        /Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-(256|512)/,
+      )
+    }
+
+    // Deleted, the credential no longer authenticates; the other mechanism still does.
+    const deleted = await broker.run(['configs', '--alter', '--user', 'alice', '--delete-config', 'SCRAM-SHA-256'])
+    expect(deleted.stdout).toBe('Completed updating config for user alice.\n')
+    expect((await client.run(['topics', ...bs, '--list', '--command-config', sha256])).code).toBe(1)
+    expect((await client.run(['topics', ...bs, '--list', '--command-config', sha512])).code).toBe(0)
+    // Users survive a restart.
+    await broker.run(['daemon', 'stop'])
+    await broker.run(['daemon', 'start'])
+    const again = await broker.kafkaPort()
+    const after = await client.run([
+      'topics',
+      '--bootstrap-server',
+      `127.0.0.1:${again}`,
+      '--list',
+      '--command-config',
+      sha512,
+    ])
+    expect(after.stdout).toContain(topic)
   })
 
   it('refuses to start with a mechanism kafkalite does not speak, or without users', async () => {

@@ -1,9 +1,11 @@
 """confluent-kafka (librdkafka) against a SASL listener: produce one record and list the topics.
 
-Usage: sasl_check.py BOOTSTRAP PROTOCOL USER PASSWORD [CA_FILE]. Prints one JSON line: {"ok": true, "topics": [...]}
+Usage: sasl_check.py BOOTSTRAP PROTOCOL USER PASSWORD [CA_FILE], with SASL_MECHANISM in the environment (PLAIN by
+default; SCRAM-SHA-256 or SCRAM-SHA-512). Prints one JSON line: {"ok": true, "topics": [...]}
 or {"ok": false, "error": "..."} (the first error librdkafka reported).
 """
 import json
+import os
 import sys
 
 from confluent_kafka import Producer
@@ -13,7 +15,7 @@ bootstrap, protocol, user, password = sys.argv[1:5]
 conf = {
     "bootstrap.servers": bootstrap,
     "security.protocol": protocol,
-    "sasl.mechanism": "PLAIN",
+    "sasl.mechanism": os.environ.get("SASL_MECHANISM", "PLAIN"),
     "sasl.username": user,
     "sasl.password": password,
     "log_level": 0,

@@ -37,6 +37,9 @@ import {incrementalAlterConfigsApi} from './44-incremental-alter-configs.js'
 import {describeClusterApi} from './60-describe-cluster.js'
 import {deleteGroupsApi} from './42-delete-groups.js'
 import {offsetDeleteApi} from './47-offset-delete.js'
+import {describeClientQuotasApi} from './48-describe-client-quotas.js'
+import {describeUserScramCredentialsApi} from './50-describe-user-scram-credentials.js'
+import {alterUserScramCredentialsApi} from './51-alter-user-scram-credentials.js'
 
 /** Every API the listener serves, ApiVersions included. */
 export function kafkaApis(): KafkaApi[] {
@@ -75,6 +78,9 @@ export function kafkaApis(): KafkaApi[] {
     describeClusterApi,
     deleteGroupsApi,
     offsetDeleteApi,
+    describeClientQuotasApi,
+    describeUserScramCredentialsApi,
+    alterUserScramCredentialsApi,
   ] as KafkaApi[]
   let byKey: ReadonlyMap<number, KafkaApi> | undefined
   const versions = apiVersionsApi(

@@ -1,0 +1,133 @@
+// kafkalite configs (kafka-configs) as the real CLI against a real daemon: topic overrides described and altered in
+// Kafka's formats, users' SCRAM credentials, --json, and one-line errors for what Kafka's tool refuses.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {TestHome} from '../../helpers/env.js'
+
+const home = TestHome.forEachTest()
+const configs = (...args: string[]) => home.run(['configs', ...args])
+
+describe('configs', () => {
+  it("alters and describes a topic's overrides as Kafka prints them", async () => {
+    await home.createTopic('orders', 1)
+    const altered = await configs(
+      '--alter',
+      '--topic',
+      'orders',
+      '--add-config',
+      'retention.ms=86400000,cleanup.policy=[compact,delete]',
+    )
+    expect(altered.stdout).toBe('Completed updating config for topic orders.\n')
+    const described = await configs('--describe', '--entity-type', 'topics', '--entity-name', 'orders')
+    expect(described.stdout).toBe(
+      [
+        'Dynamic configs for topic orders are:',
+        '  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:log.cleanup.policy=delete}',
+        '  retention.ms=86400000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=86400000, DEFAULT_CONFIG:log.retention.hours=168}',
+        '',
+      ].join('\n'),
+    )
+    const all = await configs('--describe', '--topic', 'orders', '--all')
+    expect(all.stdout).toMatch(/^All configs for topic orders are:\n/)
+    expect(all.stdout).toContain(
+      '  segment.ms=604800000 sensitive=false synonyms={DEFAULT_CONFIG:log.roll.hours=168}\n',
+    )
+    // A properties file, then a deletion; deleting what is not overridden is refused before the broker is asked.
+    const file = join(home.dir, 'more.properties')
+    writeFileSync(file, 'max.message.bytes=2000\n')
+    expect((await configs('--alter', '--topic', 'orders', '--add-config-file', file)).code).toBe(0)
+    expect((await configs('--alter', '--topic', 'orders', '--delete-config', 'retention.ms,cleanup.policy')).code).toBe(
+      0,
+    )
+    const after = await configs('--describe', '--topic', 'orders', '--json')
+    const json = JSON.parse(after.stdout) as {topics: {name: string; configs: {name: string; value: string}[]}[]}
+    expect(json.topics[0]!.configs.map((c) => `${c.name}=${c.value}`)).toEqual(['max.message.bytes=2000'])
+    const missing = await configs('--alter', '--topic', 'orders', '--delete-config', 'segment.ms')
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toBe('Error: Invalid config(s): segment.ms\n')
+    // Without a name: every topic.
+    await home.createTopic('clicks', 1)
+    expect((await configs('--describe', '--entity-type', 'topics')).stdout).toBe(
+      'Dynamic configs for topic clicks are:\nDynamic configs for topic orders are:\n  max.message.bytes=2000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:max.message.bytes=2000, DEFAULT_CONFIG:message.max.bytes=1048588}\n',
+    )
+  })
+
+  it('sets, describes and deletes SCRAM credentials, one line per user', async () => {
+    const set = await configs(
+      '--alter',
+      '--entity-type',
+      'users',
+      '--entity-name',
+      'alice',
+      '--add-config',
+      'SCRAM-SHA-512=[password=a512],SCRAM-SHA-256=[iterations=8192,password=a256]',
+    )
+    expect(set.stderr).toBe('')
+    expect(set.stdout).toBe('Completed updating config for user alice.\n')
+    await configs('--alter', '--user', 'bob', '--add-config', 'SCRAM-SHA-256=[password=b]')
+    expect((await configs('--describe', '--user', 'alice')).stdout).toBe(
+      "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n",
+    )
+    expect((await configs('--describe', '--entity-type', 'users')).stdout).toBe(
+      "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n" +
+        "SCRAM credential configs for user-principal 'bob' are SCRAM-SHA-256=iterations=4096\n",
+    )
+    // A user without credentials: nothing, as Kafka's tool prints.
+    const nobody = await configs('--describe', '--user', 'nobody')
+    expect([nobody.code, nobody.stdout]).toEqual([0, ''])
+    await configs('--alter', '--user', 'bob', '--delete-config', 'SCRAM-SHA-256')
+    const json = JSON.parse((await configs('--describe', '--entity-type', 'users', '--json')).stdout) as {
+      users: {user: string}[]
+    }
+    expect(json.users.map((u) => u.user)).toEqual(['alice'])
+    const gone = await configs('--alter', '--user', 'bob', '--delete-config', 'SCRAM-SHA-256')
+    expect(gone.code).toBe(1)
+    expect(gone.stderr).toBe('Error: Attempt to delete a user credential that does not exist\n')
+  })
+
+  it('refuses bad input in one line with a non-zero exit', async () => {
+    const cases: [string[], string][] = [
+      [['--topic', 't'], 'Command must include exactly one action: --describe, --alter'],
+      [['--describe'], 'At least one entity type must be specified'],
+      [['--describe', '--entity-type', 'nope'], 'Invalid entity type: nope'],
+      [['--describe', '--entity-type', 'brokers'], '--entity-type brokers is not supported'],
+      [
+        ['--alter', '--entity-type', 'topics', '--add-config', 'a=1'],
+        'An entity name must be specified with --alter of topics',
+      ],
+      [
+        ['--alter', '--topic', 't'],
+        'At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter',
+      ],
+      [
+        ['--alter', '--topic', 't', '--add-config', 'novalue'],
+        'Invalid entity config: all configs to be added must be in the format',
+      ],
+      [
+        ['--alter', '--topic', 't', '--entity-type', 'topics', '--add-config', 'a=1'],
+        'should not be used in conjunction',
+      ],
+      [
+        ['--alter', '--user', 'u', '--add-config', 'SCRAM-SHA-256=[iterations=10,password=x]'],
+        'Iterations 10 is less than the minimum 4096 required for SCRAM-SHA-256',
+      ],
+      [
+        ['--alter', '--user', 'u', '--add-config', 'SCRAM-SHA-256=secret'],
+        'Invalid credential property SCRAM-SHA-256=secret',
+      ],
+      [
+        ['--alter', '--user', 'u', '--add-config', 'SCRAM-SHA-1=[password=x]'],
+        "Only quota and SCRAM credential configs can be added for 'users'",
+      ],
+      [['--alter', '--user', 'u', '--add-config', 'consumer_byte_rate=100'], 'kafkalite has no client quotas'],
+      [['--alter', '--topic', 'missing', '--add-config', 'retention.ms=1'], "Topic 'missing' does not exist"],
+    ]
+    for (const [args, message] of cases) {
+      const r = await configs(...args)
+      expect(r.code, args.join(' ')).not.toBe(0)
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
+      expect(r.stderr, args.join(' ')).toContain(message)
+    }
+  })
+})
