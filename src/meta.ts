@@ -1,7 +1,9 @@
 // The home's meta.properties, as Kafka keeps one in each log directory: the cluster id (what `kafka-storage.sh
 // format -t <id>` sets, and what Metadata and DescribeCluster report) and the node id. Written once, 0600.
+// Also the SCRAM users `format --add-scram` asks for, kept (salted, 0600) until the daemon's next start stores them,
+// as Kafka's bootstrap checkpoint holds them until its controller first starts.
 import {randomKafkaUuid} from './uuid.js'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {KafkaException, usageError} from './errors.js'
 import {parseProperties} from './properties.js'
@@ -78,4 +80,37 @@ export function formatHome(
       ? `Log directory ${home} is already formatted. Use --ignore-formatted to ignore this directory and format the others.`
       : `Log directory ${home} is already formatted with cluster id ${existing}, not ${clusterId}: use --ignore-formatted to keep it, or remove ${file} to format the home anew (its topics stay).`,
   )
+}
+
+export const SCRAM_BOOTSTRAP = 'scram-bootstrap.json'
+
+/** A SCRAM credential to store at the next start (what AlterUserScramCredentials carries: salted, never the password). */
+export interface BootstrapScramCredential {
+  name: string
+  mechanism: string
+  iterations: number
+  /** base64 */
+  salt: string
+  /** base64 */
+  saltedPassword: string
+}
+
+/** Adds SCRAM credentials for the daemon's next start to store (0600; the file goes once they are stored). */
+export function addBootstrapScram(home: string, credentials: readonly BootstrapScramCredential[]): void {
+  const all = [...takeBootstrapScram(home, false), ...credentials]
+  writeFileSync(join(home, SCRAM_BOOTSTRAP), JSON.stringify(all), {mode: 0o600})
+}
+
+/** The SCRAM credentials waiting for the daemon to store them; `remove` deletes the file once read. */
+export function takeBootstrapScram(home: string, remove = true): BootstrapScramCredential[] {
+  const file = join(home, SCRAM_BOOTSTRAP)
+  if (!existsSync(file)) return []
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    throw new KafkaException('BROKER_CONFIG_INVALID', `${file} is not valid JSON: remove it and format again.`)
+  }
+  if (remove) rmSync(file, {force: true})
+  return Array.isArray(parsed) ? (parsed as BootstrapScramCredential[]) : []
 }

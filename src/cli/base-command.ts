@@ -27,6 +27,9 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
+  /** The command has Kafka's own --verbose (consumer-groups): it keeps Kafka's meaning, and says nothing more. */
+  static kafkaVerbose = false
+
   /** Prefix of error lines; kafka-topics prints `Error while executing topic command : <message>`. */
   protected errorPrefix = 'Error: '
   #admin: Admin | undefined
@@ -42,7 +45,8 @@ export abstract class BaseCommand extends Command {
     argv?: string[],
   ): Promise<ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
-    if ((parsed.flags as {verbose?: boolean}).verbose) {
+    const kafkaVerbose = (this.constructor as typeof BaseCommand).kafkaVerbose
+    if ((parsed.flags as {verbose?: boolean}).verbose && !kafkaVerbose) {
       onTransportUsed((t) => process.stderr.write(`${describeTransport(t)}\n`))
     }
     return parsed
@@ -103,9 +107,16 @@ export abstract class BaseCommand extends Command {
     return this.#admin
   }
 
+  /** The Admin client when this command reaches a Kafka cluster (not the local daemon); null otherwise. */
+  protected async cluster(): Promise<Admin | null> {
+    if (this.#bootstrap === undefined) return null
+    const admin = await this.admin()
+    return admin.kind === 'kafka' ? admin : null
+  }
+
   /** The local daemon's control plane (status, lag snapshots), connected on first use and closed at the end. */
   protected async control(): Promise<DaemonControl> {
-    if (this.#bootstrap !== undefined && (await this.admin()).kind === 'kafka') {
+    if ((await this.cluster()) !== null) {
       throw new KafkaException(
         'REMOTE_CLUSTER_UNSUPPORTED',
         `'kafkalite ${this.id}' needs the local kafkalite daemon (its lag history and state); against the Kafka cluster at ${this.#bootstrap} it is not supported yet. 'kafkalite consumer-groups --describe' shows a cluster's lag in records.`,

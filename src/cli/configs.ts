@@ -127,3 +127,49 @@ const QUOTA_CONFIGS = new Set([
   'controller_mutation_rate',
   'connection_creation_rate',
 ])
+
+/**
+ * kafka-storage.sh format's --add-scram: `SCRAM-SHA-256=[name=alice,password=alice-secret]`, or with
+ * `iterations=`, or `salt=` and `saltedpassword=` (base64, quotes allowed) instead of a password.
+ */
+export function parseAddScram(text: string): {
+  name: string
+  mechanism: ScramMechanism
+  iterations: number
+  password?: string
+  salt?: Buffer
+  saltedPassword?: Buffer
+} {
+  const m = /^([A-Za-z0-9-]+)=\[(.*)\]$/s.exec(text.trim())
+  const bad = (why: string) =>
+    usageError(
+      `Invalid --add-scram '${text}': ${why}. Use SCRAM-SHA-256=[name=alice,password=alice-secret] (or SCRAM-SHA-512; iterations=, or salt= and saltedpassword= instead of password=).`,
+    )
+  if (m === null) throw bad('expected MECHANISM=[key=value,...]')
+  const mechanism = m[1]!
+  if (!isScramMechanism(mechanism)) throw bad(`unknown mechanism ${mechanism}`)
+  const fields = new Map<string, string>()
+  for (const part of m[2]!.split(',')) {
+    const eq = part.indexOf('=')
+    if (eq <= 0) throw bad(`'${part}' is not key=value`)
+    fields.set(
+      part.slice(0, eq).trim().toLowerCase(),
+      part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/s, '$1'),
+    )
+  }
+  const name = fields.get('name')
+  if (!name) throw bad('name= is missing')
+  const iterations = fields.has('iterations') ? Number(fields.get('iterations')) : SCRAM_DEFAULT_ITERATIONS
+  if (!Number.isSafeInteger(iterations) || iterations < 4096 || iterations > 16384) {
+    throw bad(`iterations ${fields.get('iterations')} is outside 4096-16384`)
+  }
+  const password = fields.get('password')
+  if (password !== undefined) return {name, mechanism, iterations, password}
+  const salt = fields.get('salt')
+  const salted = fields.get('saltedpassword')
+  if (salt === undefined || salted === undefined) throw bad('give password=, or salt= and saltedpassword=')
+  return {name, mechanism, iterations, salt: Buffer.from(salt, 'base64'), saltedPassword: Buffer.from(salted, 'base64')}
+}

@@ -15,6 +15,8 @@ export interface PartitionReport {
   topic: string
   partition: number
   currentOffset: number | null
+  /** The leader epoch of the committed offset, when the committer gave one (Kafka's LEADER-EPOCH column). */
+  leaderEpoch: number | null
   logStartOffset: number | null
   logEndOffset: number | null
   lag: number | null
@@ -91,12 +93,13 @@ export async function logOffsets(
 
 function report(
   d: ConsumerGroupDescription,
-  committed: readonly {topic: string; partition: number; offset: number}[],
+  committed: readonly {topic: string; partition: number; offset: number; leaderEpoch?: number}[],
   ends: Map<string, {start: number; end: number}>,
   coordinator: string,
   model: GroupView | undefined,
 ): GroupReport {
   const commits = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]))
+  const epochs = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.leaderEpoch ?? -1]))
   const views = new Map(model?.partitions.map((p) => [tpKey(p.topic, p.partition), p]))
   const row = (tp: {topic: string; partition: number}, m: MemberDescription | null): PartitionReport => {
     const current = commits.get(tpKey(tp.topic, tp.partition)) ?? null
@@ -105,6 +108,8 @@ function report(
       topic: tp.topic,
       partition: tp.partition,
       currentOffset: current,
+      leaderEpoch:
+        (epochs.get(tpKey(tp.topic, tp.partition)) ?? -1) >= 0 ? epochs.get(tpKey(tp.topic, tp.partition))! : null,
       logStartOffset: log?.start ?? null,
       logEndOffset: log?.end ?? null,
       lag: current !== null && log ? Math.max(0, log.end - current) : null,
@@ -148,12 +153,16 @@ const pad = (s: string, width: number) => s.padEnd(width)
 const width = (values: readonly string[], min: number) => Math.max(min, ...values.map((v) => v.length))
 const dash = (v: string | number | null) => (v === null ? '-' : String(v))
 
-/** The offsets view: blank line, header, rows (Kafka's printOffsetFormat). */
-export function formatOffsets(r: GroupReport): string {
+/**
+ * The offsets view: blank line, header, rows (Kafka's printOffsetFormat); --verbose adds LEADER-EPOCH (Kafka 4.x),
+ * the leader epoch of each committed offset.
+ */
+export function formatOffsets(r: GroupReport, verbose = false): string {
   const cells = r.partitions.map((p) => [
     r.groupId,
     p.topic,
     String(p.partition),
+    ...(verbose ? [dash(p.leaderEpoch)] : []),
     dash(p.currentOffset),
     dash(p.logEndOffset),
     dash(p.lag),
@@ -161,16 +170,11 @@ export function formatOffsets(r: GroupReport): string {
     dash(p.host),
     dash(p.clientId),
   ])
-  const g = width([r.groupId], 15)
-  const t = width([...r.partitions.map((p) => p.topic), '-'], 15)
-  const c = width([...cells.map((x) => x[6]!), '-'], 15)
-  const h = width([...cells.map((x) => x[7]!), '-'], 15)
-  const line = (x: string[]) =>
-    `\n${pad(x[0]!, g)} ${pad(x[1]!, t)} ${pad(x[2]!, 10)} ${pad(x[3]!, 15)} ${pad(x[4]!, 15)} ${pad(x[5]!, 15)} ${pad(x[6]!, c)} ${pad(x[7]!, h)} ${x[8]!}`
   const header = [
     'GROUP',
     'TOPIC',
     'PARTITION',
+    ...(verbose ? ['LEADER-EPOCH'] : []),
     'CURRENT-OFFSET',
     'LOG-END-OFFSET',
     'LAG',
@@ -178,12 +182,22 @@ export function formatOffsets(r: GroupReport): string {
     'HOST',
     'CLIENT-ID',
   ]
+  const last = header.length - 1
+  const widths = header.map((_, i) => {
+    if (i === 0) return width([r.groupId], 15)
+    if (i === 1) return width([...r.partitions.map((p) => p.topic), '-'], 15)
+    if (i === 2) return 10
+    if (i === last - 2 || i === last - 1) return width([...cells.map((x) => x[i]!), '-'], 15) // CONSUMER-ID, HOST
+    return 15
+  })
+  const line = (x: string[]) => `\n${x.map((c, i) => (i === last ? c : pad(c, widths[i]!))).join(' ')}`
   return [header, ...cells].map(line).join('') + '\n'
 }
 
 /**
- * The members view. ASSIGNMENT (with --verbose) is `topic(p,p), topic(p)`, as Kafka's Scala tool printed it: the
- * Java port (3.8+) lost the topic names, which kafkalite does not copy.
+ * The members view (Kafka 4.x): with --verbose, each member's CURRENT-EPOCH, CURRENT-ASSIGNMENT (`topic:p,p`, topics
+ * joined by `;`), TARGET-EPOCH and TARGET-ASSIGNMENT; a classic group's members have no epochs and no target ('-').
+ * A group without members prints the header alone.
  */
 export function formatMembers(r: GroupReport, verbose: boolean): string {
   const withInstance = r.members.some((m) => m.groupInstanceId !== null)
@@ -195,24 +209,22 @@ export function formatMembers(r: GroupReport, verbose: boolean): string {
       .sort()
       .map(
         (topic) =>
-          `${topic}(${byTopic
+          `${topic}:${byTopic
             .get(topic)!
             .sort((a, b) => a - b)
-            .join(',')})`,
+            .join(',')}`,
       )
-      .join(', ')
+      .join(';')
   }
-  const rows = r.members.map((m) => ({
-    cells: [
-      r.groupId,
-      m.memberId,
-      ...(withInstance ? [m.groupInstanceId ?? '-'] : []),
-      m.host,
-      m.clientId,
-      String(m.assignment.length),
-    ],
-    assignment: assignment(m),
-  }))
+  const rows = r.members.map((m) => [
+    r.groupId,
+    m.memberId,
+    ...(withInstance ? [m.groupInstanceId ?? '-'] : []),
+    m.host,
+    m.clientId,
+    String(m.assignment.length),
+    ...(verbose ? ['-', assignment(m), '-', '-'] : []),
+  ])
   const header = [
     'GROUP',
     'CONSUMER-ID',
@@ -220,29 +232,44 @@ export function formatMembers(r: GroupReport, verbose: boolean): string {
     'HOST',
     'CLIENT-ID',
     '#PARTITIONS',
+    ...(verbose ? ['CURRENT-EPOCH', 'CURRENT-ASSIGNMENT', 'TARGET-EPOCH', 'TARGET-ASSIGNMENT'] : []),
   ]
-  const mins = [15, 15, ...(withInstance ? [17] : []), 15, 15, 15]
+  const mins = [15, 15, ...(withInstance ? [17] : []), 15, 15, 15, ...(verbose ? [15, 20, 15, 20] : [])]
+  const partitionsColumn = withInstance ? 5 : 4
   const widths = mins.map((min, i) =>
-    i === mins.length - 1 ? 15 : width([header[i]!, ...rows.map((x) => x.cells[i]!)], min),
+    i === partitionsColumn || i === partitionsColumn + 1 || i === partitionsColumn + 3
+      ? min
+      : width([header[i]!, ...rows.map((x) => x[i]!)], min),
   )
-  const line = (cells: string[], tail: string) =>
-    `\n${cells.map((c, i) => pad(c, widths[i]!)).join(' ')} ${verbose ? tail : ''}`
-  return line(header, 'ASSIGNMENT') + rows.map((x) => line(x.cells, x.assignment)).join('') + '\n'
+  // Every column padded, the last included; the columns after #PARTITIONS are followed by a space but the last.
+  const line = (cells: string[]) => `\n${cells.map((c, i) => pad(c, widths[i]!)).join(' ')}${verbose ? '' : ' '}`
+  return line(header) + rows.map(line).join('') + '\n'
 }
 
-/** The state view: coordinator, assignor, state and member count. */
-export function formatState(r: GroupReport): string {
-  const g = width([r.groupId], 25)
+/** The state view (Kafka 4.x): coordinator, assignor, state, with --verbose the group and target epochs, members. */
+export function formatState(r: GroupReport, verbose = false): string {
+  const g = width([r.groupId], 15)
   const c = width([r.coordinator], 25)
-  const line = (x: string[]) => `\n${pad(x[0]!, g)} ${pad(x[1]!, c)} ${pad(x[2]!, 20)} ${pad(x[3]!, 15)} ${x[4]!}`
+  const line = (x: string[]) =>
+    `\n${pad(x[0]!, g)} ${pad(x[1]!, c)} ${pad(x[2]!, 20)} ${pad(x[3]!, 20)} ${verbose ? `${pad(x[5]!, 15)} ${pad(x[6]!, 25)} ` : ''}${x[4]!}`
   return (
-    line(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS']) +
+    line([
+      'GROUP',
+      'COORDINATOR (ID)',
+      'ASSIGNMENT-STRATEGY',
+      'STATE',
+      '#MEMBERS',
+      'GROUP-EPOCH',
+      'TARGET-ASSIGNMENT-EPOCH',
+    ]) +
     line([
       r.groupId,
       r.coordinator,
-      r.state === 'Empty' ? '' : r.assignmentStrategy,
+      r.assignmentStrategy === '' ? '-' : r.assignmentStrategy,
       r.state,
       String(r.members.length),
+      '-',
+      '-',
     ]) +
     '\n'
   )

@@ -299,6 +299,7 @@ export class Admin {
       topic: o.topic,
       partition: o.partition,
       offset: o.offset,
+      leaderEpoch: o.leaderEpoch,
       metadata: o.metadata,
       commitTimestamp: o.commitTimestamp,
     }))
@@ -534,6 +535,8 @@ export interface CommittedOffset {
   topic: string
   partition: number
   offset: number
+  /** The leader epoch the committing consumer gave (-1: none). */
+  leaderEpoch: number
   metadata: string
   commitTimestamp: number
 }

@@ -36,6 +36,8 @@ const NO_VALUE = '\u0000'
 type GroupsFlags = Interfaces.InferredFlags<(typeof ConsumerGroups)['flags']>
 
 export default class ConsumerGroups extends BaseCommand {
+  static override kafkaVerbose = true
+
   static override description = `List, describe, delete consumer groups, and reset or delete their offsets: Apache Kafka's kafka-consumer-groups.
 
 Exactly one action: --list, --describe, --delete, --reset-offsets or --delete-offsets. --describe shows each partition's committed offset, log end offset and lag with its owner (--offsets, the default), the members (--members, with --verbose their assignments), or the group's state (--state). LAG is LOG-END-OFFSET (the high watermark) minus CURRENT-OFFSET, as in Kafka: transaction markers take an offset each, so a group that read everything of a transactional topic can show the last marker as lag until it commits past it. --reset-offsets prints the plan unless --execute, and only changes a group without active members.
@@ -94,9 +96,8 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     }),
     members: Flags.boolean({description: 'Describe members of the group.'}),
     verbose: Flags.boolean({
-      char: 'v',
       description:
-        'Provide additional information, if any, when describing the group: with --members, the partitions assigned to each member. Also says on stderr which broker the command reaches, and how.',
+        "Provide additional information, if any, when describing the group: with --offsets the leader epoch of each committed offset, with --members each member's epochs and assignment, with --state the group's epochs (Kafka's --verbose; --json names the broker reached).",
     }),
     state: Flags.string({
       description:
@@ -218,9 +219,9 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
       if (this.jsonEnabled()) continue
       if (r.state === 'Empty') process.stderr.write(`\nConsumer group '${r.groupId}' has no active members.\n`)
       else if (r.state !== 'Stable') process.stderr.write(`\nWarning: Consumer group '${r.groupId}' is rebalancing.\n`)
-      if (view === 'offsets' && r.partitions.length > 0) process.stdout.write(formatOffsets(r))
-      if (view === 'members' && r.members.length > 0) process.stdout.write(formatMembers(r, flags.verbose))
-      if (view === 'state') process.stdout.write(formatState(r))
+      if (view === 'offsets' && r.partitions.length > 0) process.stdout.write(formatOffsets(r, flags.verbose))
+      if (view === 'members') process.stdout.write(formatMembers(r, flags.verbose))
+      if (view === 'state') process.stdout.write(formatState(r, flags.verbose))
     }
     const timedOut = wait === undefined ? undefined : lagWaitFailure(reports, wait)
     if (timedOut) throw timedOut

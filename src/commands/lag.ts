@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {BaseCommand} from '../cli/base-command.js'
+import {LagSampler} from '../cli/lag-sampler.js'
 import {connectionFlags} from '../cli/flags.js'
 import {parseShortDuration} from '../cli/group-reset.js'
 import {KafkaException, usageError} from '../errors.js'
@@ -21,7 +22,7 @@ export default class Lag extends BaseCommand {
 
 In a terminal this is a live view (refreshed every --interval): groups with their state, members, assignor, total lag, the partition that lags most, lag in time (how long ago the oldest unconsumed record was written), consume and produce rates, the time to catch up, a sparkline of the total lag, and a status computed as Burrow does from each partition's last commits (OK, WARN, STOP, STALL, REWIND; per group OK, WARN, ERR). Enter drills into a group (its partitions with committed offset, log start and end, lag, owner, and the skew of its lag: PAR and Cv) and from a partition into the groups reading its topic; Esc goes back. Keys: arrows or j/k, Enter, Esc, s sort, / filter (regex), o only groups with issues, p pause, + and - lengthen and shorten the refresh interval, r refresh, q quit. When the daemon stops or restarts, the last numbers stay on screen marked STALE, and the viewer reconnects at the next refresh (or on r).
 
-The daemon keeps the history behind lag in time, rates and trends (samples of each partition's log end, each group's last commits; see kafkalite.lag.* in server.properties), so it is there when the viewer opens, and evaluates it for each refresh. q, Ctrl-C, SIGTERM and SIGHUP restore the terminal; when stdin is not a terminal the view refreshes without keys until Ctrl-C. With --once, or when stdout is not a terminal (a pipe, CI), one plain snapshot is printed instead; --json prints it as JSON. --fail-on WARN or ERR exits 1 when a group is in that state or worse, for CI.`
+The daemon keeps the history behind lag in time, rates and trends (samples of each partition's log end, each group's last commits; see kafkalite.lag.* in server.properties), so it is there when the viewer opens, and evaluates it for each refresh. Against a Kafka cluster (--bootstrap-server), the viewer samples that history itself at each refresh, as kafka-lag-exporter does: lag in time and rates appear from the second refresh, and a consumer that commits the same offset again shows as STOP rather than STALL. q, Ctrl-C, SIGTERM and SIGHUP restore the terminal; when stdin is not a terminal the view refreshes without keys until Ctrl-C. With --once, or when stdout is not a terminal (a pipe, CI), one plain snapshot is printed instead; --json prints it as JSON. --fail-on WARN or ERR exits 1 when a group is in that state or worse, for CI.`
 
   static override enableJsonFlag = true
 
@@ -53,10 +54,18 @@ The daemon keeps the history behind lag in time, rates and trends (samples of ea
     this.checkBootstrap(flags)
     const intervalMs = parseShortDuration(flags.interval ?? '1s', '--interval')
     if (intervalMs < 100) throw usageError(`Invalid --interval '${flags.interval}': use at least 100ms.`)
-    const control = await this.control()
+    // The local daemon keeps the lag history; against a Kafka cluster the viewer samples it itself.
+    const scope = {groups: flags.group ?? null, topics: flags.topic ?? null}
+    const cluster = await this.cluster()
+    let fetch: (partitions: LagPartitionsDetail) => Promise<LagSnapshotData>
+    if (cluster === null) {
+      const control = await this.control()
+      fetch = (partitions) => control.lagSnapshot({...scope, partitions})
+    } else {
+      const sampler = new LagSampler(cluster)
+      fetch = (partitions) => sampler.snapshot({...scope, partitions})
+    }
     const live = process.stdout.isTTY === true && !flags.once && !this.jsonEnabled()
-    const fetch = (partitions: LagPartitionsDetail): Promise<LagSnapshotData> =>
-      control.lagSnapshot({groups: flags.group ?? null, topics: flags.topic ?? null, partitions})
     // The first snapshot before anything is drawn: a bad --group or --topic is one line, not a broken screen. The
     // live view opens on the groups, without their partitions.
     const snapshot = await fetch(live ? 'none' : 'all')

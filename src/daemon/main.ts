@@ -16,10 +16,10 @@ import {Store} from '../store/store.js'
 import {loadBrokerConfig} from '../broker/broker-config.js'
 import {BrokerCore} from '../broker/core.js'
 import {createHandlers} from './socket/handlers.js'
-import {createLogger} from '../broker/logger.js'
+import {createLogger, type Logger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget, type ConnectionContext} from './connection.js'
 import {KafkaListener} from './kafka/listener.js'
-import {clusterIdOf} from '../meta.js'
+import {clusterIdOf, takeBootstrapScram} from '../meta.js'
 import {DaemonServer} from './socket/server.js'
 import {checkAcknowledged, storedLogEnds, walState} from './acknowledged.js'
 import {
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     // Before the core: starting, it may complete transactions the last daemon left prepared, moving the log's ends.
     checkAcknowledged(previous, storedLogEnds(store), paths.db, walBefore, log)
     core = new BrokerCore(store, config, log)
+    storeBootstrapScram(core, home, log)
   } catch (error) {
     if (error instanceof KafkaException && error.code === 'DAEMON_UNAVAILABLE') {
       log.info(`another kafkalite daemon already serves ${home}; exiting`)
@@ -269,4 +270,16 @@ function failedToStart(error: unknown): void {
   if (!failure) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
   report(`error ${JSON.stringify(data)}`)
   process.exit(1)
+}
+
+/**
+ * Stores the SCRAM users `storage format --add-scram` left for this start (one request per user and mechanism, as
+ * Kafka's controller takes them), then forgets the file: it held salted passwords.
+ */
+function storeBootstrapScram(core: BrokerCore, home: string, log: Logger): void {
+  for (const c of takeBootstrapScram(home)) {
+    const [result] = core.alterUserScramCredentials({deletions: [], upsertions: [c]}).results
+    if (result?.error) log.warn(`could not store SCRAM user '${c.name}' (${c.mechanism}): ${result.error.message}`)
+    else log.info(`stored SCRAM user '${c.name}' (${c.mechanism}) given to storage format --add-scram`)
+  }
 }

@@ -14,12 +14,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   'protocol/kafka': ['leaf'],
   'protocol/socket': ['leaf', 'protocol/kafka'],
   store: ['leaf', 'protocol/kafka'],
-  broker: ['leaf', 'protocol/kafka', 'protocol/socket', 'store'],
+  lag: ['leaf', 'protocol/kafka', 'protocol/socket'],
+  broker: ['leaf', 'protocol/kafka', 'protocol/socket', 'store', 'lag'],
   daemon: ['leaf', 'protocol/kafka', 'protocol/socket', 'store', 'broker'],
   client: ['leaf', 'protocol/kafka', 'protocol/socket'],
   tui: ['leaf', 'protocol/kafka', 'protocol/socket'],
-  cli: ['leaf', 'protocol/kafka', 'protocol/socket', 'client', 'tui'],
-  commands: ['leaf', 'protocol/kafka', 'protocol/socket', 'client', 'cli', 'tui'],
+  cli: ['leaf', 'protocol/kafka', 'protocol/socket', 'lag', 'client', 'tui'],
+  commands: ['leaf', 'protocol/kafka', 'protocol/socket', 'lag', 'client', 'cli', 'tui'],
   hooks: ['leaf', 'cli'],
 }
 /** Packages a layer must not load: SQLite stays in the store, ink and react in the TUI. */

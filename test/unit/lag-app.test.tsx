@@ -8,7 +8,7 @@ import {render as inkRender} from 'ink'
 import {render} from 'ink-testing-library'
 import {describe, expect, it} from 'vitest'
 import {App, Screen} from '../../src/tui/lag/app.js'
-import {buildModel, type LagInputs} from '../../src/broker/lag/model.js'
+import {buildModel, type LagInputs} from '../../src/lag/model.js'
 import type {LagPartitionsDetail} from '../../src/protocol/socket/messages.js'
 import {initialState, reducer} from '../../src/tui/lag/view.js'
 

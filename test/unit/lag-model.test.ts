@@ -9,7 +9,7 @@ import {
   partitionStatus,
   produceRate,
   type CommitSample,
-} from '../../src/broker/lag/model.js'
+} from '../../src/lag/model.js'
 
 describe('lag in seconds (interpolation into the log-end history)', () => {
   // The log end was 100 at t=10 s, 200 at t=20 s, 400 at t=30 s.

@@ -7,8 +7,8 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {LagHistoryConfig} from '../../src/broker/broker-config.js'
 import {LagHistory} from '../../src/broker/lag/history.js'
 import type {Logger} from '../../src/broker/logger.js'
-import {lagSeconds, type LogSample} from '../../src/broker/lag/model.js'
-import {removalCost, thin} from '../../src/broker/lag/samples.js'
+import {lagSeconds, type LogSample} from '../../src/lag/model.js'
+import {removalCost, thin} from '../../src/lag/samples.js'
 import {Store} from '../../src/store/store.js'
 
 const config: LagHistoryConfig = {sampleIntervalMs: 1000, logSamples: 8, commitSamples: 3, flushIntervalMs: 60_000}

@@ -3,10 +3,10 @@
 // append of each interval, an exact pair; after an idle gap, the first append also adds the pair "the log still
 // ended here a millisecond ago", so the records after the gap are not dated back into it); per group and partition,
 // the last commits with the log end at the time (Burrow's sliding window). A log series that outgrows its bound is
-// thinned (src/broker/lag/samples.ts), so it reaches back further the longer it runs. Series live in memory and are saved
+// thinned (src/lag/samples.ts), so it reaches back further the longer it runs. Series live in memory and are saved
 // to SQLite about once a second, only those that changed.
 import type {LagSamplesMatch, Store} from '../../store/store.js'
-import {thin} from './samples.js'
+import {thin} from '../../lag/samples.js'
 import type {LagHistoryConfig} from '../broker-config.js'
 import type {Logger} from '../logger.js'
 import {tpKey} from '../../protocol/kafka/topic-partition.js'

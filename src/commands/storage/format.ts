@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {usageError} from '../../errors.js'
-import {formatHome} from '../../meta.js'
+import {parseAddScram} from '../../cli/configs.js'
+import {addBootstrapScram, formatHome} from '../../meta.js'
+import {randomSalt, saltedPassword} from '../../scram.js'
 import {ensurePrivateDir} from '../../paths.js'
 import {readPropertiesFile} from '../../properties.js'
 
@@ -35,6 +37,13 @@ Writes meta.properties into KAFKALITE_HOME (the log directory of a kafkalite bro
       required: true,
     }),
     'ignore-formatted': Flags.boolean({char: 'g', description: 'Leave a home already formatted as it is, and exit 0.'}),
+    'add-scram': Flags.string({
+      char: 'S',
+      multiple: true,
+      description:
+        "A SCRAM credential to create, as Kafka's: 'SCRAM-SHA-256=[name=alice,password=alice-secret]' (or SCRAM-SHA-512; iterations=, or salt= and saltedpassword= in base64 instead of password=). Salted here, stored by the daemon at its next start.",
+      helpValue: '<SCRAM credential>',
+    }),
     standalone: Flags.boolean({
       char: 's',
       description: 'Accepted for Kafka scripts (a single-node KRaft quorum); no effect.',
@@ -67,11 +76,29 @@ Writes meta.properties into KAFKALITE_HOME (the log directory of a kafkalite bro
         `Invalid value ${nodeIdText} for configuration node.id in ${flags.config}: use a number of 0 or more.`,
       )
     }
+    const scram = (flags['add-scram'] ?? []).map((text) => parseAddScram(text))
     const home = this.home
     ensurePrivateDir(home)
     const {formatted, clusterId} = formatHome(home, flags['cluster-id'], nodeId, {
       ignoreFormatted: flags['ignore-formatted'],
     })
+    // As Kafka: the users go with the format; a home left as it was (--ignore-formatted) gets none.
+    if (formatted && scram.length > 0) {
+      addBootstrapScram(
+        home,
+        scram.map((c) => {
+          const salt = c.salt ?? randomSalt()
+          const salted = c.saltedPassword ?? saltedPassword(c.mechanism, c.password!, salt, c.iterations)
+          return {
+            name: c.name,
+            mechanism: c.mechanism,
+            iterations: c.iterations,
+            salt: salt.toString('base64'),
+            saltedPassword: salted.toString('base64'),
+          }
+        }),
+      )
+    }
     if (formatted) this.log(`Formatting kafkalite home ${home} with cluster id ${clusterId}.`)
     else
       this.log(

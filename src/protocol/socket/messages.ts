@@ -416,7 +416,7 @@ export type LagPartitionStatus = 'OK' | 'WARN' | 'STOP' | 'STALL' | 'REWIND'
 /** Burrow's status of a group: ERR when a partition is stopped, stalled or rewound, WARN when one lags. */
 export type LagGroupStatus = 'OK' | 'WARN' | 'ERR'
 
-/** A group's lag on one partition (src/broker/lag/model.ts). */
+/** A group's lag on one partition (src/lag/model.ts). */
 export interface LagPartitionData {
   topic: string
   partition: number
@@ -436,7 +436,7 @@ export interface LagPartitionData {
   produceRate: number
 }
 
-/** A group's lag (src/broker/lag/model.ts). */
+/** A group's lag (src/lag/model.ts). */
 export interface LagGroupData {
   groupId: string
   state: GroupState

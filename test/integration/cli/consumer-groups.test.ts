@@ -129,7 +129,7 @@ describe('console-consumer --group', () => {
     c.child.kill('SIGINT')
     expect(await exited(c.child)).toBe(0)
     const state = await run('--describe', '--group', 'ctrl', '--state')
-    expect(state.stdout).toMatch(/ctrl +localhost:9092 {2}\(1\) +Empty +0/)
+    expect(state.stdout).toMatch(/ctrl +localhost:9092 {2}\(1\) +- +Empty +0/)
   })
 })
 
@@ -204,15 +204,24 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
     const members = await run('--describe', '--group', 'live', '--members', '--verbose')
     const id = c.groupMetadata().memberId
     const w = Math.max(15, id.length)
+    // Kafka 4.4's columns: a classic group's members have no epochs and no target assignment.
+    const a = Math.max(20, `${topic}:0,1,2`.length)
     expect(members.stdout).toBe(
-      `\n${'GROUP'.padEnd(15)} ${'CONSUMER-ID'.padEnd(w)} ${'HOST'.padEnd(15)} ${'CLIENT-ID'.padEnd(15)} ${'#PARTITIONS'.padEnd(15)} ASSIGNMENT` +
-        `\n${'live'.padEnd(15)} ${id.padEnd(w)} ${'/localhost'.padEnd(15)} ${'app-1'.padEnd(15)} ${'3'.padEnd(15)} ${topic}(0,1,2)\n`,
+      `\n${'GROUP'.padEnd(15)} ${'CONSUMER-ID'.padEnd(w)} ${'HOST'.padEnd(15)} ${'CLIENT-ID'.padEnd(15)} ${'#PARTITIONS'.padEnd(15)} ${'CURRENT-EPOCH'.padEnd(15)} ${'CURRENT-ASSIGNMENT'.padEnd(a)} ${'TARGET-EPOCH'.padEnd(15)} ${'TARGET-ASSIGNMENT'.padEnd(20)}` +
+        `\n${'live'.padEnd(15)} ${id.padEnd(w)} ${'/localhost'.padEnd(15)} ${'app-1'.padEnd(15)} ${'3'.padEnd(15)} ${'-'.padEnd(15)} ${`${topic}:0,1,2`.padEnd(a)} ${'-'.padEnd(15)} ${'-'.padEnd(20)}\n`,
     )
     const state = await run('--describe', '--group', 'live', '--state')
     expect(state.stdout).toBe(
-      `\n${'GROUP'.padEnd(25)} ${'COORDINATOR (ID)'.padEnd(25)} ${'ASSIGNMENT-STRATEGY'.padEnd(20)} ${'STATE'.padEnd(15)} #MEMBERS` +
-        `\n${'live'.padEnd(25)} ${'localhost:9092  (1)'.padEnd(25)} ${'range'.padEnd(20)} ${'Stable'.padEnd(15)} 1\n`,
+      `\n${'GROUP'.padEnd(15)} ${'COORDINATOR (ID)'.padEnd(25)} ${'ASSIGNMENT-STRATEGY'.padEnd(20)} ${'STATE'.padEnd(20)} #MEMBERS` +
+        `\n${'live'.padEnd(15)} ${'localhost:9092  (1)'.padEnd(25)} ${'range'.padEnd(20)} ${'Stable'.padEnd(20)} 1\n`,
     )
+    const verbose = await run('--describe', '--group', 'live', '--state', '--verbose')
+    expect(verbose.stdout).toBe(
+      `\n${'GROUP'.padEnd(15)} ${'COORDINATOR (ID)'.padEnd(25)} ${'ASSIGNMENT-STRATEGY'.padEnd(20)} ${'STATE'.padEnd(20)} ${'GROUP-EPOCH'.padEnd(15)} ${'TARGET-ASSIGNMENT-EPOCH'.padEnd(25)} #MEMBERS` +
+        `\n${'live'.padEnd(15)} ${'localhost:9092  (1)'.padEnd(25)} ${'range'.padEnd(20)} ${'Stable'.padEnd(20)} ${'-'.padEnd(15)} ${'-'.padEnd(25)} 1\n`,
+    )
+    const epochs = await run('--describe', '--group', 'live', '--offsets', '--verbose')
+    expect(epochs.stdout).toMatch(/^\nGROUP {11}TOPIC +PARTITION {2}LEADER-EPOCH {4}CURRENT-OFFSET {2}LOG-END-OFFSET/)
     const offsets = await run('--describe', '--group', 'live')
     expect(offsets.stdout).toContain(`live            ${topic}`)
     expect(offsets.stdout).toContain(id)

@@ -62,7 +62,10 @@ describe('delete-records', () => {
     await home.produceToEach('clicks', 1, 2)
     const res = await deleteRecords(offsetFile({partitions: [{topic: 'clicks', partition: 0, offset: 1}]}), '--json')
     expect(res.code, res.stderr).toBe(0)
-    expect(JSON.parse(res.stdout)).toEqual({partitions: [{topic: 'clicks', partition: 0, lowWatermark: 1}]})
+    expect(JSON.parse(res.stdout)).toEqual({
+      partitions: [{topic: 'clicks', partition: 0, lowWatermark: 1}],
+      connection: expect.objectContaining({transport: 'unix-socket'}),
+    })
   })
 
   it('prints a failed partition on stderr with its Kafka error and exits 1, after deleting the others', async () => {

@@ -142,7 +142,12 @@ describe('kafkalite transactions', () => {
   it('prints JSON documents with --json', async () => {
     await transaction('done', [0], 'commit')
     await transaction('open', [1], 'open')
-    const json = async (...args: string[]) => JSON.parse(ok(await tx(...args, '--json'))) as unknown
+    // Every --json document also names the broker reached (`connection`); the rest is the command's.
+    const json = async (...args: string[]) => {
+      const {connection, ...rest} = JSON.parse(ok(await tx(...args, '--json'))) as {connection: {transport: string}}
+      expect(connection.transport).toBe('unix-socket')
+      return rest
+    }
     expect(await json('list')).toEqual({
       transactions: [
         {transactionalId: 'done', producerId: 0, state: 'CompleteCommit', coordinator: 1},
@@ -305,9 +310,9 @@ describe('kafkalite transactions', () => {
     expect(await lso(1)).toBe(0)
     // As Kafka's tool: the coordinator epoch -1 of describe-producers is sent as 0.
     const byProducer = ['--producer-id', '0', '--producer-epoch', '0', '--coordinator-epoch', '-1']
-    expect(JSON.parse(ok(await tx('abort', '--topic', 'orders', '--partition', '1', ...byProducer, '--json')))).toEqual(
-      {topic: 'orders', partition: 1, producerId: 0, producerEpoch: 0, coordinatorEpoch: 0},
-    )
+    expect(
+      JSON.parse(ok(await tx('abort', '--topic', 'orders', '--partition', '1', ...byProducer, '--json'))),
+    ).toMatchObject({topic: 'orders', partition: 1, producerId: 0, producerEpoch: 0, coordinatorEpoch: 0})
     expect(await lso(1)).toBe(2)
     // A read_committed reader now reads past the aborted record to what is committed after it.
     await transaction('after', [0], 'commit')
@@ -371,7 +376,7 @@ describe('kafkalite transactions', () => {
         [],
         "Error: Missing subcommand: use one of list, describe, describe-producers, abort, find-hanging. See 'kafkalite transactions --help'.\n",
       ],
-      [['list', '--verbose'], "Error: Nonexistent flag: --verbose. See 'kafkalite transactions list --help'.\n"],
+      [['list', '--bogus'], "Error: Nonexistent flag: --bogus. See 'kafkalite transactions list --help'.\n"],
       [
         ['find-hanging', '--topic', 'orders', '--max-transaction-timeout', '-1'],
         "Error: Parsing --max-transaction-timeout: Expected an integer greater than or equal to 0 but received: -1. See 'kafkalite transactions find-hanging --help'.\n",

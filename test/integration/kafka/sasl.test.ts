@@ -1,6 +1,6 @@
 // kafkalite's SASL listeners (SASL_PLAINTEXT, SASL_SSL) with PLAIN users given as Kafka gives them, reached by
 // kafkalite's own client from another home, and by a bare Kafka connection that tries to skip authentication.
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -209,6 +209,64 @@ describe('a SASL listener', () => {
       sha512,
     ])
     expect(after.stdout).toContain(topic)
+  })
+
+  it('creates SCRAM users given to storage format --add-scram, as kafka-storage.sh does, at the first start', async () => {
+    const props = join(broker.dir, 'server.properties')
+    broker.setServerProperties({
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    })
+    const formatted = await broker.run([
+      'storage',
+      'format',
+      '-t',
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      '-c',
+      props,
+      '--add-scram',
+      'SCRAM-SHA-512=[name=carol,iterations=8192,password=carol-secret]',
+    ])
+    expect(formatted.stderr).toBe('')
+    const pending = join(broker.dir, 'scram-bootstrap.json')
+    expect(statSync(pending).mode & 0o777).toBe(0o600)
+    expect(readFileSync(pending, 'utf8')).not.toContain('carol-secret') // salted, never the password
+    const port = await broker.kafkaPort()
+    const carol = properties('carol', [
+      'security.protocol=SASL_PLAINTEXT',
+      'sasl.mechanism=SCRAM-SHA-512',
+      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="carol-secret";',
+    ])
+    const listed = await client.run([
+      'topics',
+      '--bootstrap-server',
+      `127.0.0.1:${port}`,
+      '--list',
+      '--command-config',
+      carol,
+    ])
+    expect(listed.stderr).toBe('')
+    expect(listed.code).toBe(0)
+    expect(existsSync(pending)).toBe(false) // stored, and the file gone
+    const described = await broker.run(['configs', '--describe', '--user', 'carol'])
+    expect(described.stdout).toBe(
+      "SCRAM credential configs for user-principal 'carol' are SCRAM-SHA-512=iterations=8192\n",
+    )
+    const bad = await broker.run([
+      'storage',
+      'format',
+      '-t',
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      '-c',
+      props,
+      '-g',
+      '--add-scram',
+      'SCRAM-SHA-1=[name=x,password=y]',
+    ])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(
+      /^Error: Invalid --add-scram 'SCRAM-SHA-1=\[name=x,password=y\]': unknown mechanism SCRAM-SHA-1/,
+    )
   })
 
   it('refuses to start with a mechanism kafkalite does not speak, or without users', async () => {

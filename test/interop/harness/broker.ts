@@ -316,3 +316,129 @@ export async function stopBroker(handle: BrokerHandle): Promise<void> {
   const pidFile = join(handle.dir!, 'broker.pid')
   if (existsSync(pidFile)) await stopPid(Number(readFileSync(pidFile, 'utf8')))
 }
+
+// --- a three-broker Apache Kafka cluster ---------------------------------------------------------------------------
+
+/** One broker of a cluster started by startKafkaCluster. */
+export interface ClusterNode {
+  nodeId: number
+  port: number
+  dir: string
+}
+
+/**
+ * Apache Kafka as several brokers in KRaft combined mode (each a broker and a controller of one static quorum), on
+ * loopback, with replication factor 3 for the internal topics and min.insync.replicas 2: leaders, group and
+ * transaction coordinators then sit on different brokers, and one broker can stop without losing anything.
+ */
+export async function startKafkaCluster(dir: string, size = 3): Promise<{bootstrap: string; nodes: ClusterNode[]}> {
+  const ports = await Promise.all(Array.from({length: size}, async () => [await freePort(), await freePort()]))
+  const voters = ports.map(([, c], i) => `${i + 1}@127.0.0.1:${c}`).join(',')
+  const clusterId = randomBytes(16).toString('base64url').slice(0, 22).replace(/^-/, 'A')
+  const nodes: ClusterNode[] = ports.map(([port], i) => ({nodeId: i + 1, port: port!, dir: join(dir, `node-${i + 1}`)}))
+  for (const [i, node] of nodes.entries()) {
+    mkdirSync(node.dir, {recursive: true})
+    const controller = ports[i]![1]
+    const props = [
+      'process.roles=broker,controller',
+      `node.id=${node.nodeId}`,
+      `controller.quorum.voters=${voters}`,
+      `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${join(node.dir, 'data')}`,
+      'num.partitions=3',
+      'default.replication.factor=3',
+      'min.insync.replicas=2',
+      'offsets.topic.replication.factor=3',
+      'offsets.topic.num.partitions=3',
+      'transaction.state.log.replication.factor=3',
+      'transaction.state.log.min.isr=2',
+      'transaction.state.log.num.partitions=3',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=false',
+    ]
+    writeFileSync(join(node.dir, 'server.properties'), props.join('\n') + '\n')
+    writeFileSync(
+      join(node.dir, 'log4j2.properties'),
+      [
+        'appender.file.type=File',
+        'appender.file.name=file',
+        `appender.file.fileName=${join(node.dir, 'broker.log')}`,
+        'appender.file.layout.type=PatternLayout',
+        'appender.file.layout.pattern=[%d] %p %m (%c)%n',
+        'rootLogger.level=INFO',
+        'rootLogger.appenderRef.file.ref=file',
+      ].join('\n') + '\n',
+    )
+    const format = spawnSync(
+      'java',
+      clusterJava(node.dir, 'kafka.tools.StorageTool', [
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        join(node.dir, 'server.properties'),
+      ]),
+      {encoding: 'utf8'},
+    )
+    if (format.status !== 0) throw new Error(`kafka-storage format failed: ${format.stderr || format.stdout}`)
+  }
+  const started = Date.now()
+  await Promise.all(nodes.map((n) => launchClusterNode(n)))
+  process.stderr.write(`interop: Apache Kafka cluster of ${size} brokers up in ${Date.now() - started} ms\n`)
+  return {bootstrap: nodes.map((n) => `127.0.0.1:${n.port}`).join(','), nodes}
+}
+
+function clusterJava(dir: string, mainClass: string, args: string[]): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+    '-cp',
+    interopEnv().kafkaClasspath,
+    mainClass,
+    ...args,
+  ]
+}
+
+/** Starts (or starts again) one broker of the cluster and waits until it serves. */
+export async function launchClusterNode(node: ClusterNode): Promise<void> {
+  const out = openSync(join(node.dir, 'stdout.log'), 'a')
+  const child = spawn('java', clusterJava(node.dir, 'kafka.Kafka', [join(node.dir, 'server.properties')]), {
+    detached: true,
+    stdio: ['ignore', out, out],
+  })
+  closeSync(out)
+  child.unref()
+  writeFileSync(join(node.dir, 'broker.pid'), String(child.pid))
+  const log = join(node.dir, 'broker.log')
+  await waitUntil(
+    `broker ${node.nodeId} of the cluster to start`,
+    async () => {
+      if (!alive(child.pid!)) throw new Error(`broker ${node.nodeId} exited at start: see ${node.dir}/stdout.log`)
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
+      return (
+        text.lastIndexOf('Kafka Server started') > text.lastIndexOf('shut down completed') &&
+        (await answersApiVersions('127.0.0.1', node.port))
+      )
+    },
+    120_000,
+  )
+}
+
+/** Stops one broker of the cluster: SIGKILL (a crash), or SIGTERM (Kafka's controlled shutdown). */
+export async function stopClusterNode(node: ClusterNode, signal: 'SIGKILL' | 'SIGTERM' = 'SIGTERM'): Promise<void> {
+  const pidFile = join(node.dir, 'broker.pid')
+  if (!existsSync(pidFile)) return
+  const pid = Number(readFileSync(pidFile, 'utf8'))
+  if (signal === 'SIGKILL') {
+    if (alive(pid)) process.kill(pid, 'SIGKILL')
+    await waitUntil(`process ${pid} to exit`, () => !alive(pid), 10_000)
+    return
+  }
+  await stopPid(pid)
+}

@@ -7,13 +7,14 @@
 //   commits, and per group (OK, WARN, ERR), with Burrow's rules and no hand-tuned thresholds;
 // - a trend of the group's total lag over the history the daemon kept.
 import type {
+  LagPartitionsDetail,
   GroupState,
   LagGroupData,
   LagGroupStatus,
   LagPartitionData,
   LagPartitionStatus,
-} from '../../protocol/socket/messages.js'
-import {tpKey} from '../../protocol/kafka/topic-partition.js'
+} from '../protocol/socket/messages.js'
+import {tpKey} from '../protocol/kafka/topic-partition.js'
 
 export type PartitionStatus = LagPartitionStatus
 export type GroupStatus = LagGroupStatus
@@ -276,5 +277,15 @@ export function buildModel(snapshot: LagInputs): GroupView[] {
       status: groupStatus(partitions.map((p) => p.status)),
       partitions,
     }
+  })
+}
+
+/** Keeps the partitions a lag request asked to see (every group's totals, statuses and trends always stay). */
+export function withPartitionDetail(groups: GroupView[], detail: LagPartitionsDetail): GroupView[] {
+  return groups.map((g) => {
+    if (detail === 'all') return g
+    if (detail === 'none') return {...g, partitions: []}
+    if ('groupId' in detail) return detail.groupId === g.groupId ? g : {...g, partitions: []}
+    return {...g, partitions: g.partitions.filter((p) => p.topic === detail.topic)}
   })
 }
