@@ -12,8 +12,8 @@ export function prettyPrintTable(headers: readonly string[], rows: readonly (rea
 
 export const LIST_HEADERS = ['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState']
 
-export function listRows(coordinator: number, transactions: readonly TransactionListing[]): string[][] {
-  return transactions.map((t) => [t.transactionalId, String(coordinator), String(t.producerId), t.state])
+export function listRows(transactions: readonly TransactionListing[]): string[][] {
+  return transactions.map((t) => [t.transactionalId, String(t.coordinatorId), String(t.producerId), t.state])
 }
 
 export const DESCRIBE_HEADERS = [

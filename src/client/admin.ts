@@ -348,7 +348,7 @@ export class Admin {
       producerIdFilters: [...(options.producerIds ?? [])],
       durationFilterMs: options.durationFilterMs ?? -1,
     })
-    return res.transactions
+    return res.transactions.map((t) => ({...t, coordinatorId: t.coordinatorId ?? this.node().id}))
   }
 
   /**
@@ -359,7 +359,7 @@ export class Admin {
     if (transactionalIds.length === 0) return []
     const res = await this.#request('describeTransactions', {transactionalIds: [...transactionalIds]})
     throwFirst(res.transactions)
-    return res.transactions.map(({error: _error, ...t}) => ({...t, coordinatorId: this.node().id}))
+    return res.transactions.map(({error: _error, ...t}) => ({...t, coordinatorId: t.coordinatorId ?? this.node().id}))
   }
 
   /**
@@ -475,6 +475,8 @@ export interface TransactionListing {
   transactionalId: string
   producerId: number
   state: TransactionState
+  /** The broker whose transaction coordinator holds it. */
+  coordinatorId: number
 }
 
 export interface TransactionDescription extends Omit<TransactionDescriptionData, 'error'> {

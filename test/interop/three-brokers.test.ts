@@ -153,6 +153,31 @@ describe.skipIf(!apache)('kafkalite against a three-broker Apache Kafka cluster'
     const coordinatorId = Number(described.stdout.split('\n')[1]!.trim().split(/\s+/)[0])
     const coordinator = nodes.find((n) => n.nodeId === coordinatorId)!
     expect(coordinator).toBeDefined()
+    // kafkalite's transactions print the same, the coordinator's broker id included.
+    const ours = await kafkalite([
+      'transactions',
+      '--bootstrap-server',
+      bootstrap,
+      'describe',
+      '--transactional-id',
+      id,
+    ])
+    // TransactionDurationMs (the 8th column) is now minus the start: it moves between the two runs.
+    const steady = (text: string) =>
+      text
+        .split('\n')
+        .map((line) =>
+          line
+            .split('\t')
+            .filter((_, i) => i !== 7)
+            .join('\t'),
+        )
+        .join('\n')
+    expect(steady(ours.stdout)).toBe(steady(described.stdout))
+    const list = ['--bootstrap-server', bootstrap, 'list']
+    expect((await kafkalite(['transactions', ...list])).stdout).toBe(
+      (await runKafkaTool('org.apache.kafka.tools.TransactionsCommand', list)).stdout,
+    )
     producer.beginTransaction()
     await batch('second')
     await stopClusterNode(coordinator, 'SIGKILL')

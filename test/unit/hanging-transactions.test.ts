@@ -120,7 +120,10 @@ describe('findHangingTransactions', () => {
 
   it('finds one whose transactional id the coordinator no longer knows', async () => {
     const {result} = search(
-      {producers: {'foo-5': [open]}, listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing'}]},
+      {
+        producers: {'foo-5': [open]},
+        listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing', coordinatorId: 1}],
+      },
       foo5,
     )
     expect(await result).toEqual([{topic: 'foo', partition: 5, producer: open}])
@@ -130,7 +133,7 @@ describe('findHangingTransactions', () => {
     const {calls, result} = search(
       {
         producers: {'foo-5': [open]},
-        listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing'}],
+        listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing', coordinatorId: 1}],
         descriptions: {bar: {partitions: [{topic: 'foo', partition: 10}]}},
       },
       foo5,
@@ -143,7 +146,7 @@ describe('findHangingTransactions', () => {
     const {result} = search(
       {
         producers: {'foo-5': [open]},
-        listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing'}],
+        listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing', coordinatorId: 1}],
         descriptions: {bar: {partitions: [{topic: 'foo', partition: 5}]}},
       },
       foo5,
@@ -202,7 +205,7 @@ describe('findHangingTransactions', () => {
       [
         {
           producers: {'foo-5': [open]},
-          listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing'}],
+          listings: [{transactionalId: 'bar', producerId: 132, state: 'Ongoing', coordinatorId: 1}],
           fail: 'describeTransactions',
         },
         foo5,

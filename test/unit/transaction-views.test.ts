@@ -54,9 +54,9 @@ describe('prettyPrintTable', () => {
 
 describe('rows of each subcommand', () => {
   it('list: id, coordinator, producer id, state (testListTransactions)', () => {
-    const rows = listRows(0, [
-      {transactionalId: 'foo', producerId: 12345, state: 'Ongoing'},
-      {transactionalId: 'bar', producerId: 98765, state: 'PrepareAbort'},
+    const rows = listRows([
+      {transactionalId: 'foo', producerId: 12345, state: 'Ongoing', coordinatorId: 0},
+      {transactionalId: 'bar', producerId: 98765, state: 'PrepareAbort', coordinatorId: 0},
     ])
     expect(table(prettyPrintTable(LIST_HEADERS, rows))).toEqual([
       ['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState'],

@@ -1100,8 +1100,18 @@ export class KafkaTransport implements Transport {
 
   /** Every broker of the cluster, for the requests each answers for its own part (ListGroups, ListTransactions). */
   async #everyBroker<T>(send: (c: BrokerConnection) => Promise<T>): Promise<T[]> {
+    return (await this.#everyBrokerById(send)).map(([, answer]) => answer)
+  }
+
+  /** Each broker's answer, with the broker's id. */
+  async #everyBrokerById<T>(send: (c: BrokerConnection) => Promise<T>): Promise<[number, T][]> {
     if (this.cluster.brokers.size === 0) await this.cluster.metadata([])
-    return Promise.all([...this.cluster.brokers.keys()].map(async (id) => send(await this.cluster.connection(id))))
+    return Promise.all(
+      [...this.cluster.brokers.keys()].map(async (id): Promise<[number, T]> => [
+        id,
+        await send(await this.cluster.connection(id)),
+      ]),
+    )
   }
 
   async #listGroups(req: Requests['listGroups']): Promise<Responses['listGroups']> {
@@ -1348,7 +1358,7 @@ export class KafkaTransport implements Transport {
   }
 
   async #listTransactions(req: Requests['listTransactions']): Promise<Responses['listTransactions']> {
-    const answers = await this.#everyBroker((c) =>
+    const answers = await this.#everyBrokerById((c) =>
       c.request(APIS.ListTransactions, {
         stateFilters: req.stateFilters ?? [],
         producerIdFilters: req.producerIdFilters ?? [],
@@ -1357,13 +1367,14 @@ export class KafkaTransport implements Transport {
       }),
     )
     const transactions: Responses['listTransactions']['transactions'] = []
-    for (const res of answers) {
+    for (const [coordinatorId, res] of answers) {
       if (res.errorCode !== 0) throw kafkaError(res.errorCode, null, 'Listing transactions')
       for (const t of res.transactionStates) {
         transactions.push({
           transactionalId: t.transactionalId,
           producerId: t.producerId,
           state: t.transactionState as TransactionState,
+          coordinatorId,
         })
       }
     }
@@ -1423,6 +1434,8 @@ export class KafkaTransport implements Transport {
           (r) => r.transactionStates[0]?.errorCode ?? 0,
         )
         const t = res.transactionStates[0]!
+        // The coordinator that answered (found and cached by #txn).
+        const coordinatorId = await this.cluster.coordinator(COORDINATOR_TRANSACTION, id)
         return withError(
           {
             transactionalId: t.transactionalId,
@@ -1432,6 +1445,7 @@ export class KafkaTransport implements Transport {
             transactionTimeoutMs: t.transactionTimeoutMs,
             transactionStartTimeMs: t.transactionStartTimeMs,
             partitions: t.topics.flatMap((x) => x.partitions.map((partition) => ({topic: x.topic, partition}))),
+            coordinatorId,
           },
           noError(t.errorCode),
         )

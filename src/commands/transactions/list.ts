@@ -22,7 +22,7 @@ One row per transactional id the broker knows (Dead ones are left out), with the
     }),
   }
 
-  async run(): Promise<{transactions: (TransactionListing & {coordinator: number})[]}> {
+  async run(): Promise<{transactions: (Omit<TransactionListing, 'coordinatorId'> & {coordinator: number})[]}> {
     const {flags} = await this.parse(TransactionsList)
     this.checkGlobal(flags)
     const admin = await this.admin()
@@ -30,8 +30,7 @@ One row per transactional id the broker knows (Dead ones are left out), with the
       admin.listTransactions({durationFilterMs: flags['duration-filter'] ?? -1}),
     )
     const live = transactions.filter((t) => t.state !== 'Dead')
-    const coordinator = admin.node().id
-    this.print(prettyPrintTable(LIST_HEADERS, listRows(coordinator, live)))
-    return {transactions: live.map((t) => ({...t, coordinator}))}
+    this.print(prettyPrintTable(LIST_HEADERS, listRows(live)))
+    return {transactions: live.map(({coordinatorId, ...t}) => ({...t, coordinator: coordinatorId}))}
   }
 }

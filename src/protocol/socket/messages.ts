@@ -381,7 +381,10 @@ export interface Responses {
   initProducerId: {producerId: number; producerEpoch: number}
   txnOffsetCommit: {results: PartitionResultBase[]}
   endTxn: Record<string, never>
-  listTransactions: {transactions: {transactionalId: string; producerId: number; state: TransactionState}[]}
+  listTransactions: {
+    /** coordinatorId: the broker that answered for it (a Kafka cluster's; the local broker leaves it out). */
+    transactions: {transactionalId: string; producerId: number; state: TransactionState; coordinatorId?: number}[]
+  }
   describeTransactions: {transactions: TransactionDescriptionData[]}
   describeProducers: {partitions: (PartitionResultBase & {producers: ProducerStateData[]})[]}
   writeTxnMarkers: {results: PartitionResultBase[]}
@@ -490,6 +493,8 @@ export interface TransactionDescriptionData {
   /** Start of the open transaction, -1 when none is open. */
   transactionStartTimeMs: number
   partitions: {topic: string; partition: number}[]
+  /** The transaction coordinator's broker id (a Kafka cluster's; the local broker leaves it out). */
+  coordinatorId?: number
   error?: ErrorData
 }
 
