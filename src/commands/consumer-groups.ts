@@ -60,6 +60,11 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
   static override flags = {
     ...connectionFlags,
     list: Flags.boolean({description: 'List all consumer groups.'}),
+    'validate-regex': Flags.string({
+      description:
+        'Validate the syntax of the regular expression according to the RE2 format (as a regex subscription uses it), without reaching a broker.',
+      helpValue: '<regex>',
+    }),
     describe: Flags.boolean({
       description:
         'Describe consumer group and list offset lag (number of messages not yet processed) related to given group.',
@@ -159,6 +164,16 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
   async run(): Promise<unknown> {
     const argv = withOptionalValue(withOptionalValue(this.argv, '--state', NO_VALUE), '--type', NO_VALUE)
     const {flags} = await this.parse(ConsumerGroups, argv)
+    if (flags['validate-regex'] !== undefined) {
+      const result = await validateRegex(flags['validate-regex'])
+      this.log(
+        result.valid
+          ? `The regular expression \`${result.regex}\` is valid.`
+          : `The regular expression \`${result.regex}\` is invalid: ${result.error}.`,
+      )
+      if (!result.valid) process.exitCode = 1
+      return result
+    }
     const action = checkArgs(flags)
     this.checkBootstrap(flags)
     if (flags['command-config']) readPropertiesFile(flags['command-config'])
@@ -284,6 +299,21 @@ kafkalite additions: --json on --list and --describe (with the lag per partition
     if (failed) return this.exit(EXIT_ERROR)
     return {group, results: results.map((r) => ({topic: r.topic, partition: r.partition, error: r.error?.message}))}
   }
+}
+
+/**
+ * --validate-regex (Kafka 4.1+): the RE2 syntax check a broker applies to a regex subscription, with Kafka's lines
+ * (re2js is RE2J's port: the same rules and descriptions). Kafka's tool exits 0 either way; kafkalite exits 1 when
+ * the expression is invalid.
+ */
+async function validateRegex(regex: string): Promise<{regex: string; valid: boolean; error?: string}> {
+  const {RE2JS} = await import('re2js')
+  try {
+    RE2JS.compile(regex)
+  } catch (error) {
+    return {regex, valid: false, error: (error as {error?: string}).error ?? (error as Error).message}
+  }
+  return {regex, valid: true}
 }
 
 /** ConsumerGroupCommandOptions.checkArgs, with Kafka's messages. */

@@ -204,6 +204,12 @@ describe(`kafkalite's commands against ${broker.label}`, () => {
     ]) {
       await same(groups, ['--describe', '--group', group, ...view])
     }
+    // --validate-regex: RE2's rules and descriptions, no broker needed (kafkalite exits 1 on an invalid one).
+    for (const regex of ['topic-.*', '[', '(?=x)', 'a{2,1}', '^orders\\.(eu|us)$']) {
+      const theirs = await runKafkaTool(groups, ['--validate-regex', regex])
+      const ours = await kafkalite(['consumer-groups', '--validate-regex', regex])
+      expect.soft(ours.stdout, regex).toBe(theirs.stdout)
+    }
     // A documented difference: Kafka's tool prints this error on stdout and exits 0; kafkalite's on stderr, exit 1.
     const ghost = unique('no-such-group')
     const missing = await kafkalite(['consumer-groups', ...bs, '--describe', '--group', ghost])

@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ChildProcess} from 'node:child_process'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -441,5 +441,18 @@ describe('kafkalite consumer-groups (kafka-consumer-groups)', () => {
     expect(twoViews.stderr).toMatch(
       /Option \[describe\] takes at most one of these options: \[members\], \[offsets\], \[state\]/,
     )
+  })
+})
+
+describe('consumer-groups --validate-regex', () => {
+  it("checks RE2 syntax as Kafka's tool does, without a broker", async () => {
+    const valid = await run('--validate-regex', 'orders-.*')
+    expect([valid.code, valid.stdout]).toEqual([0, 'The regular expression `orders-.*` is valid.\n'])
+    const lookahead = await run('--validate-regex', '(?=x)')
+    expect([lookahead.code, lookahead.stdout]).toEqual([
+      1,
+      'The regular expression `(?=x)` is invalid: invalid or unsupported Perl syntax.\n',
+    ])
+    expect(existsSync(join(home.dir, 'daemon.pid'))).toBe(false) // no daemon was needed
   })
 })
