@@ -23,7 +23,8 @@ let mock: ChildProcess | undefined
 let bootstrap = ''
 const leaders = new Map<number, number>()
 
-beforeAll(async () => {
+/** Starts the mock cluster; resolves with its bootstrap addresses and the leader of each partition of 'spread'. */
+async function startMock(): Promise<void> {
   mock = spawn(interopEnv().python, [join(INTEROP_DIR, 'python', 'mock_cluster.py'), 'spread'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
@@ -37,9 +38,20 @@ beforeAll(async () => {
     mock!.once('exit', (code) => reject(new Error(`the mock cluster exited (${code})`)))
   })
   bootstrap = lines[0]!
+  leaders.clear()
   for (const entry of lines[1]!.split(' ').slice(1)) {
     const [partition, leader] = entry.split(':').map(Number) as [number, number]
     leaders.set(partition, leader)
+  }
+}
+
+beforeAll(async () => {
+  // The mock now and then puts every leader on one broker: start it again until they are spread.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await startMock()
+    if (new Set(leaders.values()).size > 1) return
+    mock?.stdin?.end()
+    mock?.kill()
   }
 }, 60_000)
 

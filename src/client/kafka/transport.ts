@@ -144,6 +144,15 @@ function oneBatchPerPartition<T extends {topic: string; partition: number}>(grou
 }
 
 /** Groups topic-partition items into Kafka's topic -> partitions arrays, keeping the first appearance order. */
+/** A response's partition answers (topics[].name, partitions[].partitionIndex) by `topic\0partition`. */
+function answersByPartition<P extends {partitionIndex: number}>(
+  topics: readonly {name: string; partitions: readonly P[]}[],
+): Map<string, P> {
+  const out = new Map<string, P>()
+  for (const t of topics) for (const p of t.partitions) out.set(`${t.name}\0${p.partitionIndex}`, p)
+  return out
+}
+
 function byTopic<T extends {topic: string}>(items: readonly T[]): Map<string, T[]> {
   const out = new Map<string, T[]>()
   for (const i of items) {
@@ -395,6 +404,55 @@ export class KafkaTransport implements Transport {
     return items.map((i) => this.cluster.leaderOf(i.topic, i.partition))
   }
 
+  /**
+   * One request per leader for the partitions `items` name, and each partition settled with its own answer: `send`
+   * writes one broker's request for its partitions and returns their answers by `topic\0partition`; `settle` gets a
+   * partition's answer, or its error (no leader known, no answer, a failed request, the partition's error code).
+   * A partition whose error says its leader moved has its topic's metadata forgotten, so that a retry asks again.
+   */
+  async #perLeader<
+    I extends {topic: string; partition: number},
+    A extends {errorCode: number; errorMessage?: string | null},
+  >(
+    items: readonly I[],
+    send: (connection: BrokerConnection, items: I[]) => Promise<Map<string, A>>,
+    settle: (index: number, item: I, answer: A | undefined, error: ErrorData | undefined) => void,
+  ): Promise<void> {
+    const leaders = await this.#leaders(items)
+    await Promise.all(
+      byNode(items, (p) => leaders[items.indexOf(p)]).map(async ({node, items: routed}) => {
+        let answers: Map<string, A>
+        try {
+          if (node === undefined) {
+            throw new KafkaException('LEADER_NOT_AVAILABLE', 'No leader is known for the partition.')
+          }
+          answers = await send(
+            await this.cluster.connection(node),
+            routed.map((r) => r.item),
+          )
+        } catch (error) {
+          const e = (
+            error instanceof KafkaException ? error : new KafkaException('NETWORK_EXCEPTION', String(error))
+          ).toJSON()
+          for (const {index, item} of routed) {
+            this.#onPartitionError(item.topic, e)
+            settle(index, item, undefined, e)
+          }
+          return
+        }
+        for (const {index, item} of routed) {
+          const answer = answers.get(`${item.topic}\0${item.partition}`)
+          const error: ErrorData | undefined =
+            answer === undefined
+              ? {code: 'NETWORK_EXCEPTION', message: 'No answer.'}
+              : noError(answer.errorCode, answer.errorMessage)
+          if (error) this.#onPartitionError(item.topic, error)
+          settle(index, item, answer, error)
+        }
+      }),
+    )
+  }
+
   /** Marks a partition's leader as unknown after an error that says it moved. */
   #onPartitionError(topic: string, error: ErrorData | undefined): void {
     if (error !== undefined && LEADER_ERRORS.has(error.code)) this.cluster.forgetTopic(topic)
@@ -629,105 +687,59 @@ export class KafkaTransport implements Transport {
   }
 
   async #listOffsets(req: Requests['listOffsets']): Promise<Responses['listOffsets']> {
-    const leaders = await this.#leaders(req.partitions)
     const results: Responses['listOffsets']['partitions'] = req.partitions.map((p) => ({
       topic: p.topic,
       partition: p.partition,
       offset: -1,
       timestamp: -1,
     }))
-    await Promise.all(
-      byNode(req.partitions, (p) => leaders[req.partitions.indexOf(p)]).map(async ({node, items}) => {
-        const fail = (error: ErrorData) => {
-          for (const {index, item} of items) {
-            results[index] = {...results[index]!, error}
-            this.#onPartitionError(item.topic, error)
-          }
-        }
-        if (node === undefined) {
-          fail({code: 'LEADER_NOT_AVAILABLE', message: 'No leader is known for the partition.'})
-          return
-        }
-        try {
-          const connection = await this.cluster.connection(node)
-          const body: ListOffsetsRequest = {
-            replicaId: -1,
-            isolationLevel: req.isolationLevel ?? 0,
-            topics: [...byTopic(items.map((i) => i.item))].map(([name, parts]) => ({
-              name,
-              partitions: parts.map((p) => ({
-                partitionIndex: p.partition,
-                currentLeaderEpoch: -1,
-                timestamp: p.timestamp,
-              })),
+    await this.#perLeader(
+      req.partitions,
+      async (connection, items) => {
+        const body: ListOffsetsRequest = {
+          replicaId: -1,
+          isolationLevel: req.isolationLevel ?? 0,
+          topics: [...byTopic(items)].map(([name, parts]) => ({
+            name,
+            partitions: parts.map((p) => ({
+              partitionIndex: p.partition,
+              currentLeaderEpoch: -1,
+              timestamp: p.timestamp,
             })),
-            timeoutMs: this.#requestTimeoutMs,
-          }
-          const res = await connection.request(APIS.ListOffsets, body)
-          const answer = new Map<string, (typeof res.topics)[number]['partitions'][number]>()
-          for (const t of res.topics) for (const p of t.partitions) answer.set(`${t.name}\0${p.partitionIndex}`, p)
-          for (const {index, item} of items) {
-            const p = answer.get(`${item.topic}\0${item.partition}`)
-            const error =
-              p === undefined ? {code: 'NETWORK_EXCEPTION' as const, message: 'No answer.'} : noError(p.errorCode)
-            if (error) {
-              results[index] = {...results[index]!, error}
-              this.#onPartitionError(item.topic, error)
-            } else {
-              results[index] = {
-                topic: item.topic,
-                partition: item.partition,
-                offset: p!.offset,
-                timestamp: p!.timestamp,
-              }
-            }
-          }
-        } catch (error) {
-          fail(
-            (error instanceof KafkaException ? error : new KafkaException('NETWORK_EXCEPTION', String(error))).toJSON(),
-          )
+          })),
+          timeoutMs: this.#requestTimeoutMs,
         }
-      }),
+        return answersByPartition((await connection.request(APIS.ListOffsets, body)).topics)
+      },
+      (index, item, answer, error) => {
+        results[index] = error
+          ? {...results[index]!, error}
+          : {topic: item.topic, partition: item.partition, offset: answer!.offset, timestamp: answer!.timestamp}
+      },
     )
     return {partitions: results}
   }
 
   async #deleteRecords(req: Requests['deleteRecords']): Promise<Responses['deleteRecords']> {
-    const leaders = await this.#leaders(req.partitions)
-    const results: Responses['deleteRecords']['partitions'] = req.partitions.map((p) => ({
-      topic: p.topic,
-      partition: p.partition,
-      lowWatermark: -1,
-    }))
-    await Promise.all(
-      byNode(req.partitions, (p) => leaders[req.partitions.indexOf(p)]).map(async ({node, items}) => {
-        try {
-          if (node === undefined)
-            throw new KafkaException('LEADER_NOT_AVAILABLE', 'No leader is known for the partition.')
-          const connection = await this.cluster.connection(node)
-          const res = await connection.request(APIS.DeleteRecords, {
-            topics: [...byTopic(items.map((i) => i.item))].map(([name, parts]) => ({
-              name,
-              partitions: parts.map((p) => ({partitionIndex: p.partition, offset: p.offset})),
-            })),
-            timeoutMs: this.#requestTimeoutMs,
-          })
-          const answer = new Map<string, {lowWatermark: number; errorCode: number}>()
-          for (const t of res.topics) for (const p of t.partitions) answer.set(`${t.name}\0${p.partitionIndex}`, p)
-          for (const {index, item} of items) {
-            const p = answer.get(`${item.topic}\0${item.partition}`)
-            results[index] = withError(
-              {topic: item.topic, partition: item.partition, lowWatermark: p?.lowWatermark ?? -1},
-              p === undefined ? {code: 'NETWORK_EXCEPTION', message: 'No answer.'} : noError(p.errorCode),
-            )
-          }
-        } catch (error) {
-          const e = (
-            error instanceof KafkaException ? error : new KafkaException('NETWORK_EXCEPTION', String(error))
-          ).toJSON()
-          for (const {index} of items) results[index] = {...results[index]!, error: e}
-        }
-      }),
+    const results: Responses['deleteRecords']['partitions'] = []
+    await this.#perLeader(
+      req.partitions,
+      async (connection, items) => {
+        const res = await connection.request(APIS.DeleteRecords, {
+          topics: [...byTopic(items)].map(([name, parts]) => ({
+            name,
+            partitions: parts.map((p) => ({partitionIndex: p.partition, offset: p.offset})),
+          })),
+          timeoutMs: this.#requestTimeoutMs,
+        })
+        return answersByPartition(res.topics)
+      },
+      (index, item, answer, error) => {
+        results[index] = withError(
+          {topic: item.topic, partition: item.partition, lowWatermark: answer?.lowWatermark ?? -1},
+          error,
+        )
+      },
     )
     return {partitions: results}
   }
@@ -1455,46 +1467,28 @@ export class KafkaTransport implements Transport {
   }
 
   async #describeProducers(req: Requests['describeProducers']): Promise<Responses['describeProducers']> {
-    const leaders = await this.#leaders(req.partitions)
-    const results: Responses['describeProducers']['partitions'] = req.partitions.map((p) => ({
-      topic: p.topic,
-      partition: p.partition,
-      producers: [],
-    }))
-    await Promise.all(
-      byNode(req.partitions, (p) => leaders[req.partitions.indexOf(p)]).map(async ({node, items}) => {
-        try {
-          if (node === undefined)
-            throw new KafkaException('LEADER_NOT_AVAILABLE', 'No leader is known for the partition.')
-          const c = await this.cluster.connection(node)
-          const res = await c.request(APIS.DescribeProducers, {
-            topics: [...byTopic(items.map((i) => i.item))].map(([name, parts]) => ({
-              name,
-              partitionIndexes: parts.map((p) => p.partition),
-            })),
-          })
-          const answer = new Map<string, (typeof res.topics)[number]['partitions'][number]>()
-          for (const t of res.topics) for (const p of t.partitions) answer.set(`${t.name}\0${p.partitionIndex}`, p)
-          for (const {index, item} of items) {
-            const p = answer.get(`${item.topic}\0${item.partition}`)
-            results[index] = withError(
-              {
-                topic: item.topic,
-                partition: item.partition,
-                producers: (p?.activeProducers ?? []).map((s) => ({...s})),
-              },
-              p === undefined
-                ? {code: 'NETWORK_EXCEPTION', message: 'No answer.'}
-                : noError(p.errorCode, p.errorMessage),
-            )
-          }
-        } catch (error) {
-          const e = (
-            error instanceof KafkaException ? error : new KafkaException('NETWORK_EXCEPTION', String(error))
-          ).toJSON()
-          for (const {index} of items) results[index] = {...results[index]!, error: e}
-        }
-      }),
+    const results: Responses['describeProducers']['partitions'] = []
+    await this.#perLeader(
+      req.partitions,
+      async (connection, items) => {
+        const res = await connection.request(APIS.DescribeProducers, {
+          topics: [...byTopic(items)].map(([name, parts]) => ({
+            name,
+            partitionIndexes: parts.map((p) => p.partition),
+          })),
+        })
+        return answersByPartition(res.topics)
+      },
+      (index, item, answer, error) => {
+        results[index] = withError(
+          {
+            topic: item.topic,
+            partition: item.partition,
+            producers: (answer?.activeProducers ?? []).map((s) => ({...s})),
+          },
+          error,
+        )
+      },
     )
     return {partitions: results}
   }
