@@ -179,7 +179,11 @@ describe(`kafkalite's commands against ${broker.label}`, () => {
     await kafkalite(['console-producer', ...bs, '--topic', topic], 'd\ne\n') // lag for the group
     const same = async (mainClass: string, args: string[]) => {
       const theirs = await runKafkaTool(mainClass, [...bs, ...args])
-      const command = mainClass.endsWith('TopicCommand') ? 'topics' : 'consumer-groups'
+      const command = mainClass.endsWith('TopicCommand')
+        ? 'topics'
+        : mainClass.endsWith('GetOffsetShell')
+          ? 'get-offsets'
+          : 'consumer-groups'
       const ours = await kafkalite([command, ...bs, ...args])
       // Kafka's tool asks DescribeTopicPartitions for eligible leader replicas; kafkalite's broker does not serve it,
       // so against it the tool prints N/A where Apache Kafka 4.4 answers empty lists (docs/cli.md).
@@ -193,6 +197,16 @@ describe(`kafkalite's commands against ${broker.label}`, () => {
     const topics = 'org.apache.kafka.tools.TopicCommand'
     const groups = 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand'
     await same(topics, ['--describe', '--topic', topic])
+    const offsets = 'org.apache.kafka.tools.GetOffsetShell'
+    for (const args of [
+      ['--topic', topic],
+      ['--topic', topic, '--time', '-2'],
+      ['--topic', topic, '--time', '-3'],
+      ['--topic-partitions', `${topic}:1`],
+      ['--topic', topic, '--time', '0'],
+    ]) {
+      await same(offsets, args)
+    }
     for (const view of [
       [],
       ['--offsets'],
