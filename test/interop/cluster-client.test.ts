@@ -1,7 +1,6 @@
 // kafkalite's own client library and commands against the broker under test (Apache Kafka's by default): the
 // cluster side of kafkalite (issue 12). Apache Kafka's Java client is the reference reader and writer. The commands
 // run from a home of their own, which must never start a kafkalite daemon.
-import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -16,7 +15,7 @@ import {
 } from '../../src/client/index.js'
 import {bootstrap, broker, consume, createTopic, produce, text, unique, waitFor, watermarks} from './harness/context.js'
 import {restartBroker} from './harness/broker.js'
-import {ROOT, runKafkaTool} from './harness/env.js'
+import {runKafkaTool, runKafkalite} from './harness/env.js'
 
 const home = mkdtempSync(join(tmpdir(), 'kafkalite-cluster-client-'))
 const config = (extra: Record<string, string> = {}) => ({
@@ -30,25 +29,7 @@ afterAll(() => {
   rmSync(home, {recursive: true, force: true})
 })
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function kafkalite(args: readonly string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
-      env: {...process.env, KAFKALITE_HOME: home},
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-    child.stdin.end(input ?? '')
-  })
-}
+const kafkalite = (args: readonly string[], input?: string) => runKafkalite(home, args, input)
 
 const bs = ['--bootstrap-server', bootstrap]
 

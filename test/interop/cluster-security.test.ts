@@ -2,14 +2,14 @@
 // SSL, SASL_SSL and SASL_PLAINTEXT listeners, PEM stores made with openssl, SCRAM users created as Kafka creates them
 // (kafka-storage.sh format --add-scram), and a PLAIN user in its JAAS settings. Each client setting comes from a
 // --command-config file as a Kafka user writes it.
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {freePort, startApacheKafka, stopBroker, type BrokerHandle} from './harness/broker.js'
 import {broker, unique} from './harness/context.js'
-import {ROOT, runKafkaTool} from './harness/env.js'
+import {runKafkaTool, runKafkalite} from './harness/env.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'kafkalite-security-'))
 const home = join(dir, 'home')
@@ -113,25 +113,7 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function kafkalite(args: readonly string[], input = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
-      env: {...process.env, KAFKALITE_HOME: home},
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-    child.stdin.end(input)
-  })
-}
+const kafkalite = (args: readonly string[], input?: string) => runKafkalite(home, args, input)
 
 /** A --command-config file with these lines. */
 function properties(name: string, lines: string[]): string {

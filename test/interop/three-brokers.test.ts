@@ -3,7 +3,6 @@
 // printed as Kafka's own tool prints it, and an idempotent producer, a group consumer and a transactional producer
 // that carry on while the leader of their partitions, then their transaction coordinator, crash (kill -9).
 // Runs with the Apache Kafka suite (the cluster is started here, next to the suite's single broker).
-import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -11,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Admin, KafkaConsumer, KafkaProducer} from '../../src/client/index.js'
 import {launchClusterNode, startKafkaCluster, stopClusterNode, type ClusterNode} from './harness/broker.js'
 import {broker} from './harness/context.js'
-import {ROOT, runKafkaTool} from './harness/env.js'
+import {runKafkaTool, runKafkalite} from './harness/env.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'kafkalite-three-brokers-'))
 const home = join(dir, 'home')
@@ -29,19 +28,7 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-function kafkalite(args: readonly string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
-      env: {...process.env, KAFKALITE_HOME: home},
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-    child.stdin.end('')
-  })
-}
+const kafkalite = (args: readonly string[]) => runKafkalite(home, args)
 
 const config = (extra: Record<string, string> = {}) => ({
   'kafkalite.home': home,

@@ -77,10 +77,11 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
 
 // --- Apache Kafka -----------------------------------------------------------------------------------------------
 
-function kafkaJava(dir: string, mainClass: string, args: string[]): string[] {
+/** Java's arguments for a Kafka main class, logging to `dir`; the heap is the single broker's unless given. */
+function kafkaJava(dir: string, mainClass: string, args: string[], heap = {min: '256m', max: '768m'}): string[] {
   return [
-    '-Xms256m',
-    '-Xmx768m',
+    `-Xms${heap.min}`,
+    `-Xmx${heap.max}`,
     '-XX:+UseG1GC',
     `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
     '-cp',
@@ -392,17 +393,9 @@ export async function startKafkaCluster(dir: string, size = 3): Promise<{bootstr
   return {bootstrap: nodes.map((n) => `127.0.0.1:${n.port}`).join(','), nodes}
 }
 
+/** A cluster node's JVM: three of them share the machine with the suite's own broker. */
 function clusterJava(dir: string, mainClass: string, args: string[]): string[] {
-  return [
-    '-Xms128m',
-    '-Xmx512m',
-    '-XX:+UseG1GC',
-    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
-    '-cp',
-    interopEnv().kafkaClasspath,
-    mainClass,
-    ...args,
-  ]
+  return kafkaJava(dir, mainClass, args, {min: '128m', max: '512m'})
 }
 
 /** Starts (or starts again) one broker of the cluster and waits until it serves. */
