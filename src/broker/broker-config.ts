@@ -51,6 +51,18 @@ export interface TransactionConfig {
   removeIntervalMs: number
 }
 
+/** Retention and the log cleaner's settings (log-manager.ts). */
+export interface LogManagerConfig {
+  /** log.retention.check.interval.ms */
+  retentionCheckIntervalMs: number
+  /** log.cleaner.enable */
+  cleanerEnable: boolean
+  /** log.cleaner.backoff.ms: how long the cleaner sleeps when no partition is due. */
+  cleanerBackoffMs: number
+  /** The most keys one cleaner pass maps (from log.cleaner.dedupe.buffer.size). */
+  cleanerMaxKeys: number
+}
+
 /** The lag history's settings. */
 export interface LagHistoryConfig {
   /** One sample per partition (and per group partition) per interval at most. */
@@ -96,6 +108,10 @@ export interface BrokerConfig {
   producerIds: {expirationMs: number; checkIntervalMs: number}
   /** The lag history's settings. */
   lagHistory: LagHistoryConfig
+  /** Retention and the log cleaner. */
+  logs: LogManagerConfig
+  /** offsets.retention.minutes and its check interval: when an empty group's committed offsets expire. */
+  offsetsRetention: {retentionMs: number; checkIntervalMs: number}
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
   /**
@@ -163,6 +179,14 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'transaction.remove.expired.transaction.cleanup.interval.ms': {type: 'INT', default: '3600000', min: 1},
   'producer.id.expiration.ms': {type: 'INT', default: '86400000', min: 1},
   'producer.id.expiration.check.interval.ms': {type: 'INT', default: '600000', min: 1},
+  'log.retention.check.interval.ms': {type: 'INT', default: '300000', min: 1},
+  'log.cleaner.enable': {type: 'BOOLEAN', default: 'true'},
+  'log.cleaner.backoff.ms': {type: 'INT', default: '15000', min: 0},
+  // Bounds the keys of one cleaner pass: one per 128 bytes (a JavaScript map entry costs about that), 1M keys by
+  // default; a pass over more keys cleans up to where the map filled, and the next pass goes on from there.
+  'log.cleaner.dedupe.buffer.size': {type: 'INT', default: '134217728', min: 1 << 20},
+  'offsets.retention.minutes': {type: 'INT', default: '10080', min: 1},
+  'offsets.retention.check.interval.ms': {type: 'INT', default: '600000', min: 1},
   // kafkalite's own: the lag history behind `kafkalite lag` (src/daemon/lag-history.ts).
   'kafkalite.lag.sample.interval.ms': {type: 'INT', default: '1000', min: 1},
   // Thinning a full series costs (samples / 4) x samples steps on the append path (measured 0.4 ms at 300, 4 ms at
@@ -268,6 +292,16 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       commitSamples: Number(get('kafkalite.lag.commits')),
       flushIntervalMs: 1000,
     },
+    logs: {
+      retentionCheckIntervalMs: Number(get('log.retention.check.interval.ms')),
+      cleanerEnable: get('log.cleaner.enable') === 'true',
+      cleanerBackoffMs: Number(get('log.cleaner.backoff.ms')),
+      cleanerMaxKeys: Math.floor(Number(get('log.cleaner.dedupe.buffer.size')) / 128),
+    },
+    offsetsRetention: {
+      retentionMs: Number(get('offsets.retention.minutes')) * 60_000,
+      checkIntervalMs: Number(get('offsets.retention.check.interval.ms')),
+    },
     file,
     settings: {...props},
     unknown,
@@ -289,6 +323,10 @@ const KAFKA_TYPES: Readonly<Record<string, ConfigType>> = {
   listeners: 'LIST',
   'connections.max.idle.ms': 'LONG',
   'queued.max.request.bytes': 'LONG',
+  'log.retention.check.interval.ms': 'LONG',
+  'log.cleaner.backoff.ms': 'LONG',
+  'log.cleaner.dedupe.buffer.size': 'LONG',
+  'offsets.retention.check.interval.ms': 'LONG',
   'controller.listener.names': 'LIST',
   'controller.quorum.bootstrap.servers': 'LIST',
   'controller.quorum.voters': 'LIST',

@@ -22,11 +22,20 @@ import {
 } from '../protocol/kafka/record-batch.js'
 import {INTERNAL_TOPICS, invalidTopicNameMessage, unifyCollisionChars} from '../protocol/kafka/topic-name.js'
 import type {StorageFailure} from '../store/failure.js'
-import type {AbortedTxnRow, BatchRow, PartitionRow, ProducerStateRow, Store, TopicRow} from '../store/store.js'
+import type {
+  AbortedTxnRow,
+  BatchRow,
+  PartitionRow,
+  ProducerStateRow,
+  SegmentRow,
+  Store,
+  TopicRow,
+} from '../store/store.js'
 import {setOwn} from '../properties.js'
 import {tpKey} from '../protocol/kafka/topic-partition.js'
 import type {BrokerConfig} from './broker-config.js'
 import {afterAppend, checkProducerBatch, fromRow, toRow, type ProducerEntry} from './producer-state.js'
+import {addBatch, newSegment, shouldRoll, type Segment} from './segments.js'
 import {TopicConfigResolver, topicConfigDef, validateTopicConfigs} from './topic-config.js'
 
 export interface PartitionState {
@@ -41,6 +50,15 @@ export interface PartitionState {
   readonly producers: Map<number, ProducerEntry>
   /** First offsets of the open transactions on this partition, by producer id. */
   readonly ongoing: Map<number, number>
+  /** The log's segments, oldest first; the last is the active segment (see segments.ts). */
+  segments: Segment[]
+  /** The cleaner's checkpoint: offsets below it are compacted (Kafka's cleaner-offset-checkpoint). */
+  cleanOffset: number
+  /**
+   * The latest delete horizon of the tombstones and markers the cleaner kept (Kafka's latestDeleteHorizon, KIP-534),
+   * or -1: once it passes, the partition is cleaned again even without dirty data, to remove them.
+   */
+  deleteHorizon: number
 }
 
 /** A transaction marker to write: the coordinator decides, the broker appends. */
@@ -74,9 +92,17 @@ export interface BrokerOptions {
   verifyTransaction?: TransactionVerifier
   /** Told of every partition whose log grew, once the write is committed (the lag history samples it). */
   onAppended?: (p: PartitionState, endOffset: number, now: number) => void
+  /** Told of every partition whose log start offset moved (its batches below are then purged in steps). */
+  onLogStartMoved?: (p: PartitionState) => void
 }
 
-const newPartition = (topic: TopicState, index: number, logStartOffset = 0, nextOffset = 0): PartitionState => ({
+const newPartition = (
+  topic: TopicState,
+  index: number,
+  createdAt: number,
+  logStartOffset = 0,
+  nextOffset = 0,
+): PartitionState => ({
   topic,
   index,
   logStartOffset,
@@ -84,6 +110,9 @@ const newPartition = (topic: TopicState, index: number, logStartOffset = 0, next
   waiters: new Set(),
   producers: new Map(),
   ongoing: new Map(),
+  segments: [newSegment(0, createdAt)],
+  cleanOffset: 0,
+  deleteHorizon: -1,
 })
 
 /**
@@ -115,6 +144,19 @@ export interface TopicState {
   logAppendTime: boolean
   /** compression.type: the codec batches are stored with, or null to keep the producer's ('producer'). */
   compression: Codec | null
+  /** cleanup.policy includes delete: retention.ms and retention.bytes apply. */
+  deletes: boolean
+  /** retention.ms and retention.bytes (-1: no limit). */
+  retentionMs: number
+  retentionBytes: number
+  /** segment.bytes and segment.ms: when the active segment is rolled. */
+  segmentBytes: number
+  segmentMs: number
+  /** The cleaner's settings (compacted topics). */
+  deleteRetentionMs: number
+  minCompactionLagMs: number
+  maxCompactionLagMs: number
+  minCleanableDirtyRatio: number
   deleted: boolean
 }
 
@@ -202,6 +244,7 @@ export class Broker {
   readonly #now: () => number
   readonly #verifyTransaction: TransactionVerifier | null
   readonly #onAppended: ((p: PartitionState, endOffset: number, now: number) => void) | null
+  readonly #onLogStartMoved: ((p: PartitionState) => void) | null
   /** Producers whose batches the storage refused, by partition: where their sequence stands (see restore). */
   readonly #refused = new Map<
     PartitionState,
@@ -217,6 +260,7 @@ export class Broker {
     this.#now = options.now ?? Date.now
     this.#verifyTransaction = options.verifyTransaction ?? null
     this.#onAppended = options.onAppended ?? null
+    this.#onLogStartMoved = options.onLogStartMoved ?? null
     this.#skipRecordValidation = config.benchSkipRecordValidation === true
     this.#load()
   }
@@ -279,22 +323,50 @@ export class Broker {
     for (const p of this.store.listPartitions()) {
       const topic = this.#byId.get(p.topic)
       if (!topic) continue
-      const kept = topic.partitions[p.partition]
+      let kept = topic.partitions[p.partition]
       if (kept === undefined) {
-        topic.partitions[p.partition] = newPartition(topic, p.partition, p.logStartOffset, p.nextOffset)
-        continue
+        kept = newPartition(topic, p.partition, topic.row.createdAt, p.logStartOffset, p.nextOffset)
+        topic.partitions[p.partition] = kept
       }
       kept.logStartOffset = p.logStartOffset
       kept.nextOffset = p.nextOffset
       kept.producers.clear()
       kept.ongoing.clear()
+      kept.segments = []
     }
+    this.#loadSegments()
     for (const row of this.store.listProducerStates()) {
       const p = this.#byId.get(row.topic)?.partitions[row.partition]
       if (!p) continue
       const entry = fromRow(row)
       p.producers.set(entry.producerId, entry)
       if (entry.txnFirstOffset >= 0) p.ongoing.set(entry.producerId, entry.txnFirstOffset)
+    }
+  }
+
+  /**
+   * Reads the segments back: closed ones as stored, the active one's totals from its batches (they are written only
+   * when it is rolled), and the cleaner checkpoints.
+   */
+  #loadSegments(): void {
+    for (const row of this.store.listSegments()) {
+      const p = this.#byId.get(row.topic)?.partitions[row.partition]
+      if (!p) continue
+      p.segments.push({...row, rollTimestamp: -1})
+    }
+    for (const {topic, partition, cleanOffset} of this.store.listCleanOffsets()) {
+      const p = this.#byId.get(topic)?.partitions[partition]
+      if (p) p.cleanOffset = cleanOffset
+    }
+    for (const topic of this.#topics.values()) {
+      for (const p of topic.partitions) {
+        if (p.segments.length === 0) p.segments.push(newSegment(p.logStartOffset, this.#now()))
+        const active = p.segments.at(-1)!
+        const stats = this.store.segmentStats(topic.row.id, p.index, active.baseOffset, Number.MAX_SAFE_INTEGER)
+        active.size = stats.size
+        active.maxTimestamp = stats.maxTimestamp
+        active.rollTimestamp = stats.firstMaxTimestamp
+      }
     }
   }
 
@@ -433,11 +505,20 @@ export class Broker {
       timestampAfterMaxMs: 0,
       logAppendTime: false,
       compression: null,
+      deletes: true,
+      retentionMs: -1,
+      retentionBytes: -1,
+      segmentBytes: 0,
+      segmentMs: 0,
+      deleteRetentionMs: 0,
+      minCompactionLagMs: 0,
+      maxCompactionLagMs: 0,
+      minCleanableDirtyRatio: 0,
       deleted: false,
     }
     this.#applyConfigs(state)
     if (withPartitions) {
-      for (let p = 0; p < row.partitions; p++) state.partitions.push(newPartition(state, p))
+      for (let p = 0; p < row.partitions; p++) state.partitions.push(newPartition(state, p, row.createdAt))
     }
     return state
   }
@@ -445,7 +526,18 @@ export class Broker {
   #applyConfigs(state: TopicState): void {
     state.maxMessageBytes = Number(this.configs.value('max.message.bytes', state.row.configs))
     state.maxDecompressedBytes = decompressionBound(state.maxMessageBytes, this.config.maxFrameBytes)
-    state.compacted = this.configs.value('cleanup.policy', state.row.configs).split(',').includes('compact')
+    const policy = this.configs.value('cleanup.policy', state.row.configs).split(',')
+    state.compacted = policy.includes('compact')
+    state.deletes = policy.includes('delete')
+    const number = (name: string) => Number(this.configs.value(name, state.row.configs))
+    state.retentionMs = number('retention.ms')
+    state.retentionBytes = number('retention.bytes')
+    state.segmentBytes = number('segment.bytes')
+    state.segmentMs = number('segment.ms')
+    state.deleteRetentionMs = number('delete.retention.ms')
+    state.minCompactionLagMs = number('min.compaction.lag.ms')
+    state.maxCompactionLagMs = number('max.compaction.lag.ms')
+    state.minCleanableDirtyRatio = number('min.cleanable.dirty.ratio')
     state.minInsyncReplicas = Number(this.configs.value('min.insync.replicas', state.row.configs))
     state.timestampBeforeMaxMs = Number(this.configs.value('message.timestamp.before.max.ms', state.row.configs))
     state.timestampAfterMaxMs = Number(this.configs.value('message.timestamp.after.max.ms', state.row.configs))
@@ -537,9 +629,10 @@ export class Broker {
             )
           }
           if (!req.validateOnly) {
-            this.store.addPartitions(state.row.id, current, count)
+            const now = this.#now()
+            this.store.addPartitions(state.row.id, current, count, now)
             state.row = {...state.row, partitions: count}
-            for (let p = current; p < count; p++) state.partitions.push(newPartition(state, p))
+            for (let p = current; p < count; p++) state.partitions.push(newPartition(state, p, now))
           }
           return {name}
         } catch (error) {
@@ -632,12 +725,53 @@ export class Broker {
       }
     }
     if (moves.size > 0) {
+      const now = this.#now()
       this.store.transaction(() => {
-        for (const [p, start] of moves) this.store.deleteRecordsBefore(p.topic.row.id, p.index, start)
+        for (const [p, start] of moves) this.#saveLogStart(p, start, 0, now)
       })
-      for (const [p, start] of moves) p.logStartOffset = start
+      for (const [p, start] of moves) this.#applyLogStart(p, start, 0, now)
     }
     return {partitions: results}
+  }
+
+  /**
+   * Moves a partition's log start offset up to `start`, deleting its `segments` oldest segments (retention) and every
+   * segment that ends at or below the new start. The batches below are purged afterwards, in steps (purge): reads
+   * never go below the log start, and a large deletion does not hold up the requests behind it.
+   */
+  moveLogStart(p: PartitionState, start: number, segments: number): void {
+    const now = this.#now()
+    this.store.transaction(() => this.#saveLogStart(p, start, segments, now))
+    this.#applyLogStart(p, start, segments, now)
+  }
+
+  /** What moveLogStart keeps: the segments from the first that ends past the new start, or a new active one. */
+  #keptSegments(p: PartitionState, start: number, segments: number, now: number): {kept: Segment[]; rolled?: Segment} {
+    let first = segments
+    while (first < p.segments.length && (p.segments[first + 1]?.baseOffset ?? Infinity) <= start) first++
+    if (first < p.segments.length) return {kept: p.segments.slice(first)}
+    const rolled = newSegment(p.nextOffset, now)
+    return {kept: [rolled], rolled}
+  }
+
+  #saveLogStart(p: PartitionState, start: number, segments: number, now: number): void {
+    const {kept, rolled} = this.#keptSegments(p, start, segments, now)
+    const row = (g: Segment): SegmentRow => ({topic: p.topic.row.id, partition: p.index, ...g})
+    this.store.moveLogStart(p.topic.row.id, p.index, start, kept[0]!.baseOffset, rolled ? row(rolled) : undefined)
+  }
+
+  #applyLogStart(p: PartitionState, start: number, segments: number, now: number): void {
+    p.segments = this.#keptSegments(p, start, segments, now).kept
+    p.logStartOffset = start
+    this.#onLogStartMoved?.(p)
+  }
+
+  /**
+   * Deletes up to `limit` of the batches below a partition's log start offset; returns how many it deleted (0: none
+   * are left).
+   */
+  purge(p: PartitionState, limit: number): number {
+    return this.store.purgeBelow(p.topic.row.id, p.index, p.logStartOffset, limit)
   }
 
   /**
@@ -855,7 +989,9 @@ export class Broker {
     for (const [p, entries] of producers) {
       for (const e of entries.values()) states.push(toRow(p.topic.row.id, p.index, e))
     }
-    const write = {batches: rows, partitions, producers: states, aborted}
+    const now = this.#now()
+    const rolls = this.#roll(rows, now)
+    const write = {batches: rows, partitions, producers: states, aborted, segments: rolls.rows}
     if (alsoInTransaction) {
       this.store.transaction(() => {
         this.store.append(write)
@@ -873,12 +1009,44 @@ export class Broker {
         else p.ongoing.delete(e.producerId)
       }
     }
-    const now = this.#now()
+    for (const [p, segments] of rolls.segments) p.segments = segments
     for (const [p, next] of touched) {
       p.nextOffset = next
       this.#onAppended?.(p, next, now)
       this.#wake(p)
     }
+  }
+
+  /**
+   * The partitions' segments once `rows` are appended, rolled as Kafka rolls them (segments.ts), and the segment rows
+   * to write with the append: the closed segments' final totals and the new active ones. Applied to memory only
+   * after the commit.
+   */
+  #roll(rows: readonly BatchRow[], now: number): {segments: Map<PartitionState, Segment[]>; rows: SegmentRow[]} {
+    const segments = new Map<PartitionState, Segment[]>()
+    const out: SegmentRow[] = []
+    for (const b of rows) {
+      const p = this.#byId.get(b.topic)!.partitions[b.partition]!
+      let list = segments.get(p)
+      if (list === undefined) {
+        list = p.segments.slice(0, -1)
+        list.push({...p.segments.at(-1)!})
+        segments.set(p, list)
+      }
+      let active = list.at(-1)!
+      const size = b.bytes.length
+      const batch = {size, maxTimestamp: b.maxTimestamp, lastOffset: b.lastOffset}
+      if (shouldRoll(active, batch, now, p.topic)) {
+        out.push({topic: b.topic, partition: b.partition, ...active})
+        active = newSegment(b.baseOffset, now)
+        list.push(active)
+      }
+      addBatch(active, size, b.maxTimestamp)
+    }
+    for (const [p, list] of segments) {
+      for (const g of list.slice(p.segments.length)) out.push({topic: p.topic.row.id, partition: p.index, ...g})
+    }
+    return {segments, rows: out}
   }
 
   /**
@@ -1025,7 +1193,7 @@ export class Broker {
     if (timestamp === -2) return {offset: p.logStartOffset, timestamp: -1}
     const id = p.topic.row.id
     if (timestamp === -3) {
-      const batch = this.store.batchWithMaxTimestamp(id, p.index)
+      const batch = this.store.batchWithMaxTimestamp(id, p.index, p.logStartOffset)
       if (!batch) return {offset: -1, timestamp: -1}
       const max = readBatchHeader(batch).maxTimestamp
       const record = decodeRecords(batch).find((r) => r.timestamp === max)
@@ -1034,7 +1202,7 @@ export class Broker {
     if (timestamp < 0) {
       throw new KafkaException('INVALID_REQUEST', `Invalid timestamp ${timestamp}: use -1, -2, -3 or a time in ms.`)
     }
-    const batch = this.store.firstBatchAtOrAfterTimestamp(id, p.index, timestamp)
+    const batch = this.store.firstBatchAtOrAfterTimestamp(id, p.index, timestamp, p.logStartOffset)
     if (!batch) return {offset: -1, timestamp: -1}
     const header = readBatchHeader(batch)
     if (header.timestampType === TIMESTAMP_TYPE.LogAppendTime)
@@ -1054,6 +1222,24 @@ export class Broker {
       }
     }
     return {partitions, logEnd}
+  }
+
+  /** Bytes of each topic's stored batches, by name (the segments' sizes; `daemon status`, kafka-log-dirs). */
+  topicBytes(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const t of this.topics()) {
+      let bytes = 0
+      for (const p of t.partitions) bytes += this.partitionBytes(p)
+      out[t.row.name] = bytes
+    }
+    return out
+  }
+
+  /** Bytes of a partition's stored batches: the sum of its segments' sizes. */
+  partitionBytes(p: PartitionState): number {
+    let bytes = 0
+    for (const s of p.segments) bytes += s.size
+    return bytes
   }
 
   /** Totals for `daemon status`. */

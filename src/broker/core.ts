@@ -18,6 +18,7 @@ import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
 import {fetch, type FetchBudget, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
+import {LogManager} from './log-manager.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
 import {ScramUsers} from './scram-users.js'
@@ -37,7 +38,7 @@ export {MemberIdRequiredException} from './group-coordinator.js'
 /** The broker's own part of `daemon status`: what it holds and where. */
 export type BrokerStatus = Pick<
   DaemonStatus,
-  'topics' | 'partitions' | 'records' | 'database' | 'diskBytes' | 'durability'
+  'topics' | 'partitions' | 'records' | 'database' | 'diskBytes' | 'durability' | 'topicBytes'
 >
 
 export class BrokerCore {
@@ -48,9 +49,12 @@ export class BrokerCore {
   readonly history: LagHistory
   /** SASL/SCRAM users (the Kafka listener's SCRAM exchange checks clients against them). */
   readonly scramUsers: ScramUsers
+  /** Retention, the purge of deleted records, and the log cleaner. */
+  readonly logs: LogManager
   readonly #store: Store
   readonly #now: () => number
   readonly #producerExpiry: NodeJS.Timeout
+  readonly #offsetExpiry: NodeJS.Timeout
   /** Units of work the storage refused since it last took one. */
   #refused = 0
   #refusalLoggedAt = 0
@@ -66,7 +70,9 @@ export class BrokerCore {
       // Called only while serving requests, after the constructor has created the coordinator.
       verifyTransaction: (producerId, producerEpoch, p) => this.transactions.verifyAppend(producerId, producerEpoch, p),
       onAppended: (p, endOffset, at) => this.history.onAppend(p.topic.row.name, p.index, endOffset, at),
+      onLogStartMoved: (p) => this.logs.schedulePurge(p),
     })
+    this.logs = new LogManager(this.broker, store, config.logs, log, now)
     this.groups = new GroupCoordinator(store, this.broker, config.groups, log, {
       now,
       onCommitted: (rows) => {
@@ -88,6 +94,17 @@ export class BrokerCore {
       }
     }, config.producerIds.checkIntervalMs)
     this.#producerExpiry.unref()
+    // Kafka's offsets.retention.check.interval.ms: expired committed offsets go, with their lag history.
+    this.#offsetExpiry = setInterval(() => {
+      try {
+        const failure = store.unit(() => this.expireOffsets())
+        if (failure) log.warn(`could not expire committed offsets: ${failure.message}`)
+      } catch (error) {
+        log.error(`could not expire committed offsets: ${String(error)}`)
+      }
+    }, config.offsetsRetention.checkIntervalMs)
+    this.#offsetExpiry.unref()
+    this.logs.start()
   }
 
   // ---- topics and configs ---------------------------------------------------------------------------------------
@@ -216,6 +233,16 @@ export class BrokerCore {
     return res
   }
 
+  /** Expires committed offsets past offsets.retention.minutes (GroupCoordinator.expireOffsets), with their lag history. */
+  expireOffsets(): number {
+    let n = 0
+    for (const e of this.groups.expireOffsets(this.config.offsetsRetention.retentionMs)) {
+      this.history.forget(e.groupGone ? {groupId: e.groupId} : {groupId: e.groupId, partitions: e.partitions})
+      n += e.partitions.length
+    }
+    return n
+  }
+
   /** Deletes a group's offsets of some partitions; their lag history goes with them. */
   offsetDelete(req: Req<'offsetDelete'>): Res<'offsetDelete'> {
     const res = this.groups.offsetDelete(req)
@@ -279,6 +306,7 @@ export class BrokerCore {
   status(): BrokerStatus {
     return {
       ...this.broker.totals(),
+      topicBytes: this.broker.topicBytes(),
       database: this.#store.path,
       diskBytes: this.#store.diskBytes(),
       durability: this.config.durability,
@@ -312,6 +340,8 @@ export class BrokerCore {
   /** Stops the timers of every component (shutdown); the state is already persisted. */
   close(): void {
     clearInterval(this.#producerExpiry)
+    clearInterval(this.#offsetExpiry)
+    this.logs.close()
     this.groups.close()
     this.transactions.close()
     this.history.close()

@@ -65,6 +65,8 @@ interface Group {
   heartbeats: Set<HeartbeatWaiter>
   /** Member ids given with MEMBER_ID_REQUIRED, each forgotten unless it joins within its session timeout. */
   pending: Map<string, NodeJS.Timeout>
+  /** When the group last became Empty (Kafka's currentStateTimestamp): offsets.retention.minutes counts from it. */
+  emptySince: number
 }
 
 interface HeartbeatWaiter {
@@ -156,8 +158,10 @@ export class GroupCoordinator {
         this.#touch(group, member)
       }
       this.#groups.set(group.id, group)
-      if (group.members.size === 0) group.state = 'Empty'
-      else if (row.state === 'Stable') group.state = 'Stable'
+      if (group.members.size === 0) {
+        group.state = 'Empty'
+        group.emptySince = row.updatedAt ?? this.#now()
+      } else if (row.state === 'Stable') group.state = 'Stable'
       else this.#prepareRebalance(group, 'the coordinator restarted during a rebalance')
     }
   }
@@ -176,6 +180,7 @@ export class GroupCoordinator {
       delaying: false,
       heartbeats: new Set(),
       pending: new Map(),
+      emptySince: this.#now(),
     }
   }
 
@@ -456,6 +461,7 @@ export class GroupCoordinator {
     group.generation++
     if (group.members.size === 0) {
       group.state = 'Empty'
+      group.emptySince = this.#now()
       group.protocol = ''
       group.leader = ''
       this.#persist(group)
@@ -856,6 +862,48 @@ export class GroupCoordinator {
     return this.describeGroups({groupIds: [...ids]})
       .groups.filter((g) => g.state !== 'Dead' || (offsets.get(g.groupId)?.length ?? 0) > 0)
       .map((description) => ({description, offsets: offsets.get(description.groupId) ?? []}))
+  }
+
+  /**
+   * Kafka's offset expiration (GroupMetadata.removeExpiredOffsets, offsets.retention.minutes): the committed offsets
+   * of a group that has been Empty for the retention expire together; those of a group without group management (a
+   * standalone consumer's, protocol type empty) each expire that long after their commit. A group left Empty without
+   * offsets goes (Dead). Groups with members keep theirs. Returns what expired, for the lag history.
+   */
+  expireOffsets(
+    retentionMs: number,
+  ): {groupId: string; partitions: {topic: string; partition: number}[]; groupGone: boolean}[] {
+    const now = this.#now()
+    const byGroup = new Map<string, OffsetRow[]>()
+    for (const row of this.#store.fetchOffsets()) {
+      let list = byGroup.get(row.groupId)
+      if (list === undefined) byGroup.set(row.groupId, (list = []))
+      list.push(row)
+    }
+    const expired: {groupId: string; partitions: {topic: string; partition: number}[]; groupGone: boolean}[] = []
+    for (const [groupId, offsets] of byGroup) {
+      const group = this.#groups.get(groupId)
+      if (group !== undefined && group.state !== 'Empty') continue
+      const standalone = group === undefined || group.protocolType === ''
+      const gone = offsets.filter((o) =>
+        standalone ? now - o.commitTimestamp >= retentionMs : now - group.emptySince >= retentionMs,
+      )
+      if (gone.length === 0) continue
+      const partitions = gone.map((o) => ({topic: o.topic, partition: o.partition}))
+      const groupGone = gone.length === offsets.length && (group === undefined || group.members.size === 0)
+      if (groupGone) {
+        this.#store.deleteGroup(groupId)
+        if (group?.timer) clearTimeout(group.timer)
+        this.#groups.delete(groupId)
+      } else {
+        this.#store.deleteOffsets(groupId, partitions)
+      }
+      this.#log.info(
+        `group ${groupId}: ${gone.length} committed offset(s) expired (offsets.retention.minutes)${groupGone ? '; the group is removed' : ''}`,
+      )
+      expired.push({groupId, partitions, groupGone})
+    }
+    return expired
   }
 
   /** Offsets of a deleted topic go with it. */

@@ -1,6 +1,6 @@
 // Kafka's topic configs (storage/.../log/LogConfig.java): names, types, defaults, validators and broker synonyms,
-// with Kafka's validation texts. kafkalite stores every valid config and enforces the ones listed in ENFORCED;
-// the others (retention, segments, compaction, ...) are accepted for compatibility and documented as not enforced.
+// with Kafka's validation texts. kafkalite stores every valid config and enforces those that a single broker without
+// files can (docs/broker.md lists which); the others (flush, index, replication throttles) are accepted and shown.
 import {KafkaException} from '../errors.js'
 import type {ConfigEntryData, ConfigSource} from '../protocol/socket/messages.js'
 
@@ -132,22 +132,6 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     synonyms: [{name: 'unclean.leader.election.enable'}],
   },
 }
-
-/** Topic configs kafkalite acts on today; every other valid config is stored and reported but has no effect yet. */
-export const ENFORCED: ReadonlySet<string> = new Set([
-  'max.message.bytes',
-  'message.timestamp.type',
-  'cleanup.policy', // only for the policy check of record deletion
-  'min.insync.replicas', // always met: one broker, every write is on it
-])
-
-/** Configs that are stored but whose effect (deleting old data) is a later kafkalite feature. */
-export const NOT_YET_ENFORCED_RETENTION = [
-  'retention.ms',
-  'retention.bytes',
-  'local.retention.ms',
-  'local.retention.bytes',
-]
 
 /** Broker config keys that act as topic-config defaults. */
 export const BROKER_SYNONYMS: ReadonlySet<string> = new Set(

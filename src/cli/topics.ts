@@ -74,26 +74,6 @@ export async function describeTopics(
     .map((d) => toDescribed(d, configs.get(d.name) ?? [], offsets))
 }
 
-/** The retention settings a topic may set that kafkalite stores but does not enforce; -1 (and -2) keep everything. */
-const RETENTION_CONFIGS = ['retention.ms', 'retention.bytes', 'local.retention.ms', 'local.retention.bytes']
-
-/**
- * The note that retention is not enforced, for the topics that set a retention of their own (or whose broker does):
- * those users expect records to go; the others keep Kafka's default, which --help, the README and broker.md
- * already say is not enforced, and a note on every describe was noise. Null when no topic sets one.
- */
-export function retentionNote(topics: readonly DescribedTopic[]): string | null {
-  const setting = topics.filter((t) =>
-    RETENTION_CONFIGS.some((name) => {
-      const value = t.configs[name]
-      return value !== undefined && value !== '-1' && value !== '-2'
-    }),
-  )
-  if (setting.length === 0) return null
-  const names = setting.map((t) => `'${t.name}'`).join(', ')
-  return `Note: kafkalite does not enforce retention yet: the records of ${names} are kept until the topic is deleted, whatever retention.ms and retention.bytes say.`
-}
-
 /**
  * Grows the selected topics to `partitions` partitions (internal topics are left alone); returns their names. With
  * --replica-assignment, it must list a replica for every partition added.

@@ -145,8 +145,22 @@ export class Fetcher<K, V> {
       position += p.size
       if (!this.#subscriptions.isAssigned(state) || state.epoch !== epochs[i]) return // unassigned or seeked
       if (p.error) {
-        if (p.error.code === 'OFFSET_OUT_OF_RANGE' && this.#settings.autoOffsetReset !== 'none') {
-          this.#subscriptions.requestReset(state, this.#settings.autoOffsetReset)
+        if (p.error.code === 'OFFSET_OUT_OF_RANGE') {
+          // As Kafka's consumer: the position is gone (retention, delete-records) or past the end; auto.offset.reset
+          // decides, and `none` is the application's error.
+          const position = `Fetch position FetchPosition{offset=${state.fetchOffset}} is out of range for partition ${state.tp.topic}-${state.tp.partition}`
+          const reset = this.#settings.autoOffsetReset
+          if (reset !== 'none') {
+            this.#host.warn(`${position}, resetting offset to the ${reset} offset (auto.offset.reset=${reset})`)
+            this.#subscriptions.requestReset(state, reset)
+            return
+          }
+          this.#host.fail(
+            toKafkaException({
+              code: 'OFFSET_OUT_OF_RANGE',
+              message: `${position}: ${p.error.message} auto.offset.reset is none: seek to an offset in range, or set auto.offset.reset to earliest or latest.`,
+            }),
+          )
           return
         }
         const error = toKafkaException(p.error)

@@ -11,7 +11,6 @@ import {
   describeTopics,
   matchingTopics,
   parseReplicaAssignment,
-  retentionNote,
   topicsToDescribe,
 } from '../cli/topics.js'
 import {usageError} from '../errors.js'
@@ -40,7 +39,7 @@ export default class Topics extends BaseCommand {
 
 Exactly one action: --list, --describe, --create, --alter or --delete. --topic is a literal name for --create and a regular expression (matching the whole name) for the other actions. This is one broker, so the replication factor is always 1, and --replica-assignment may only name this broker.
 
-Topic configs (--config) are validated as Kafka validates them. kafkalite enforces max.message.bytes and message.timestamp.type; retention.ms, retention.bytes and the segment, compaction and flush settings are stored and shown but not enforced yet: records are kept until their topic is deleted.`
+Topic configs (--config) are validated as Kafka validates them, and enforced as Kafka enforces them: retention.ms and retention.bytes delete old segments (segment.bytes, segment.ms), cleanup.policy=compact keeps the latest record of each key (delete.retention.ms, min.compaction.lag.ms, max.compaction.lag.ms, min.cleanable.dirty.ratio), max.message.bytes, message.timestamp.type and compression.type apply to every write. The flush, index and replication settings are stored and shown.`
 
   static override enableJsonFlag = true
 
@@ -203,9 +202,6 @@ Topic configs (--config) are validated as Kafka validates them. kafkalite enforc
     if (!this.jsonEnabled()) {
       const filter = PARTITION_FILTERS.find((f) => flags[f])
       for (const line of describeTopicLines(described, filter, flags['topics-with-overrides'])) this.log(line)
-      // A Kafka cluster enforces retention: the note is about the local broker only.
-      const note = admin.kind === 'local' ? retentionNote(described) : null
-      if (note !== null) process.stderr.write(`${note}\n`)
     }
     return {topics: described}
   }

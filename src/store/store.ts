@@ -23,6 +23,42 @@ export interface PartitionRow {
   nextOffset: number
 }
 
+/** A log segment as stored (migrations/0080-log-segments.ts): its size and largest timestamp are final once closed. */
+export interface SegmentRow {
+  topic: number
+  partition: number
+  baseOffset: number
+  createdAt: number
+  size: number
+  maxTimestamp: number
+}
+
+/** What the batches of a range of a partition's log add up to. */
+export interface SegmentStats {
+  size: number
+  maxTimestamp: number
+  /** The largest timestamp of the range's first batch (Kafka rolls a segment by time from it), or -1. */
+  firstMaxTimestamp: number
+}
+
+/** A stored batch as the cleaner reads it. */
+export interface CleanerBatch {
+  baseOffset: number
+  lastOffset: number
+  deleteHorizon: number
+  bytes: Buffer
+}
+
+/** A batch the cleaner rewrote: the same last offset, fewer records (or a delete horizon set). */
+export interface CleanedBatch {
+  lastOffset: number
+  bytes: Buffer
+  recordCount: number
+  maxTimestamp: number
+  attributes: number
+  deleteHorizon: number
+}
+
 /**
  * Batches larger than this are stored in parts of this size (see migrations/0050-batch-parts.ts): SQLite holds two
  * copies of a blob it writes or reads, so a part costs twice its size at most, where a whole 90 MiB batch cost 180.
@@ -70,6 +106,8 @@ export interface GroupRow {
   state: string
   /** The coordinator's member records, as JSON. */
   members: string
+  /** When the group was last saved (ms); for an Empty group, when it became empty. Ignored by saveGroup. */
+  updatedAt?: number
 }
 
 /** A committed offset. */
@@ -170,6 +208,8 @@ export interface LogWrite {
   partitions: readonly PartitionRow[]
   producers?: readonly ProducerStateRow[]
   aborted?: readonly AbortedTxnRow[]
+  /** Segments rolled by this write: the closed ones with their final size, the new active ones. */
+  segments?: readonly SegmentRow[]
 }
 
 /** The stored bytes of consecutive batches of one partition. */
@@ -270,6 +310,9 @@ export class Store {
       }
       for (const a of write.aborted ?? []) {
         s.abortedInsert.run(a.topic, a.partition, a.producerId, a.firstOffset, a.lastOffset)
+      }
+      for (const g of write.segments ?? []) {
+        s.segmentUpsert.run(g.topic, g.partition, g.baseOffset, g.createdAt, g.size, g.maxTimestamp)
       }
     })
     this.#commitTx = db.transaction((offsets: readonly OffsetRow[]) => {
@@ -410,7 +453,10 @@ export class Store {
           topic.createdAt,
         ).lastInsertRowid,
       )
-      for (let p = 0; p < topic.partitions; p++) this.#s.partitionInsert.run(id, p)
+      for (let p = 0; p < topic.partitions; p++) {
+        this.#s.partitionInsert.run(id, p)
+        this.#s.segmentUpsert.run(id, p, 0, topic.createdAt, 0, -1)
+      }
       return {...topic, id}
     })()
   }
@@ -424,22 +470,136 @@ export class Store {
   }
 
   /** Adds empty partitions up to `count`. */
-  addPartitions(id: number, from: number, count: number): void {
+  addPartitions(id: number, from: number, count: number, now: number): void {
     this.db.transaction(() => {
-      for (let p = from; p < count; p++) this.#s.partitionInsert.run(id, p)
+      for (let p = from; p < count; p++) {
+        this.#s.partitionInsert.run(id, p)
+        this.#s.segmentUpsert.run(id, p, 0, now, 0, -1)
+      }
       this.#s.topicUpdatePartitions.run(count, id)
     })()
   }
 
   /**
-   * Moves a partition's log start offset forward to `logStartOffset` (Kafka's DeleteRecords) and deletes the
-   * batches that end below it, in one transaction. A batch that straddles it stays: the broker hides its records
-   * below the log start.
+   * Moves a partition's log start offset forward (DeleteRecords, retention) and forgets the segments that end at or
+   * below it: `firstSegment` is the base offset of the first segment kept, and `rolled` the new active segment when
+   * retention deleted every segment. The batches below are deleted afterwards, in small steps (purgeBelow): reads
+   * never go below the log start.
    */
-  deleteRecordsBefore(topic: number, partition: number, logStartOffset: number): void {
+  moveLogStart(
+    topic: number,
+    partition: number,
+    logStartOffset: number,
+    firstSegment: number,
+    rolled?: SegmentRow,
+  ): void {
     this.transaction(() => {
-      this.#s.batchDeleteBefore.run(topic, partition, logStartOffset)
       this.#s.partitionUpdateLogStart.run(logStartOffset, topic, partition)
+      if (rolled) this.#s.segmentUpsert.run(topic, partition, rolled.baseOffset, rolled.createdAt, 0, -1)
+      this.#s.segmentDeleteBefore.run(topic, partition, firstSegment)
+    })
+  }
+
+  /**
+   * Deletes up to `limit` of the batches of a partition that end below `offset`, oldest first, with their parts and
+   * the aborted-transaction entries that end below it; returns how many batches it deleted.
+   */
+  purgeBelow(topic: number, partition: number, offset: number, limit: number): number {
+    return this.transaction(() => {
+      const deleted = this.#s.batchPurge.run(topic, partition, offset, limit).changes
+      this.#s.abortedPurge.run(topic, partition, offset)
+      return deleted
+    })
+  }
+
+  /** Whether a partition has batches that end below `offset` (left to purge). */
+  hasBatchesBelow(topic: number, partition: number, offset: number): boolean {
+    return this.#s.batchAnyBelow.get(topic, partition, offset) !== undefined
+  }
+
+  /** Every segment of every partition, in offset order. */
+  listSegments(): SegmentRow[] {
+    return this.#s.segmentSelectAll.all() as SegmentRow[]
+  }
+
+  /** Writes segments (insert or replace). */
+  saveSegments(rows: readonly SegmentRow[]): void {
+    this.transaction(() => {
+      for (const g of rows) {
+        this.#s.segmentUpsert.run(g.topic, g.partition, g.baseOffset, g.createdAt, g.size, g.maxTimestamp)
+      }
+    })
+  }
+
+  /** What the batches of a partition that end in [from, to) add up to: bytes, largest timestamp, first batch's. */
+  segmentStats(topic: number, partition: number, from: number, to: number): SegmentStats {
+    const [size, maxTimestamp] = this.#s.batchStats.get(topic, partition, from, to) as [number, number]
+    const parts = this.#s.batchPartBytes.get(topic, partition, from, to) as number
+    const first = this.#s.batchFirstMaxTimestamp.get(topic, partition, from, to) as number | undefined
+    return {size: size + parts, maxTimestamp, firstMaxTimestamp: first ?? -1}
+  }
+
+  /** Moves the cleaner checkpoint of a partition (Kafka's cleaner-offset-checkpoint). */
+  setCleanOffset(topic: number, partition: number, offset: number): void {
+    this.#s.partitionUpdateCleanOffset.run(offset, topic, partition)
+  }
+
+  /** Every partition's cleaner checkpoint. */
+  listCleanOffsets(): {topic: number; partition: number; cleanOffset: number}[] {
+    return this.#s.partitionSelectCleanOffsets.all() as {topic: number; partition: number; cleanOffset: number}[]
+  }
+
+  /**
+   * Up to `limit` whole batches of a partition that end at or after `fromLast` and begin below `before`, in order,
+   * for the cleaner.
+   */
+  cleanerBatches(topic: number, partition: number, fromLast: number, before: number, limit: number): CleanerBatch[] {
+    const rows = this.#s.batchSelectForCleaner.all(topic, partition, fromLast, before, limit) as [
+      Buffer,
+      number,
+      number,
+      number,
+      number,
+    ][]
+    return rows.map(([bytes, baseOffset, lastOffset, parts, deleteHorizon]) => ({
+      baseOffset,
+      lastOffset,
+      deleteHorizon,
+      bytes: parts > 0 ? Buffer.concat([bytes, ...this.#restOf(topic, partition, lastOffset)]) : bytes,
+    }))
+  }
+
+  /** Replaces batches the cleaner rewrote (null: every record is gone, the batch is deleted), in one transaction. */
+  rewriteBatches(
+    topic: number,
+    partition: number,
+    rewrites: readonly (CleanedBatch | {lastOffset: number; bytes: null})[],
+  ): void {
+    this.transaction(() => {
+      const s = this.#s
+      for (const r of rewrites) {
+        s.batchPartDelete.run(topic, partition, r.lastOffset)
+        if (r.bytes === null) {
+          s.batchDeleteOne.run(topic, partition, r.lastOffset)
+          continue
+        }
+        const parts = Math.ceil(r.bytes.length / BATCH_PART_BYTES) - 1
+        s.batchRewrite.run(
+          parts > 0 ? r.bytes.subarray(0, BATCH_PART_BYTES) : r.bytes,
+          parts,
+          r.recordCount,
+          r.maxTimestamp,
+          r.attributes,
+          r.deleteHorizon,
+          topic,
+          partition,
+          r.lastOffset,
+        )
+        for (let part = 1; part <= parts; part++) {
+          const start = part * BATCH_PART_BYTES
+          s.batchPartInsert.run(topic, partition, r.lastOffset, part, r.bytes.subarray(start, start + BATCH_PART_BYTES))
+        }
+      }
     })
   }
 
@@ -548,14 +708,23 @@ export class Store {
     return parts > 0 ? Buffer.concat([data, ...this.#restOf(topic, partition, lastOffset)]) : data
   }
 
-  /** The base offset and bytes of the first batch whose max timestamp is at or after `timestamp`. */
-  firstBatchAtOrAfterTimestamp(topic: number, partition: number, timestamp: number): Buffer | undefined {
-    return this.#whole(topic, partition, this.#s.batchSelectByTimestamp.get(topic, partition, timestamp) as never)
+  /**
+   * The first batch ending at or after `fromOffset` (the log start: batches below it may wait to be purged) whose max
+   * timestamp is at or after `timestamp`.
+   */
+  firstBatchAtOrAfterTimestamp(
+    topic: number,
+    partition: number,
+    timestamp: number,
+    fromOffset: number,
+  ): Buffer | undefined {
+    const row = this.#s.batchSelectByTimestamp.get(topic, partition, fromOffset, timestamp)
+    return this.#whole(topic, partition, row as never)
   }
 
-  /** The batch holding the largest timestamp of a partition (the first such batch on ties). */
-  batchWithMaxTimestamp(topic: number, partition: number): Buffer | undefined {
-    return this.#whole(topic, partition, this.#s.batchSelectMaxTimestamp.get(topic, partition) as never)
+  /** The batch holding the largest timestamp of a partition from `fromOffset` on (the first such batch on ties). */
+  batchWithMaxTimestamp(topic: number, partition: number, fromOffset: number): Buffer | undefined {
+    return this.#whole(topic, partition, this.#s.batchSelectMaxTimestamp.get(topic, partition, fromOffset) as never)
   }
 
   /** Every stored SCRAM credential, by user then mechanism. */
@@ -710,11 +879,11 @@ function prepare(db: Database) {
        ORDER BY last_offset`,
     ).raw(),
     batchSelectByTimestamp: s(
-      `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND max_timestamp >= ?
-       ORDER BY last_offset LIMIT 1`,
+      `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
+         AND max_timestamp >= ? ORDER BY last_offset LIMIT 1`,
     ).raw(),
     batchSelectMaxTimestamp: s(
-      `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ?
+      `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,
     ).raw(),
     scramSelectAll: s(
@@ -729,10 +898,52 @@ function prepare(db: Database) {
     ),
     scramDelete: s('DELETE FROM scram_credential WHERE user = ? AND mechanism = ?'),
     batchDeleteByTopic: s('DELETE FROM batch WHERE topic = ?'),
-    batchDeleteBefore: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset < ?'),
+    batchPurge: s(
+      `DELETE FROM batch WHERE rowid IN (SELECT rowid FROM batch WHERE topic = ? AND partition = ? AND last_offset < ?
+         ORDER BY last_offset LIMIT ?)`,
+    ),
+    batchAnyBelow: s('SELECT 1 FROM batch WHERE topic = ? AND partition = ? AND last_offset < ? LIMIT 1').pluck(),
+    abortedPurge: s('DELETE FROM aborted_txn WHERE topic = ? AND partition = ? AND last_offset < ?'),
+    batchStats: s(
+      `SELECT coalesce(sum(length(bytes)), 0), coalesce(max(max_timestamp), -1) FROM batch
+       WHERE topic = ? AND partition = ? AND last_offset >= ? AND last_offset < ?`,
+    ).raw(),
+    batchPartBytes: s(
+      `SELECT coalesce(sum(length(bytes)), 0) FROM batch_part
+       WHERE topic = ? AND partition = ? AND last_offset >= ? AND last_offset < ?`,
+    ).pluck(),
+    batchFirstMaxTimestamp: s(
+      `SELECT max_timestamp FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ? AND last_offset < ?
+       ORDER BY last_offset LIMIT 1`,
+    ).pluck(),
+    batchSelectForCleaner: s(
+      `SELECT bytes, base_offset, last_offset, parts, delete_horizon FROM batch
+       WHERE topic = ? AND partition = ? AND last_offset >= ? AND base_offset < ? ORDER BY last_offset LIMIT ?`,
+    ).raw(),
+    batchPartDelete: s('DELETE FROM batch_part WHERE topic = ? AND partition = ? AND last_offset = ?'),
+    batchDeleteOne: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset = ?'),
+    batchRewrite: s(
+      `UPDATE batch SET bytes = ?, parts = ?, record_count = ?, max_timestamp = ?, attributes = ?, delete_horizon = ?
+       WHERE topic = ? AND partition = ? AND last_offset = ?`,
+    ),
+    segmentSelectAll: s(
+      `SELECT topic, partition, base_offset AS baseOffset, created_at AS createdAt, size, max_timestamp AS maxTimestamp
+       FROM segment ORDER BY topic, partition, base_offset`,
+    ),
+    segmentUpsert: s(
+      `INSERT INTO segment (topic, partition, base_offset, created_at, size, max_timestamp) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (topic, partition, base_offset) DO UPDATE SET created_at = excluded.created_at,
+         size = excluded.size, max_timestamp = excluded.max_timestamp`,
+    ),
+    segmentDeleteBefore: s('DELETE FROM segment WHERE topic = ? AND partition = ? AND base_offset < ?'),
+    partitionUpdateCleanOffset: s('UPDATE topic_partition SET clean_offset = ? WHERE topic = ? AND partition = ?'),
+    partitionSelectCleanOffsets: s(
+      'SELECT topic, partition, clean_offset AS cleanOffset FROM topic_partition ORDER BY topic, partition',
+    ),
     partitionUpdateLogStart: s('UPDATE topic_partition SET log_start_offset = ? WHERE topic = ? AND partition = ?'),
     groupSelectAll: s(
-      `SELECT group_id AS groupId, protocol_type AS protocolType, protocol, generation, leader, state, members
+      `SELECT group_id AS groupId, protocol_type AS protocolType, protocol, generation, leader, state, members,
+         updated_at AS updatedAt
        FROM consumer_group ORDER BY group_id`,
     ),
     groupUpsert: s(

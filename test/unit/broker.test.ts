@@ -770,8 +770,13 @@ describe('DeleteRecords', () => {
     produce(broker, 't', 0, batch(['a', 'b', 'c']), batch(['d', 'e']), batch(['f']))
     return {broker, p: broker.partition('t', 0)}
   }
-  const deleteBefore = (broker: Broker, offset: number, partition = 0, topic = 't') =>
-    broker.deleteRecords({partitions: [{topic, partition, offset}]}).partitions[0]!
+  /** DeleteRecords, then the purge of the batches below the new log start (the log manager's, in the daemon). */
+  const deleteBefore = (broker: Broker, offset: number, partition = 0, topic = 't') => {
+    const result = broker.deleteRecords({partitions: [{topic, partition, offset}]}).partitions[0]!
+    const p = broker.topic(topic)?.partitions[partition]
+    if (p) broker.purge(p, 1000)
+    return result
+  }
 
   it('moves the log start offset, deletes the batches below it and keeps the one that straddles it', () => {
     const {broker, p} = withRecords()

@@ -339,3 +339,77 @@ describe('the group coordinator', () => {
     expect(() => join('', {protocolType: ''})).toThrow(expect.objectContaining({code: 'INCONSISTENT_GROUP_PROTOCOL'}))
   })
 })
+
+describe('offset expiration (offsets.retention.minutes)', () => {
+  it("expires an empty group's offsets a retention after it became empty, a standalone commit a retention after it was made", async () => {
+    let now = 1_000_000
+    const clock = () => now
+    const s = Store.open(':memory:')
+    const config = brokerConfigFrom(
+      {'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '100'},
+      null,
+    )
+    const broker = new Broker(s, config)
+    broker.createTopic('t', 2, -1, {})
+    const groups = new GroupCoordinator(s, broker, config.groups, quiet, {now: clock})
+    const offsets = (groupId: string) => groups.offsetFetch({groupId, partitions: null, requireStable: false}).offsets
+    try {
+      // A standalone consumer's commits: each expires by its own commit time.
+      const commit = (groupId: string, partition: number) =>
+        groups.offsetCommit({
+          groupId,
+          generationId: -1,
+          memberId: '',
+          groupInstanceId: null,
+          offsets: [{topic: 't', partition, offset: 1, metadata: '', leaderEpoch: -1}],
+        })
+      commit('standalone', 0)
+      // A group with management: a member commits, then leaves; the clock starts when the group becomes empty.
+      const joined = await groups.joinGroup(
+        {
+          groupId: 'managed',
+          sessionTimeoutMs: 10_000,
+          rebalanceTimeoutMs: 5_000,
+          memberId: '',
+          groupInstanceId: null,
+          protocolType: 'consumer',
+          protocols: [{name: 'range', metadata: ''}],
+          clientId: 'c',
+        },
+        null,
+      )
+      await groups.syncGroup({
+        groupId: 'managed',
+        generationId: 1,
+        memberId: joined.memberId,
+        groupInstanceId: null,
+        assignments: [],
+      })
+      groups.offsetCommit({
+        groupId: 'managed',
+        generationId: 1,
+        memberId: joined.memberId,
+        groupInstanceId: null,
+        offsets: [{topic: 't', partition: 0, offset: 7, metadata: '', leaderEpoch: -1}],
+      })
+      now += 100_000 // a Stable group's offsets never expire
+      commit('standalone', 1)
+      expect(groups.expireOffsets(60_000).map((e) => e.groupId)).toEqual(['standalone'])
+      expect(offsets('standalone')).toEqual([expect.objectContaining({partition: 1, offset: 1})])
+      expect(offsets('managed')).toEqual([expect.objectContaining({offset: 7})])
+      groups.leaveGroup({groupId: 'managed', members: [{memberId: joined.memberId, groupInstanceId: null}]})
+      now += 59_999
+      expect(groups.expireOffsets(60_000)).toEqual([])
+      now += 1
+      expect(groups.expireOffsets(60_000)).toEqual([
+        {groupId: 'managed', partitions: [{topic: 't', partition: 0}], groupGone: true},
+        {groupId: 'standalone', partitions: [{topic: 't', partition: 1}], groupGone: true},
+      ])
+      expect(offsets('managed')).toEqual([])
+      expect(groups.listGroups({states: []}).groups).toEqual([])
+    } finally {
+      groups.close()
+      s.close()
+    }
+  })
+})

@@ -19,7 +19,7 @@ afterEach(() => {
 describe('the store', () => {
   it('creates the schema and records its version in user_version', () => {
     const store = Store.open(join(dir, 'db'))
-    expect(store.db.pragma('user_version', {simple: true})).toBe(60)
+    expect(store.db.pragma('user_version', {simple: true})).toBe(80)
     expect(store.db.pragma('journal_mode', {simple: true})).toBe('wal')
     store.close()
   })
@@ -27,7 +27,7 @@ describe('the store', () => {
   it('refuses a database from a newer kafkalite', () => {
     const db = new Database(join(dir, 'db'))
     db.pragma('user_version = 500')
-    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(60\)/)
+    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(80\)/)
     db.close()
   })
 
@@ -121,10 +121,15 @@ describe('the store', () => {
     expect(first.bytes).toBe(big.length)
     expect(Buffer.concat(first.batches).equals(big)).toBe(true)
     expect(store.readBatches(topic.id, 0, 0, 3, big.length).batches).toEqual([small])
-    expect(store.firstBatchAtOrAfterTimestamp(topic.id, 0, 1)!.equals(big)).toBe(true)
-    expect(store.batchWithMaxTimestamp(topic.id, 0)!.equals(exact)).toBe(true)
-    // Deleting the batch deletes its parts.
-    store.deleteRecordsBefore(topic.id, 0, 2)
+    expect(store.firstBatchAtOrAfterTimestamp(topic.id, 0, 1, 0)!.equals(big)).toBe(true)
+    expect(store.batchWithMaxTimestamp(topic.id, 0, 0)!.equals(exact)).toBe(true)
+    // Batches below the log start are left out, and sizes count every part.
+    expect(store.firstBatchAtOrAfterTimestamp(topic.id, 0, 1, 2)!.equals(exact)).toBe(true)
+    expect(store.segmentStats(topic.id, 0, 0, 3).size).toBe(small.length + big.length + exact.length)
+    // Deleting the batch deletes its parts; the purge goes in steps of `limit` batches.
+    expect(store.purgeBelow(topic.id, 0, 2, 1)).toBe(1)
+    expect(store.purgeBelow(topic.id, 0, 2, 10)).toBe(1)
+    expect(store.purgeBelow(topic.id, 0, 2, 10)).toBe(0)
     expect(store.db.prepare('SELECT count(*) FROM batch_part').pluck().get()).toBe(0)
     store.close()
   })

@@ -9,7 +9,7 @@ export type DaemonStatusResult = ({running: true} & DaemonStatus) | {running: fa
 export default class DaemonStatusCommand extends BaseCommand {
   static override description = `Show whether the local broker daemon runs, and what it holds.
 
-Prints the pid, uptime, version, socket, data directory, topics, partitions, records, disk use, the settings file and the Kafka-protocol listeners with their bound addresses (--json: with the settings the daemon runs with). Exits with 1 when no daemon is running (it does not start one).`
+Prints the pid, uptime, version, socket, data directory, topics, partitions, records, disk use, the bytes of record batches per topic (what retention and compaction bound), the settings file and the Kafka-protocol listeners with their bound addresses (--json: with the settings the daemon runs with). Exits with 1 when no daemon is running (it does not start one).`
 
   static override enableJsonFlag = true
 
@@ -42,6 +42,7 @@ Prints the pid, uptime, version, socket, data directory, topics, partitions, rec
       ['partitions', String(status.partitions)],
       ['records', String(status.records)],
       ['disk', `${(status.diskBytes / 1024 / 1024).toFixed(1)} MiB (${status.diskBytes} bytes)`],
+      ['topic bytes', topicBytes(status.topicBytes)],
       [
         'durability',
         status.durability === 'power-loss'
@@ -61,6 +62,16 @@ Prints the pid, uptime, version, socket, data directory, topics, partitions, rec
     for (const [k, v] of rows) this.log(`  ${k.padEnd(12)} ${v}`)
     return {running: true, ...status}
   }
+}
+
+/** Bytes of record batches per topic, largest first: at most 20 lines (--json has every topic). */
+function topicBytes(bytes: Record<string, number>): string {
+  const entries = Object.entries(bytes).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  if (entries.length === 0) return 'none (no topics)'
+  const width = Math.max(...entries.slice(0, 20).map(([name]) => name.length))
+  const lines = entries.slice(0, 20).map(([name, n]) => `${name.padEnd(width)}  ${n} bytes`)
+  if (entries.length > 20) lines.push(`... and ${entries.length - 20} more topics (--json lists every one)`)
+  return lines.join(`\n${' '.repeat(15)}`)
 }
 
 function duration(ms: number): string {

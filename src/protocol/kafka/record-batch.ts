@@ -476,6 +476,9 @@ function writeBytes(buf: Buffer, pos: number, b: Buffer | null): number {
 
 /** A reusable view of one record inside a (decompressed) batch: positions, no Buffer per record. */
 export class RecordCursor {
+  /** Where the record's bytes (its length varint first) begin and end in `data`. */
+  start = 0
+  end = 0
   offset = 0
   timestamp = 0
   /** The buffer the positions point into: the fetched bytes, or the decompressed records. */
@@ -581,6 +584,8 @@ export function forEachRecord(
         `Record ${i} of the batch declares ${length} bytes but its fields take ${c.pos - recordEnd + length}`,
       )
     }
+    cursor.start = pos
+    cursor.end = recordEnd
     cursor.offset = header.baseOffset + offsetDelta
     cursor.timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta
     if (fn(cursor) === false) return
@@ -676,6 +681,67 @@ export function recompress(buf: Buffer, offset: number, size: number, header: Ba
     builder.setProducerState(header.producerId, header.producerEpoch, header.baseSequence, header.isTransactional)
   }
   return builder.build()
+}
+
+/** A batch rebuilt from some of its records (filterBatch). */
+export interface FilteredBatch {
+  bytes: Buffer
+  recordCount: number
+  maxTimestamp: number
+}
+
+/**
+ * The batch at buf[offset..offset+size) with only the records `keep` accepts, as Kafka's log cleaner rewrites a batch
+ * (MemoryRecords.filterTo): the kept records' bytes unchanged (their offset and timestamp deltas still count from the
+ * same base offset and base timestamp), the same attributes, producer id, epoch, base sequence and last offset delta
+ * (so the producer's sequence survives), recompressed with the batch's codec; the record count, max timestamp,
+ * length and CRC-32C recomputed. Returns null when no record is kept, and the batch's own bytes when all are.
+ */
+export function filterBatch(
+  buf: Buffer,
+  offset: number,
+  size: number,
+  header: BatchHeader,
+  keep: (record: RecordCursor) => boolean,
+): FilteredBatch | null {
+  const kept: [number, number][] = []
+  let data: Buffer = buf
+  let maxTimestamp = -1
+  let all = true
+  forEachRecord(buf, offset, size, header, (r) => {
+    if (!keep(r)) {
+      all = false
+      return
+    }
+    data = r.data
+    kept.push([r.start, r.end])
+    if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp
+  })
+  if (kept.length === 0) return null
+  if (all)
+    return {
+      bytes: buf.subarray(offset, offset + size),
+      recordCount: header.recordCount,
+      maxTimestamp: header.maxTimestamp,
+    }
+  let length = 0
+  for (const [start, end] of kept) length += end - start
+  let body: Buffer = Buffer.allocUnsafe(length)
+  let at = 0
+  for (const [start, end] of kept) {
+    body.set(data.subarray(start, end), at)
+    at += end - start
+  }
+  if (header.compression !== COMPRESSION.none) body = CODEC_FUNCTIONS[header.compression]!.compress(body)
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length)
+  buf.copy(out, 0, offset, offset + BATCH_HEADER_SIZE)
+  out.set(body, BATCH_HEADER_SIZE)
+  out.writeInt32BE(out.length - 12, OFFSET.batchLength)
+  if (header.timestampType === TIMESTAMP_TYPE.CreateTime) writeInt64(out, OFFSET.maxTimestamp, maxTimestamp)
+  else maxTimestamp = header.maxTimestamp
+  out.writeInt32BE(kept.length, OFFSET.recordCount)
+  out.writeUInt32BE(crc32c(out, OFFSET.attributes, out.length), OFFSET.crc)
+  return {bytes: out, recordCount: kept.length, maxTimestamp}
 }
 
 /** Every record of one batch, as objects (copies of the bytes). */

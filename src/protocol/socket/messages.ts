@@ -547,6 +547,8 @@ export interface DaemonStatus {
   records: number
   /** Size of the database with its write-ahead log. */
   diskBytes: number
+  /** Bytes of each topic's stored record batches, by name (what retention and compaction bound). */
+  topicBytes: Record<string, number>
   connections: number
   durability: 'process-crash' | 'power-loss'
   /** The Kafka-protocol listeners open (none unless `listeners` asks for them), with what Metadata advertises. */

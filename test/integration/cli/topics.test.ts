@@ -43,21 +43,7 @@ describe('kafkalite topics (kafka-topics)', () => {
     )
     expect(lines[1]).toBe('\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: ')
     expect(lines[2]).toBe('\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: ')
-    // No retention setting of the user's: no note.
     expect(res.stderr).toBe('')
-  })
-
-  it('notes once per command that retention is not enforced, only for topics that set it', async () => {
-    await home.run(['topics', '--create', '--topic', 'plain'])
-    await home.run(['topics', '--create', '--topic', 'short', '--config', 'retention.ms=60000'])
-    await home.run(['topics', '--create', '--topic', 'small', '--config', 'retention.bytes=1000'])
-    expect((await home.run(['topics', '--describe', '--topic', 'plain'])).stderr).toBe('')
-    const all = await home.run(['topics', '--describe'])
-    expect(all.code).toBe(0)
-    expect(all.stderr).toBe(
-      "Note: kafkalite does not enforce retention yet: the records of 'short', 'small' are kept until the topic is deleted, whatever retention.ms and retention.bytes say.\n",
-    )
-    expect((await home.run(['topics', '--describe', '--json'])).stderr).toBe('')
   })
 
   it('lists topics sorted, filters by a full-match regex, and hides internal topics on request', async () => {
