@@ -12,7 +12,14 @@ import {parseProperties, setOwn} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
 import type {ConfigEntryData, ConfigType} from '../protocol/socket/messages.js'
 import type {Durability} from '../store/open.js'
-import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused, type ConfigDef} from './topic-config.js'
+import {
+  BROKER_SYNONYMS,
+  TOPIC_CONFIGS,
+  validateValue,
+  zstdRefused,
+  type ConfigDef,
+  type DynamicBrokerConfigs,
+} from './topic-config.js'
 
 /** What a front end allows its connections (a client that floods or never reads must not grow the daemon). */
 export interface NetworkConfig {
@@ -353,31 +360,44 @@ const KAFKA_DEFAULTS: Readonly<Record<string, string | null>> = {
   'log.flush.interval.ms': null,
 }
 
+/** Broker settings kafka-configs may change at run time: the broker defaults of topic configs (Kafka's DynamicLogConfig). */
+export const DYNAMIC_BROKER_SETTINGS: ReadonlySet<string> = BROKER_SYNONYMS
+
 /**
  * The broker's settings as Kafka's DescribeConfigs lists resource type BROKER: every setting kafkalite reads, sorted
- * by name, with the value server.properties (or an override) gave (STATIC_BROKER_CONFIG) or the default
- * (DEFAULT_CONFIG). All are read-only: kafkalite reads its settings once, at start (no dynamic broker configs).
+ * by name, with the value this broker's dynamic configs, the cluster's dynamic defaults, server.properties (or an
+ * override) or the default gave, each source a synonym in that order. Those in DYNAMIC_BROKER_SETTINGS may be changed
+ * at run time (readOnly false); the others are read at start.
  */
-export function describeBrokerConfigs(config: BrokerConfig): ConfigEntryData[] {
+export function describeBrokerConfigs(
+  config: BrokerConfig,
+  dynamic: DynamicBrokerConfigs = {broker: {}, cluster: {}},
+): ConfigEntryData[] {
   const topicDefs = new Map<string, ConfigDef>()
   for (const def of Object.values(TOPIC_CONFIGS)) for (const s of def.synonyms ?? []) topicDefs.set(s.name, def)
   const names = [...new Set([...Object.keys(BROKER_SETTINGS), ...topicDefs.keys()])].sort()
   return names.map((name) => {
     const def = Object.hasOwn(BROKER_SETTINGS, name) ? BROKER_SETTINGS[name]! : topicDefs.get(name)!
     const fallback = Object.hasOwn(KAFKA_DEFAULTS, name) ? KAFKA_DEFAULTS[name]! : def.default
-    const given = Object.hasOwn(config.given, name) ? config.given[name]! : undefined
     const synonyms: ConfigEntryData['synonyms'] = []
-    if (given !== undefined) synonyms.push({name, value: given, source: 'STATIC_BROKER_CONFIG'})
+    const layers = [
+      [dynamic.broker, 'DYNAMIC_BROKER_CONFIG'],
+      [dynamic.cluster, 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
+      [config.given, 'STATIC_BROKER_CONFIG'],
+    ] as const
+    for (const [values, source] of layers) {
+      if (Object.hasOwn(values, name)) synonyms.push({name, value: values[name]!, source})
+    }
     if (fallback !== null) synonyms.push({name, value: fallback, source: 'DEFAULT_CONFIG'})
-    const source = given === undefined ? 'DEFAULT_CONFIG' : 'STATIC_BROKER_CONFIG'
+    const source = synonyms[0]?.source ?? 'DEFAULT_CONFIG'
     const sensitive = 'sensitive' in def && def.sensitive === true
     return {
       name,
-      value: sensitive ? null : (given ?? fallback),
+      value: sensitive ? null : (synonyms[0]?.value ?? fallback),
       type: sensitive ? 'PASSWORD' : (KAFKA_TYPES[name] ?? def.type),
       source,
       isDefault: source === 'DEFAULT_CONFIG',
-      readOnly: true,
+      readOnly: !DYNAMIC_BROKER_SETTINGS.has(name),
       sensitive,
       synonyms: sensitive ? synonyms.map((x) => ({...x, value: null})) : synonyms,
     }

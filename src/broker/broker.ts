@@ -36,7 +36,15 @@ import {tpKey} from '../protocol/kafka/topic-partition.js'
 import type {BrokerConfig} from './broker-config.js'
 import {afterAppend, checkProducerBatch, fromRow, toRow, type ProducerEntry} from './producer-state.js'
 import {addBatch, newSegment, shouldRoll, type Segment} from './segments.js'
-import {TopicConfigResolver, topicConfigDef, validateTopicConfigs} from './topic-config.js'
+import {
+  TOPIC_CONFIGS,
+  TopicConfigResolver,
+  topicConfigDef,
+  validateTopicConfigs,
+  validateValue,
+  zstdRefused,
+} from './topic-config.js'
+import {DYNAMIC_BROKER_SETTINGS, describeBrokerConfigs} from './broker-config.js'
 
 export interface PartitionState {
   readonly topic: TopicState
@@ -299,6 +307,7 @@ export class Broker {
   }
 
   #load(): void {
+    this.#loadDynamicConfigs()
     const previous = new Map(this.#byId)
     this.#topics.clear()
     this.#byId.clear()
@@ -643,7 +652,7 @@ export class Broker {
   }
 
   describeConfigs(req: ParsedRequests['describeConfigs']): Responses['describeConfigs'] {
-    return {
+    const res: Responses['describeConfigs'] = {
       topics: req.topics.map((name) => {
         const state = this.#topics.get(name)
         if (!state) return {name, configs: [], error: unknownTopic(name).toJSON()}
@@ -651,10 +660,89 @@ export class Broker {
         return {name, configs: req.includeDefaults ? all : all.filter((c) => !c.isDefault)}
       }),
     }
+    if (req.brokers.length > 0) {
+      res.brokers = req.brokers.map((name) => {
+        try {
+          this.#checkBrokerResource(name)
+          const all = describeBrokerConfigs(this.config, this.configs.dynamic)
+          // '' is the cluster's dynamic defaults: only those, as Kafka answers for it.
+          if (name === '') return {name, configs: all.filter((c) => c.source === 'DYNAMIC_DEFAULT_BROKER_CONFIG')}
+          return {name, configs: req.includeDefaults ? all : all.filter((c) => !c.isDefault)}
+        } catch (error) {
+          return {name, configs: [], error: errorData(error)}
+        }
+      })
+    }
+    return res
+  }
+
+  /** A BROKER config resource must name this broker, or '' (every broker's defaults), as Kafka's broker checks. */
+  #checkBrokerResource(name: string): void {
+    if (name === '') return
+    if (!/^-?\d+$/.test(name)) {
+      throw new KafkaException('INVALID_REQUEST', `Broker id must be an integer, but it is: ${name}`)
+    }
+    if (Number(name) !== this.config.brokerId) {
+      throw new KafkaException(
+        'INVALID_REQUEST',
+        `Unexpected broker id, expected ${this.config.brokerId} or empty string, but received ${name}`,
+      )
+    }
+  }
+
+  /** Reads the dynamic broker configs back (kafka-configs --entity-type brokers). */
+  #loadDynamicConfigs(): void {
+    const broker: Record<string, string> = {}
+    const cluster: Record<string, string> = {}
+    const id = String(this.config.brokerId)
+    for (const row of this.store.listBrokerConfigs()) {
+      if (row.broker === '') setOwn(cluster, row.name, row.value)
+      else if (row.broker === id) setOwn(broker, row.name, row.value)
+    }
+    this.configs.dynamic = {broker, cluster}
+  }
+
+  /**
+   * Kafka's dynamic broker configs (IncrementalAlterConfigs and AlterConfigs of BROKER resources): this broker's,
+   * or every broker's ('') defaults of topic configs (DYNAMIC_BROKER_SETTINGS), validated as server.properties is,
+   * saved, and applied at once to every topic without an override of its own, as Kafka's DynamicLogConfig does.
+   */
+  #alterBrokerConfigs(
+    change: ParsedRequests['alterConfigs']['brokers'][number],
+    validateOnly: boolean,
+  ): {name: string; error?: ErrorData} {
+    try {
+      this.#checkBrokerResource(change.name)
+      const scope = change.name === '' ? 'cluster' : 'broker'
+      const refused = [...Object.keys(change.set), ...change.delete].filter((n) => !DYNAMIC_BROKER_SETTINGS.has(n))
+      if (refused.length > 0) {
+        throw new KafkaException(
+          'INVALID_REQUEST',
+          `Cannot update these configs dynamically: Set(${refused.join(', ')}). kafkalite reads its other broker settings at start: set them in server.properties and restart the daemon.`,
+        )
+      }
+      const next: Record<string, string> = change.replace ? {} : {...this.configs.dynamic[scope]}
+      for (const name of change.delete) delete next[name]
+      for (const [name, value] of Object.entries(change.set)) {
+        const def = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some((x) => x.name === name))!
+        setOwn(next, name, validateValue(name, value, def))
+      }
+      if (next['compression.type'] === 'zstd') throw zstdRefused()
+      if (!validateOnly) {
+        this.store.setBrokerConfigs(scope === 'cluster' ? '' : String(this.config.brokerId), next)
+        this.configs.dynamic = {...this.configs.dynamic, [scope]: next}
+        for (const topic of this.#topics.values()) this.#applyConfigs(topic)
+      }
+      return {name: change.name}
+    } catch (error) {
+      return {name: change.name, error: errorData(error)}
+    }
   }
 
   alterConfigs(req: ParsedRequests['alterConfigs']): Responses['alterConfigs'] {
+    const brokers = req.brokers.map((b) => this.#alterBrokerConfigs(b, req.validateOnly))
     return {
+      ...(brokers.length > 0 ? {brokers} : {}),
       topics: req.topics.map((t) => {
         try {
           const state = this.#topics.get(t.name)

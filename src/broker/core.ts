@@ -10,11 +10,11 @@
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
 import {CorruptDatabaseException} from '../errors.js'
-import type {ConfigEntryData, DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
+import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {StorageFailure} from '../store/failure.js'
 import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
-import {describeBrokerConfigs, type BrokerConfig} from './broker-config.js'
+import type {BrokerConfig} from './broker-config.js'
 import {fetch, type FetchBudget, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
@@ -151,11 +151,6 @@ export class BrokerCore {
 
   alterUserScramCredentials(req: Req<'alterUserScramCredentials'>): Res<'alterUserScramCredentials'> {
     return this.scramUsers.alter(req)
-  }
-
-  /** The broker's own settings as DescribeConfigs lists resource type BROKER: server.properties over the defaults. */
-  describeBrokerConfigs(): ConfigEntryData[] {
-    return describeBrokerConfigs(this.config)
   }
 
   // ---- the log ----------------------------------------------------------------------------------------------------

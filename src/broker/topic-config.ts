@@ -215,9 +215,22 @@ export const zstdRefused = () =>
     "compression.type 'zstd' is not supported by kafkalite yet: use producer, uncompressed, gzip, snappy or lz4.",
   )
 
-/** A topic's effective configs: overrides, then broker settings through synonyms, then Kafka's defaults. */
+/** The broker's dynamic configs (kafka-configs --entity-type brokers): this broker's, and the cluster's defaults. */
+export interface DynamicBrokerConfigs {
+  /** DYNAMIC_BROKER_CONFIG: set for this broker (--entity-name <id>). */
+  broker: Readonly<Record<string, string>>
+  /** DYNAMIC_DEFAULT_BROKER_CONFIG: set for every broker (--entity-default). */
+  cluster: Readonly<Record<string, string>>
+}
+
+/**
+ * A topic's effective configs: overrides, then broker settings through synonyms (this broker's dynamic configs, the
+ * cluster's dynamic defaults, server.properties), then Kafka's defaults.
+ */
 export class TopicConfigResolver {
   readonly #broker: Readonly<Record<string, string>>
+  /** The dynamic broker configs, which kafka-configs changes at run time. */
+  dynamic: DynamicBrokerConfigs = {broker: {}, cluster: {}}
 
   /** `broker`: the validated server.properties entries. */
   constructor(broker: Readonly<Record<string, string>>) {
@@ -239,9 +252,16 @@ export class TopicConfigResolver {
     if (Object.hasOwn(overrides, name)) {
       synonyms.push({name, value: overrides[name]!, source: 'DYNAMIC_TOPIC_CONFIG'})
     }
-    for (const s of def.synonyms ?? []) {
-      const value = Object.hasOwn(this.#broker, s.name) ? this.#broker[s.name] : undefined
-      if (value !== undefined) synonyms.push({name: s.name, value, source: 'STATIC_BROKER_CONFIG'})
+    // As Kafka's ConfigHelper lists them: by source first (this broker's, the cluster's, the file's), then by name.
+    const layers = [
+      [this.dynamic.broker, 'DYNAMIC_BROKER_CONFIG'],
+      [this.dynamic.cluster, 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
+      [this.#broker, 'STATIC_BROKER_CONFIG'],
+    ] as const
+    for (const [values, source] of layers) {
+      for (const s of def.synonyms ?? []) {
+        if (Object.hasOwn(values, s.name)) synonyms.push({name: s.name, value: values[s.name]!, source})
+      }
     }
     const defaulted = def.synonyms?.find((s) => s.default !== undefined)
     if (defaulted) synonyms.push({name: defaulted.name, value: defaulted.default!, source: 'DEFAULT_CONFIG'})
@@ -249,11 +269,11 @@ export class TopicConfigResolver {
     const first = synonyms[0]!
     const source: ConfigSource = first.source
     const value =
-      source === 'STATIC_BROKER_CONFIG'
-        ? this.#toTopicValue(def, first.name, first.value!)
-        : source === 'DEFAULT_CONFIG'
-          ? def.default
-          : first.value
+      source === 'DEFAULT_CONFIG'
+        ? def.default
+        : source === 'DYNAMIC_TOPIC_CONFIG'
+          ? first.value
+          : this.#toTopicValue(def, first.name, first.value!)
     return {
       name,
       value,

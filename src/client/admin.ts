@@ -136,6 +136,13 @@ export class Admin {
     }))
   }
 
+  /** The cluster's brokers (Kafka's describeCluster().nodes()): the local daemon is one broker, shown as node(). */
+  async describeCluster(): Promise<{nodes: Node[]}> {
+    const res = await this.#request('metadata', {topics: [], allowAutoTopicCreation: false})
+    const nodes = res.brokers?.map((b) => ({id: b.id, host: b.host, port: b.port})) ?? [this.node()]
+    return {nodes: nodes.sort((a, b) => a.id - b.id)}
+  }
+
   /** Topic names, sorted; internal topics only when `listInternal`. */
   async listTopics(options: {listInternal?: boolean} = {}): Promise<TopicListing[]> {
     const res = await this.#request('metadata', {topics: null, allowAutoTopicCreation: false})
@@ -225,6 +232,39 @@ export class Admin {
       validateOnly: options.validateOnly ?? false,
     })
     throwFirst(res.topics)
+  }
+
+  /**
+   * Configs of brokers (Kafka's describeConfigs of ConfigResource.Type.BROKER): by broker id, every setting with its
+   * source, or only those not at their default without `includeDefaults`; '' names the cluster's dynamic defaults.
+   */
+  async describeBrokerConfigs(
+    brokers: readonly string[],
+    options: {includeDefaults?: boolean} = {},
+  ): Promise<Map<string, ConfigEntry[]>> {
+    const res = await this.#request('describeConfigs', {
+      topics: [],
+      brokers: [...brokers],
+      includeDefaults: options.includeDefaults ?? false,
+    })
+    throwFirst(res.brokers ?? [])
+    return new Map((res.brokers ?? []).map((b) => [b.name, b.configs]))
+  }
+
+  /**
+   * Changes dynamic broker configs (Kafka's incrementalAlterConfigs of BROKER resources): `{brokerId: {set, delete}}`,
+   * '' for every broker's defaults. They take effect at once, without a restart.
+   */
+  async incrementalAlterBrokerConfigs(
+    changes: Record<string, {set?: Record<string, string>; delete?: string[]}>,
+    options: {validateOnly?: boolean} = {},
+  ): Promise<void> {
+    const res = await this.#request('alterConfigs', {
+      topics: [],
+      brokers: Object.entries(changes).map(([name, c]) => ({name, set: c.set ?? {}, delete: c.delete ?? []})),
+      validateOnly: options.validateOnly ?? false,
+    })
+    throwFirst(res.brokers ?? [])
   }
 
   /** Offsets of partitions by OffsetSpec; offset -1 when no record matches a timestamp. */

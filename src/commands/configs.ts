@@ -14,25 +14,28 @@ import {adminConfigFlags, connectionFlags} from '../cli/flags.js'
 import {KafkaException, usageError} from '../errors.js'
 import {readPropertiesFile} from '../properties.js'
 
-/** Kafka's entity types; kafkalite manages topics and users. */
+/** Kafka's entity types; kafkalite manages topics, brokers and users. */
 const ENTITY_TYPES = ['topics', 'clients', 'users', 'brokers', 'broker-loggers', 'ips', 'client-metrics', 'groups']
-const SINGULAR: Readonly<Record<string, string>> = {topics: 'topic', users: 'user'}
+const SINGULAR: Readonly<Record<string, string>> = {topics: 'topic', users: 'user', brokers: 'broker'}
 
 export type ConfigsResult =
   | {topics: {name: string; configs: ConfigEntry[]}[]}
+  | {brokers: {name: string; configs: ConfigEntry[]}[]}
   | {users: {user: string; credentials: {mechanism: string; iterations: number}[]; error?: string}[]}
   | {altered: {entityType: string; entityName: string}}
 
 export default class Configs extends BaseCommand {
-  static override description = `Describe or change the configs of topics, and the SCRAM credentials of users: Apache Kafka's kafka-configs.
+  static override description = `Describe or change the configs of topics and brokers, and the SCRAM credentials of users: Apache Kafka's kafka-configs.
 
-Exactly one action: --describe or --alter. The entity is --entity-type with --entity-name, or the shortcuts --topic and --user.
+Exactly one action: --describe or --alter. The entity is --entity-type with --entity-name (or --entity-default), or the shortcuts --topic, --broker, --broker-defaults and --user.
 
 Topics: --describe prints the topic's overrides (with --all, every config), with their sources and synonyms, as Kafka prints them; --alter sets (--add-config, --add-config-file) and removes (--delete-config) overrides, validated as Kafka validates them.
 
 Users: SCRAM credentials for the SASL listeners (SCRAM-SHA-256, SCRAM-SHA-512), set with --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]' (iterations 4096 by default, at least 4096) and removed with --delete-config SCRAM-SHA-256. The password is salted here and only the salted keys reach the broker, which never stores a password. --describe without --entity-name lists every user with credentials (Kafka's tool prints nothing then).
 
-kafkalite has no client quotas, and broker configs come from server.properties: other entity types are refused.`
+Brokers: --describe prints a broker's dynamic configs (with --all, every setting with its source), or with --entity-default (--broker-defaults) the cluster's dynamic defaults; without a name, each broker's then the defaults. --alter sets and removes dynamic broker configs: the broker defaults of topic configs (log.retention.ms, log.retention.bytes, log.cleanup.policy, message.max.bytes, ...), which take effect at once, without a restart, for every topic without an override of its own. Other broker settings are read from server.properties at start.
+
+kafkalite has no client quotas and no group configs (KIP-848): entity types clients, groups, ips, broker-loggers and client-metrics are refused.`
 
   static override enableJsonFlag = true
 
@@ -42,6 +45,8 @@ kafkalite has no client quotas, and broker configs come from server.properties: 
     '<%= config.bin %> <%= command.id %> --alter --topic orders --delete-config retention.ms',
     "<%= config.bin %> <%= command.id %> --alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]'",
     '<%= config.bin %> <%= command.id %> --describe --entity-type users --entity-name alice',
+    '<%= config.bin %> <%= command.id %> --alter --entity-type brokers --entity-default --add-config log.retention.ms=3600000',
+    '<%= config.bin %> <%= command.id %> --describe --broker 1 --all',
   ]
 
   static override flags = {
@@ -50,17 +55,25 @@ kafkalite has no client quotas, and broker configs come from server.properties: 
     describe: Flags.boolean({description: 'List configs for the given entity.'}),
     alter: Flags.boolean({description: 'Alter the configuration for the entity.'}),
     'entity-type': Flags.string({
-      description: `Type of entity (${ENTITY_TYPES.join('/')}); kafkalite manages topics and users.`,
+      description: `Type of entity (${ENTITY_TYPES.join('/')}); kafkalite manages topics, brokers and users.`,
       helpValue: '<String>',
     }),
     'entity-name': Flags.string({
       description: 'Name of entity (topic name/user principal name).',
       helpValue: '<String>',
     }),
-    'entity-default': Flags.boolean({description: 'Default entity name for clients/users/brokers (not supported).'}),
+    'entity-default': Flags.boolean({
+      description:
+        'Default entity name for clients/users/brokers/ips (applies to corresponding entity type); kafkalite: brokers.',
+    }),
     topic: Flags.string({description: "The topic's name.", helpValue: '<topic>'}),
+    broker: Flags.string({description: "The broker's ID.", helpValue: '<broker-id>'}),
+    'broker-defaults': Flags.boolean({description: 'The config defaults for all brokers.'}),
     user: Flags.string({description: "The user's principal name.", helpValue: '<user-principal>'}),
-    all: Flags.boolean({description: 'List all configs for the given topic, including defaults and static ones.'}),
+    all: Flags.boolean({
+      description:
+        'List all configs for the given topic, broker, or broker-logger entity (includes static configuration when the entity type is brokers)',
+    }),
     'add-config': Flags.string({
       description:
         "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'. Users take SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret].",
@@ -78,29 +91,80 @@ kafkalite has no client quotas, and broker configs come from server.properties: 
     const {flags} = await this.parse(Configs)
     this.checkBootstrap(flags)
     if (flags.describe === flags.alter) throw usageError('Command must include exactly one action: --describe, --alter')
-    const shortcut = flags.topic !== undefined ? 'topics' : flags.user !== undefined ? 'users' : undefined
-    if (flags.topic !== undefined && flags.user !== undefined) {
-      throw usageError('Only one entity may be given: --topic or --user')
+    const shortcuts = [
+      flags.topic !== undefined && 'topics',
+      flags.user !== undefined && 'users',
+      (flags.broker !== undefined || flags['broker-defaults']) && 'brokers',
+    ].filter(Boolean) as string[]
+    if (shortcuts.length > 1 || (flags.broker !== undefined && flags['broker-defaults'])) {
+      throw usageError('Only one entity may be given: --topic, --broker, --broker-defaults or --user')
     }
-    if (shortcut && (flags['entity-type'] ?? flags['entity-name'] ?? flags['entity-default']) !== undefined) {
+    const shortcut = shortcuts[0]
+    if (
+      shortcut &&
+      (flags['entity-type'] ?? flags['entity-name'] ?? (flags['entity-default'] || undefined)) !== undefined
+    ) {
       throw usageError('--entity-{type,name,default} should not be used in conjunction with specific entity flags')
     }
     const entityType = shortcut ?? flags['entity-type']
-    const entityName = flags.topic ?? flags.user ?? flags['entity-name']
+    const isDefault = flags['entity-default'] || flags['broker-defaults']
+    const entityName = isDefault ? '' : (flags.topic ?? flags.user ?? flags.broker ?? flags['entity-name'])
     if (entityType === undefined) throw usageError('At least one entity type must be specified')
     if (!ENTITY_TYPES.includes(entityType)) throw usageError(`Invalid entity type: ${entityType}`)
-    if (entityType !== 'topics' && entityType !== 'users') {
+    if (entityType !== 'topics' && entityType !== 'users' && entityType !== 'brokers') {
       throw usageError(
-        `kafkalite configs manages topics and users (SCRAM credentials); --entity-type ${entityType} is not supported: broker settings come from server.properties, and kafkalite has no quotas.`,
+        `kafkalite configs manages topics, brokers and users (SCRAM credentials); --entity-type ${entityType} is not supported: kafkalite has no client quotas and no group configs.`,
       )
     }
-    if (flags['entity-default']) {
+    if (isDefault && entityType !== 'brokers') {
       throw usageError(
-        'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.',
+        entityType === 'users'
+          ? 'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.'
+          : `--entity-default is not allowed with --entity-type ${entityType}`,
       )
     }
+    if (entityType === 'brokers' && entityName !== undefined && entityName !== '' && !/^\d+$/.test(entityName)) {
+      throw usageError(`The entity name for brokers must be a valid integer broker id, but it is: ${entityName}`)
+    }
+    if (flags.all && entityName === '')
+      throw usageError('--all is not allowed with --entity-default or --broker-defaults')
     if (flags.alter) return this.#alter(flags, entityType, entityName)
+    if (entityType === 'brokers') return this.#describeBrokers(entityName, flags.all)
     return entityType === 'topics' ? this.#describeTopics(entityName, flags.all) : this.#describeUsers(entityName)
+  }
+
+  /**
+   * A broker's dynamic configs (all, with --all), or '' the cluster's defaults; without a name, every broker's and
+   * then the defaults, as Kafka's tool lists them.
+   */
+  async #describeBrokers(name: string | undefined, all: boolean): Promise<ConfigsResult> {
+    const admin = await this.admin()
+    const ids = (await admin.describeCluster()).nodes.map((n) => String(n.id))
+    const names = name === undefined ? [...ids, ''] : [name]
+    const missing = names.find((n) => n !== '' && !ids.includes(n))
+    if (missing !== undefined) {
+      throw new KafkaException(
+        'INVALID_REQUEST',
+        `The broker '${missing}' doesn't exist and doesn't have dynamic config.`,
+      )
+    }
+    const configs = await admin.describeBrokerConfigs(names, {includeDefaults: true})
+    const brokers = names.map((n) => {
+      const source = n === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG'
+      const entries = (configs.get(n) ?? [])
+        .filter((e) => all || e.source === source)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      return {name: n, configs: entries}
+    })
+    for (const b of brokers) {
+      this.log(
+        b.name === ''
+          ? 'Default configs for brokers in the cluster are:'
+          : `${all ? 'All' : 'Dynamic'} configs for broker ${b.name} are:`,
+      )
+      for (const e of b.configs) this.log(configLine(e))
+    }
+    return {brokers}
   }
 
   async #describeTopics(name: string | undefined, all: boolean): Promise<ConfigsResult> {
@@ -167,6 +231,19 @@ kafkalite has no client quotas, and broker configs come from server.properties: 
         const [result] = await admin.alterUserScramCredentials([alteration])
         if (result?.error) throw result.error
       }
+    } else if (entityType === 'brokers') {
+      const [current] = (await admin.describeBrokerConfigs([entityName], {includeDefaults: true})).values()
+      const source = entityName === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG'
+      const dynamic = new Set((current ?? []).filter((e) => e.source === source).map((e) => e.name))
+      const invalid = remove.filter((k) => !dynamic.has(k))
+      if (invalid.length > 0) throw usageError(`Invalid config(s): ${invalid.join(',')}`)
+      await admin.incrementalAlterBrokerConfigs({[entityName]: {set: Object.fromEntries(add), delete: remove}})
+      this.log(
+        entityName === ''
+          ? 'Completed updating default config for brokers in the cluster.'
+          : `Completed updating config for broker ${entityName}.`,
+      )
+      return {altered: {entityType, entityName}}
     } else {
       // Kafka's tool refuses to delete what is not overridden before it asks the broker.
       const current = (await admin.describeConfigs([entityName])).get(entityName) ?? []

@@ -727,6 +727,19 @@ export class Store {
     return this.#whole(topic, partition, this.#s.batchSelectMaxTimestamp.get(topic, partition, fromOffset) as never)
   }
 
+  /** The dynamic broker configs: by broker ('' for the cluster's defaults), then name. */
+  listBrokerConfigs(): {broker: string; name: string; value: string}[] {
+    return this.#s.brokerConfigSelectAll.all() as {broker: string; name: string; value: string}[]
+  }
+
+  /** Replaces the dynamic configs of one broker ('' for the cluster's defaults), in one transaction. */
+  setBrokerConfigs(broker: string, configs: Readonly<Record<string, string>>): void {
+    this.transaction(() => {
+      this.#s.brokerConfigDelete.run(broker)
+      for (const [name, value] of Object.entries(configs)) this.#s.brokerConfigInsert.run(broker, name, value)
+    })
+  }
+
   /** Every stored SCRAM credential, by user then mechanism. */
   listScramCredentials(): ScramCredentialRow[] {
     return this.#s.scramSelectAll.all() as ScramCredentialRow[]
@@ -886,6 +899,9 @@ function prepare(db: Database) {
       `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,
     ).raw(),
+    brokerConfigSelectAll: s('SELECT broker, name, value FROM broker_config ORDER BY broker, name'),
+    brokerConfigDelete: s('DELETE FROM broker_config WHERE broker = ?'),
+    brokerConfigInsert: s('INSERT INTO broker_config (broker, name, value) VALUES (?, ?, ?)'),
     scramSelectAll: s(
       `SELECT user, mechanism, salt, stored_key AS storedKey, server_key AS serverKey, iterations
        FROM scram_credential ORDER BY user, mechanism`,

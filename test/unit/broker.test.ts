@@ -333,6 +333,7 @@ describe('produce', () => {
     broker.createTopic('t', 1, 1, {})
     broker.alterConfigs({
       topics: [{name: 't', set: {'max.message.bytes': '100'}, delete: [], append: {}, subtract: {}, replace: false}],
+      brokers: [],
       validateOnly: false,
     })
     expect(produce(broker, 't', 0, batch(['x'.repeat(200)]))[0]!.error?.code).toBe('MESSAGE_TOO_LARGE')
@@ -884,6 +885,7 @@ describe('altering topic configs', () => {
   const alter = (broker: Broker, change: Partial<ParsedRequests['alterConfigs']['topics'][number]>) =>
     broker.alterConfigs({
       topics: [{name: 't', set: {}, delete: [], append: {}, subtract: {}, replace: false, ...change}],
+      brokers: [],
       validateOnly: false,
     }).topics[0]!
   const overrides = (broker: Broker) => broker.topic('t')!.row.configs

@@ -101,6 +101,7 @@ const CONFIG_TYPES: Record<number, ConfigType> = {
   9: 'PASSWORD',
 }
 const RESOURCE_TOPIC = 2
+const RESOURCE_BROKER = 4
 
 /** The largest record a cluster's topic takes is the broker's to say: the producer's own limit applies first. */
 const UNKNOWN_MAX_MESSAGE_BYTES = 0x7fffffff
@@ -804,42 +805,48 @@ export class KafkaTransport implements Transport {
 
   async #describeConfigs(req: Requests['describeConfigs']): Promise<Responses['describeConfigs']> {
     const c = await this.cluster.anyConnection()
+    const brokers = req.brokers ?? []
     const res = await c.request(APIS.DescribeConfigs, {
-      resources: req.topics.map((name) => ({
-        resourceType: RESOURCE_TOPIC,
-        resourceName: name,
-        configurationKeys: null,
-      })),
+      resources: [
+        ...req.topics.map((name) => ({resourceType: RESOURCE_TOPIC, resourceName: name, configurationKeys: null})),
+        ...brokers.map((name) => ({resourceType: RESOURCE_BROKER, resourceName: name, configurationKeys: null})),
+      ],
       includeSynonyms: true,
       includeDocumentation: false,
     })
     const includeDefaults = req.includeDefaults ?? false
-    return {
-      topics: res.results.map((r) =>
-        withError(
-          {
-            name: r.resourceName,
-            configs: r.configs
-              .map((e): ConfigEntryData => ({
-                name: e.name,
-                value: e.value,
-                type: CONFIG_TYPES[e.configType ?? 0] ?? 'STRING',
-                source: CONFIG_SOURCES[e.configSource ?? 5] ?? 'DEFAULT_CONFIG',
-                isDefault: (e.configSource ?? 5) === 5 || (e.isDefault ?? false),
-                readOnly: e.readOnly,
-                sensitive: e.isSensitive,
-                synonyms: (e.synonyms ?? []).map((s) => ({
-                  name: s.name,
-                  value: s.value,
-                  source: CONFIG_SOURCES[s.source] ?? 'DEFAULT_CONFIG',
-                })),
-              }))
-              .filter((e) => includeDefaults || e.source === 'DYNAMIC_TOPIC_CONFIG'),
-          },
-          noError(r.errorCode, r.errorMessage),
-        ),
-      ),
+    const entries = (r: (typeof res.results)[number]) =>
+      withError(
+        {
+          name: r.resourceName,
+          configs: r.configs
+            .map((e): ConfigEntryData => ({
+              name: e.name,
+              value: e.value,
+              type: CONFIG_TYPES[e.configType ?? 0] ?? 'STRING',
+              source: CONFIG_SOURCES[e.configSource ?? 5] ?? 'DEFAULT_CONFIG',
+              isDefault: (e.configSource ?? 5) === 5 || (e.isDefault ?? false),
+              readOnly: e.readOnly,
+              sensitive: e.isSensitive,
+              synonyms: (e.synonyms ?? []).map((s) => ({
+                name: s.name,
+                value: s.value,
+                source: CONFIG_SOURCES[s.source] ?? 'DEFAULT_CONFIG',
+              })),
+            }))
+            .filter(
+              (e) =>
+                includeDefaults ||
+                (r.resourceType === RESOURCE_TOPIC ? e.source === 'DYNAMIC_TOPIC_CONFIG' : !e.isDefault),
+            ),
+        },
+        noError(r.errorCode, r.errorMessage),
+      )
+    const out: Responses['describeConfigs'] = {
+      topics: res.results.filter((r) => r.resourceType === RESOURCE_TOPIC).map(entries),
     }
+    if (brokers.length > 0) out.brokers = res.results.filter((r) => r.resourceType === RESOURCE_BROKER).map(entries)
+    return out
   }
 
   async #alterConfigs(req: Requests['alterConfigs']): Promise<Responses['alterConfigs']> {
@@ -875,7 +882,21 @@ export class KafkaTransport implements Transport {
       })
       for (const r of res.responses) out.push(withError({name: r.resourceName}, noError(r.errorCode, r.errorMessage)))
     }
-    return {topics: out}
+    const brokers = req.brokers ?? []
+    if (brokers.length === 0) return {topics: out}
+    const changes = brokers.map((b) => ({
+      resourceType: RESOURCE_BROKER,
+      resourceName: b.name,
+      configs: [
+        ...(b.delete ?? []).map((name) => ({name, configOperation: 1, value: null})),
+        ...Object.entries(b.set ?? {}).map(([name, value]) => ({name, configOperation: 0, value})),
+      ],
+    }))
+    const res = await c.request(APIS.IncrementalAlterConfigs, {resources: changes, validateOnly})
+    return {
+      topics: out,
+      brokers: res.responses.map((r) => withError({name: r.resourceName}, noError(r.errorCode, r.errorMessage))),
+    }
   }
 
   // --- Groups -------------------------------------------------------------------------------------------------

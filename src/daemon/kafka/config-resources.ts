@@ -68,14 +68,12 @@ interface AlterResource {
 
 /**
  * What Kafka's broker checks on each resource of an alter request before applying anything: a resource given twice
- * (every copy refused), a config named twice, a null value where one is needed; a BROKER resource must name this
- * broker or '' (the cluster-wide defaults). kafkalite's broker settings are read at start, so a change of one is
- * refused as Kafka refuses a setting it cannot update dynamically (an empty change is accepted). Returns each
- * resource's error code and message, or null for a topic resource to apply.
+ * (every copy refused), a config named twice, a null value where one is needed; resource types other than TOPIC and
+ * BROKER are refused. Returns each resource's error, or null for a resource to apply (the broker core checks a BROKER
+ * resource's name and configs).
  */
 export function preprocessAlter(
   resources: readonly AlterResource[],
-  brokerId: number,
   needsValue: (config: AlterResource['configs'][number]) => boolean,
 ): ({errorCode: number; errorMessage: string | null} | null)[] {
   const seen = new Map<string, number>()
@@ -95,26 +93,10 @@ export function preprocessAlter(
       const nulls = r.configs.filter((c) => c.value === null && needsValue(c)).map((c) => c.name)
       if (nulls.length > 0)
         throw new KafkaException('INVALID_REQUEST', `Null value not supported for : ${nulls.join(', ')}`)
-      if (r.resourceType === RESOURCE_TYPE.TOPIC) return null
-      if (r.resourceType !== RESOURCE_TYPE.BROKER) throw unsupportedResourceType(r.resourceType)
-      if (r.resourceName !== '') {
-        if (!/^-?\d+$/.test(r.resourceName)) {
-          throw new KafkaException('INVALID_REQUEST', `Node id must be an integer, but it is: ${r.resourceName}`)
-        }
-        if (Number(r.resourceName) !== brokerId) {
-          throw new KafkaException(
-            'INVALID_REQUEST',
-            `Unexpected broker id, expected ${brokerId}, but received ${r.resourceName}`,
-          )
-        }
+      if (r.resourceType !== RESOURCE_TYPE.TOPIC && r.resourceType !== RESOURCE_TYPE.BROKER) {
+        throw unsupportedResourceType(r.resourceType)
       }
-      if (names.length > 0) {
-        throw new KafkaException(
-          'INVALID_REQUEST',
-          `Cannot update these configs dynamically: [${names.join(', ')}]. kafkalite reads its broker settings at start: set them in server.properties and restart the daemon.`,
-        )
-      }
-      return {errorCode: 0, errorMessage: null}
+      return null
     } catch (error) {
       return thrownFields(error)
     }

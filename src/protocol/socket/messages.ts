@@ -55,8 +55,15 @@ export const requestSchemas = {
     topics: list(z.object({name: topic, count: int})),
     validateOnly: z.boolean().default(false),
   }),
-  /** Kafka's DescribeConfigs for topics. */
-  describeConfigs: z.object({topics: list(topic), includeDefaults: z.boolean().default(false)}),
+  /**
+   * Kafka's DescribeConfigs for topics, and for brokers: a broker's id (every setting, with its source), or '' (the
+   * cluster's dynamic defaults only).
+   */
+  describeConfigs: z.object({
+    topics: list(topic),
+    includeDefaults: z.boolean().default(false),
+    brokers: list(z.string().max(64)).default([]),
+  }),
   /**
    * Kafka's IncrementalAlterConfigs for topics: DELETE, SET, then APPEND and SUBTRACT (list configs: values added
    * when missing, removed when present). `replace` is Kafka's legacy AlterConfigs: the overrides not set are deleted.
@@ -72,6 +79,15 @@ export const requestSchemas = {
         replace: z.boolean().default(false),
       }),
     ),
+    /** Dynamic broker configs: of a broker by its id, or of every broker (''); SET and DELETE only. */
+    brokers: list(
+      z.object({
+        name: z.string().max(64),
+        set: configMap.default({}),
+        delete: list(z.string()).default([]),
+        replace: z.boolean().default(false),
+      }),
+    ).default([]),
     validateOnly: z.boolean().default(false),
   }),
   /** Kafka's DeleteRecords: moves each partition's log start offset up to `offset` (-1: the high watermark). */
@@ -340,8 +356,11 @@ export interface Responses {
   }
   deleteTopics: {topics: {name: string; error?: ErrorData}[]}
   createPartitions: {topics: {name: string; error?: ErrorData}[]}
-  describeConfigs: {topics: {name: string; configs: ConfigEntryData[]; error?: ErrorData}[]}
-  alterConfigs: {topics: {name: string; error?: ErrorData}[]}
+  describeConfigs: {
+    topics: {name: string; configs: ConfigEntryData[]; error?: ErrorData}[]
+    brokers?: {name: string; configs: ConfigEntryData[]; error?: ErrorData}[]
+  }
+  alterConfigs: {topics: {name: string; error?: ErrorData}[]; brokers?: {name: string; error?: ErrorData}[]}
   listOffsets: {partitions: (PartitionResultBase & {offset: number; timestamp: number})[]}
   /** Each partition's log start offset after the request (-1 with an error). */
   deleteRecords: {partitions: (PartitionResultBase & {lowWatermark: number})[]}

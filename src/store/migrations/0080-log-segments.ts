@@ -11,6 +11,9 @@ import type {Database} from 'better-sqlite3'
  * - `batch.delete_horizon`: Kafka's deleteHorizonMs (KIP-534): when the cleaner may drop the batch's tombstones or
  *   transaction marker; -1 until a cleaner pass has set it.
  *
+ * - `broker_config`: Kafka's dynamic broker configs (kafka-configs --entity-type brokers), set at run time: for this
+ *   broker (`broker` is its node id) or for every broker (`broker` is '', --entity-default).
+ *
  * Existing logs become one segment per partition, starting at the log start offset.
  */
 export function up(db: Database): void {
@@ -28,6 +31,13 @@ export function up(db: Database): void {
 
     INSERT INTO segment (topic, partition, base_offset, created_at)
       SELECT topic, partition, log_start_offset, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM topic_partition;
+
+    CREATE TABLE broker_config (
+      broker  TEXT NOT NULL,
+      name    TEXT NOT NULL,
+      value   TEXT NOT NULL,
+      PRIMARY KEY (broker, name)
+    ) STRICT, WITHOUT ROWID;
 
     ALTER TABLE topic_partition ADD COLUMN clean_offset INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE batch ADD COLUMN delete_horizon INTEGER NOT NULL DEFAULT -1;

@@ -86,12 +86,64 @@ describe('configs', () => {
     expect(gone.stderr).toBe('Error: Attempt to delete a user credential that does not exist\n')
   })
 
+  it('sets dynamic broker configs, for one broker and as the cluster default, applied at once and kept', async () => {
+    await home.createTopic('orders', 1)
+    expect(
+      (
+        await configs(
+          '--alter',
+          '--entity-type',
+          'brokers',
+          '--entity-default',
+          '--add-config',
+          'log.retention.ms=3600000',
+        )
+      ).stdout,
+    ).toBe('Completed updating default config for brokers in the cluster.\n')
+    expect((await configs('--alter', '--broker', '1', '--add-config', 'log.retention.bytes=5000')).stdout).toBe(
+      'Completed updating config for broker 1.\n',
+    )
+    const expected = [
+      'Dynamic configs for broker 1 are:',
+      '  log.retention.bytes=5000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.bytes=5000, DEFAULT_CONFIG:log.retention.bytes=-1}',
+      'Default configs for brokers in the cluster are:',
+      '  log.retention.ms=3600000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=3600000}',
+      '',
+    ].join('\n')
+    expect((await configs('--describe', '--entity-type', 'brokers')).stdout).toBe(expected)
+    // Topics without an override take them at once, with Kafka's sources.
+    const topic = await configs('--describe', '--topic', 'orders', '--all')
+    expect(topic.stdout).toContain(
+      '  retention.ms=3600000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=3600000, DEFAULT_CONFIG:log.retention.hours=168}\n',
+    )
+    expect(topic.stdout).toContain(
+      '  retention.bytes=5000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.bytes=5000, DEFAULT_CONFIG:log.retention.bytes=-1}\n',
+    )
+    const all = await configs('--describe', '--broker', '1', '--all')
+    expect(all.stdout).toMatch(/^All configs for broker 1 are:\n/)
+    expect(all.stdout).toContain('  log.retention.bytes=5000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:')
+    // Kept across a restart.
+    await home.run(['daemon', 'stop'])
+    expect((await configs('--describe', '--entity-type', 'brokers')).stdout).toBe(expected)
+    expect((await configs('--alter', '--broker', '1', '--delete-config', 'log.retention.bytes')).code).toBe(0)
+    const json = JSON.parse((await configs('--describe', '--broker', '1', '--json')).stdout)
+    expect(json.brokers).toEqual([{name: '1', configs: []}])
+  })
+
   it('refuses bad input in one line with a non-zero exit', async () => {
     const cases: [string[], string][] = [
       [['--topic', 't'], 'Command must include exactly one action: --describe, --alter'],
       [['--describe'], 'At least one entity type must be specified'],
       [['--describe', '--entity-type', 'nope'], 'Invalid entity type: nope'],
-      [['--describe', '--entity-type', 'brokers'], '--entity-type brokers is not supported'],
+      [['--describe', '--entity-type', 'groups'], '--entity-type groups is not supported'],
+      [['--describe', '--broker', '2'], "The broker '2' doesn't exist and doesn't have dynamic config."],
+      [['--describe', '--broker', 'x'], 'must be a valid integer broker id'],
+      [
+        ['--alter', '--broker', '1', '--add-config', 'listeners=PLAINTEXT://:9093'],
+        'Cannot update these configs dynamically: Set(listeners)',
+      ],
+      [['--alter', '--broker-defaults', '--add-config', 'log.retention.ms=abc'], 'Invalid value abc for configuration'],
+      [['--alter', '--broker', '1', '--delete-config', 'log.retention.ms'], 'Invalid config(s): log.retention.ms'],
       [
         ['--alter', '--entity-type', 'topics', '--add-config', 'a=1'],
         'An entity name must be specified with --alter of topics',

@@ -111,6 +111,26 @@ describe('retention', () => {
     expect(JSON.stringify(JSON.parse(described.stdout))).toContain(`"logStartOffset":${start}`)
   })
 
+  it('applies a retention set as a dynamic broker default at once, to topics without an override', async () => {
+    await home.run(['topics', '--create', '--topic', 'inherits', '--config', 'segment.bytes=1000'])
+    await produceOneByOne(
+      Array.from({length: 30}, () => ({value: 'z'.repeat(100)})),
+      'inherits',
+    )
+    await new Promise((r) => setTimeout(r, 200))
+    expect(await earliest('inherits')).toBe(0)
+    const altered = await home.run([
+      'configs',
+      '--alter',
+      '--broker-defaults',
+      '--add-config',
+      'log.retention.bytes=2000',
+    ])
+    expect(altered.code, altered.stderr).toBe(0)
+    await waitFor(async () => (await earliest('inherits')) > 0)
+    expect(await topicBytes('inherits')).toBeLessThanOrEqual(2000 + 1000)
+  })
+
   it('deletes segments whose newest record is older than retention.ms, and never a segment holding newer data', async () => {
     const old = Date.now() - 600_000
     await home.run(['topics', '--create', '--topic', 'aged', '--config', 'retention.ms=60000'])

@@ -288,13 +288,14 @@ describe('AlterConfigs', () => {
     })
   })
 
-  it('refuses a change of the broker settings, which kafkalite reads at start, and a resource given twice', async () => {
+  it('refuses a change of a broker setting read at start, and a resource given twice; replaces dynamic ones', async () => {
     const kafka = await connect()
     const res = await kafka.send(APIS.AlterConfigs, 1, {
       resources: [
         {resourceType: BROKER, resourceName: '1', configs: [{name: 'num.partitions', value: '3'}]},
         {resourceType: TOPIC, resourceName: 'twice', configs: []},
         {resourceType: TOPIC, resourceName: 'twice', configs: []},
+        {resourceType: BROKER, resourceName: '', configs: [{name: 'log.retention.ms', value: '60000'}]},
       ],
       validateOnly: false,
     })
@@ -302,9 +303,18 @@ describe('AlterConfigs', () => {
       ERR.INVALID_REQUEST,
       ERR.INVALID_REQUEST,
       ERR.INVALID_REQUEST,
+      0,
     ])
-    expect(res.responses[0]!.errorMessage).toMatch(/^Cannot update these configs dynamically: \[num.partitions\]\. /)
+    expect(res.responses[0]!.errorMessage).toMatch(/^Cannot update these configs dynamically: Set\(num.partitions\)\. /)
     expect(res.responses[1]!.errorMessage).toBe('Each resource must appear at most once.')
+    const described = await kafka.send(APIS.DescribeConfigs, 4, {
+      resources: [{resourceType: BROKER, resourceName: '', configurationKeys: null}],
+      includeSynonyms: true,
+      includeDocumentation: false,
+    })
+    expect(described.results[0]!.configs).toEqual([
+      expect.objectContaining({name: 'log.retention.ms', value: '60000', configSource: 3, readOnly: false}),
+    ])
   })
 })
 

@@ -69,7 +69,7 @@ export const createTopicsApi = defineKafkaApi<CreateTopicsRequest, CreateTopicsR
       }
       const described = req.validateOnly
         ? []
-        : (ctx.core.describeConfigs({topics: [t.name], includeDefaults: true}).topics[0]?.configs ?? [])
+        : (ctx.core.describeConfigs({topics: [t.name], includeDefaults: true, brokers: []}).topics[0]?.configs ?? [])
       topics.push({
         name: t.name,
         topicId: created.topicId,

@@ -11,14 +11,14 @@
 import {APIS, type AlterConfigsRequest, type AlterConfigsResponse} from '../../../protocol/kafka/codec/index.js'
 import {setOwn} from '../../../properties.js'
 import {defineKafkaApi, errorFields, thrownFields} from '../api.js'
-import {preprocessAlter} from '../config-resources.js'
+import {preprocessAlter, RESOURCE_TYPE} from '../config-resources.js'
 
 export const alterConfigsApi = defineKafkaApi<AlterConfigsRequest, AlterConfigsResponse>({
   codec: APIS.AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {
-    const checked = preprocessAlter(req.resources, ctx.core.config.brokerId, () => true)
+    const checked = preprocessAlter(req.resources, () => true)
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r, i) => {
@@ -28,8 +28,15 @@ export const alterConfigsApi = defineKafkaApi<AlterConfigsRequest, AlterConfigsR
         const set: Record<string, string> = {}
         for (const c of r.configs) setOwn(set, c.name, c.value!)
         try {
+          if (r.resourceType === RESOURCE_TYPE.BROKER) {
+            // Kafka's legacy AlterConfigs replaces the resource's dynamic configs with those given.
+            const broker = {name: r.resourceName, set, delete: [], replace: true}
+            const res = ctx.core.alterConfigs({topics: [], brokers: [broker], validateOnly: req.validateOnly})
+            return {...result, ...errorFields(res.brokers?.[0]?.error)}
+          }
           const [topic] = ctx.core.alterConfigs({
             topics: [{name: r.resourceName, set, delete: [], append: {}, subtract: {}, replace: true}],
+            brokers: [],
             validateOnly: req.validateOnly,
           }).topics
           return {...result, ...errorFields(topic!.error)}

@@ -4,8 +4,10 @@
 //   config (cleanup.policy, ...) from its override, or from its default without one; INVALID_CONFIG ("Can't APPEND
 //   to key ... because its type is not LIST.") for another type. The topic's resulting configs are validated as a
 //   whole and applied together, or not at all; validateOnly checks without changing anything.
-// - BROKER: kafkalite reads its settings at start, so a change is refused (INVALID_REQUEST, as Kafka refuses a
-//   setting it cannot update dynamically); other resource types are INVALID_REQUEST.
+// - BROKER named by this broker's id, or '' (every broker's defaults): SET and DELETE of the dynamic broker configs
+//   (the broker defaults of topic configs), applied at once; a setting read only at start is INVALID_REQUEST, as
+//   Kafka refuses a setting it cannot update dynamically; APPEND and SUBTRACT are INVALID_CONFIG. Other resource
+//   types are INVALID_REQUEST.
 // - A resource given twice (every copy), a config named twice, a null value for anything but DELETE, or an unknown
 //   operation: INVALID_REQUEST, checked first, as Kafka's broker does.
 import {KafkaException} from '../../../errors.js'
@@ -16,7 +18,7 @@ import {
 } from '../../../protocol/kafka/codec/index.js'
 import {setOwn} from '../../../properties.js'
 import {defineKafkaApi, errorFields, thrownFields} from '../api.js'
-import {preprocessAlter} from '../config-resources.js'
+import {preprocessAlter, RESOURCE_TYPE} from '../config-resources.js'
 
 const OP = {SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3} as const
 
@@ -55,7 +57,7 @@ export const incrementalAlterConfigsApi = defineKafkaApi<
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    const checked = preprocessAlter(req.resources, ctx.core.config.brokerId, (c) => c.configOperation !== OP.DELETE)
+    const checked = preprocessAlter(req.resources, (c) => c.configOperation !== OP.DELETE)
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r, i) => {
@@ -63,7 +65,20 @@ export const incrementalAlterConfigsApi = defineKafkaApi<
         const early = checked[i]
         if (early) return {...result, ...early}
         try {
-          const [topic] = ctx.core.alterConfigs({topics: [topicChange(r)], validateOnly: req.validateOnly}).topics
+          const change = topicChange(r)
+          if (r.resourceType === RESOURCE_TYPE.BROKER) {
+            const list = Object.keys(change.append).concat(Object.keys(change.subtract))
+            if (list.length > 0) {
+              throw new KafkaException(
+                'INVALID_CONFIG',
+                `APPEND and SUBTRACT of broker configs are not supported by kafkalite (${list.join(', ')}): SET the whole value.`,
+              )
+            }
+            const broker = {name: r.resourceName, set: change.set, delete: change.delete, replace: false}
+            const res = ctx.core.alterConfigs({topics: [], brokers: [broker], validateOnly: req.validateOnly})
+            return {...result, ...errorFields(res.brokers?.[0]?.error)}
+          }
+          const [topic] = ctx.core.alterConfigs({topics: [change], brokers: [], validateOnly: req.validateOnly}).topics
           return {...result, ...errorFields(topic!.error)}
         } catch (error) {
           return {...result, ...thrownFields(error)}
