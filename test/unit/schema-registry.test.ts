@@ -215,14 +215,13 @@ describe('deletes', () => {
   })
 })
 
-
 describe('Avro compatibility', () => {
   function evolve(level: string, from: unknown, to: unknown) {
     const {register, call} = registry()
     call('PUT', '/config', {compatibility: level})
     register('s', from)
     return call('POST', '/compatibility/subjects/s/versions/latest?verbose=true', {schema: JSON.stringify(to)})
-      .body as {
+      .body as unknown as {
       is_compatible: boolean
       messages: string[]
     }
@@ -367,7 +366,7 @@ describe('JSON Schema', () => {
     return call('POST', '/compatibility/subjects/j/versions/latest?verbose=true', {
       schema: JSON.stringify(to),
       schemaType: 'JSON',
-    }).body as {is_compatible: boolean; messages: string[]}
+    }).body as unknown as {is_compatible: boolean; messages: string[]}
   }
 
   it('registers JSON schemas with their type, and refuses an invalid one with 42201', () => {
