@@ -11,7 +11,8 @@ import type {GroupMetadata} from '../group-member.js'
 import {Interceptors} from '../interceptors.js'
 import type {Metric} from '../metrics.js'
 import {DefaultSerializer, serializerFromConfig, type Serializer} from '../serializers.js'
-import {RecordAccumulator, type CompleteRecord, type Waiter} from './accumulator.js'
+import type {RecordHeader} from '../../protocol/kafka/record-batch.js'
+import {normalizeHeaders, RecordAccumulator, type CompleteRecord, type Waiter} from './accumulator.js'
 import {ProducerMetadata, type TopicInfo} from './metadata.js'
 import {producerSettings} from './producer-config.js'
 import {Sender} from './sender.js'
@@ -26,6 +27,15 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   readonly #sender: Sender
   readonly #onNotice: (message: string) => void
   readonly #interceptors: Interceptors<ProducerInterceptor<K, V>>
+  readonly #keySerializer: Serializer<K>
+  readonly #valueSerializer: Serializer<V>
+  /** Whether a serializer has a prepare hook (a schema registry's): only then does a send consult it. */
+  readonly #prepares: boolean
+  /**
+   * The last record waiting for its serializers' prepare, settled once it moved on (appended or failed): records
+   * sent meanwhile wait behind it, so records keep their order. null when none waits.
+   */
+  #preparing: Promise<void> | null = null
 
   constructor(
     config: ClientConfig = {},
@@ -46,14 +56,17 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       failUnsent: (error) => this.#sender.failQueued(error, true),
       isClosed: () => this.#accumulator.closed,
     })
+    this.#keySerializer =
+      keySerializer ?? serializerFromConfig(config, 'key.serializer') ?? (DefaultSerializer as unknown as Serializer<K>)
+    this.#valueSerializer =
+      valueSerializer ??
+      serializerFromConfig(config, 'value.serializer') ??
+      (DefaultSerializer as unknown as Serializer<V>)
+    this.#prepares = this.#keySerializer.prepare !== undefined || this.#valueSerializer.prepare !== undefined
     this.#accumulator = new RecordAccumulator(
       settings,
-      keySerializer ??
-        serializerFromConfig(config, 'key.serializer') ??
-        (DefaultSerializer as unknown as Serializer<K>),
-      valueSerializer ??
-        serializerFromConfig(config, 'value.serializer') ??
-        (DefaultSerializer as unknown as Serializer<V>),
+      this.#keySerializer,
+      this.#valueSerializer,
       this.#txn,
       this.#complete,
     )
@@ -107,6 +120,57 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       this.#interceptors.each((i) => (intercepted = i.onSend(intercepted)), 'onSend')
       record = intercepted
     }
+    if (this.#prepares && this.#waitForSerializers(record, completion)) return
+    this.#toAccumulator(record, completion)
+  }
+
+  /**
+   * A record whose serializers need I/O first (a schema registry lookup), or that must wait behind one that does:
+   * queues a copy of it and returns true. It then counts as not yet completed, so flush and close wait for it.
+   */
+  #waitForSerializers(record: ProducerRecord<K, V>, completion: Waiter): boolean {
+    const ready = this.#preparing ?? this.#prepareRecord(record)
+    if (ready === null) return false
+    const copy = {...record}
+    const accumulator = this.#accumulator
+    accumulator.awaitMetadata()
+    const mine = this.#preparing === null ? ready : ready.then(() => this.#prepareRecord(copy) ?? undefined)
+    const moved = mine.then(
+      () => {
+        accumulator.metadataSettled()
+        this.#toAccumulator(copy, completion)
+      },
+      (error: unknown) => {
+        accumulator.metadataSettled()
+        this.#complete(completion, toKafkaException(error))
+        accumulator.checkIdle()
+      },
+    )
+    this.#preparing = moved
+    void moved.then(() => {
+      if (this.#preparing === moved) this.#preparing = null
+    })
+    return true
+  }
+
+  /** The key's and the value's prepare: null when both serializers can run now. */
+  #prepareRecord(record: ProducerRecord<K, V>): Promise<void> | null {
+    let headers: RecordHeader[] | undefined
+    if (record.headers !== null && record.headers !== undefined) headers = normalizeHeaders(record.headers) ?? undefined
+    let key: Promise<void> | null = null
+    let value: Promise<void> | null = null
+    try {
+      key = this.#keySerializer.prepare?.(record.topic, record.key, headers) ?? null
+      value = this.#valueSerializer.prepare?.(record.topic, record.value, headers) ?? null
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+    if (key === null) return value
+    if (value === null) return key
+    return Promise.all([key, value]).then(() => undefined)
+  }
+
+  #toAccumulator(record: ProducerRecord<K, V>, completion: Waiter): void {
     const now = Date.now()
     const info = this.#metadata.fresh(record.topic, now)
     if (info !== undefined) {
@@ -199,6 +263,8 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     await this.flush()
     this.#accumulator.close()
     await this.#interceptors.close()
+    await this.#keySerializer.close?.()
+    await this.#valueSerializer.close?.()
     this.#sender.close()
     await this.#connections.close()
   }
