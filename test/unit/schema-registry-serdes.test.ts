@@ -2,6 +2,7 @@
 // here (global ids, the same schema text gets the same id, 40401/40403 for what is missing). The real registry, the
 // producer and the consumer are in test/integration/client/schema-registry-serdes.test.ts.
 import {describe, expect, it} from 'vitest'
+import {fromAvroJson, javaNumber, toAvroJson} from '../../src/client/schema-registry/avro-json.js'
 import {AvroSchema, KafkaAvroDeserializer, KafkaAvroSerializer} from '../../src/client/schema-registry/avro-serde.js'
 import {
   KafkaJsonSchemaDeserializer,
@@ -222,5 +223,78 @@ describe('KafkaJsonSchemaSerializer', () => {
       `Validation error in JSON {"id":"x"} for topic 'orders': field "id" must be integer, got "x".`,
     )
     await expect(serialize(s, 'orders', {item: 'pen'})).rejects.toThrow('the value must have property "id"')
+  })
+})
+
+describe("Avro's JSON encoding (the Avro console tools)", () => {
+  const type = async (schema: unknown) => (await import('avsc')).Type.forSchema(schema as never)
+
+  it('prints unions as {"branch": value}, bytes as ISO-8859-1 strings and numbers as Java does', async () => {
+    const t = await type({
+      type: 'record',
+      name: 'R',
+      namespace: 'ns',
+      fields: [
+        {name: 'u', type: ['null', 'string']},
+        {name: 'n', type: ['null', {type: 'record', name: 'In', fields: [{name: 'x', type: 'int'}]}]},
+        {name: 'b', type: 'bytes'},
+        {name: 'd', type: 'double'},
+        {name: 'f', type: 'float'},
+        {name: 'big', type: 'double'},
+        {name: 'e', type: {type: 'enum', name: 'E', symbols: ['A', 'B']}},
+        {name: 'm', type: {type: 'map', values: 'long'}},
+        {name: 's', type: 'string'},
+      ],
+    })
+    const value = {
+      u: 'x',
+      n: {x: 1},
+      b: Buffer.from([0x00, 0x41, 0xff]),
+      d: 1,
+      f: Math.fround(0.1),
+      big: 1e21,
+      e: 'B',
+      m: {k: 5},
+      s: 'tab\there\u0001',
+    }
+    expect(toAvroJson(t, value)).toBe(
+      '{"u":{"string":"x"},"n":{"ns.In":{"x":1}},"b":"\\u0000Aÿ","d":1.0,"f":0.1,"big":1.0E21,"e":"B","m":{"k":5},"s":"tab\\there\\u0001"}',
+    )
+    expect(toAvroJson(t, {...value, u: null, n: null})).toContain('"u":null,"n":null')
+  })
+
+  it('writes doubles as Java does', () => {
+    expect([0.001, 1234567.5, 1e7, 1.5e-4, -2, 100].map((v) => javaNumber(v, false))).toEqual([
+      '0.001',
+      '1234567.5',
+      '1.0E7',
+      '1.5E-4',
+      '-2.0',
+      '100.0',
+    ])
+  })
+
+  it('reads what it prints, and names the field of a line that does not match', async () => {
+    const t = await type({
+      type: 'record',
+      name: 'User',
+      fields: [
+        {name: 'name', type: 'string'},
+        {name: 'age', type: 'int'},
+        {name: 'email', type: ['null', 'string'], default: null},
+      ],
+    })
+    expect(fromAvroJson(t, '{"name":"a","age":3,"email":{"string":"a@x"}}')).toEqual({name: 'a', age: 3, email: 'a@x'})
+    expect(fromAvroJson(t, '{"name":"a","age":3}')).toEqual({name: 'a', age: 3, email: null})
+    expect(() => fromAvroJson(t, '{"name":"a","age":"abc"}')).toThrow(
+      'Field "age" of record "User": expected int, got "abc"',
+    )
+    expect(() => fromAvroJson(t, '{"name":"a","age":1,"email":"a@x"}')).toThrow(
+      'Field "email" of record "User": expected union [null, string], written {"<branch>": value} ({"string": ...} or null), got "a@x"',
+    )
+    expect(() => fromAvroJson(t, '{"name":"a","agee":1}')).toThrow(
+      'Record "User" has no field "agee" (its fields: name, age, email)',
+    )
+    expect(() => fromAvroJson(t, '{"name":')).toThrow('it is not JSON')
   })
 })
