@@ -96,6 +96,8 @@ export interface BrokerConfig {
   producerIds: {expirationMs: number; checkIntervalMs: number}
   /** The lag history's settings. */
   lagHistory: LagHistoryConfig
+  /** The schema registry's HTTP front end: where it listens (nowhere unless asked), its body limit, its users. */
+  schemaRegistry: SchemaRegistryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
   unknown: string[]
   /**
@@ -104,6 +106,18 @@ export interface BrokerConfig {
    * daemon from KAFKALITE_BENCH_SKIP_RECORD_VALIDATION=1 (src/daemon/main.ts).
    */
   benchSkipRecordValidation?: boolean
+}
+
+/** Where the schema registry listens over HTTP, and whom it lets in. */
+export interface SchemaRegistryConfig {
+  /** kafkalite.schema.registry.listeners: http://host:port addresses (none: no TCP port, the socket only). */
+  listeners: {host: string; port: number}[]
+  /** kafkalite.schema.registry.max.request.bytes: the largest request body. */
+  maxRequestBytes: number
+  /** kafkalite.schema.registry.basic.auth.users: user:password pairs, separated by commas (none: no auth). */
+  basicAuthUsers: string
+  /** kafkalite.schema.registry.basic.auth.users.file: a file of user:password lines (Jetty's realm format too). */
+  basicAuthUsersFile: string
 }
 
 interface BrokerDef {
@@ -169,6 +183,11 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   // 1000, once per samples / 4 intervals of a partition): bounded here.
   'kafkalite.lag.samples': {type: 'INT', default: '300', min: 8, max: 1000},
   'kafkalite.lag.commits': {type: 'INT', default: '10', min: 2},
+  // kafkalite's own: the Confluent-compatible schema registry's HTTP front end (the socket serves it regardless).
+  'kafkalite.schema.registry.listeners': {type: 'STRING', default: ''},
+  'kafkalite.schema.registry.max.request.bytes': {type: 'INT', default: String(16 << 20), min: 1024},
+  'kafkalite.schema.registry.basic.auth.users': {type: 'STRING', default: '', sensitive: true},
+  'kafkalite.schema.registry.basic.auth.users.file': {type: 'STRING', default: ''},
 }
 
 /**
@@ -268,10 +287,41 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       commitSamples: Number(get('kafkalite.lag.commits')),
       flushIntervalMs: 1000,
     },
+    schemaRegistry: {
+      listeners: registryListeners(get('kafkalite.schema.registry.listeners'), where),
+      maxRequestBytes: Number(get('kafkalite.schema.registry.max.request.bytes')),
+      basicAuthUsers: get('kafkalite.schema.registry.basic.auth.users'),
+      basicAuthUsersFile: get('kafkalite.schema.registry.basic.auth.users.file'),
+    },
     file,
     settings: {...props},
     unknown,
   }
+}
+
+/**
+ * kafkalite.schema.registry.listeners: `http://host:port` separated by commas. A listener without a host binds
+ * loopback (127.0.0.1); port 0 picks a free port. https is refused: put a TLS proxy in front, or use the socket.
+ */
+export function registryListeners(value: string, where = ''): {host: string; port: number}[] {
+  const out: {host: string; port: number}[] = []
+  for (const raw of value.split(',')) {
+    const item = raw.trim()
+    if (item === '') continue
+    const m = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]*):(\d{1,5})\/?$/.exec(item)
+    const refuse = (why: string) =>
+      new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `Invalid kafkalite.schema.registry.listeners '${item}'${where}: ${why}, for example http://127.0.0.1:8081.`,
+      )
+    if (!m) throw refuse('use http://host:port')
+    if (m[1] === 'https') throw refuse('kafkalite serves the registry over plain HTTP only; use http://')
+    const port = Number(m[3])
+    if (port > 65535) throw refuse('the port must be 0 to 65535')
+    const host = m[2]!.replace(/^\[|\]$/g, '')
+    out.push({host: host === '' ? '127.0.0.1' : host, port})
+  }
+  return out
 }
 
 /** The Kafka-protocol listeners `listeners` asks for (see kafkaListenersOf), naming the file in errors. */

@@ -8,7 +8,9 @@
 // - GroupCoordinator: Kafka's classic group protocol and committed offsets;
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
-// - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
+// - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit;
+// - SchemaRegistry: Confluent's schema registry (schema-registry/), reached through one REST router by both the
+//   registry's HTTP listener and the socket.
 import {CorruptDatabaseException} from '../errors.js'
 import type {ConfigEntryData, DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {StorageFailure} from '../store/failure.js'
@@ -21,6 +23,8 @@ import {LagHistory} from './lag/history.js'
 import {lagSnapshot} from './lag/snapshot.js'
 import type {Logger} from './logger.js'
 import {ScramUsers} from './scram-users.js'
+import {SchemaRegistry} from './schema-registry/registry.js'
+import {routeRegistryRequest, type RegistryRequest, type RegistryResponse} from './schema-registry/router.js'
 import {
   TransactionCoordinator,
   type AddOffsetsToTxnRequest,
@@ -50,6 +54,7 @@ export class BrokerCore {
   readonly scramUsers: ScramUsers
   readonly #store: Store
   readonly #now: () => number
+  #registry: SchemaRegistry | undefined
   readonly #producerExpiry: NodeJS.Timeout
   /** Units of work the storage refused since it last took one. */
   #refused = 0
@@ -261,6 +266,17 @@ export class BrokerCore {
 
   writeTxnMarkers(req: Req<'writeTxnMarkers'>): Res<'writeTxnMarkers'> {
     return this.transactions.writeTxnMarkers(req)
+  }
+
+  // ---- the schema registry -------------------------------------------------------------------------------------------
+
+  /**
+   * One call of Confluent Schema Registry's REST API (method, path with query, body), answered as status and JSON
+   * text: the HTTP listener and the socket both come here. Runs inside the caller's unit of work.
+   */
+  schemaRegistry(request: RegistryRequest): RegistryResponse {
+    this.#registry ??= new SchemaRegistry(this.#store, this.#now)
+    return routeRegistryRequest(this.#registry, request, this.config.schemaRegistry.maxRequestBytes)
   }
 
   // ---- kafkalite's own ----------------------------------------------------------------------------------------------

@@ -53,6 +53,15 @@ export {
 } from './serializers.js'
 export type {Deserializer, Serializer} from './serializers.js'
 export type {ClientConfig} from './config.js'
+export {SchemaRegistryClient, SchemaRegistryError} from './schema-registry/registry-client.js'
+export type {
+  Compatibility,
+  SchemaInfo,
+  SchemaMetadata,
+  SchemaReference,
+  SchemaRegistryClientOptions,
+  SchemaRegistryConfig,
+} from './schema-registry/registry-client.js'
 export {
   AuthorizationException,
   CommitFailedException,

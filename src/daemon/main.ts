@@ -19,6 +19,7 @@ import {createHandlers} from './socket/handlers.js'
 import {createLogger, type Logger} from '../broker/logger.js'
 import {MemoryPool, ResponseBudget, type ConnectionContext} from './connection.js'
 import {KafkaListener} from './kafka/listener.js'
+import {RegistryHttpServer} from './registry/http-server.js'
 import {clusterIdOf, takeBootstrapScram} from '../meta.js'
 import {DaemonServer} from './socket/server.js'
 import {checkAcknowledged, storedLogEnds, walState} from './acknowledged.js'
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     // Members keep their place across a restart (they reconnect and heartbeat on): stop watching their connections
     // before closing them, or the closes would count as leaving.
     core.groups.close()
-    await Promise.all([server.close(), kafka?.close()])
+    await Promise.all([server.close(), kafka?.close(), registry?.close()])
     finish()
   }
   const finish = () => {
@@ -169,6 +170,12 @@ async function main(): Promise<void> {
       )
     }
   }
+  // The schema registry's HTTP listeners, only when asked for.
+  let registry: RegistryHttpServer | null = null
+  if (config.schemaRegistry.listeners.length > 0) {
+    registry = new RegistryHttpServer(core, context)
+    for (const l of await registry.listen()) log.info(`Schema registry listening on ${l.url}`)
+  }
   const listeners = () =>
     (kafka?.bound ?? []).map((l) => ({
       name: l.name,
@@ -183,8 +190,9 @@ async function main(): Promise<void> {
     home,
     socket: paths.socket,
     log: paths.log,
-    connections: () => server.connections.size + (kafka?.connections.size ?? 0),
+    connections: () => server.connections.size + (kafka?.connections.size ?? 0) + (registry?.sockets.size ?? 0),
     listeners,
+    schemaRegistry: () => registry?.bound ?? [],
     shutdown: () => void shutdown('stop requested'),
   })
   const server = new DaemonServer(handlers, context)

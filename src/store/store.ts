@@ -388,6 +388,14 @@ export class Store {
     }
   }
 
+  /**
+   * Runs an operation of a store module kept in a file of its own (schema-store.ts) as the store's own methods run:
+   * a storage failure leaves it as a StorageFailure and fails the unit of work (this method is guarded as they are).
+   */
+  guarded<T>(operation: () => T): T {
+    return operation()
+  }
+
   /** Every topic, by name. */
   listTopics(): TopicRow[] {
     return (this.#s.topicSelectAll.all() as TopicRecord[]).map(toTopicRow)

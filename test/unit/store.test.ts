@@ -19,7 +19,7 @@ afterEach(() => {
 describe('the store', () => {
   it('creates the schema and records its version in user_version', () => {
     const store = Store.open(join(dir, 'db'))
-    expect(store.db.pragma('user_version', {simple: true})).toBe(60)
+    expect(store.db.pragma('user_version', {simple: true})).toBe(70)
     expect(store.db.pragma('journal_mode', {simple: true})).toBe('wal')
     store.close()
   })

@@ -35,6 +35,8 @@ export interface DaemonInfo {
   connections: () => number
   /** The Kafka listeners open, with what they advertise. */
   listeners: () => DaemonStatus['listeners']
+  /** The schema registry's HTTP listeners open. */
+  schemaRegistry: () => DaemonStatus['schemaRegistry']
   shutdown: () => void
 }
 
@@ -115,6 +117,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
     describeUserScramCredentials: (req) => core.describeUserScramCredentials(req),
     alterUserScramCredentials: (req) => core.alterUserScramCredentials(req),
     lagSnapshot: (req) => core.lagSnapshot(req),
+    schemaRegistry: (req) => core.schemaRegistry(req),
     status: () => ({
       pid: process.pid,
       version: info.version,
@@ -126,6 +129,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       ...core.status(),
       connections: info.connections(),
       listeners: info.listeners(),
+      schemaRegistry: info.schemaRegistry(),
       config: core.config.file,
       settings: core.config.settings,
     }),

@@ -274,6 +274,15 @@ export const requestSchemas = {
     partitions: z.union([z.literal('all'), z.literal('none'), z.object({groupId}), z.object({topic})]).default('all'),
   }),
   /** The daemon's own state, for `daemon status`. */
+  /**
+   * One call of the schema registry's REST API (Confluent's), answered as the HTTP listener would answer it: the
+   * path carries the query, the body is the JSON text sent (at most kafkalite.schema.registry.max.request.bytes).
+   */
+  schemaRegistry: z.object({
+    method: z.enum(['GET', 'POST', 'PUT', 'DELETE']),
+    path: z.string().min(1).max(100_000),
+    body: z.string().default(''),
+  }),
   status: z.object({}),
   /** SQLite's integrity_check of the whole database, for `daemon check` (the daemon serves nothing else meanwhile). */
   checkDatabase: z.object({}),
@@ -393,6 +402,8 @@ export interface Responses {
   }
   alterUserScramCredentials: {results: {user: string; error?: ErrorData}[]}
   lagSnapshot: LagSnapshotData
+  /** The HTTP status and the response body's JSON text. */
+  schemaRegistry: {status: number; body: string}
   status: DaemonStatus
   checkDatabase: DatabaseCheckData
   shutdown: {pid: number}
@@ -551,6 +562,8 @@ export interface DaemonStatus {
   durability: 'process-crash' | 'power-loss'
   /** The Kafka-protocol listeners open (none unless `listeners` asks for them), with what Metadata advertises. */
   listeners: {name: string; host: string; port: number; advertisedHost: string; advertisedPort: number}[]
+  /** The schema registry's HTTP listeners open (none unless kafkalite.schema.registry.listeners asks), bound. */
+  schemaRegistry: {host: string; port: number; url: string}[]
   /** The settings file the daemon read (the home's server.properties, or kafka-server-start's), null when none. */
   config: string | null
   /** Its broker settings as given: the file's, with command-line overrides applied. */

@@ -5,6 +5,7 @@ import {up as transactions} from './0030-transactions.js'
 import {up as lagHistory} from './0040-lag-history.js'
 import {up as batchParts} from './0050-batch-parts.js'
 import {up as scramCredentials} from './0060-scram-credentials.js'
+import {up as schemaRegistry} from './0070-schema-registry.js'
 
 export interface Migration {
   version: number
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   {version: 40, name: '0040-lag-history', up: lagHistory},
   {version: 50, name: '0050-batch-parts', up: batchParts},
   {version: 60, name: '0060-scram-credentials', up: scramCredentials},
+  {version: 70, name: '0070-schema-registry', up: schemaRegistry},
 ]
