@@ -22,7 +22,7 @@ export function registryClientFor(config: ClientConfig): RegistryClient {
   for (const [k, v] of Object.entries(config)) {
     if (v !== undefined && v !== null && typeof v !== 'object') given[k] = String(v)
   }
-  return new SchemaRegistryClient(given)
+  return new SchemaRegistryClient(given, {home: given['kafkalite.home']})
 }
 
 // ---- subject name strategies ---------------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ export function schemaIdOf(data: Buffer): number {
 /** A registry failure as Confluent's serdes report it: what they were doing, then the registry's message and code. */
 export function registryFailure(what: string, error: unknown, hint = ''): KafkaException {
   const e = error as {message?: string; errorCode?: number; status?: number; code?: string}
-  if (error instanceof KafkaException && e.code !== 'SERIALIZATION') {
+  if (error instanceof KafkaException && e.code !== 'SERIALIZATION' && typeof e.errorCode !== 'number') {
     return new KafkaException(error.code, `${what}: ${error.message}${hint}`, {cause: error})
   }
   const code = typeof e.errorCode === 'number' ? ` (error code ${e.errorCode})` : ''
