@@ -29,6 +29,7 @@ import {
   registryFailure,
   schemaIdOf,
   shown,
+  shownText,
 } from '../client/schema-registry/serde-config.js'
 import {
   deserializerFromConfig,
@@ -179,7 +180,7 @@ async function schemaSide(
         } catch (error) {
           throw new KafkaException(
             'SERIALIZATION',
-            `Error deserializing json ${shown(text)} to Avro of schema ${name} on line ${n}: ${(error as Error).message}.`,
+            `Error deserializing json ${shownText(text)} to Avro of schema ${name} on line ${n}: ${(error as Error).message}.`,
           )
         }
       },
@@ -202,13 +203,13 @@ async function schemaSide(
       } catch (error) {
         throw new KafkaException(
           'SERIALIZATION',
-          `Error serializing json ${shown(text)} on line ${n}: ${(error as Error).message}.`,
+          `Error serializing json ${shownText(text)} on line ${n}: ${(error as Error).message}.`,
         )
       }
       if (!parsed.validate(value)) {
         throw new KafkaException(
           'SERIALIZATION',
-          `Validation error in JSON ${shown(text)} on line ${n}: ${jsonSchemaMismatch(parsed.validate.errors)}.`,
+          `Validation error in JSON ${shownText(text)} on line ${n}: ${jsonSchemaMismatch(parsed.validate.errors)}.`,
         )
       }
       return value

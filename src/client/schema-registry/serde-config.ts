@@ -149,6 +149,11 @@ export function errorCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined
 }
 
+/** Text as an error message quotes it: as it is, cut at 200 characters. */
+export function shownText(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text
+}
+
 /** A short, one-line rendering of a value for an error message. */
 export function shown(value: unknown): string {
   let s: string
