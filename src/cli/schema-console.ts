@@ -334,7 +334,10 @@ export function schemaRecordOutput(
   const fail = (error: unknown, r: RecordView): undefined => {
     const message = `Error processing message at offset ${r.offset} of partition ${r.topic}-${r.partition}: ${(error as Error).message}`
     if (!skipMessageOnError) {
-      throw new KafkaException('SERIALIZATION', `${message.replace(/\.$/, '')}; --skip-message-on-error skips such records.`)
+      throw new KafkaException(
+        'SERIALIZATION',
+        `${message.replace(/\.$/, '')}; --skip-message-on-error skips such records.`,
+      )
     }
     process.stderr.write(`ERROR Error processing message, skipping this message: ${message}\n`)
     return undefined

@@ -200,23 +200,17 @@ export class Fetcher<K, V> {
   drainRecords(max: number, records: ConsumerRecord<K, V>[]): number {
     if (!this.#prepares) return this.drain(max, (view, header) => void records.push(this.#toRecord(view, header)))
     return this.drain(max, (view, header) => {
-      const waiting = this.#prepare(view)
-      if (waiting !== null) return waiting
-      records.push(this.#toRecord(view, header))
+      // The key's and value's own copies (a record keeps them) serve the prepare and the deserializers both.
+      const {data} = view
+      const key = view.keyLength < 0 ? null : Buffer.from(data.subarray(view.keyStart, view.keyStart + view.keyLength))
+      const value =
+        view.valueLength < 0 ? null : Buffer.from(data.subarray(view.valueStart, view.valueStart + view.valueLength))
+      const k = this.#keyDeserializer?.prepare?.(view.topic, key, view.headers) ?? null
+      const v = this.#valueDeserializer?.prepare?.(view.topic, value, view.headers) ?? null
+      if (k !== null || v !== null) return k === null ? v! : v === null ? k : Promise.all([k, v])
+      records.push(this.#toRecord(view, header, key, value))
       return undefined
     })
-  }
-
-  /** The deserializers' prepare for a record: null when both can run now. */
-  #prepare(view: RecordView): Promise<unknown> | null {
-    const {data} = view
-    const key = view.keyLength < 0 ? null : data.subarray(view.keyStart, view.keyStart + view.keyLength)
-    const value = view.valueLength < 0 ? null : data.subarray(view.valueStart, view.valueStart + view.valueLength)
-    const k = this.#keyDeserializer?.prepare?.(view.topic, key, view.headers) ?? null
-    const v = this.#valueDeserializer?.prepare?.(view.topic, value, view.headers) ?? null
-    if (k === null) return v
-    if (v === null) return k
-    return Promise.all([k, v])
   }
 
   /** Closes the deserializers (a schema registry client they hold). */
@@ -350,11 +344,16 @@ export class Fetcher<K, V> {
     return header.isTransactional && completed.abortedProducers.has(header.producerId)
   }
 
-  #toRecord(view: RecordView, header: BatchHeader): ConsumerRecord<K, V> {
-    const keyBytes =
-      view.keyLength < 0 ? null : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength))
-    const valueBytes =
-      view.valueLength < 0 ? null : Buffer.from(view.data.subarray(view.valueStart, view.valueStart + view.valueLength))
+  #toRecord(
+    view: RecordView,
+    header: BatchHeader,
+    keyBytes = view.keyLength < 0
+      ? null
+      : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength)),
+    valueBytes = view.valueLength < 0
+      ? null
+      : Buffer.from(view.data.subarray(view.valueStart, view.valueStart + view.valueLength)),
+  ): ConsumerRecord<K, V> {
     const headers = view.headers.length === 0 ? [] : [...view.headers]
     return {
       topic: view.topic,

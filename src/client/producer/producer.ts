@@ -32,10 +32,13 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   /** Whether a serializer has a prepare hook (a schema registry's): only then does a send consult it. */
   readonly #prepares: boolean
   /**
-   * The last record waiting for its serializers' prepare, settled once it moved on (appended or failed): records
-   * sent meanwhile wait behind it, so records keep their order. null when none waits.
+   * Records waiting for their serializers' prepare (a schema registry lookup), in send order, from #waitingHead on:
+   * the first waits for its prepare, the others behind it, so records keep their order. A queue rather than a promise
+   * chain: a producer that sends a million records while the first schema id resolves queues a million entries,
+   * not two million promises.
    */
-  #preparing: Promise<void> | null = null
+  #waiting: {record: ProducerRecord<K, V>; completion: Waiter}[] = []
+  #waitingHead = 0
 
   constructor(
     config: ClientConfig = {},
@@ -129,28 +132,52 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
    * queues a copy of it and returns true. It then counts as not yet completed, so flush and close wait for it.
    */
   #waitForSerializers(record: ProducerRecord<K, V>, completion: Waiter): boolean {
-    const ready = this.#preparing ?? this.#prepareRecord(record)
-    if (ready === null) return false
-    const copy = {...record}
-    const accumulator = this.#accumulator
-    accumulator.awaitMetadata()
-    const mine = this.#preparing === null ? ready : ready.then(() => this.#prepareRecord(copy) ?? undefined)
-    const moved = mine.then(
-      () => {
-        accumulator.metadataSettled()
-        this.#toAccumulator(copy, completion)
-      },
+    if (this.#waiting.length === 0) {
+      const ready = this.#prepareRecord(record)
+      if (ready === null) return false
+      this.#enqueue(record, completion)
+      this.#awaitHead(ready)
+      return true
+    }
+    this.#enqueue(record, completion)
+    return true
+  }
+
+  #enqueue(record: ProducerRecord<K, V>, completion: Waiter): void {
+    // The caller may reuse its record object once send returns: keep a copy.
+    this.#waiting.push({record: {...record}, completion})
+    this.#accumulator.awaitMetadata()
+  }
+
+  /** Waits for the first queued record's prepare, then sends the queue on; a failure is that record's. */
+  #awaitHead(ready: Promise<void>): void {
+    ready.then(
+      () => this.#sendWaiting(),
       (error: unknown) => {
-        accumulator.metadataSettled()
-        this.#complete(completion, toKafkaException(error))
-        accumulator.checkIdle()
+        const head = this.#waiting[this.#waitingHead++]!
+        this.#accumulator.metadataSettled()
+        this.#complete(head.completion, toKafkaException(error))
+        this.#accumulator.checkIdle()
+        this.#sendWaiting()
       },
     )
-    this.#preparing = moved
-    void moved.then(() => {
-      if (this.#preparing === moved) this.#preparing = null
-    })
-    return true
+  }
+
+  /** Sends the queued records in order until one must wait for its prepare. */
+  #sendWaiting(): void {
+    while (this.#waitingHead < this.#waiting.length) {
+      const {record, completion} = this.#waiting[this.#waitingHead]!
+      const ready = this.#prepareRecord(record)
+      if (ready !== null) {
+        this.#awaitHead(ready)
+        return
+      }
+      this.#waiting[this.#waitingHead++] = undefined as never
+      this.#accumulator.metadataSettled()
+      this.#toAccumulator(record, completion)
+    }
+    this.#waiting = []
+    this.#waitingHead = 0
   }
 
   /** The key's and the value's prepare: null when both serializers can run now. */
