@@ -6,7 +6,8 @@
 //   BENCH_RUNS=5           repetitions of each timed step
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
 //                          validation, unread, bigrecord (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
-//                          (bench/kafka-cluster.mjs), serdes (bench/serdes.mjs: Avro produce and decode)
+//                          (bench/kafka-cluster.mjs), registry (bench/schema-registry.mjs), serdes (bench/serdes.mjs: Avro
+//                          produce and decode)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -17,6 +18,7 @@ import {fileURLToPath} from 'node:url'
 import {kafkaCluster} from './kafka-cluster.mjs'
 import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
 import {largeRecord, recordValidation, unreadFetches} from './robustness.mjs'
+import {registryLookups} from './schema-registry.mjs'
 import {schemaSerdes} from './serdes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -669,6 +671,7 @@ const SECTIONS = [
   'listener',
   'anchor',
   'cluster',
+  'registry',
   'serdes',
 ]
 const only = process.env.BENCH_ONLY?.split(',')
@@ -703,6 +706,7 @@ await section('bigrecord', () => largeRecord(bench))
 await section('listener', () => kafkaListener(bench))
 await section('anchor', () => kafkaAnchor(bench))
 await section('cluster', () => kafkaCluster(bench))
+await section('registry', () => registryLookups(bench))
 await section('serdes', () => schemaSerdes(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)

@@ -9,6 +9,7 @@
 #   confluent-kafka (librdkafka in its wheel) PyPI, in a virtualenv
 #   kafka-python                              PyPI, same virtualenv
 #   kafkajs, @platformatic/kafka              npm, from test/interop/node/package-lock.json
+#   @confluentinc/schemaregistry              npm, the same lock file (Confluent's schema registry client)
 #   org.apache.kafka:kafka-clients            Maven Central, test/interop/java built into a jar
 #   Apache Kafka's broker (KRaft)             Maven Central jars, scripts/interop/kafka-broker/pom.xml
 set -euo pipefail
@@ -58,7 +59,7 @@ fi
 NODE_DIR="$HOME_DIR/node"
 node_inputs="$(cat "$ROOT/test/interop/node/package.json" "$ROOT/test/interop/node/package-lock.json" | sha256sum) $(node --version)"
 if ! fresh "$NODE_DIR/.stamp" "$node_inputs"; then
-  say 'installing kafkajs and @platformatic/kafka (npm ci)'
+  say 'installing kafkajs, @platformatic/kafka and @confluentinc/schemaregistry (npm ci)'
   rm -rf "$NODE_DIR"
   mkdir -p "$NODE_DIR"
   cp "$ROOT/test/interop/node/package.json" "$ROOT/test/interop/node/package-lock.json" "$NODE_DIR/"

@@ -93,6 +93,7 @@ Without -daemon the broker runs in the foreground, logging to stderr, until Ctrl
       alreadyRunning: outcome.alreadyRunning,
       startMs: outcome.startMs,
       listeners: outcome.status.listeners,
+      schemaRegistry: outcome.status.schemaRegistry ?? [],
     }
   }
 

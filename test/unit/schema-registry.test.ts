@@ -156,6 +156,14 @@ describe('ids and versions', () => {
     })
   })
 
+  it('refuses schemas nested thousands deep as invalid, not as a failure of the registry', () => {
+    const {register} = registry()
+    const deepAvro = `${'['.repeat(20_000)}"int"${']'.repeat(20_000)}`
+    expect(register('s', deepAvro).body.error_code).toBe(42201)
+    const deepJson = `${'{"items":'.repeat(20_000)}{}${'}'.repeat(20_000)}`
+    expect(register('s', deepJson, {schemaType: 'JSON'}).body.error_code).toBe(42201)
+  })
+
   it('refuses a body over the limit with 413', () => {
     const {call} = registry(2048)
     const res = call('POST', '/subjects/s/versions', {schema: 'x'.repeat(4096)})

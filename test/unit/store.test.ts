@@ -27,7 +27,7 @@ describe('the store', () => {
   it('refuses a database from a newer kafkalite', () => {
     const db = new Database(join(dir, 'db'))
     db.pragma('user_version = 500')
-    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(60\)/)
+    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(70\)/)
     db.close()
   })
 

@@ -63,6 +63,11 @@ export class SchemaRegistry {
   readonly #store: SchemaStore
   readonly #now: () => number
   readonly #parsed = new Map<number, ParsedSchema>()
+  /**
+   * Schemas parsed from requests, by type, text and resolved references: a producer's lookup of its schema (POST
+   * /subjects/{s}) is then a map hit and two indexed reads, not a parse (avsc compiles a type's codecs).
+   */
+  readonly #parsedText = new Map<string, ParsedSchema>()
 
   constructor(store: Store, now: () => number = Date.now) {
     this.#store = new SchemaStore(store)
@@ -391,8 +396,14 @@ export class SchemaRegistry {
   }
 
   #parse(type: SchemaType, text: string, references: ResolvedReference[], normalize: boolean): ParsedSchema {
+    const key = `${type}\0${normalize ? 1 : 0}\0${JSON.stringify(references)}\0${text}`
+    const cached = this.#parsedText.get(key)
+    if (cached) return cached
     try {
-      return parseSchema(type, text, references, normalize)
+      const parsed = parseSchema(type, text, references, normalize)
+      if (this.#parsedText.size >= PARSED_CACHE) this.#parsedText.delete(this.#parsedText.keys().next().value!)
+      this.#parsedText.set(key, parsed)
+      return parsed
     } catch (error) {
       if (error instanceof SchemaParseError) {
         throw E.invalidSchema(

@@ -222,8 +222,13 @@ export function routeRegistryRequest(
     }
     throw E.notFound()
   } catch (error) {
-    if (error instanceof E.RegistryError) {
-      return {status: error.status, body: JSON.stringify({error_code: error.errorCode, message: error.message})}
+    // A schema nested past the stack's depth (thousands of levels): refused as a schema, not a failure.
+    const refusal =
+      error instanceof RangeError && /call stack/i.test(error.message)
+        ? E.invalidSchema('Invalid schema: it nests too deeply')
+        : error
+    if (refusal instanceof E.RegistryError) {
+      return {status: refusal.status, body: JSON.stringify({error_code: refusal.errorCode, message: refusal.message})}
     }
     throw error
   }

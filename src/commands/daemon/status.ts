@@ -9,7 +9,7 @@ export type DaemonStatusResult = ({running: true} & DaemonStatus) | {running: fa
 export default class DaemonStatusCommand extends BaseCommand {
   static override description = `Show whether the local broker daemon runs, and what it holds.
 
-Prints the pid, uptime, version, socket, data directory, topics, partitions, records, disk use, the settings file and the Kafka-protocol listeners with their bound addresses (--json: with the settings the daemon runs with). Exits with 1 when no daemon is running (it does not start one).`
+Prints the pid, uptime, version, socket, data directory, topics, partitions, records, disk use, the settings file, the Kafka-protocol listeners with their bound addresses and the schema registry's HTTP listeners (--json: with the settings the daemon runs with). Exits with 1 when no daemon is running (it does not start one).`
 
   static override enableJsonFlag = true
 
@@ -55,6 +55,12 @@ Prints the pid, uptime, version, socket, data directory, topics, partitions, rec
         status.listeners.length === 0
           ? 'none (no TCP port: the Unix socket only)'
           : status.listeners.map((l) => describeListener(l)).join(`\n${' '.repeat(15)}`),
+      ],
+      [
+        'registry',
+        (status.schemaRegistry ?? []).length === 0
+          ? 'on the socket only (no HTTP port)'
+          : status.schemaRegistry.map((r) => r.url).join(`\n${' '.repeat(15)}`),
       ],
     ]
     this.log('kafkalite daemon: running')

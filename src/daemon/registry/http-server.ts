@@ -133,10 +133,17 @@ export class RegistryHttpServer {
     const method = (req.method ?? 'GET').toUpperCase()
     let response: {status: number; body: string} | undefined
     let failure: KafkaException | null
+    const call = () => {
+      response = this.#core.schemaRegistry({method, path: req.url ?? '/', body})
+    }
     try {
-      failure = this.#context.unitOfWork.run(() => {
-        response = this.#core.schemaRegistry({method, path: req.url ?? '/', body})
-      })
+      // A GET only reads: no transaction to open and commit around it.
+      if (method === 'GET') {
+        call()
+        failure = null
+      } else {
+        failure = this.#context.unitOfWork.run(call)
+      }
     } catch (error) {
       this.#context.log.error(`schema registry ${method} ${req.url} failed: ${(error as Error)?.stack ?? error}`)
       this.#send(req, res, 500, {

@@ -255,6 +255,42 @@ function params(method: JsonMethod, rng: Rng, ctx: FuzzContext): unknown {
         groups: rng.chance(0.5) ? null : [group()],
         partitions: rng.pick(['all', 'none', {groupId: group()}, {topic: topicName(rng, ctx)}]),
       }
+    case 'schemaRegistry': {
+      const subject = rng.pick(['fz-value', 'fz-key', rng.text(rng.int(0, 8)), '%2F..', 'a%zz'])
+      const schema = rng.pick([
+        '"string"',
+        '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}',
+        `{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"long","default":${rng.int(0, 9)}}]}`,
+        '{"type":"object","properties":{"a":{"type":"string"}}}',
+        '['.repeat(rng.int(1, 5000)),
+        rng.text(rng.int(0, 40)),
+      ])
+      const body = rng.pick([
+        () => JSON.stringify({schema, schemaType: rng.pick(['AVRO', 'JSON', 'PROTOBUF', 'X'])}),
+        () => JSON.stringify({schema, references: [{name: rng.text(3), subject: 'fz-value', version: rng.int(-1, 3)}]}),
+        () =>
+          JSON.stringify({compatibility: rng.pick(['NONE', 'FULL', 'bogus']), mode: rng.pick(['READWRITE', 'IMPORT'])}),
+        () => '{"schema": ' + '['.repeat(rng.int(1, 100_000)),
+        () => rng.text(rng.int(0, 50)),
+        () => '',
+      ])()
+      return {
+        method: rng.pick(['GET', 'POST', 'PUT', 'DELETE']),
+        path: rng.pick([
+          `/subjects/${subject}/versions`,
+          `/subjects/${subject}/versions/${rng.pick(['1', 'latest', '0', '-1', 'x', '99999999999'])}`,
+          `/subjects/${subject}`,
+          `/subjects/${subject}?permanent=${rng.chance(0.5)}`,
+          `/schemas/ids/${rng.int(-1, 5)}`,
+          `/compatibility/subjects/${subject}/versions/latest?verbose=true`,
+          `/config/${subject}`,
+          '/config',
+          '/mode',
+          `/${rng.text(rng.int(0, 20))}`,
+        ]),
+        body,
+      }
+    }
     case 'status':
       return {}
   }
