@@ -115,6 +115,48 @@ describe('avro-console-producer and avro-console-consumer', () => {
     )
   })
 
+  it('with auto.register=false refuses an unregistered schema, and with use.latest.version writes with the latest', async () => {
+    const topic = uniqueTopic('users')
+    const refused = await home.run(
+      [
+        'avro-console-producer',
+        '--topic',
+        topic,
+        '--property',
+        `value.schema=${USER}`,
+        '--property',
+        'auto.register=false',
+      ],
+      {input: '{"name":"a","age":1}\n'},
+    )
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `Error retrieving Avro schema for subject '${topic}-value': .*\\(error code 40401\\)\\. Register the schema first, or set auto.register.schemas=true\\.`,
+      ),
+    )
+    const registry = new SchemaRegistryClient({}, {home: home.dir})
+    const id = await registry.register(`${topic}-value`, {schema: USER})
+    await registry.close()
+    const latest = await home.run(
+      [
+        'avro-console-producer',
+        '--topic',
+        topic,
+        '--property',
+        `value.schema=${USER}`,
+        '--property',
+        'auto.register=false',
+        '--property',
+        'use.latest.version=true',
+      ],
+      {input: '{"name":"b","age":2}\n'},
+    )
+    expect(latest.stderr).toBe('')
+    const consumed = await consume('avro-console-consumer', topic, '--property', 'print.schema.ids=true')
+    expect(consumed.stdout).toBe(`{"name":"b","age":2,"email":null,"avatar":""}\t${id}\n`)
+  })
+
   it('refuses a missing schema, a schema id the registry lacks and an invalid schema, each in one line', async () => {
     const topic = uniqueTopic('users')
     const noSchema = await home.run(['avro-console-producer', '--topic', topic], {input: '{}\n'})
