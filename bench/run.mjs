@@ -6,7 +6,8 @@
 //   BENCH_RUNS=5           repetitions of each timed step
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
 //                          validation, unread, bigrecord (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
-//                          (bench/kafka-cluster.mjs), registry (bench/schema-registry.mjs)
+//                          (bench/kafka-cluster.mjs), registry (bench/schema-registry.mjs), serdes (bench/serdes.mjs: Avro
+//                          produce and decode)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -18,6 +19,7 @@ import {kafkaCluster} from './kafka-cluster.mjs'
 import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
 import {largeRecord, recordValidation, unreadFetches} from './robustness.mjs'
 import {registryLookups} from './schema-registry.mjs'
+import {schemaSerdes} from './serdes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -670,6 +672,7 @@ const SECTIONS = [
   'anchor',
   'cluster',
   'registry',
+  'serdes',
 ]
 const only = process.env.BENCH_ONLY?.split(',')
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
@@ -704,6 +707,7 @@ await section('listener', () => kafkaListener(bench))
 await section('anchor', () => kafkaAnchor(bench))
 await section('cluster', () => kafkaCluster(bench))
 await section('registry', () => registryLookups(bench))
+await section('serdes', () => schemaSerdes(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']

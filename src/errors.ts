@@ -106,6 +106,10 @@ export const ERROR_CODES = {
   REMOTE_CLUSTER_UNSUPPORTED: {retriable: false, name: 'RemoteClusterUnsupportedException', kafka: -1},
   CONNECTION_CLOSED: {retriable: true, name: 'DisconnectException', kafka: -1},
   RECORD_PARSE_ERROR: {retriable: false, name: 'KafkaException', kafka: -1},
+  // A value its serializer refuses (not matching its schema, a registry that refused the schema), and a record the
+  // consumer cannot deserialize: Kafka's client-side SerializationException and RecordDeserializationException.
+  SERIALIZATION: {retriable: false, name: 'SerializationException', kafka: -1},
+  RECORD_DESERIALIZATION: {retriable: false, name: 'RecordDeserializationException', kafka: -1},
   ILLEGAL_STATE: {retriable: false, name: 'IllegalStateException', kafka: -1},
   WAKEUP: {retriable: false, name: 'WakeupException', kafka: -1},
   INTERRUPTED: {retriable: false, name: 'InterruptException', kafka: -1},

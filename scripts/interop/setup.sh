@@ -6,7 +6,8 @@
 # installs nothing: each step checks for a stamp naming its pinned versions.
 #
 #   kcat 1.7.1 (librdkafka 2.0.2)            Debian package
-#   confluent-kafka (librdkafka in its wheel) PyPI, in a virtualenv
+#   confluent-kafka (librdkafka in its wheel) PyPI, in a virtualenv, with its [avro,schemaregistry] extras
+#                                             (test/interop/python/requirements-schema-registry.txt)
 #   kafka-python                              PyPI, same virtualenv
 #   kafkajs, @platformatic/kafka              npm, from test/interop/node/package-lock.json
 #   @confluentinc/schemaregistry              npm, the same lock file (Confluent's schema registry client)
@@ -44,13 +45,15 @@ command -v kcat >/dev/null 2>&1 || { echo 'interop setup: kcat could not be inst
 
 # Python clients in a virtualenv of their own.
 PY="$HOME_DIR/python"
-py_inputs="confluent-kafka==$CONFLUENT_KAFKA_VERSION kafka-python==$KAFKA_PYTHON_VERSION $(python3 --version 2>&1)"
+# confluent-kafka with its schema-registry client and Avro serde: the extras' packages pinned in a requirements file.
+PY_REQUIREMENTS="$ROOT/test/interop/python/requirements-schema-registry.txt"
+py_inputs="confluent-kafka[avro,schemaregistry]==$CONFLUENT_KAFKA_VERSION kafka-python==$KAFKA_PYTHON_VERSION $(sha256sum <"$PY_REQUIREMENTS" | cut -c1-16) $(python3 --version 2>&1)"
 if ! fresh "$PY/.stamp" "$py_inputs"; then
   say "installing $py_inputs (PyPI)"
   rm -rf "$PY"
   python3 -m venv "$PY"
-  "$PY/bin/pip" install -q --disable-pip-version-check --only-binary confluent-kafka \
-    "confluent-kafka==$CONFLUENT_KAFKA_VERSION" "kafka-python==$KAFKA_PYTHON_VERSION"
+  "$PY/bin/pip" install -q --disable-pip-version-check --only-binary confluent-kafka -r "$PY_REQUIREMENTS" \
+    "confluent-kafka[avro,schemaregistry]==$CONFLUENT_KAFKA_VERSION" "kafka-python==$KAFKA_PYTHON_VERSION"
   echo "$py_inputs" >"$PY/.stamp"
 fi
 

@@ -13,8 +13,11 @@ import {topicPattern} from './kafka-options.js'
 /** Where --offset starts reading its --partition. */
 export type StartOffset = 'earliest' | 'latest' | number
 
-/** Formats one record into the output buffer. */
-export type RecordWriter = (out: OutputBuffer, r: RecordView) => void
+/**
+ * Formats one record into the output buffer. A writer that must first fetch something (a schema, from the registry)
+ * returns a promise instead: the record is handed again once it settles.
+ */
+export type RecordWriter = (out: OutputBuffer, r: RecordView) => Promise<unknown> | void
 
 /**
  * Where --partition starts, as Kafka's ConsoleConsumerOptions.parseOffset decides: --offset ('earliest', 'latest' in
@@ -35,7 +38,7 @@ export function startOffsetOf(offset: string | undefined, fromBeginning: boolean
 export function recordWriter(format: string, formatterProps: Record<string, string>): RecordWriter {
   if (format === 'json') return writeJsonRecord
   const formatter = new DefaultMessageFormatter(formatterProps)
-  return (out, r) => formatter.writeTo(out, r)
+  return (out, r) => void formatter.writeTo(out, r)
 }
 
 export interface ConsoleConsumerOptions {
@@ -169,7 +172,8 @@ async function consume(
           if (!unprinted.has(k)) unprinted.set(k, {topic: r.topic, partition: r.partition, offset: r.offset})
           return
         }
-        write(out, r)
+        const waiting = write(out, r)
+        if (waiting !== undefined) return waiting
         count++
       })
       if (seen > 0) idleSince = Date.now()

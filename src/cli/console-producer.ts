@@ -9,8 +9,15 @@ import {KafkaException} from '../errors.js'
 import {parseJsonRecord} from './json-lines.js'
 import {LineMessageReader, LineSplitter, type LineSplitterOptions, type ParsedLine} from './line-reader.js'
 
-/** Turns one input line (numbered from 1) into a record's parts; throws Kafka's message for a malformed line. */
-export type LineParser = (line: Buffer, lineNumber: number) => ParsedLine & {timestamp?: number; partition?: number}
+/**
+ * Turns one input line (numbered from 1) into a record's parts; throws Kafka's message for a malformed line. Kafka's
+ * readers give bytes; the schema-registry readers give values for the producer's serializers (Confluent's
+ * SchemaMessageReader).
+ */
+export type LineParser<K = Buffer, V = Buffer> = (
+  line: Buffer,
+  lineNumber: number,
+) => {key: K | null; value: V | null; headers: ParsedLine['headers']; timestamp?: number; partition?: number}
 
 /** The parser of a --format: "json" lines, or Kafka's LineMessageReader configured by the reader properties. */
 export function lineParser(format: string, readerProps: Record<string, string>): LineParser {
@@ -19,7 +26,7 @@ export function lineParser(format: string, readerProps: Record<string, string>):
   return (line, n) => reader.parse(line, n)
 }
 
-export interface ConsoleProducerOptions {
+export interface ConsoleProducerOptions<K = Buffer, V = Buffer> {
   /** Send everything in one transaction: commit at the end, abort on an error or interrupt. */
   transactional: boolean
   topic: string
@@ -27,7 +34,7 @@ export interface ConsoleProducerOptions {
   partition: number | undefined
   /** One record at a time: wait for each acknowledgement before reading on. */
   sync: boolean
-  parse: LineParser
+  parse: LineParser<K, V>
   /** The producer's buffer.memory: reading pauses while this much waits to be sent. */
   bufferMemory: number
   /** Print Kafka's '>' prompt before each line (stdin is a terminal). */
@@ -49,9 +56,9 @@ type StopSignal = keyof typeof SIGNALS
  * transaction aborted), then it throws with the signal's exit code, as Kafka's tool closes its producer in a shutdown
  * hook. A second signal ends the process at once.
  */
-export async function produceStdin(
-  producer: KafkaProducer<Buffer, Buffer>,
-  o: ConsoleProducerOptions,
+export async function produceStdin<K, V>(
+  producer: KafkaProducer<K, V>,
+  o: ConsoleProducerOptions<K, V>,
 ): Promise<number> {
   if (o.transactional) {
     try {
@@ -80,7 +87,10 @@ const RECORD_ERRORS = new Set([
   'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
 ])
 
-async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerOptions): Promise<number> {
+/** A serialized size the producer's callback may lack: the bytes' length, or -1 for null (or a value not yet serialized). */
+const sizeOf = (x: unknown): number => (Buffer.isBuffer(x) ? x.length : -1)
+
+async function pump<K, V>(producer: KafkaProducer<K, V>, o: ConsoleProducerOptions<K, V>): Promise<number> {
   const {topic} = o
   const splitter = new LineSplitter(lineLimit(o))
   // A file through an fs stream of 1 MiB chunks; a terminal, a pipe or a socket through process.stdin (an fs read
@@ -102,7 +112,7 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
   let firstUnsent: KafkaException | undefined
   // The record being handed to the producer: a send refused before the record is queued (too large for the topic,
   // a bad partition or timestamp) calls back at once, without metadata, and its sizes are taken from it.
-  let sending: ProducerRecord<Buffer, Buffer> | null = null
+  let sending: ProducerRecord<K, V> | null = null
   let metadata: 'unknown' | 'known' | 'failed' = 'unknown'
   // One callback for every record (Kafka's ErrorLoggingCallback, without an object per record: one per record
   // measured ~20% slower).
@@ -110,8 +120,8 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     if (!error) return
     // The records an interrupt's abort fails: that abort is the outcome, not an error of its own.
     if (interrupted !== null && error.code === 'TRANSACTION_ABORTED') return
-    const keySize = meta ? meta.serializedKeySize : sending ? (sending.key?.length ?? -1) : undefined
-    const valueSize = meta ? meta.serializedValueSize : sending ? (sending.value?.length ?? -1) : undefined
+    const keySize = meta ? meta.serializedKeySize : sending ? sizeOf(sending.key) : undefined
+    const valueSize = meta ? meta.serializedValueSize : sending ? sizeOf(sending.value) : undefined
     const size = (n: number | undefined) => (n === undefined || n < 0 ? 'null' : `${n} bytes`)
     const sendError = new KafkaException(
       error.code,
@@ -126,11 +136,11 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     process.stderr.write(`ERROR ${sendError.message}\n`)
   }
   // One record object for every line: the producer does not keep it once send returns.
-  const record: ProducerRecord<Buffer, Buffer> = {topic}
+  const record: ProducerRecord<K, V> = {topic}
   const sendLine = (line: Buffer): Promise<unknown> | undefined => {
     if (interrupted !== null || failure) return undefined
     lineNumber++
-    let parsed: ReturnType<LineParser>
+    let parsed: ReturnType<LineParser<K, V>>
     try {
       parsed = o.parse(line, lineNumber)
     } catch (error) {
@@ -155,7 +165,7 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
     } else {
       // Without the topic's metadata the producer queues the record later, or refuses it later: the callback
       // keeps the sizes of its record (these few records only, until the first send fails).
-      const sizes = {serializedKeySize: record.key?.length ?? -1, serializedValueSize: record.value?.length ?? -1}
+      const sizes = {serializedKeySize: sizeOf(record.key), serializedValueSize: sizeOf(record.value)}
       producer.sendWithCallback(record, (e, m) => onSent(e, m ?? (sizes as RecordMetadata)))
     }
     sending = null
@@ -245,7 +255,7 @@ async function pump(producer: KafkaProducer<Buffer, Buffer>, o: ConsoleProducerO
  * value and headers, less separators), and a JSON line at most 6 times it (a control character is written \u0000),
  * plus its field names. Reading stops at the first line past this, so a huge line is never held whole.
  */
-function lineLimit(o: ConsoleProducerOptions): LineSplitterOptions {
+function lineLimit(o: Pick<ConsoleProducerOptions, 'maxRequestSize' | 'json'>): LineSplitterOptions {
   const max = o.maxRequestSize
   if (o.json) {
     return {
@@ -268,7 +278,7 @@ function lineLimit(o: ConsoleProducerOptions): LineSplitterOptions {
 }
 
 /** Whether the first line of the input (as much of it as the first chunk holds) parses. */
-function firstLineParses(chunk: Buffer, parse: LineParser): boolean {
+function firstLineParses<K, V>(chunk: Buffer, parse: LineParser<K, V>): boolean {
   const nl = chunk.indexOf(0x0a)
   const cr = chunk.indexOf(0x0d)
   const end = nl === -1 ? cr : cr === -1 ? nl : Math.min(nl, cr)
@@ -289,8 +299,8 @@ function isRegularFile(fd: number): boolean {
 }
 
 /** Commits the console producer's transaction, or aborts it after a failure or an interrupt. */
-async function endTransaction(
-  producer: KafkaProducer<Buffer, Buffer>,
+async function endTransaction<K, V>(
+  producer: KafkaProducer<K, V>,
   failure: Error | undefined,
   interrupted: boolean,
 ): Promise<void> {

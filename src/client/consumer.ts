@@ -16,7 +16,7 @@ import {
   type OffsetAndMetadata,
   type RecordView,
 } from './consumer-types.js'
-import {Fetcher, type FetchHost} from './fetcher.js'
+import {Fetcher, type FetchHost, type RecordWait} from './fetcher.js'
 import {GroupMember, type ConsumerRebalanceListener, type GroupMetadata, type MembershipHost} from './group-member.js'
 import {Interceptors} from './interceptors.js'
 import {Metrics, type Metric} from './metrics.js'
@@ -341,9 +341,10 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
   /**
    * poll without a record object per record: `fn` sees each record as positions into the fetched bytes, valid only
    * during the call. Returns how many records it saw (whole batches, so it may exceed max.poll.records).
-   * Interceptors' onConsume takes record objects, so it is called by poll() only.
+   * Interceptors' onConsume takes record objects, so it is called by poll() only. When `fn` returns a promise, the
+   * record is not taken: the poll waits for the promise (a schema to fetch, say) and hands the record again.
    */
-  async pollEach(timeoutMs: number, fn: (record: RecordView) => void): Promise<number> {
+  async pollEach(timeoutMs: number, fn: (record: RecordView) => Promise<unknown> | void): Promise<number> {
     let seen = 0
     await this.#pollLoop(timeoutMs, (max) => (seen = this.#fetcher.drain(max, fn, true)))
     return seen
@@ -374,6 +375,11 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         this.#fetcher.sendFetches()
         return
       }
+      const waiting = this.#fetcher.takeWaiting()
+      if (waiting !== null) {
+        await this.#awaitRecord(waiting)
+        continue
+      }
       this.#fetcher.sendFetches()
       const remaining = deadline - Date.now()
       if (remaining <= 0) return
@@ -386,6 +392,22 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
         this.#wake = done
       })
       this.#wake = null
+    }
+  }
+
+  /**
+   * Waits for what a record's deserializers need first (a schema from the registry). A failure is the record's, as
+   * Java's RecordDeserializationException: the position stays on it until the application seeks past it.
+   */
+  async #awaitRecord(waiting: RecordWait): Promise<void> {
+    try {
+      await waiting.until
+    } catch (error) {
+      const cause = toKafkaException(error)
+      throw new KafkaException(
+        'RECORD_DESERIALIZATION',
+        `Error deserializing key/value for partition ${waiting.topic}-${waiting.partition} at offset ${waiting.offset}. If needed, please seek past the record to continue consumption. ${cause.message}`,
+      )
     }
   }
 
@@ -544,6 +566,7 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     if (this.#closed) return
     await this.#group?.close()
     await this.#interceptors.close()
+    await this.#fetcher.closeDeserializers()
     this.#closed = true
     this.#wake?.()
     await this.#connections.close()

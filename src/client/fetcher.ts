@@ -36,6 +36,14 @@ export interface FetchHost {
   metadataStale(): void
 }
 
+/** A record a drain stopped before, and what it waits for. */
+export interface RecordWait {
+  topic: string
+  partition: number
+  offset: number
+  until: Promise<unknown>
+}
+
 export class Fetcher<K, V> {
   readonly #settings: ConsumerSettings
   readonly #subscriptions: SubscriptionState
@@ -50,6 +58,10 @@ export class Fetcher<K, V> {
    * fetch.max.wait.ms) holds nothing back.
    */
   #fetching = 0
+  /** Whether a deserializer has a prepare hook (a schema registry's): only then does a drain consult it. */
+  readonly #prepares: boolean
+  /** What the last drain stopped for: a record whose deserializers must first do I/O (a schema to fetch). */
+  #waiting: RecordWait | null = null
 
   constructor(
     settings: ConsumerSettings,
@@ -62,6 +74,7 @@ export class Fetcher<K, V> {
     this.#subscriptions = subscriptions
     this.#keyDeserializer = deserializers.key
     this.#valueDeserializer = deserializers.value
+    this.#prepares = deserializers.key?.prepare !== undefined || deserializers.value?.prepare !== undefined
     this.#metrics = metrics
     this.#host = host
   }
@@ -199,14 +212,44 @@ export class Fetcher<K, V> {
 
   /** poll's drain: up to `max` buffered records as record objects (deserialized copies), appended to `records`. */
   drainRecords(max: number, records: ConsumerRecord<K, V>[]): number {
-    return this.drain(max, (view, header) => records.push(this.#toRecord(view, header)))
+    if (!this.#prepares) return this.drain(max, (view, header) => void records.push(this.#toRecord(view, header)))
+    return this.drain(max, (view, header) => {
+      // The key's and value's own copies (a record keeps them) serve the prepare and the deserializers both.
+      const {data} = view
+      const key = view.keyLength < 0 ? null : Buffer.from(data.subarray(view.keyStart, view.keyStart + view.keyLength))
+      const value =
+        view.valueLength < 0 ? null : Buffer.from(data.subarray(view.valueStart, view.valueStart + view.valueLength))
+      const k = this.#keyDeserializer?.prepare?.(view.topic, key, view.headers) ?? null
+      const v = this.#valueDeserializer?.prepare?.(view.topic, value, view.headers) ?? null
+      if (k !== null || v !== null) return k === null ? v! : v === null ? k : Promise.all([k, v])
+      records.push(this.#toRecord(view, header, key, value))
+      return undefined
+    })
+  }
+
+  /** Closes the deserializers (a schema registry client they hold). */
+  async closeDeserializers(): Promise<void> {
+    await this.#keyDeserializer?.close?.()
+    await this.#valueDeserializer?.close?.()
+  }
+
+  /** The record the last drain stopped before and what it waits for, once; null when it did not stop. */
+  takeWaiting(): RecordWait | null {
+    const w = this.#waiting
+    this.#waiting = null
+    return w
   }
 
   /**
    * Hands buffered records to `visit`, batch by batch, until at least `max` were handed. Without `wholeBatches`, a
-   * batch is cut at `max` records and the rest is handed by the next drain.
+   * batch is cut at `max` records and the rest is handed by the next drain. A visit that returns a promise does not
+   * take its record: the drain stops before it (takeWaiting tells what for) and the next drain starts with it.
    */
-  drain(max: number, visit: (view: RecordView, header: BatchHeader) => void, wholeBatches = false): number {
+  drain(
+    max: number,
+    visit: (view: RecordView, header: BatchHeader) => Promise<unknown> | void,
+    wholeBatches = false,
+  ): number {
     let count = 0
     const view: RecordView = {
       topic: '',
@@ -221,6 +264,7 @@ export class Fetcher<K, V> {
       valueLength: -1,
       headers: [],
     }
+    let stopped = false
     for (const state of this.#subscriptions.states()) {
       if (state.paused || state.position === null) continue
       view.topic = state.tp.topic
@@ -266,7 +310,13 @@ export class Fetcher<K, V> {
           view.valueStart = r.valueStart
           view.valueLength = r.valueLength
           view.headers = r.headers
-          visit(view, header)
+          const waiting = visit(view, header)
+          if (waiting !== undefined) {
+            this.#waiting = {topic: view.topic, partition: view.partition, offset: r.offset, until: waiting}
+            stopped = true
+            resume = r.offset
+            return false
+          }
           handed++
           return true
         })
@@ -278,7 +328,7 @@ export class Fetcher<K, V> {
         state.position = lastOffset + 1
         completed.next++
       }
-      if (count >= max) break
+      if (count >= max || stopped) break
     }
     if (count > 0) this.#metrics.record('records', count)
     return count
@@ -308,11 +358,16 @@ export class Fetcher<K, V> {
     return header.isTransactional && completed.abortedProducers.has(header.producerId)
   }
 
-  #toRecord(view: RecordView, header: BatchHeader): ConsumerRecord<K, V> {
-    const keyBytes =
-      view.keyLength < 0 ? null : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength))
-    const valueBytes =
-      view.valueLength < 0 ? null : Buffer.from(view.data.subarray(view.valueStart, view.valueStart + view.valueLength))
+  #toRecord(
+    view: RecordView,
+    header: BatchHeader,
+    keyBytes = view.keyLength < 0
+      ? null
+      : Buffer.from(view.data.subarray(view.keyStart, view.keyStart + view.keyLength)),
+    valueBytes = view.valueLength < 0
+      ? null
+      : Buffer.from(view.data.subarray(view.valueStart, view.valueStart + view.valueLength)),
+  ): ConsumerRecord<K, V> {
     const headers = view.headers.length === 0 ? [] : [...view.headers]
     return {
       topic: view.topic,

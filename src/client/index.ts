@@ -62,6 +62,22 @@ export type {
   SchemaRegistryClientOptions,
   SchemaRegistryConfig,
 } from './schema-registry/registry-client.js'
+// Confluent's schema-registry serdes. avsc and ajv load on first use, not with the library.
+export {AvroSchema, KafkaAvroDeserializer, KafkaAvroSerializer} from './schema-registry/avro-serde.js'
+export type {
+  AvroDeserializerOptions,
+  AvroSchemaDefinition,
+  AvroSerializerOptions,
+  GenericRecord,
+} from './schema-registry/avro-serde.js'
+export {
+  JsonSchema,
+  KafkaJsonSchemaDeserializer,
+  KafkaJsonSchemaSerializer,
+} from './schema-registry/json-schema-serde.js'
+export type {JsonSchemaSerializerOptions} from './schema-registry/json-schema-serde.js'
+export type {SerdeOptions} from './schema-registry/schema-serde.js'
+export type {SubjectNameStrategy} from './schema-registry/serde-config.js'
 export {
   AuthorizationException,
   CommitFailedException,

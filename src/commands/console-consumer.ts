@@ -2,13 +2,19 @@ import {Flags} from '@oclif/core'
 import {KafkaConsumer} from '../client/consumer.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {clientProperties} from '../cli/client-properties.js'
-import {consumeToStdout, recordWriter, startOffsetOf} from '../cli/console-consumer.js'
+import {consumeToStdout, recordWriter, startOffsetOf, type RecordWriter} from '../cli/console-consumer.js'
 import {connectionFlags} from '../cli/flags.js'
 import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
 
 interface ConsumeSummary {
   records: number
+}
+
+/** How a console consumer prints records, and what to release at the end. */
+export interface RecordOutput {
+  write: RecordWriter
+  close?: () => Promise<void>
 }
 
 export default class ConsoleConsumer extends BaseCommand {
@@ -133,7 +139,7 @@ With --group the consumer joins that consumer group: it reads only the partition
   }
 
   async run(): Promise<ConsumeSummary> {
-    const {flags} = await this.parse(ConsoleConsumer)
+    const {flags} = await this.parse(this.constructor as typeof ConsoleConsumer)
     const include = flags.include ?? flags.whitelist
     if ((flags.topic === undefined) === (include === undefined))
       throw usageError('Exactly one of --include/--topic is required. ')
@@ -146,12 +152,7 @@ With --group the consumer joins that consumer group: it reads only the partition
     if (flags.group !== undefined && flags.partition !== undefined)
       throw usageError('Options group and partition cannot be specified together.')
     const startOffset = startOffsetOf(flags.offset, flags['from-beginning'])
-    const formatter = flags.formatter
-    if (formatter !== undefined && !/(^|\.)DefaultMessageFormatter$/.test(formatter)) {
-      throw usageError(
-        `Unsupported --formatter '${formatter}': kafkalite has Kafka's DefaultMessageFormatter (and --format json).`,
-      )
-    }
+    if (flags.formatter !== undefined) this.checkFormatter(flags.formatter)
     this.checkBootstrap(flags)
     if (flags['consumer.config'] !== undefined && flags['command-config'] !== undefined) {
       throw usageError(
@@ -188,19 +189,45 @@ With --group the consumer joins that consumer group: it reads only the partition
       ...(flags['formatter-config'] ? readPropertiesFile(flags['formatter-config']) : {}),
       ...parseKeyValueArgs([...(flags.property ?? []), ...(flags['formatter-property'] ?? [])]),
     }
-    const write = recordWriter(flags.format, formatterProps)
+    const format = (flags as {format?: string}).format
+    const {write, close} = await this.recordOutput(format, formatterProps, flags['skip-message-on-error'])
     const consumer = new KafkaConsumer(this.clientConfig(props), undefined, undefined, {onNotice: this.notice})
-    const records = await consumeToStdout(consumer, () => this.admin(), {
-      topic: flags.topic,
-      include,
-      partition: flags.partition,
-      offset: startOffset,
-      grouped: group !== undefined,
-      write,
-      maxMessages: flags['max-messages'],
-      timeoutMs: flags['timeout-ms'],
-      exitAtEnd: flags['exit-at-end'],
-    })
-    return {records}
+    try {
+      const records = await consumeToStdout(consumer, () => this.admin(), {
+        topic: flags.topic,
+        include,
+        partition: flags.partition,
+        offset: startOffset,
+        grouped: group !== undefined,
+        write,
+        maxMessages: flags['max-messages'],
+        timeoutMs: flags['timeout-ms'],
+        exitAtEnd: flags['exit-at-end'],
+      })
+      return {records}
+    } finally {
+      await close?.()
+    }
+  }
+
+  /** Refuses a --formatter this command does not have. */
+  protected checkFormatter(name: string): void {
+    if (!/(^|\.)DefaultMessageFormatter$/.test(name)) {
+      throw usageError(
+        `Unsupported --formatter '${name}': kafkalite has Kafka's DefaultMessageFormatter (and --format json).`,
+      )
+    }
+  }
+
+  /**
+   * How records are printed: Kafka's DefaultMessageFormatter (or JSON lines). The schema-registry console consumers
+   * override it with Confluent's formatters.
+   */
+  protected async recordOutput(
+    format: string | undefined,
+    formatterProps: Record<string, string>,
+    _skipMessageOnError: boolean,
+  ): Promise<RecordOutput> {
+    return {write: recordWriter(format ?? 'text', formatterProps)}
   }
 }

@@ -2,14 +2,22 @@ import {Flags} from '@oclif/core'
 import {KafkaProducer} from '../client/producer/producer.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {clientProperties, maybeMerge, withOptionalValue} from '../cli/client-properties.js'
-import {lineParser, produceStdin} from '../cli/console-producer.js'
+import {lineParser, produceStdin, type LineParser} from '../cli/console-producer.js'
 import {connectionFlags} from '../cli/flags.js'
+import type {ClientConfig} from '../client/config.js'
 import {usageError} from '../errors.js'
 import {parseKeyValueArgs, readPropertiesFile} from '../properties.js'
 
 interface ProducerSummary {
   topic: string
   records: number
+}
+
+/** What a console producer sends with: its producer, its line reader, and what to release at the end. */
+export interface RecordSource {
+  producer: KafkaProducer<unknown, unknown>
+  parse: LineParser<unknown, unknown>
+  close?: () => Promise<void>
 }
 
 export default class ConsoleProducer extends BaseCommand {
@@ -140,14 +148,11 @@ Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which clo
   }
 
   async run(): Promise<ProducerSummary> {
-    const {flags} = await this.parse(ConsoleProducer, withOptionalValue(this.argv, '--compression-codec', 'gzip'))
+    const command = this.constructor as typeof ConsoleProducer
+    const {flags} = await this.parse(command, withOptionalValue(this.argv, '--compression-codec', 'gzip'))
     this.checkBootstrap(flags)
     const lineReader = flags['line-reader']
-    if (lineReader !== undefined && !/(^|\.)LineMessageReader(\$.*)?$/.test(lineReader)) {
-      throw usageError(
-        `Unsupported --line-reader '${lineReader}': kafkalite has Kafka's LineMessageReader only (use --format json for JSON lines).`,
-      )
-    }
+    if (lineReader !== undefined) this.checkLineReader(lineReader)
     if (flags['producer.config'] !== undefined && flags['command-config'] !== undefined) {
       throw usageError(
         'Options --producer.config and --command-config cannot be specified together: use --command-config.',
@@ -171,21 +176,50 @@ Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which clo
       ...(flags['reader-config'] ? readPropertiesFile(flags['reader-config']) : {}),
       ...parseKeyValueArgs([...(flags.property ?? []), ...(flags['reader-property'] ?? [])]),
     }
-    const parse = lineParser(flags.format, readerProps)
-    const producer = new KafkaProducer<Buffer, Buffer>(this.clientConfig(props), undefined, undefined, {
+    const format = (flags as {format?: string}).format
+    const {producer, parse, close} = await this.recordSource(format, props, readerProps)
+    try {
+      const records = await produceStdin(producer, {
+        transactional: props['transactional.id'] !== undefined,
+        topic: flags.topic,
+        partition: flags.partition,
+        sync: flags.sync,
+        parse,
+        bufferMemory: Number(props['buffer.memory']),
+        prompt: process.stdin.isTTY === true,
+        maxRequestSize: Number(props['max.request.size'] ?? 1048576),
+        json: format === 'json',
+      })
+      return {topic: flags.topic, records}
+    } finally {
+      await close?.()
+    }
+  }
+
+  /** Refuses a --line-reader this command does not have. */
+  protected checkLineReader(name: string): void {
+    if (!/(^|\.)LineMessageReader(\$.*)?$/.test(name)) {
+      throw usageError(
+        `Unsupported --line-reader '${name}': kafkalite has Kafka's LineMessageReader only (use --format json for JSON lines).`,
+      )
+    }
+  }
+
+  /**
+   * The producer and the line reader: Kafka's LineMessageReader (or JSON lines) and bytes as they are. The
+   * schema-registry console producers override it with Confluent's readers and serializers.
+   */
+  protected async recordSource(
+    format: string | undefined,
+    producerProps: ClientConfig,
+    readerProps: Record<string, string>,
+  ): Promise<RecordSource> {
+    const producer = new KafkaProducer<Buffer, Buffer>(this.clientConfig(producerProps), undefined, undefined, {
       onNotice: this.notice,
     })
-    const records = await produceStdin(producer, {
-      transactional: props['transactional.id'] !== undefined,
-      topic: flags.topic,
-      partition: flags.partition,
-      sync: flags.sync,
-      parse,
-      bufferMemory: Number(props['buffer.memory']),
-      prompt: process.stdin.isTTY === true,
-      maxRequestSize: Number(props['max.request.size'] ?? 1048576),
-      json: flags.format === 'json',
-    })
-    return {topic: flags.topic, records}
+    return {
+      producer: producer as KafkaProducer<unknown, unknown>,
+      parse: lineParser(format ?? 'text', readerProps) as LineParser<unknown, unknown>,
+    }
   }
 }

@@ -23,6 +23,11 @@ export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
   'kafka-server-start': 'server-start',
   'kafka-server-stop': 'server-stop',
   'kafka-storage': 'storage',
+  // Confluent's schema-registry tools (they ship with Confluent's schema registry, not with Apache Kafka).
+  'kafka-avro-console-producer': 'avro-console-producer',
+  'kafka-avro-console-consumer': 'avro-console-consumer',
+  'kafka-json-schema-console-producer': 'json-schema-console-producer',
+  'kafka-json-schema-console-consumer': 'json-schema-console-consumer',
 }
 
 const MARKER = '# kafkalite shim'

@@ -67,7 +67,8 @@ export interface BatchStamper {
   stamp(queue: PartitionQueue, builder: BatchBuilder): void
 }
 
-function normalizeHeaders(headers: ProducerRecord<unknown, unknown>['headers']): RecordHeader[] | null {
+/** A record's headers as a list (they may be given as an object of name to value). */
+export function normalizeHeaders(headers: ProducerRecord<unknown, unknown>['headers']): RecordHeader[] | null {
   if (headers === null || headers === undefined) return null
   if (Array.isArray(headers)) return headers as RecordHeader[]
   return Object.entries(headers as Record<string, string | Buffer | null>).map(([key, v]) => ({
@@ -181,7 +182,10 @@ export class RecordAccumulator<K, V> {
     }
   }
 
-  /** A record waits for its topic's metadata before it can be appended: it counts as not yet completed. */
+  /**
+   * A record waits for its topic's metadata (or its serializers' prepare) before it can be appended: it counts as not
+   * yet completed.
+   */
   awaitMetadata(): void {
     this.#awaitingMetadata++
   }

@@ -11,7 +11,8 @@ import type {GroupMetadata} from '../group-member.js'
 import {Interceptors} from '../interceptors.js'
 import type {Metric} from '../metrics.js'
 import {DefaultSerializer, serializerFromConfig, type Serializer} from '../serializers.js'
-import {RecordAccumulator, type CompleteRecord, type Waiter} from './accumulator.js'
+import type {RecordHeader} from '../../protocol/kafka/record-batch.js'
+import {normalizeHeaders, RecordAccumulator, type CompleteRecord, type Waiter} from './accumulator.js'
 import {ProducerMetadata, type TopicInfo} from './metadata.js'
 import {producerSettings} from './producer-config.js'
 import {Sender} from './sender.js'
@@ -26,6 +27,18 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
   readonly #sender: Sender
   readonly #onNotice: (message: string) => void
   readonly #interceptors: Interceptors<ProducerInterceptor<K, V>>
+  readonly #keySerializer: Serializer<K>
+  readonly #valueSerializer: Serializer<V>
+  /** Whether a serializer has a prepare hook (a schema registry's): only then does a send consult it. */
+  readonly #prepares: boolean
+  /**
+   * Records waiting for their serializers' prepare (a schema registry lookup), in send order, from #waitingHead on:
+   * the first waits for its prepare, the others behind it, so records keep their order. A queue rather than a promise
+   * chain: a producer that sends a million records while the first schema id resolves queues a million entries,
+   * not two million promises.
+   */
+  #waiting: {record: ProducerRecord<K, V>; completion: Waiter}[] = []
+  #waitingHead = 0
 
   constructor(
     config: ClientConfig = {},
@@ -46,14 +59,17 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       failUnsent: (error) => this.#sender.failQueued(error, true),
       isClosed: () => this.#accumulator.closed,
     })
+    this.#keySerializer =
+      keySerializer ?? serializerFromConfig(config, 'key.serializer') ?? (DefaultSerializer as unknown as Serializer<K>)
+    this.#valueSerializer =
+      valueSerializer ??
+      serializerFromConfig(config, 'value.serializer') ??
+      (DefaultSerializer as unknown as Serializer<V>)
+    this.#prepares = this.#keySerializer.prepare !== undefined || this.#valueSerializer.prepare !== undefined
     this.#accumulator = new RecordAccumulator(
       settings,
-      keySerializer ??
-        serializerFromConfig(config, 'key.serializer') ??
-        (DefaultSerializer as unknown as Serializer<K>),
-      valueSerializer ??
-        serializerFromConfig(config, 'value.serializer') ??
-        (DefaultSerializer as unknown as Serializer<V>),
+      this.#keySerializer,
+      this.#valueSerializer,
       this.#txn,
       this.#complete,
     )
@@ -107,6 +123,81 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
       this.#interceptors.each((i) => (intercepted = i.onSend(intercepted)), 'onSend')
       record = intercepted
     }
+    if (this.#prepares && this.#waitForSerializers(record, completion)) return
+    this.#toAccumulator(record, completion)
+  }
+
+  /**
+   * A record whose serializers need I/O first (a schema registry lookup), or that must wait behind one that does:
+   * queues a copy of it and returns true. It then counts as not yet completed, so flush and close wait for it.
+   */
+  #waitForSerializers(record: ProducerRecord<K, V>, completion: Waiter): boolean {
+    if (this.#waiting.length === 0) {
+      const ready = this.#prepareRecord(record)
+      if (ready === null) return false
+      this.#enqueue(record, completion)
+      this.#awaitHead(ready)
+      return true
+    }
+    this.#enqueue(record, completion)
+    return true
+  }
+
+  #enqueue(record: ProducerRecord<K, V>, completion: Waiter): void {
+    // The caller may reuse its record object once send returns: keep a copy.
+    this.#waiting.push({record: {...record}, completion})
+    this.#accumulator.awaitMetadata()
+  }
+
+  /** Waits for the first queued record's prepare, then sends the queue on; a failure is that record's. */
+  #awaitHead(ready: Promise<void>): void {
+    ready.then(
+      () => this.#sendWaiting(),
+      (error: unknown) => {
+        const head = this.#waiting[this.#waitingHead++]!
+        this.#accumulator.metadataSettled()
+        this.#complete(head.completion, toKafkaException(error))
+        this.#accumulator.checkIdle()
+        this.#sendWaiting()
+      },
+    )
+  }
+
+  /** Sends the queued records in order until one must wait for its prepare. */
+  #sendWaiting(): void {
+    while (this.#waitingHead < this.#waiting.length) {
+      const {record, completion} = this.#waiting[this.#waitingHead]!
+      const ready = this.#prepareRecord(record)
+      if (ready !== null) {
+        this.#awaitHead(ready)
+        return
+      }
+      this.#waiting[this.#waitingHead++] = undefined as never
+      this.#accumulator.metadataSettled()
+      this.#toAccumulator(record, completion)
+    }
+    this.#waiting = []
+    this.#waitingHead = 0
+  }
+
+  /** The key's and the value's prepare: null when both serializers can run now. */
+  #prepareRecord(record: ProducerRecord<K, V>): Promise<void> | null {
+    let headers: RecordHeader[] | undefined
+    if (record.headers !== null && record.headers !== undefined) headers = normalizeHeaders(record.headers) ?? undefined
+    let key: Promise<void> | null = null
+    let value: Promise<void> | null = null
+    try {
+      key = this.#keySerializer.prepare?.(record.topic, record.key, headers) ?? null
+      value = this.#valueSerializer.prepare?.(record.topic, record.value, headers) ?? null
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+    if (key === null) return value
+    if (value === null) return key
+    return Promise.all([key, value]).then(() => undefined)
+  }
+
+  #toAccumulator(record: ProducerRecord<K, V>, completion: Waiter): void {
     const now = Date.now()
     const info = this.#metadata.fresh(record.topic, now)
     if (info !== undefined) {
@@ -199,6 +290,8 @@ export class KafkaProducer<K = Buffer | string, V = Buffer | string> {
     await this.flush()
     this.#accumulator.close()
     await this.#interceptors.close()
+    await this.#keySerializer.close?.()
+    await this.#valueSerializer.close?.()
     this.#sender.close()
     await this.#connections.close()
   }
