@@ -18,12 +18,12 @@ import type {CleanedBatch, Store} from '../store/store.js'
 import {
   controlTypeOf,
   filterBatch,
-  forEachRecord,
+  forEachKey,
   readBatchHeader,
   type BatchHeader,
-  type RecordCursor,
 } from '../protocol/kafka/record-batch.js'
 import {lastStableOffset, type PartitionState} from './broker.js'
+import {KeyOffsetMap} from './key-offset-map.js'
 import {segmentEnd} from './segments.js'
 
 /** Why a partition is due for cleaning, and how much of it. */
@@ -114,8 +114,18 @@ export function filthiest(candidates: readonly Cleanable[]): Cleanable | null {
 
 /** Batches read per store call. */
 const READ_BATCHES = 64
+/** The most dirty batches a pass remembers (about 50 bytes each). */
+const MAX_REMEMBERED = 1_000_000
 
-const keyOf = (r: RecordCursor) => r.data.toString('latin1', r.keyStart, r.keyStart + r.keyLength)
+/** What the map phase notes of a batch of the dirty section. */
+interface DirtyBatch {
+  baseOffset: number
+  lastOffset: number
+  size: number
+  control: boolean
+  transactional: boolean
+  producerId: number
+}
 
 /** One pass of the cleaner over one partition, run a step at a time. */
 export class CleanerPass {
@@ -125,14 +135,24 @@ export class CleanerPass {
   readonly #now: number
   readonly #maxKeys: number
   /** The last offset of each key in the dirty section. */
-  readonly #map = new Map<string, number>()
+  readonly #map = new KeyOffsetMap()
   /** Aborted transactions overlapping the pass: producer id -> [first offset, marker offset][]. */
   readonly #aborted = new Map<number, [number, number][]>()
   /** Producers with a committed transaction whose batches the rewrite has met and whose marker it has not. */
   readonly #committedOngoing = new Set<number>()
   /** Producers with an aborted transaction whose batches the rewrite has met and whose marker it has not. */
   readonly #abortedOngoing = new Set<number>()
-  #phase: 'map' | 'rewrite' | 'done' = 'map'
+  /** The map's offsets in order, once it is built: a dirty batch holding none of them keeps no record. */
+  #latest: Float64Array = new Float64Array(0)
+  readonly #firstDirty: number
+  /**
+   * The batches of the dirty section as the map phase met them, so that the rewrite deletes those that keep nothing
+   * without reading them again (null past MAX_REMEMBERED: the rewrite then reads them).
+   */
+  #dirty: DirtyBatch[] | null = []
+  /** The next of #dirty to rewrite. */
+  #next = 0
+  #phase: 'map' | 'rewrite' | 'rewrite-dirty' | 'done' = 'map'
   /** Where the phase goes on: the last offset after which to read. */
   #cursor: number
   #end: number
@@ -143,6 +163,7 @@ export class CleanerPass {
     this.#now = now
     this.#maxKeys = maxKeys
     this.#cursor = c.firstDirty
+    this.#firstDirty = c.firstDirty
     this.#end = c.firstUncleanable
     const t = c.p.topic.row
     for (const a of store.abortedTxns(t.id, c.p.index, c.p.logStartOffset, c.firstUncleanable)) {
@@ -179,7 +200,8 @@ export class CleanerPass {
     const until = performance.now() + budgetMs
     while (this.#phase !== 'done' && performance.now() < until) {
       if (this.#phase === 'map') this.#mapStep()
-      else this.#rewriteStep()
+      else if (this.#phase === 'rewrite') this.#rewriteStep()
+      else this.#rewriteDirtyStep()
     }
     return this.#phase === 'done'
   }
@@ -203,10 +225,28 @@ export class CleanerPass {
       this.stats.readBatches++
       this.stats.readBytes += b.bytes.length
       this.#cursor = b.lastOffset + 1
+      if (this.#dirty !== null) {
+        this.#dirty.push({
+          baseOffset: b.baseOffset,
+          lastOffset: b.lastOffset,
+          size: b.bytes.length,
+          control: header.isControl,
+          transactional: header.isTransactional,
+          producerId: header.producerId,
+        })
+        if (this.#dirty.length > MAX_REMEMBERED) this.#dirty = null
+      }
       if (header.isControl || (header.isTransactional && this.#isAborted(header.producerId, b.baseOffset))) continue
-      forEachRecord(b.bytes, 0, b.bytes.length, header, (r) => {
-        if (r.keyLength >= 0) this.#map.set(keyOf(r), r.offset)
-      })
+      forEachKey(
+        b.bytes,
+        0,
+        b.bytes.length,
+        header,
+        (r) => {
+          if (r.keyLength >= 0) this.#map.set(r.data, r.keyStart, r.keyLength, r.offset)
+        },
+        false,
+      )
       if (this.#map.size >= this.#maxKeys) {
         // The map is full (log.cleaner.dedupe.buffer.size): this pass cleans up to here, the next goes on.
         this.#end = b.lastOffset + 1
@@ -216,14 +256,22 @@ export class CleanerPass {
     if (batches.length === 0 || this.#cursor >= this.#end) {
       this.stats.keys = this.#map.size
       this.stats.endOffset = this.#end
+      this.#latest = this.#map.sortedOffsets()
       this.#phase = 'rewrite'
       this.#cursor = this.#p.logStartOffset
     }
   }
 
+  /** Where the rewrite of read batches stops: the dirty section's first batch when the map phase noted them. */
+  get #readEnd(): number {
+    const first = this.#dirty?.[0]
+    return first === undefined ? this.#end : Math.min(first.baseOffset, this.#end)
+  }
+
   #rewriteStep(): void {
     const p = this.#p
-    const batches = this.#read(Math.max(this.#cursor, p.logStartOffset), this.#end)
+    const end = this.#readEnd
+    const batches = this.#read(Math.max(this.#cursor, p.logStartOffset), end)
     const rewrites: (CleanedBatch | {lastOffset: number; bytes: null})[] = []
     const horizon = this.#now + p.topic.deleteRetentionMs
     for (const b of batches) {
@@ -245,12 +293,69 @@ export class CleanerPass {
       }
     }
     if (rewrites.length > 0) this.#store.rewriteBatches(p.topic.row.id, p.index, rewrites)
-    if (batches.length === 0 || this.#cursor >= this.#end) this.#phase = 'done'
+    if (batches.length === 0 || this.#cursor >= end) {
+      this.#phase = this.#dirty !== null && this.#dirty.length > 0 ? 'rewrite-dirty' : 'done'
+    }
+  }
+
+  /**
+   * The rewrite of the dirty section from what the map phase noted: a batch that holds no key's latest offset, or
+   * that belongs to an aborted transaction, is deleted without being read again (consecutive ones in one range);
+   * the others (latest offsets, markers) are read and rewritten as in #rewriteStep.
+   */
+  #rewriteDirtyStep(): void {
+    const p = this.#p
+    const dirty = this.#dirty!
+    const horizon = this.#now + p.topic.deleteRetentionMs
+    const ranges: [number, number][] = []
+    const rewrites: (CleanedBatch | {lastOffset: number; bytes: null})[] = []
+    let run: [number, number] | null = null
+    const stop = Math.min(dirty.length, this.#next + 4 * READ_BATCHES)
+    for (; this.#next < stop; this.#next++) {
+      const e = dirty[this.#next]!
+      this.stats.bytesBefore += e.size
+      let gone = false
+      if (e.lastOffset < p.logStartOffset) {
+        gone = true // retention or DeleteRecords got there first; the purge deletes it
+      } else if (!e.control && e.transactional && this.#isAborted(e.producerId, e.lastOffset)) {
+        this.#abortedOngoing.add(e.producerId)
+        gone = true
+      } else if (!e.control && !this.#holdsLatest(e.baseOffset, e.lastOffset)) {
+        if (e.transactional) this.#committedOngoing.add(e.producerId)
+        gone = true
+      }
+      if (gone) {
+        this.stats.deletedBatches++
+        if (run !== null) run[1] = e.lastOffset
+        else ranges.push((run = [e.lastOffset, e.lastOffset]))
+        continue
+      }
+      run = null
+      const [b] = this.#read(e.lastOffset, e.lastOffset + 1)
+      if (b === undefined || b.lastOffset !== e.lastOffset) continue
+      const header = readBatchHeader(b.bytes)
+      const rewrite = header.isControl ? this.#control(b, header, horizon) : this.#data(b, header, horizon)
+      const left = rewrite === undefined ? b.deleteHorizon : rewrite.bytes === null ? -1 : rewrite.deleteHorizon
+      if (left > this.stats.deleteHorizon) this.stats.deleteHorizon = left
+      if (rewrite === undefined) {
+        this.stats.bytesAfter += b.bytes.length
+        continue
+      }
+      rewrites.push(rewrite)
+      if (rewrite.bytes === null) this.stats.deletedBatches++
+      else {
+        this.stats.rewrittenBatches++
+        this.stats.bytesAfter += rewrite.bytes.length
+      }
+    }
+    if (ranges.length > 0) this.#store.deleteBatchRanges(p.topic.row.id, p.index, ranges)
+    if (rewrites.length > 0) this.#store.rewriteBatches(p.topic.row.id, p.index, rewrites)
+    if (this.#next >= dirty.length) this.#phase = 'done'
   }
 
   /** What becomes of a data batch: undefined when it stays as it is. */
   #data(
-    b: {lastOffset: number; deleteHorizon: number; bytes: Buffer},
+    b: {baseOffset: number; lastOffset: number; deleteHorizon: number; bytes: Buffer},
     header: BatchHeader,
     horizon: number,
   ): CleanedBatch | {lastOffset: number; bytes: null} | undefined {
@@ -261,13 +366,20 @@ export class CleanerPass {
       }
       this.#committedOngoing.add(header.producerId)
     }
+    // A batch of the dirty section that holds no key's latest offset keeps nothing: no need to read its records.
+    if (
+      b.baseOffset >= this.#firstDirty &&
+      b.lastOffset < this.#end &&
+      !this.#holdsLatest(b.baseOffset, b.lastOffset)
+    ) {
+      return {lastOffset: b.lastOffset, bytes: null}
+    }
     const retainDeletes = b.deleteHorizon < 0 || this.#now < b.deleteHorizon
     let tombstones = false
     const kept = filterBatch(b.bytes, 0, b.bytes.length, header, (r) => {
       if (r.keyLength < 0) return false // a record without a key cannot be compacted: Kafka's cleaner drops it
       if (r.offset < this.#end) {
-        const latest = this.#map.get(keyOf(r))
-        if (latest !== undefined && latest > r.offset) return false
+        if (this.#map.get(r.data, r.keyStart, r.keyLength) > r.offset) return false
       }
       if (r.valueLength < 0) {
         if (!retainDeletes) return false
@@ -286,6 +398,19 @@ export class CleanerPass {
       attributes: header.attributes,
       deleteHorizon,
     }
+  }
+
+  /** Whether some key's latest offset lies in [from, to] (a binary search of the map's offsets). */
+  #holdsLatest(from: number, to: number): boolean {
+    const latest = this.#latest
+    let lo = 0
+    let hi = latest.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (latest[mid]! < from) lo = mid + 1
+      else hi = mid
+    }
+    return lo < latest.length && latest[lo]! <= to
   }
 
   /**

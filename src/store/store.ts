@@ -577,6 +577,13 @@ export class Store {
     }))
   }
 
+  /** Deletes the batches of a partition whose last offsets lie in each [from, to] range (the cleaner's), in one transaction. */
+  deleteBatchRanges(topic: number, partition: number, ranges: readonly (readonly [number, number])[]): void {
+    this.transaction(() => {
+      for (const [from, to] of ranges) this.#s.batchDeleteRange.run(topic, partition, from, to)
+    })
+  }
+
   /** Replaces batches the cleaner rewrote (null: every record is gone, the batch is deleted), in one transaction. */
   rewriteBatches(
     topic: number,
@@ -946,6 +953,7 @@ function prepare(db: Database) {
     ).raw(),
     batchPartDelete: s('DELETE FROM batch_part WHERE topic = ? AND partition = ? AND last_offset = ?'),
     batchDeleteOne: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset = ?'),
+    batchDeleteRange: s('DELETE FROM batch WHERE topic = ? AND partition = ? AND last_offset BETWEEN ? AND ?'),
     batchRewrite: s(
       `UPDATE batch SET bytes = ?, parts = ?, record_count = ?, max_timestamp = ?, attributes = ?, delete_horizon = ?
        WHERE topic = ? AND partition = ? AND last_offset = ?`,

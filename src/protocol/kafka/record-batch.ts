@@ -496,6 +496,122 @@ const EMPTY_BUFFER = Buffer.alloc(0)
 // Shared by every record without headers; frozen so that a caller pushing to it fails instead of leaking headers.
 const NO_HEADERS = Object.freeze([]) as unknown as RecordHeader[]
 
+/** The records of a batch: the batch's own bytes, or its data decompressed (to at most `max` bytes). */
+function recordsOf(
+  buf: Buffer,
+  offset: number,
+  size: number,
+  header: BatchHeader,
+  max: number,
+): {data: Buffer; pos: number; end: number} {
+  if (size < BATCH_HEADER_SIZE || offset < 0 || offset + size > buf.length) {
+    throw corrupt(`Record batch of ${size} bytes at byte ${offset} does not fit in the ${buf.length} bytes received`)
+  }
+  const pos = offset + BATCH_HEADER_SIZE
+  const end = offset + size
+  if (header.compression === COMPRESSION.none) return {data: buf, pos, end}
+  const codec = CODEC_FUNCTIONS[header.compression]
+  const name = CODEC_NAMES[header.compression] ?? String(header.compression)
+  if (codec === undefined) {
+    throw corrupt(`Compression codec '${name}' is not supported by kafkalite yet (${CODECS.join(', ')} are)`)
+  }
+  let data: Buffer
+  try {
+    data = codec.decompress(buf.subarray(pos, end), max)
+  } catch (error) {
+    throw corrupt(`Record batch ${name} data is corrupt: ${(error as Error).message}`)
+  }
+  return {data, pos: 0, end: data.length}
+}
+
+/** What the log cleaner reads of a record: where it is, its offset and timestamp, its key, whether its value is null. */
+export class KeyCursor {
+  data: Buffer = EMPTY_BUFFER
+  start = 0
+  end = 0
+  offset = 0
+  timestamp = 0
+  keyStart = 0
+  /** -1 for a null key. */
+  keyLength = -1
+  /** -1 for a null value (a tombstone), else 0 (the value is not read). */
+  valueLength = 0
+}
+
+/**
+ * Calls `fn` for each record of a stored batch with its key, offset, timestamp and whether its value is null, and
+ * nothing more: the log cleaner's walk, which skips what forEachRecord reads of values and headers. The batch was
+ * validated when it was appended; a record running past the batch still throws CORRUPT_MESSAGE.
+ */
+export function forEachKey(
+  buf: Buffer,
+  offset: number,
+  size: number,
+  header: BatchHeader,
+  fn: (record: KeyCursor) => boolean | void,
+  timestamps = true,
+): void {
+  const {data, pos: first, end} = recordsOf(buf, offset, size, header, Number.MAX_SAFE_INTEGER)
+  const r = new KeyCursor()
+  r.data = data
+  const c: Cursor = {pos: 0}
+  const logAppendTime = header.timestampType === TIMESTAMP_TYPE.LogAppendTime
+  const baseOffset = header.baseOffset
+  const baseTimestamp = header.baseTimestamp
+  let pos = first
+  for (let i = 0; i < header.recordCount; i++) {
+    // Most fields fit in one byte: read those inline, the rest with readVarint.
+    let at = pos
+    let length = data[at]!
+    if (length < 0x80) {
+      length = (length >>> 1) ^ -(length & 1)
+      at++
+    } else {
+      c.pos = at
+      length = readVarint(data, c)
+      at = c.pos
+    }
+    const recordEnd = at + length
+    if (length < 0 || recordEnd > end) throw corrupt(`Record ${i} of the batch (${length} bytes) runs past its end`)
+    at++ // attributes
+    if (timestamps) {
+      c.pos = at
+      r.timestamp = logAppendTime ? header.maxTimestamp : baseTimestamp + readVarlong(data, c)
+      at = c.pos
+    } else {
+      while (data[at++]! >= 0x80);
+    }
+    let offsetDelta = data[at]!
+    if (offsetDelta < 0x80) {
+      offsetDelta = (offsetDelta >>> 1) ^ -(offsetDelta & 1)
+      at++
+    } else {
+      c.pos = at
+      offsetDelta = readVarint(data, c)
+      at = c.pos
+    }
+    let keyLength = data[at]!
+    if (keyLength < 0x80) {
+      keyLength = (keyLength >>> 1) ^ -(keyLength & 1)
+      at++
+    } else {
+      c.pos = at
+      keyLength = readVarint(data, c)
+      at = c.pos
+    }
+    if (keyLength < -1 || at + keyLength >= recordEnd) throw corrupt(`Record ${i} has an invalid key length`)
+    r.start = pos
+    r.end = recordEnd
+    r.keyStart = at
+    r.keyLength = keyLength
+    // The value's length follows the key: zig-zag -1 (a null value) is the single byte 1.
+    r.valueLength = data[at + (keyLength > 0 ? keyLength : 0)] === 1 ? -1 : 0
+    r.offset = baseOffset + offsetDelta
+    if (fn(r) === false) return
+    pos = recordEnd
+  }
+}
+
 /**
  * Calls `fn` for each record of the batch at buf[offset..offset+size), decompressing it if needed (to at most
  * `maxDecompressedBytes`); `fn` returning false stops the walk. The cursor is reused and header values are views into
@@ -509,26 +625,10 @@ export function forEachRecord(
   fn: (record: RecordCursor) => boolean | void,
   maxDecompressedBytes = Number.MAX_SAFE_INTEGER,
 ): void {
-  if (size < BATCH_HEADER_SIZE || offset < 0 || offset + size > buf.length) {
-    throw corrupt(`Record batch of ${size} bytes at byte ${offset} does not fit in the ${buf.length} bytes received`)
-  }
-  let data = buf
-  let pos = offset + BATCH_HEADER_SIZE
-  let end = offset + size
-  if (header.compression !== COMPRESSION.none) {
-    const codec = CODEC_FUNCTIONS[header.compression]
-    const name = CODEC_NAMES[header.compression] ?? String(header.compression)
-    if (codec === undefined) {
-      throw corrupt(`Compression codec '${name}' is not supported by kafkalite yet (${CODECS.join(', ')} are)`)
-    }
-    try {
-      data = codec.decompress(buf.subarray(pos, end), maxDecompressedBytes)
-    } catch (error) {
-      throw corrupt(`Record batch ${name} data is corrupt: ${(error as Error).message}`)
-    }
-    pos = 0
-    end = data.length
-  }
+  const records = recordsOf(buf, offset, size, header, maxDecompressedBytes)
+  const data = records.data
+  const end = records.end
+  let pos = records.pos
   const cursor = new RecordCursor()
   cursor.data = data
   const c: Cursor = {pos: 0}
@@ -702,13 +802,13 @@ export function filterBatch(
   offset: number,
   size: number,
   header: BatchHeader,
-  keep: (record: RecordCursor) => boolean,
+  keep: (record: KeyCursor) => boolean,
 ): FilteredBatch | null {
   const kept: [number, number][] = []
   let data: Buffer = buf
   let maxTimestamp = -1
   let all = true
-  forEachRecord(buf, offset, size, header, (r) => {
+  forEachKey(buf, offset, size, header, (r) => {
     if (!keep(r)) {
       all = false
       return
