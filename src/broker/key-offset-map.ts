@@ -38,9 +38,7 @@ export class KeyOffsetMap {
     const index = this.#size++
     if (index === this.#hashes.length) this.#growEntries()
     if (this.#arenaUsed + length > this.#arena.length) this.#growArena(length)
-    data instanceof Buffer
-      ? data.copy(this.#arena, this.#arenaUsed, start, start + length)
-      : this.#arena.set(data.subarray(start, start + length), this.#arenaUsed)
+    this.#arena.set(data.subarray(start, start + length), this.#arenaUsed)
     this.#hashes[index] = hash
     this.#keyStarts[index] = this.#arenaUsed
     this.#keyLengths[index] = length
