@@ -7,7 +7,8 @@
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
 //                          validation, unread, bigrecord (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
 //                          (bench/kafka-cluster.mjs), registry (bench/schema-registry.mjs), serdes (bench/serdes.mjs: Avro
-//                          produce and decode)
+//                          produce and decode), compaction and cleaner (bench/retention.mjs: one cleaner pass
+//                          against reading every record; produce throughput and p99 while the cleaner runs)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -18,6 +19,7 @@ import {fileURLToPath} from 'node:url'
 import {kafkaCluster} from './kafka-cluster.mjs'
 import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
 import {largeRecord, recordValidation, unreadFetches} from './robustness.mjs'
+import {cleanerLoad, compaction} from './retention.mjs'
 import {registryLookups} from './schema-registry.mjs'
 import {schemaSerdes} from './serdes.mjs'
 
@@ -673,6 +675,8 @@ const SECTIONS = [
   'cluster',
   'registry',
   'serdes',
+  'compaction',
+  'cleaner',
 ]
 const only = process.env.BENCH_ONLY?.split(',')
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
@@ -708,6 +712,8 @@ await section('anchor', () => kafkaAnchor(bench))
 await section('cluster', () => kafkaCluster(bench))
 await section('registry', () => registryLookups(bench))
 await section('serdes', () => schemaSerdes(bench))
+await section('compaction', () => compaction(bench))
+await section('cleaner', () => cleanerLoad(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']

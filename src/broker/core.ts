@@ -162,6 +162,7 @@ export class BrokerCore {
 
   /** Appends the request's batches, all committed before any result is returned. */
   produce(req: ProduceRequest): Res<'produce'>['results'] {
+    this.logs.lastRequestAt = performance.now()
     return this.broker.produce(req)
   }
 
@@ -170,6 +171,7 @@ export class BrokerCore {
    * read within what `budget` grants.
    */
   fetch(req: Req<'fetch'>, connection: ConnectionRef, budget?: FetchBudget): FetchResult | Promise<FetchResult> {
+    this.logs.lastRequestAt = performance.now()
     return fetch(this.broker, req, (cancel) => connection.onClose(cancel), budget)
   }
 

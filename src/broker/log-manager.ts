@@ -13,6 +13,14 @@ import {segmentEnd, segmentsToDelete} from './segments.js'
 const PURGE_BATCHES = 64
 /** The time one cleaner step may take, in ms. */
 const CLEANER_STEP_MS = 4
+/**
+ * While clients are being served (a request within this many ms), background work takes at most a quarter of the
+ * daemon's time: after a step of d ms it waits 3d. Otherwise the next step runs at once. The daemon serves requests
+ * and runs the cleaner on one thread (Kafka's cleaner has threads of its own), so without this a long pass took
+ * about half of a producer's throughput.
+ */
+const BUSY_WINDOW_MS = 20
+const BUSY_SHARE = 0.25
 
 export class LogManager {
   readonly #broker: Broker
@@ -29,6 +37,8 @@ export class LogManager {
   #closed = false
   /** Told after each cleaner pass (tests and the bench wait on it). */
   onCleaned: ((stats: CleanerStats) => void) | null = null
+  /** When a client request was last served (performance.now()): the broker core notes it. */
+  lastRequestAt = -Infinity
 
   constructor(broker: Broker, store: Store, config: LogManagerConfig, log: Logger, now: () => number = Date.now) {
     this.#broker = broker
@@ -112,6 +122,7 @@ export class LogManager {
   }
 
   #purgeStep(): void {
+    const started = performance.now()
     this.#purgeScheduled = false
     const p = this.#purging.values().next().value
     if (p === undefined || this.#closed) return
@@ -123,8 +134,19 @@ export class LogManager {
     }
     if (this.#purging.size === 0) return
     this.#purgeScheduled = true
-    if (ok) setImmediate(() => this.#purgeStep())
+    if (ok) this.#next(started, () => this.#purgeStep())
     else setTimeout(() => this.#purgeStep(), 1000).unref()
+  }
+
+  /** Runs the next step of background work at once, or later while clients are being served (BUSY_SHARE). */
+  #next(stepStarted: number, step: () => void): void {
+    const now = performance.now()
+    if (now - this.lastRequestAt > BUSY_WINDOW_MS) {
+      setImmediate(step)
+      return
+    }
+    const wait = ((now - stepStarted) * (1 - BUSY_SHARE)) / BUSY_SHARE
+    setTimeout(step, Math.max(1, Math.round(wait))).unref()
   }
 
   /** Whether a cleaner pass is under way. */
@@ -165,6 +187,10 @@ export class LogManager {
       return
     }
     this.#pass = new CleanerPass(this.#store, next, this.#now(), this.#config.cleanerMaxKeys)
+    const {p, firstDirty, firstUncleanable, ratio} = next
+    this.#log.info(
+      `log cleaner: cleaning ${p.topic.row.name}-${p.index}: dirty offsets ${firstDirty} to ${firstUncleanable}, dirty ratio ${ratio.toFixed(2)}${next.overdue ? ' (due: max.compaction.lag.ms or a delete horizon)' : ''}`,
+    )
     setImmediate(() => this.#cleanerStep(next))
   }
 
@@ -177,6 +203,7 @@ export class LogManager {
       return
     }
     let done = false
+    const started = performance.now()
     const ok = this.#unit(() => (done = pass.step(CLEANER_STEP_MS)))
     if (!ok) {
       this.#pass = null
@@ -184,7 +211,7 @@ export class LogManager {
       return
     }
     if (!done) {
-      setImmediate(() => this.#cleanerStep(c))
+      this.#next(started, () => this.#cleanerStep(c))
       return
     }
     const p = c.p
