@@ -12,7 +12,7 @@ import {parseProperties, setOwn} from '../properties.js'
 import {DEFAULT_MAX_FRAME_BYTES} from '../protocol/socket/frame.js'
 import type {ConfigEntryData, ConfigType} from '../protocol/socket/messages.js'
 import type {Durability} from '../store/open.js'
-import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, zstdRefused, type ConfigDef} from './topic-config.js'
+import {BROKER_SYNONYMS, TOPIC_CONFIGS, validateValue, type ConfigDef} from './topic-config.js'
 
 /** What a front end allows its connections (a client that floods or never reads must not grow the daemon). */
 export interface NetworkConfig {
@@ -212,9 +212,6 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       const message = (error as Error).message.replace(`configuration ${name}:`, `configuration ${name}${where}:`)
       throw new KafkaException('BROKER_CONFIG_INVALID', message)
     }
-  }
-  if (topicDefaults['compression.type'] === 'zstd') {
-    throw new KafkaException('BROKER_CONFIG_INVALID', `${zstdRefused().message.replace(':', `${where}:`)}`)
   }
   if (values['default.replication.factor'] !== undefined && values['default.replication.factor'] !== '1') {
     throw new KafkaException(

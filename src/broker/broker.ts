@@ -451,7 +451,6 @@ export class Broker {
     state.timestampAfterMaxMs = Number(this.configs.value('message.timestamp.after.max.ms', state.row.configs))
     state.logAppendTime = this.configs.value('message.timestamp.type', state.row.configs) === 'LogAppendTime'
     const compression = this.configs.value('compression.type', state.row.configs)
-    // 'zstd' is refused when set; one stored by an older kafkalite keeps the producer's codec.
     state.compression =
       compression === 'uncompressed'
         ? 'none'
