@@ -9,8 +9,10 @@
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit.
+import {statfsSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import {CorruptDatabaseException} from '../errors.js'
-import type {ConfigEntryData, DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
+import type {ConfigEntryData, DaemonStatus, LogDirData, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {StorageFailure} from '../store/failure.js'
 import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
@@ -261,6 +263,60 @@ export class BrokerCore {
 
   writeTxnMarkers(req: Req<'writeTxnMarkers'>): Res<'writeTxnMarkers'> {
     return this.transactions.writeTxnMarkers(req)
+  }
+
+  /**
+   * Kafka's DescribeLogDirs: this broker has one log directory, the one holding its database, whose partitions'
+   * sizes are the bytes of their stored batches. Another broker id is answered INVALID_REQUEST: it is not in the
+   * cluster. Topics that do not exist are left out, as Kafka leaves out partitions it does not host.
+   */
+  describeLogDirs(req: Req<'describeLogDirs'>): Res<'describeLogDirs'> {
+    const id = this.config.brokerId
+    return {
+      brokers: req.brokers.map((broker) =>
+        broker === id
+          ? {broker, logDirs: [this.#logDir(req.topics)]}
+          : {
+              broker,
+              logDirs: [],
+              error: {
+                code: 'INVALID_REQUEST',
+                message: `Broker ${broker} is not in this cluster: its one broker is ${id}.`,
+              },
+            },
+      ),
+    }
+  }
+
+  #logDir(topics: Req<'describeLogDirs'>['topics']): LogDirData {
+    const dir = this.#store.path === ':memory:' ? ':memory:' : resolve(dirname(this.#store.path))
+    let totalBytes = -1
+    let usableBytes = -1
+    try {
+      const fs = statfsSync(dir)
+      totalBytes = fs.blocks * fs.bsize
+      usableBytes = fs.bavail * fs.bsize
+    } catch {
+      // an in-memory database, or a file system that cannot say
+    }
+    const wanted = topics === null ? null : new Map(topics.map((t) => [t.topic, new Set(t.partitions)]))
+    const partitions: LogDirData['partitions'] = []
+    for (const t of this.broker.topics()) {
+      const only = wanted === null ? undefined : wanted.get(t.row.name)
+      if (wanted !== null && only === undefined) continue
+      const sizes = this.#store.partitionSizes(t.row.id)
+      for (const p of t.partitions) {
+        if (only !== undefined && !only.has(p.index)) continue
+        partitions.push({
+          topic: t.row.name,
+          partition: p.index,
+          size: sizes.get(p.index) ?? 0,
+          offsetLag: 0,
+          isFuture: false,
+        })
+      }
+    }
+    return {logDir: dir, totalBytes, usableBytes, partitions}
   }
 
   // ---- kafkalite's own ----------------------------------------------------------------------------------------------

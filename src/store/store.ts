@@ -558,6 +558,17 @@ export class Store {
     return this.#whole(topic, partition, this.#s.batchSelectMaxTimestamp.get(topic, partition) as never)
   }
 
+  /** The bytes of the batches stored for each partition of a topic that has any (Kafka's log size per partition). */
+  partitionSizes(topic: number): Map<number, number> {
+    const sizes = new Map<number, number>()
+    for (const statement of [this.#s.batchBytesByPartition, this.#s.batchPartBytesByPartition]) {
+      for (const [partition, bytes] of statement.all(topic) as [number, number][]) {
+        sizes.set(partition, (sizes.get(partition) ?? 0) + bytes)
+      }
+    }
+    return sizes
+  }
+
   /** Every stored SCRAM credential, by user then mechanism. */
   listScramCredentials(): ScramCredentialRow[] {
     return this.#s.scramSelectAll.all() as ScramCredentialRow[]
@@ -712,6 +723,13 @@ function prepare(db: Database) {
     batchSelectByTimestamp: s(
       `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND max_timestamp >= ?
        ORDER BY last_offset LIMIT 1`,
+    ).raw(),
+    // length() of a blob reads its size, not its content.
+    batchBytesByPartition: s(
+      'SELECT partition, SUM(length(bytes)) FROM batch WHERE topic = ? GROUP BY partition',
+    ).raw(),
+    batchPartBytesByPartition: s(
+      'SELECT partition, SUM(length(bytes)) FROM batch_part WHERE topic = ? GROUP BY partition',
     ).raw(),
     batchSelectMaxTimestamp: s(
       `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ?

@@ -123,9 +123,12 @@ describe('the store', () => {
     expect(store.readBatches(topic.id, 0, 0, 3, big.length).batches).toEqual([small])
     expect(store.firstBatchAtOrAfterTimestamp(topic.id, 0, 1)!.equals(big)).toBe(true)
     expect(store.batchWithMaxTimestamp(topic.id, 0)!.equals(exact)).toBe(true)
+    // A partition's size (kafka-log-dirs) counts every part.
+    expect(store.partitionSizes(topic.id)).toEqual(new Map([[0, small.length + big.length + exact.length]]))
     // Deleting the batch deletes its parts.
     store.deleteRecordsBefore(topic.id, 0, 2)
     expect(store.db.prepare('SELECT count(*) FROM batch_part').pluck().get()).toBe(0)
+    expect(store.partitionSizes(topic.id)).toEqual(new Map([[0, exact.length]]))
     store.close()
   })
 })

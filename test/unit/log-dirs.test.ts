@@ -1,0 +1,50 @@
+// kafka-log-dirs' JSON (cli/log-dirs.ts): java.util.HashMap's iteration order, checked against the JDK's own output.
+import {describe, expect, it} from 'vitest'
+import {
+  brokerIdsText,
+  javaHashMapOrder,
+  javaStringHash,
+  logDirsJson,
+  topicPartitionHash,
+} from '../../src/cli/log-dirs.js'
+
+describe("kafka-log-dirs' HashMap order", () => {
+  it('orders topic partitions as a HashMap<TopicPartition, ...> of the JDK iterates them', () => {
+    const items = ['orders', 'clicks', 'a-very-long-topic-name'].flatMap((topic) =>
+      Array.from({length: 12}, (_, partition) => ({topic, partition})),
+    )
+    const order = javaHashMapOrder(items, (i) => topicPartitionHash(i.topic, i.partition)).map(
+      (i) => `${i.topic}-${i.partition}`,
+    )
+    // Printed by Java 17 with kafka-clients 4.4.0: new HashMap<TopicPartition, Integer>() filled in this order.
+    expect(order.join(',')).toBe(
+      'orders-8,orders-10,a-very-long-topic-name-0,a-very-long-topic-name-4,clicks-9,a-very-long-topic-name-2,clicks-11,a-very-long-topic-name-8,clicks-5,a-very-long-topic-name-6,clicks-7,clicks-1,orders-1,a-very-long-topic-name-10,clicks-3,orders-3,orders-5,orders-7,orders-9,orders-11,clicks-10,a-very-long-topic-name-3,a-very-long-topic-name-1,clicks-6,a-very-long-topic-name-7,clicks-8,a-very-long-topic-name-5,clicks-2,orders-0,a-very-long-topic-name-11,clicks-4,orders-2,a-very-long-topic-name-9,orders-4,clicks-0,orders-6',
+    )
+    expect(brokerIdsText([17, 3, 40, 1])).toBe('17,1,3,40') // new HashSet<>(List.of(17, 3, 40, 1))
+    expect(javaStringHash('logDir')).toBe(-1097370967)
+  })
+
+  it("prints Kafka's JSON with the keys in Jackson's order of a HashMap", () => {
+    const json = logDirsJson(
+      new Map([
+        [
+          1,
+          new Map([
+            [
+              '/data',
+              {
+                replicaInfos: [{topic: 't', partition: 0, size: 12, offsetLag: 0, isFuture: false}],
+                totalBytes: -1,
+                usableBytes: -1,
+              },
+            ],
+          ]),
+        ],
+      ]),
+      new Set(),
+    )
+    expect(json).toBe(
+      '{"brokers":[{"broker":1,"logDirs":[{"partitions":[{"partition":"t-0","size":12,"offsetLag":0,"isFuture":false}],"error":null,"logDir":"/data"}]}],"version":1}',
+    )
+  })
+})
