@@ -143,3 +143,33 @@ export function parseInt32(option: string, text: string): number {
   }
   return n
 }
+
+/** Java's String.hashCode (UTF-16 code units). */
+export function javaStringHash(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
+  return h
+}
+
+/** Kafka's TopicPartition.hashCode. */
+export function topicPartitionHash(topic: string, partition: number): number {
+  return (Math.imul(31, 31 + partition) + javaStringHash(topic)) | 0
+}
+
+/**
+ * The iteration order of a java.util.HashMap (default capacity and load factor) filled with `items` in this order:
+ * by bucket of the final table, then by insertion. (A bucket of 8 or more keys in a table of 64 or more would be a
+ * tree in Java; the key hashes of topic partitions do not collide that much.)
+ */
+export function javaHashMapOrder<T>(items: readonly T[], hash: (item: T) => number): T[] {
+  let capacity = 16
+  while (items.length > capacity * 0.75) capacity *= 2
+  const bucket = (item: T) => {
+    const h = hash(item)
+    return (h ^ (h >>> 16)) & (capacity - 1)
+  }
+  return items
+    .map((item, i) => ({item, i, b: bucket(item)}))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((x) => x.item)
+}

@@ -1,39 +1,9 @@
 // kafka-log-dirs --describe (Kafka 4.4's LogDirsCommand): its JSON, printed by Jackson from java.util.HashMaps, so
-// every object's keys and every list built from a map come in HashMap order. That order is reproduced here (a key's
-// bucket, String.hashCode and TopicPartition.hashCode spread as HashMap.hash spreads them, then insertion order), so
-// the output is Kafka's byte for byte.
+// every object's keys and every list built from a map come in HashMap order, reproduced by java-compat.ts, so the
+// output is Kafka's byte for byte.
 import type {LogDirDescription, ReplicaInfo} from '../client/admin.js'
 import {ERROR_CODES, type ErrorCode} from '../errors.js'
-
-/** Java's String.hashCode (UTF-16 code units). */
-export function javaStringHash(s: string): number {
-  let h = 0
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
-  return h
-}
-
-/** Kafka's TopicPartition.hashCode. */
-export function topicPartitionHash(topic: string, partition: number): number {
-  return (Math.imul(31, 31 + partition) + javaStringHash(topic)) | 0
-}
-
-/**
- * The iteration order of a java.util.HashMap (default capacity and load factor) filled with `items` in this order:
- * by bucket of the final table, then by insertion. (A bucket of 8 or more keys in a table of 64 or more would be a
- * tree in Java; the key hashes of topic partitions do not collide that much.)
- */
-export function javaHashMapOrder<T>(items: readonly T[], hash: (item: T) => number): T[] {
-  let capacity = 16
-  while (items.length > capacity * 0.75) capacity *= 2
-  const bucket = (item: T) => {
-    const h = hash(item)
-    return (h ^ (h >>> 16)) & (capacity - 1)
-  }
-  return items
-    .map((item, i) => ({item, i, b: bucket(item)}))
-    .sort((x, y) => x.b - y.b || x.i - y.i)
-    .map((x) => x.item)
-}
+import {javaHashMapOrder, javaStringHash, topicPartitionHash} from './java-compat.js'
 
 /** A JSON object with its keys in the order a HashMap of them iterates. */
 function hashMapObject(entries: [string, unknown][]): string {

@@ -1,12 +1,7 @@
 // kafka-log-dirs' JSON (cli/log-dirs.ts): java.util.HashMap's iteration order, checked against the JDK's own output.
 import {describe, expect, it} from 'vitest'
-import {
-  brokerIdsText,
-  javaHashMapOrder,
-  javaStringHash,
-  logDirsJson,
-  topicPartitionHash,
-} from '../../src/cli/log-dirs.js'
+import {javaHashMapOrder, javaStringHash, topicPartitionHash} from '../../src/cli/java-compat.js'
+import {brokerIdsText, logDirsJson} from '../../src/cli/log-dirs.js'
 
 describe("kafka-log-dirs' HashMap order", () => {
   it('orders topic partitions as a HashMap<TopicPartition, ...> of the JDK iterates them', () => {
