@@ -703,7 +703,7 @@ describe('malformed records', () => {
     const error = thrown(() => decodeRecords(batch))
     expect(error.code).toBe('CORRUPT_MESSAGE')
     expect(error.message).toBe(
-      'Unknown compression type id 5 in the record batch attributes: Kafka\'s are 0 to 4 (none, gzip, snappy, lz4, zstd)',
+      "Unknown compression type id 5 in the record batch attributes: Kafka's are 0 to 4 (none, gzip, snappy, lz4, zstd)",
     )
   })
 })
