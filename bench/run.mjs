@@ -6,7 +6,7 @@
 //   BENCH_RUNS=5           repetitions of each timed step
 //   BENCH_ONLY=a,b         only these sections: cli, cold, produce, latency, rebalance, group, txn, lag,
 //                          validation, unread, bigrecord (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
-//                          (bench/kafka-cluster.mjs)
+//                          (bench/kafka-cluster.mjs), perf (bench/tools.mjs)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -17,6 +17,7 @@ import {fileURLToPath} from 'node:url'
 import {kafkaCluster} from './kafka-cluster.mjs'
 import {kafkaAnchor, kafkaListener} from './kafka-listener.mjs'
 import {largeRecord, recordValidation, unreadFetches} from './robustness.mjs'
+import {perfTests} from './tools.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -668,6 +669,7 @@ const SECTIONS = [
   'listener',
   'anchor',
   'cluster',
+  'perf',
 ]
 const only = process.env.BENCH_ONLY?.split(',')
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
@@ -701,6 +703,7 @@ await section('bigrecord', () => largeRecord(bench))
 await section('listener', () => kafkaListener(bench))
 await section('anchor', () => kafkaAnchor(bench))
 await section('cluster', () => kafkaCluster(bench))
+await section('perf', () => perfTests(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']

@@ -57,36 +57,18 @@ export function javaMapString(map: Readonly<Record<string, string>>): string {
     .join(', ')}}`
 }
 
-// 64-bit arithmetic on (hi, lo) pairs of unsigned 32-bit numbers: BigInt costs ~100 ns an operation, and the perf
-// test draws one number per payload byte.
+// 64-bit arithmetic on (hi, lo) pairs of unsigned 32-bit numbers, without BigInt (~100 ns an operation) and without
+// allocating: the perf test draws one number per payload byte. A 32 x 32-bit product is taken in 16-bit limbs.
 const GOLDEN_GAMMA_HI = 0x9e3779b9
 const GOLDEN_GAMMA_LO = 0x7f4a7c15
-const MIX32_A_HI = 0x62a9d9ed
-const MIX32_A_LO = 0x799705f5
-const MIX32_B_HI = 0xcb24d0a5
-const MIX32_B_LO = 0xc88c35b3
-
-/** hi and lo words of the 64-bit product of two unsigned 32-bit numbers. */
-function mul32(a: number, b: number): [number, number] {
-  const a0 = a & 0xffff
-  const a1 = a >>> 16
-  const b0 = b & 0xffff
-  const b1 = b >>> 16
-  const p00 = a0 * b0
-  const p01 = a0 * b1
-  const p10 = a1 * b0
-  const p11 = a1 * b1
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
-  const lo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0
-  const hi = (p11 + (p01 >>> 16) + (p10 >>> 16) + Math.floor(mid / 0x10000)) >>> 0
-  return [hi, lo]
-}
-
-/** The high 32 bits (as a signed int) of (hi, lo) x (bhi, blo) mod 2^64. */
-function mulHigh(hi: number, lo: number, bhi: number, blo: number): number {
-  const [phi] = mul32(lo, blo)
-  return (phi + Math.imul(hi, blo) + Math.imul(lo, bhi)) | 0
-}
+const A_HI = 0x62a9d9ed // mix32's first multiplier, 0x62a9d9ed799705f5
+const A_LO = 0x799705f5
+const A0 = A_LO & 0xffff
+const A1 = A_LO >>> 16
+const B_HI = 0xcb24d0a5 // its second, 0xcb24d0a5c88c35b3
+const B_LO = 0xc88c35b3
+const B0 = B_LO & 0xffff
+const B1 = B_LO >>> 16
 
 /** Java's java.util.SplittableRandom, for nextInt(bound): the same numbers as the JDK for the same seed. */
 export class SplittableRandom {
@@ -103,18 +85,50 @@ export class SplittableRandom {
   nextInt(): number {
     // seed += GOLDEN_GAMMA
     const lo = (this.#lo + GOLDEN_GAMMA_LO) >>> 0
-    const carry = lo < this.#lo ? 1 : 0
-    this.#hi = (this.#hi + GOLDEN_GAMMA_HI + carry) >>> 0
+    const hi = (this.#hi + GOLDEN_GAMMA_HI + (lo < this.#lo ? 1 : 0)) >>> 0
+    this.#hi = hi
     this.#lo = lo
-    // mix32: z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5; return (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3) >>> 32)
-    let zhi = this.#hi
-    let zlo = (this.#lo ^ (this.#hi >>> 1)) >>> 0
-    const [p1hi, p1lo] = mul32(zlo, MIX32_A_LO)
-    zhi = (p1hi + Math.imul(zhi, MIX32_A_LO) + Math.imul(zlo, MIX32_A_HI)) >>> 0
-    zlo = p1lo
+    // z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5, the low word's product in 16-bit limbs
+    const z = (lo ^ (hi >>> 1)) >>> 0
+    let x0 = z & 0xffff
+    let x1 = z >>> 16
+    let p00 = x0 * A0
+    let p01 = x0 * A1
+    let p10 = x1 * A0
+    let mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
+    const zlo = ((mid << 16) | (p00 & 0xffff)) >>> 0
+    const zhi = (x1 * A1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(hi, A_LO) + Math.imul(z, A_HI)) >>> 0
+    // (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3) >>> 32): the high word only
     const xhi = (zhi ^ (zhi >>> 28)) >>> 0
     const xlo = (zlo ^ ((zlo >>> 28) | (zhi << 4))) >>> 0
-    return mulHigh(xhi, xlo, MIX32_B_HI, MIX32_B_LO)
+    x0 = xlo & 0xffff
+    x1 = xlo >>> 16
+    p00 = x0 * B0
+    p01 = x0 * B1
+    p10 = x1 * B0
+    mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
+    return (x1 * B1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(xhi, B_LO) + Math.imul(xlo, B_HI)) | 0
+  }
+
+  /**
+   * `for (j...) buf[j] = (byte) (nextInt(bound) + base)`, as ProducerPerformance fills a payload. WebAssembly has
+   * 64-bit integers: its loop (FILL_WASM) takes ~2 ns a byte where the JavaScript one takes ~12.
+   */
+  fill(buf: Uint8Array, bound: number, base: number): void {
+    const wasm = bound > 1 && (bound & (bound - 1)) !== 0 ? fillWasm() : null
+    if (wasm === null) {
+      for (let j = 0; j < buf.length; j++) buf[j] = this.nextIntBelow(bound) + base
+      return
+    }
+    for (let at = 0; at < buf.length; at += FILL_CHUNK) {
+      const n = Math.min(FILL_CHUNK, buf.length - at)
+      wasm.seed[0] = this.#lo
+      wasm.seed[1] = this.#hi
+      wasm.fill(n, bound, base)
+      this.#lo = wasm.seed[0]!
+      this.#hi = wasm.seed[1]!
+      buf.set(wasm.bytes.subarray(8, 8 + n), at)
+    }
   }
 
   /** Java's nextInt(bound) (RandomSupport.boundedNextInt): uniform in [0, bound). */
@@ -172,4 +186,108 @@ export function javaHashMapOrder<T>(items: readonly T[], hash: (item: T) => numb
     .map((item, i) => ({item, i, b: bucket(item)}))
     .sort((x, y) => x.b - y.b || x.i - y.i)
     .map((x) => x.item)
+}
+
+/** Bytes filled per call of the WebAssembly loop: its one page of memory, after the 8 bytes of the seed. */
+const FILL_CHUNK = 65536 - 8
+
+/**
+ * SplittableRandom's fill loop in WebAssembly, assembled here (nothing to load):
+ *
+ *   (memory (export "m") 1)                      ;; bytes 0-7: the seed (i64, little-endian); 8..: the output
+ *   (func (export "f") (param $len i32) (param $bound i32) (param $base i32)
+ *     (local $i i32) (local $u i32) (local $r i32) (local $seed i64) (local $z i64)
+ *     (local.set $seed (i64.load (i32.const 0)))
+ *     (block $done (loop $next
+ *       (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+ *       (loop $retry                             ;; RandomSupport.boundedNextInt's rejection loop
+ *         (local.set $seed (i64.add (local.get $seed) (i64.const 0x9e3779b97f4a7c15)))
+ *         (local.set $z (i64.mul (i64.xor (local.get $seed) (i64.shr_u (local.get $seed) (i64.const 33)))
+ *                                (i64.const 0x62a9d9ed799705f5)))
+ *         (local.set $u (i32.shr_u (i32.wrap_i64 (i64.shr_u
+ *           (i64.mul (i64.xor (local.get $z) (i64.shr_u (local.get $z) (i64.const 28))) (i64.const 0xcb24d0a5c88c35b3))
+ *           (i64.const 32))) (i32.const 1)))
+ *         (local.set $r (i32.rem_u (local.get $u) (local.get $bound)))
+ *         (br_if $retry (i32.lt_s (i32.sub (i32.sub (i32.add (local.get $u) (local.get $bound)) (i32.const 1))
+ *                                         (local.get $r)) (i32.const 0))))
+ *       (i32.store8 offset=8 (local.get $i) (i32.add (local.get $r) (local.get $base)))
+ *       (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *       (br $next)))
+ *     (i64.store (i32.const 0) (local.get $seed)))
+ */
+function assembleFill(): Uint8Array {
+  const uleb = (n: number): number[] => {
+    const out: number[] = []
+    do {
+      let b = n & 0x7f
+      n >>>= 7
+      if (n !== 0) b |= 0x80
+      out.push(b)
+    } while (n !== 0)
+    return out
+  }
+  const sleb = (value: bigint): number[] => {
+    const out: number[] = []
+    let v = BigInt.asIntN(64, value)
+    for (;;) {
+      const b = Number(v & 0x7fn)
+      v >>= 7n
+      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) return [...out, b]
+      out.push(b | 0x80)
+    }
+  }
+  const i64 = (v: bigint) => [0x42, ...sleb(v)]
+  // prettier-ignore
+  const body = [
+    0x02, 0x03, 0x7f, 0x02, 0x7e, // locals: 3 x i32 ($i $u $r), 2 x i64 ($seed $z)
+    0x41, 0x00, 0x29, 0x03, 0x00, 0x21, 0x06, // $seed = i64.load(0)
+    0x02, 0x40, 0x03, 0x40, // block $done, loop $next
+    0x20, 0x03, 0x20, 0x00, 0x4f, 0x0d, 0x01, // br_if $done ($i >= $len)
+    0x03, 0x40, // loop $retry
+    0x20, 0x06, ...i64(0x9e3779b97f4a7c15n), 0x7c, 0x22, 0x06, // $seed += GOLDEN_GAMMA (tee)
+    0x20, 0x06, 0x42, 0x21, 0x88, 0x85, ...i64(0x62a9d9ed799705f5n), 0x7e, 0x22, 0x07, // $z = (s ^ s >>> 33) * A
+    0x20, 0x07, 0x42, 0x1c, 0x88, 0x85, ...i64(0xcb24d0a5c88c35b3n), 0x7e, // (z ^ z >>> 28) * B
+    0x42, 0x20, 0x88, 0xa7, 0x41, 0x01, 0x76, 0x22, 0x04, // $u = (int) (... >>> 32) >>> 1
+    0x20, 0x01, 0x70, 0x21, 0x05, // $r = $u % $bound
+    0x20, 0x04, 0x20, 0x01, 0x6a, 0x41, 0x01, 0x6b, 0x20, 0x05, 0x6b, // $u + ($bound - 1) - $r
+    0x41, 0x00, 0x48, 0x0d, 0x00, 0x0b, // br_if $retry (< 0); end $retry
+    0x20, 0x03, 0x20, 0x05, 0x20, 0x02, 0x6a, 0x3a, 0x00, 0x08, // i32.store8 offset=8 ($i, $r + $base)
+    0x20, 0x03, 0x41, 0x01, 0x6a, 0x21, 0x03, 0x0c, 0x00, // $i++, br $next
+    0x0b, 0x0b, // end $next, end $done
+    0x41, 0x00, 0x20, 0x06, 0x37, 0x03, 0x00, 0x0b, // i64.store(0, $seed); end
+  ]
+  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes]
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // \0asm, version 1
+    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]), // type: (i32, i32, i32) -> ()
+    ...section(3, [0x01, 0x00]), // function 0 of type 0
+    ...section(5, [0x01, 0x00, 0x01]), // memory: 1 page
+    ...section(7, [0x02, 0x01, 0x66, 0x00, 0x00, 0x01, 0x6d, 0x02, 0x00]), // exports "f" (func 0), "m" (memory 0)
+    ...section(10, [0x01, ...uleb(body.length), ...body]),
+  ])
+}
+
+interface FillWasm {
+  fill(len: number, bound: number, base: number): void
+  seed: Uint32Array
+  bytes: Uint8Array
+}
+let filler: FillWasm | null | undefined
+
+/** The WebAssembly loop, instantiated on first use; null where WebAssembly is not available. */
+function fillWasm(): FillWasm | null {
+  if (filler !== undefined) return filler
+  try {
+    const {WebAssembly: Wasm} = globalThis as unknown as {
+      WebAssembly: {
+        Module: new (bytes: Uint8Array) => object
+        Instance: new (module: object, imports: object) => {exports: {f: FillWasm['fill']; m: {buffer: ArrayBuffer}}}
+      }
+    }
+    const {f, m} = new Wasm.Instance(new Wasm.Module(assembleFill()), {}).exports
+    filler = {fill: f, seed: new Uint32Array(m.buffer, 0, 2), bytes: new Uint8Array(m.buffer)}
+  } catch {
+    filler = null
+  }
+  return filler
 }

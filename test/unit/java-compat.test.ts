@@ -14,6 +14,23 @@ describe('SplittableRandom', () => {
     expect(Array.from({length: 10}, () => r.nextIntBelow(1000))).toEqual([
       678, 396, 37, 793, 789, 786, 207, 864, 718, 929,
     ])
+    // fill: the same numbers as a call per byte, and the generator goes on from where it stopped.
+    const filled = new SplittableRandom(0)
+    const first = Buffer.alloc(40)
+    const rest = Buffer.alloc(24)
+    filled.fill(first, 26, 65)
+    filled.fill(rest, 26, 65)
+    expect(Buffer.concat([first, rest]).toString()).toBe(letters(0, 64))
+    const powers = new SplittableRandom(7)
+    const bytes = new Uint8Array(16)
+    powers.fill(bytes, 16, 0)
+    const one = new SplittableRandom(7)
+    expect([...bytes]).toEqual(Array.from({length: 16}, () => one.nextIntBelow(16)))
+    // More than the WebAssembly loop's one page at a time.
+    const big = Buffer.alloc(70_000)
+    new SplittableRandom(3).fill(big, 26, 65)
+    const byCalls = new SplittableRandom(3)
+    expect(big.equals(Buffer.from(Array.from({length: 70_000}, () => byCalls.nextIntBelow(26) + 65)))).toBe(true)
   })
 })
 
