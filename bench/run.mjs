@@ -8,7 +8,8 @@
 //                          validation, unread, bigrecord (bench/robustness.mjs), listener, anchor (bench/kafka-listener.mjs), cluster
 //                          (bench/kafka-cluster.mjs), registry (bench/schema-registry.mjs), serdes (bench/serdes.mjs: Avro
 //                          produce and decode), compaction and cleaner (bench/retention.mjs: one cleaner pass
-//                          against reading every record; produce throughput and p99 while the cleaner runs)
+//                          against reading every record; produce throughput and p99 while the cleaner runs), perf
+//                          (bench/tools.mjs: producer-perf-test against console-producer)
 //   BENCH_DOCS=path|none   where the report goes: by default a complete run (no BENCH_ONLY) rewrites the generated
 //                          part of docs/benchmarks.md and a partial run writes nothing; a path writes there anyway
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -22,6 +23,7 @@ import {largeRecord, recordValidation, unreadFetches} from './robustness.mjs'
 import {cleanerLoad, compaction} from './retention.mjs'
 import {registryLookups} from './schema-registry.mjs'
 import {schemaSerdes} from './serdes.mjs'
+import {perfTests} from './tools.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -677,6 +679,7 @@ const SECTIONS = [
   'serdes',
   'compaction',
   'cleaner',
+  'perf',
 ]
 const only = process.env.BENCH_ONLY?.split(',')
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? []
@@ -714,6 +717,7 @@ await section('registry', () => registryLookups(bench))
 await section('serdes', () => schemaSerdes(bench))
 await section('compaction', () => compaction(bench))
 await section('cleaner', () => cleanerLoad(bench))
+await section('perf', () => perfTests(bench))
 
 console.log(`\nkafkalite benchmarks (${started.toISOString()}, node ${process.version}, ${RUNS} runs each, medians)\n`)
 const header = ['benchmark', 'value', 'unit', 'baseline (same run)', 'baseline', 'ratio', 'target', 'met']

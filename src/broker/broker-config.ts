@@ -16,7 +16,6 @@ import {
   BROKER_SYNONYMS,
   TOPIC_CONFIGS,
   validateValue,
-  zstdRefused,
   type ConfigDef,
   type DynamicBrokerConfigs,
 } from './topic-config.js'
@@ -262,9 +261,6 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       const message = (error as Error).message.replace(`configuration ${name}:`, `configuration ${name}${where}:`)
       throw new KafkaException('BROKER_CONFIG_INVALID', message)
     }
-  }
-  if (topicDefaults['compression.type'] === 'zstd') {
-    throw new KafkaException('BROKER_CONFIG_INVALID', `${zstdRefused().message.replace(':', `${where}:`)}`)
   }
   if (values['default.replication.factor'] !== undefined && values['default.replication.factor'] !== '1') {
     throw new KafkaException(

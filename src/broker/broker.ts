@@ -42,7 +42,6 @@ import {
   topicConfigDef,
   validateTopicConfigs,
   validateValue,
-  zstdRefused,
 } from './topic-config.js'
 import {DYNAMIC_BROKER_SETTINGS, describeBrokerConfigs} from './broker-config.js'
 
@@ -552,7 +551,6 @@ export class Broker {
     state.timestampAfterMaxMs = Number(this.configs.value('message.timestamp.after.max.ms', state.row.configs))
     state.logAppendTime = this.configs.value('message.timestamp.type', state.row.configs) === 'LogAppendTime'
     const compression = this.configs.value('compression.type', state.row.configs)
-    // 'zstd' is refused when set; one stored by an older kafkalite keeps the producer's codec.
     state.compression =
       compression === 'uncompressed'
         ? 'none'
@@ -727,7 +725,6 @@ export class Broker {
         const def = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some((x) => x.name === name))!
         setOwn(next, name, validateValue(name, value, def))
       }
-      if (next['compression.type'] === 'zstd') throw zstdRefused()
       if (!validateOnly) {
         this.store.setBrokerConfigs(scope === 'cluster' ? '' : String(this.config.brokerId), next)
         this.configs.dynamic = {...this.configs.dynamic, [scope]: next}

@@ -11,8 +11,10 @@
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit;
 // - SchemaRegistry: Confluent's schema registry (schema-registry/), reached through one REST router by both the
 //   registry's HTTP listener and the socket.
+import {statfsSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import {CorruptDatabaseException} from '../errors.js'
-import type {DaemonStatus, ParsedRequests, Responses} from '../protocol/socket/messages.js'
+import type {DaemonStatus, LogDirData, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {StorageFailure} from '../store/failure.js'
 import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
@@ -301,6 +303,59 @@ export class BrokerCore {
   schemaRegistry(request: RegistryRequest): RegistryResponse {
     this.#registry ??= new SchemaRegistry(this.#store, this.#now)
     return routeRegistryRequest(this.#registry, request, this.config.schemaRegistry.maxRequestBytes)
+  }
+
+  /**
+   * Kafka's DescribeLogDirs: this broker has one log directory, the one holding its database, whose partitions'
+   * sizes are the bytes of their stored batches. Another broker id is answered INVALID_REQUEST: it is not in the
+   * cluster. Topics that do not exist are left out, as Kafka leaves out partitions it does not host.
+   */
+  describeLogDirs(req: Req<'describeLogDirs'>): Res<'describeLogDirs'> {
+    const id = this.config.brokerId
+    return {
+      brokers: req.brokers.map((broker) =>
+        broker === id
+          ? {broker, logDirs: [this.#logDir(req.topics)]}
+          : {
+              broker,
+              logDirs: [],
+              error: {
+                code: 'INVALID_REQUEST',
+                message: `Broker ${broker} is not in this cluster: its one broker is ${id}.`,
+              },
+            },
+      ),
+    }
+  }
+
+  #logDir(topics: Req<'describeLogDirs'>['topics']): LogDirData {
+    const dir = this.#store.path === ':memory:' ? ':memory:' : resolve(dirname(this.#store.path))
+    let totalBytes = -1
+    let usableBytes = -1
+    try {
+      const fs = statfsSync(dir)
+      totalBytes = fs.blocks * fs.bsize
+      usableBytes = fs.bavail * fs.bsize
+    } catch {
+      // an in-memory database, or a file system that cannot say
+    }
+    const wanted = topics === null ? null : new Map(topics.map((t) => [t.topic, new Set(t.partitions)]))
+    const partitions: LogDirData['partitions'] = []
+    for (const t of this.broker.topics()) {
+      const only = wanted === null ? undefined : wanted.get(t.row.name)
+      if (wanted !== null && only === undefined) continue
+      for (const p of t.partitions) {
+        if (only !== undefined && !only.has(p.index)) continue
+        partitions.push({
+          topic: t.row.name,
+          partition: p.index,
+          size: this.broker.partitionBytes(p),
+          offsetLag: 0,
+          isFuture: false,
+        })
+      }
+    }
+    return {logDir: dir, totalBytes, usableBytes, partitions}
   }
 
   // ---- kafkalite's own ----------------------------------------------------------------------------------------------

@@ -196,7 +196,6 @@ export function validateTopicConfigs(configs: Record<string, string>): Record<st
     if (!def) throw new KafkaException('INVALID_CONFIG', `Unknown topic config name: ${name}`)
     out[name] = validateValue(name, value, def)
   }
-  if (out['compression.type'] === 'zstd') throw zstdRefused()
   const minLag = BigInt(out['min.compaction.lag.ms'] ?? '0')
   const maxLag = BigInt(out['max.compaction.lag.ms'] ?? LONG_MAX)
   if (minLag > maxLag) {
@@ -207,13 +206,6 @@ export function validateTopicConfigs(configs: Record<string, string>): Record<st
   }
   return out
 }
-
-/** zstd is a valid compression.type in Kafka, but kafkalite has no zstd (Node 20 does not). */
-export const zstdRefused = () =>
-  new KafkaException(
-    'INVALID_CONFIG',
-    "compression.type 'zstd' is not supported by kafkalite yet: use producer, uncompressed, gzip, snappy or lz4.",
-  )
 
 /** The broker's dynamic configs (kafka-configs --entity-type brokers): this broker's, and the cluster's defaults. */
 export interface DynamicBrokerConfigs {

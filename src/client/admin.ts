@@ -485,6 +485,32 @@ export class Admin {
     throwFirst(res.results)
   }
 
+  /**
+   * Kafka's describeLogDirs(brokers).allDescriptions(): each broker's log directories, by path, with the partitions in
+   * each (their size in bytes, offset lag, and whether they are a future replica). Rejects with the first broker's
+   * error; a directory that could not be read carries its own.
+   */
+  async describeLogDirs(brokers: readonly number[]): Promise<Map<number, Map<string, LogDirDescription>>> {
+    const res = await this.#request('describeLogDirs', {brokers: [...brokers], topics: null})
+    throwFirst(res.brokers)
+    return new Map(
+      res.brokers.map((b) => [
+        b.broker,
+        new Map(
+          b.logDirs.map((d) => [
+            d.logDir,
+            {
+              ...(d.error === undefined ? {} : {error: errorFromData(d.error)}),
+              replicaInfos: d.partitions.map((p) => ({...p})),
+              totalBytes: d.totalBytes,
+              usableBytes: d.usableBytes,
+            },
+          ]),
+        ),
+      ]),
+    )
+  }
+
   close(): void {
     void this.#connections.close()
   }
@@ -492,6 +518,23 @@ export class Admin {
   async #request<M extends Method>(method: M, params: Requests[M]): Promise<Responses[M]> {
     return (await this.#connections.get()).request(method, params)
   }
+}
+
+/** Kafka's ReplicaInfo, with its partition: the size of its log in bytes, its offset lag, whether it is a future log. */
+export interface ReplicaInfo {
+  topic: string
+  partition: number
+  size: number
+  offsetLag: number
+  isFuture: boolean
+}
+
+/** Kafka's LogDirDescription: a log directory's partitions, the size of its volume and what is free (-1: unknown). */
+export interface LogDirDescription {
+  error?: KafkaException
+  replicaInfos: ReplicaInfo[]
+  totalBytes: number
+  usableBytes: number
 }
 
 /** Kafka's UserScramCredentialsDescription: a user's SCRAM mechanisms with their iterations. */

@@ -57,7 +57,7 @@ Ctrl-C, SIGTERM and SIGHUP stop the reading as they stop Kafka's tool, which clo
     }),
     'compression-codec': Flags.string({
       description:
-        "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd' (zstd is not supported by kafkalite yet). If specified without value, then it defaults to 'gzip'.",
+        "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'. If specified without value, then it defaults to 'gzip'.",
       helpValue: '[compression-codec]',
     }),
     'batch-size': Flags.integer({

@@ -910,6 +910,7 @@ function prepare(db: Database) {
       `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
          AND max_timestamp >= ? ORDER BY last_offset LIMIT 1`,
     ).raw(),
+    // length() of a blob reads its size, not its content.
     batchSelectMaxTimestamp: s(
       `SELECT bytes, last_offset, parts FROM batch WHERE topic = ? AND partition = ? AND last_offset >= ?
        ORDER BY max_timestamp DESC, last_offset ASC LIMIT 1`,

@@ -659,6 +659,7 @@ describe('malformed records', () => {
   it.each([
     ['snappy', 2, [0x82, 0x53], 400], // snappy-java's stream header; copies of at most 64 bytes
     ['lz4', 3, [0x04, 0x22], 200], // the LZ4 frame magic, little-endian
+    ['zstd', 4, [0x28, 0xb5], 100], // the zstd frame magic 0xFD2FB528, little-endian
   ] as const)('compresses with %s (codec %d) as Kafka frames it', (name, codec, magic, most) => {
     const batch = build([{ts: 1, key: null, value: Buffer.alloc(5000, 0x61)}], {compression: name})
     expect(batch.readInt16BE(OFFSET.attributes) & 0x07).toBe(codec)
@@ -696,13 +697,13 @@ describe('malformed records', () => {
     }
   })
 
-  it('names the zstd codec as not supported yet', () => {
+  it('names an unknown compression type id', () => {
     const batch = build([{ts: 1, key: null, value: b('a')}])
-    batch.writeInt16BE(4, OFFSET.attributes)
+    batch.writeInt16BE(5, OFFSET.attributes)
     const error = thrown(() => decodeRecords(batch))
     expect(error.code).toBe('CORRUPT_MESSAGE')
     expect(error.message).toBe(
-      "Compression codec 'zstd' is not supported by kafkalite yet (none, gzip, snappy, lz4 are)",
+      "Unknown compression type id 5 in the record batch attributes: Kafka's are 0 to 4 (none, gzip, snappy, lz4, zstd)",
     )
   })
 })

@@ -131,6 +131,7 @@ describe('the store', () => {
     expect(store.purgeBelow(topic.id, 0, 2, 10)).toBe(1)
     expect(store.purgeBelow(topic.id, 0, 2, 10)).toBe(0)
     expect(store.db.prepare('SELECT count(*) FROM batch_part').pluck().get()).toBe(0)
+    expect(store.segmentStats(topic.id, 0, 0, 3).size).toBe(exact.length)
     store.close()
   })
 })

@@ -93,12 +93,14 @@ describe('broker config', () => {
     expect(brokerConfigFrom({'zookeeper.connect': 'x'}, null).unknown).toEqual(['zookeeper.connect'])
   })
 
-  it('refuses compression.type zstd, which kafkalite cannot write, for the broker and for a topic', () => {
-    expect(() => brokerConfigFrom({'compression.type': 'zstd'}, '/h/server.properties')).toThrow(
-      "compression.type 'zstd' is not supported by kafkalite yet in /h/server.properties: use producer, uncompressed, gzip, snappy or lz4.",
-    )
-    expect(() => validateTopicConfigs({'compression.type': 'zstd'})).toThrow(/'zstd' is not supported by kafkalite yet/)
-    expect(validateTopicConfigs({'compression.type': 'lz4'})).toEqual({'compression.type': 'lz4'})
+  it('takes every compression.type of Kafka, zstd included, for the broker and for a topic', () => {
+    expect(brokerConfigFrom({'compression.type': 'zstd'}, '/h/server.properties').topicDefaults).toMatchObject({
+      'compression.type': 'zstd',
+    })
+    for (const codec of ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']) {
+      expect(validateTopicConfigs({'compression.type': codec})).toEqual({'compression.type': codec})
+    }
+    expect(() => validateTopicConfigs({'compression.type': 'brotli'})).toThrow(/Invalid value brotli/)
   })
 
   it("reads Kafka's expiration settings for transactional and producer ids", () => {

@@ -7,7 +7,7 @@
 //   each, and EndTxn sent only once every batch before it is acknowledged;
 // - a partition whose leader moved (NOT_LEADER_OR_FOLLOWER and its kin) makes the next request ask for metadata.
 // The roles' retry rules (which errors to retry, for how long) stay theirs: this file only translates and routes.
-import {KafkaException, TimeoutException, type ErrorData} from '../../errors.js'
+import {KafkaException, TimeoutException, toKafkaException, type ErrorData} from '../../errors.js'
 import {
   APIS,
   EMPTY_BYTES,
@@ -353,6 +353,8 @@ export class KafkaTransport implements Transport {
         return {result: await this.#describeTransactions(p), payload: none}
       case 'describeProducers':
         return {result: await this.#describeProducers(p), payload: none}
+      case 'describeLogDirs':
+        return {result: await this.#describeLogDirs(p), payload: none}
       case 'describeUserScramCredentials':
         return {result: await this.#describeUserScramCredentials(p), payload: none}
       case 'alterUserScramCredentials':
@@ -1485,6 +1487,48 @@ export class KafkaTransport implements Transport {
       }),
     )
     return {transactions}
+  }
+
+  /** DescribeLogDirs to each broker asked for, as Kafka's Admin sends it; a broker that fails carries its error. */
+  async #describeLogDirs(req: Requests['describeLogDirs']): Promise<Responses['describeLogDirs']> {
+    const topics = req.topics ? req.topics.map((t) => ({topic: t.topic, partitions: [...t.partitions]})) : null
+    if (req.brokers.some((b) => !this.cluster.brokers.has(b))) await this.cluster.metadata([])
+    const brokers = await Promise.all(
+      req.brokers.map(async (broker): Promise<Responses['describeLogDirs']['brokers'][number]> => {
+        try {
+          const connection = await this.cluster.connection(broker)
+          const res = await connection.request(APIS.DescribeLogDirs, {topics})
+          const error = noError(res.errorCode ?? 0)
+          if (error !== undefined) return {broker, logDirs: [], error}
+          return {
+            broker,
+            logDirs: res.results.map((r) =>
+              withError(
+                {
+                  logDir: r.logDir,
+                  totalBytes: r.totalBytes ?? -1,
+                  usableBytes: r.usableBytes ?? -1,
+                  partitions: r.topics.flatMap((t) =>
+                    t.partitions.map((p) => ({
+                      topic: t.name,
+                      partition: p.partitionIndex,
+                      size: p.partitionSize,
+                      offsetLag: p.offsetLag,
+                      isFuture: p.isFutureKey,
+                    })),
+                  ),
+                },
+                noError(r.errorCode),
+              ),
+            ),
+          }
+        } catch (error) {
+          const e = toKafkaException(error)
+          return {broker, logDirs: [], error: e.toJSON()}
+        }
+      }),
+    )
+    return {brokers}
   }
 
   async #describeProducers(req: Requests['describeProducers']): Promise<Responses['describeProducers']> {

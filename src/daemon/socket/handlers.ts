@@ -114,6 +114,7 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
     describeTransactions: (req) => core.describeTransactions(req),
     describeProducers: (req) => core.describeProducers(req),
     writeTxnMarkers: (req) => core.writeTxnMarkers(req),
+    describeLogDirs: (req) => core.describeLogDirs(req),
     describeUserScramCredentials: (req) => core.describeUserScramCredentials(req),
     alterUserScramCredentials: (req) => core.alterUserScramCredentials(req),
     lagSnapshot: (req) => core.lagSnapshot(req),

@@ -4,6 +4,7 @@
 import {gunzipSync, gzipSync} from 'node:zlib'
 import {lz4Compress, lz4Decompress} from './compression/lz4.js'
 import {snappyCompress, snappyDecompress} from './compression/snappy.js'
+import {zstdCompress, zstdDecompress} from './compression/zstd.js'
 import {KafkaException} from '../../errors.js'
 import {crc32c} from './crc32c.js'
 import {readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong, type Cursor} from './varint.js'
@@ -61,8 +62,8 @@ export const NO_PARTITION_LEADER_EPOCH = -1
 
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
-/** The compression codecs kafkalite writes and reads (Kafka's compression.type values but zstd). */
-export const CODECS = ['none', 'gzip', 'snappy', 'lz4'] as const
+/** The compression codecs kafkalite writes and reads: all of Kafka's. */
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 export type Codec = (typeof CODECS)[number]
 
 /** Each codec's compress and decompress (to at most `max` bytes), by its id in the batch attributes. */
@@ -85,6 +86,8 @@ const CODEC_FUNCTIONS: Record<
   },
   [COMPRESSION.snappy]: {compress: snappyCompress, decompress: snappyDecompress},
   [COMPRESSION.lz4]: {compress: lz4Compress, decompress: lz4Decompress},
+  // Loaded on first use (compression/zstd.ts): node:zlib's where Node has it, else WebAssembly.
+  [COMPRESSION.zstd]: {compress: (d) => zstdCompress(d), decompress: zstdDecompress},
 }
 
 /** A record header: a UTF-8 key and a value that may be null. */
@@ -513,7 +516,9 @@ function recordsOf(
   const codec = CODEC_FUNCTIONS[header.compression]
   const name = CODEC_NAMES[header.compression] ?? String(header.compression)
   if (codec === undefined) {
-    throw corrupt(`Compression codec '${name}' is not supported by kafkalite yet (${CODECS.join(', ')} are)`)
+    throw corrupt(
+      `Unknown compression type id ${header.compression} in the record batch attributes: Kafka's are 0 to 4 (${CODECS.join(', ')})`,
+    )
   }
   let data: Buffer
   try {

@@ -245,6 +245,16 @@ export const requestSchemas = {
   describeTransactions: z.object({transactionalIds: list(z.string())}),
   /** Kafka's DescribeProducers: the producer state of partitions. */
   describeProducers: z.object({partitions: list(z.object({topic, partition: nonNegative}))}),
+  /**
+   * Kafka's DescribeLogDirs, as the admin client sends it to each broker of `brokers`: each one's log directories,
+   * with the size of each partition's log, for every topic (null) or these partitions.
+   */
+  describeLogDirs: z.object({
+    brokers: list(int),
+    topics: list(z.object({topic, partitions: list(nonNegative)}))
+      .nullable()
+      .default(null),
+  }),
   /** Kafka's WriteTxnMarkers, as the admin client uses it to abort a hanging transaction. */
   writeTxnMarkers: z.object({
     markers: list(
@@ -416,6 +426,8 @@ export interface Responses {
   describeTransactions: {transactions: TransactionDescriptionData[]}
   describeProducers: {partitions: (PartitionResultBase & {producers: ProducerStateData[]})[]}
   writeTxnMarkers: {results: PartitionResultBase[]}
+  /** Each broker asked for: its log directories, or why it could not answer. */
+  describeLogDirs: {brokers: {broker: number; logDirs: LogDirData[]; error?: ErrorData}[]}
   describeUserScramCredentials: {
     results: {user: string; error?: ErrorData; credentials: {mechanism: string; iterations: number}[]}[]
   }
@@ -426,6 +438,17 @@ export interface Responses {
   status: DaemonStatus
   checkDatabase: DatabaseCheckData
   shutdown: {pid: number}
+}
+
+/** A log directory of a broker (Kafka's LogDirDescription) and the partitions it holds (Kafka's ReplicaInfo). */
+export interface LogDirData {
+  logDir: string
+  error?: ErrorData
+  /** The size of its volume, and what is free of it; -1 when unknown. */
+  totalBytes: number
+  usableBytes: number
+  /** size: the bytes of the partition's log; offsetLag: its log end minus its high watermark. */
+  partitions: {topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean}[]
 }
 
 /** What `kafkalite daemon check` found. */

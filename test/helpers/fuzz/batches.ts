@@ -6,6 +6,7 @@ import {createHash} from 'node:crypto'
 import {gzipSync} from 'node:zlib'
 import {lz4Compress} from '../../../src/protocol/kafka/compression/lz4.js'
 import {snappyCompress} from '../../../src/protocol/kafka/compression/snappy.js'
+import {zstdCompress} from '../../../src/protocol/kafka/compression/zstd.js'
 import {crc32c} from '../../../src/protocol/kafka/crc32c.js'
 import {
   ATTRIBUTE,
@@ -38,6 +39,7 @@ export interface FuzzBatch {
 export interface Bombs {
   gzip: Buffer
   lz4: Buffer
+  zstd: Buffer
 }
 
 let bombs: Bombs | undefined
@@ -46,7 +48,7 @@ let bombs: Bombs | undefined
 export function compressionBombs(): Bombs {
   if (bombs) return bombs
   const zeros = Buffer.alloc(40 << 20)
-  bombs = {gzip: gzipSync(zeros, {level: 9}), lz4: lz4Compress(zeros)}
+  bombs = {gzip: gzipSync(zeros, {level: 9}), lz4: lz4Compress(zeros), zstd: zstdCompress(zeros)}
   return bombs
 }
 
@@ -54,6 +56,7 @@ const COMPRESS: Record<Exclude<Codec, 'none'>, (data: Buffer) => Buffer> = {
   gzip: (d) => gzipSync(d),
   snappy: snappyCompress,
   lz4: lz4Compress,
+  zstd: (d) => zstdCompress(d),
 }
 
 /**
@@ -234,7 +237,7 @@ type CompressedMutation = keyof typeof COMPRESSED_MUTATIONS
 
 /** Makes one batch: random records and producer state, maybe a mutation at each level. */
 export function makeBatch(rng: Rng, producers: FuzzProducers): FuzzBatch {
-  const codec: Codec = rng.pick(['none', 'none', 'none', 'gzip', 'snappy', 'lz4'] as const)
+  const codec: Codec = rng.pick(['none', 'none', 'none', 'gzip', 'snappy', 'lz4', 'zstd'] as const)
   const builder = new BatchBuilder({maxBytes: Number.MAX_SAFE_INTEGER})
   const state = rng.weighted({none: 80, idempotent: 8, transactional: 6, random: 6})
   if (state === 'idempotent') {
@@ -389,7 +392,7 @@ export function makeBatch(rng: Rng, producers: FuzzProducers): FuzzBatch {
         break
       case 'bomb': {
         // More than 32 x max.message.bytes once decompressed: refused before it is all in memory.
-        const which = rng.pick(['gzip', 'lz4'] as const)
+        const which = rng.pick(['gzip', 'lz4', 'zstd'] as const)
         body = compressionBombs()[which]
         header.writeInt16BE(
           (header.readInt16BE(OFFSET.attributes) & ~ATTRIBUTE.compressionMask) | COMPRESSION[which],
@@ -462,17 +465,26 @@ export function makeBatch(rng: Rng, producers: FuzzProducers): FuzzBatch {
       must(batchMutation)
       break
     case 'unknown-codec':
-      batch.writeInt16BE((attributes & ~ATTRIBUTE.compressionMask) | rng.int(4, 7), OFFSET.attributes)
+      batch.writeInt16BE((attributes & ~ATTRIBUTE.compressionMask) | rng.int(5, 7), OFFSET.attributes)
       must(batchMutation)
       break
     case 'wrong-codec': {
-      // gzip and lz4 check their magic numbers, so any other data is refused; snappy would try to read it.
+      // gzip, lz4 and zstd check their magic numbers, so any other data is refused; snappy would try to read it.
       const current = attributes & ATTRIBUTE.compressionMask
-      const target = rng.pick([COMPRESSION.gzip, COMPRESSION.lz4, COMPRESSION.snappy, COMPRESSION.none])
+      const target = rng.pick([
+        COMPRESSION.gzip,
+        COMPRESSION.lz4,
+        COMPRESSION.zstd,
+        COMPRESSION.snappy,
+        COMPRESSION.none,
+      ])
       if (target === current) break
       batch.writeInt16BE((attributes & ~ATTRIBUTE.compressionMask) | target, OFFSET.attributes)
-      if (target === COMPRESSION.gzip || target === COMPRESSION.lz4) must(`wrong-codec(${target})`)
-      else applied.push(`wrong-codec(${target})`)
+      if (target === COMPRESSION.gzip || target === COMPRESSION.lz4 || target === COMPRESSION.zstd) {
+        must(`wrong-codec(${target})`)
+      } else {
+        applied.push(`wrong-codec(${target})`)
+      }
       recordsRead = false
       break
     }

@@ -31,6 +31,7 @@ import {listTransactionsApi} from './66-list-transactions.js'
 import {deleteRecordsApi} from './21-delete-records.js'
 import {offsetForLeaderEpochApi} from './23-offset-for-leader-epoch.js'
 import {describeConfigsApi} from './32-describe-configs.js'
+import {describeLogDirsApi} from './35-describe-log-dirs.js'
 import {alterConfigsApi} from './33-alter-configs.js'
 import {createPartitionsApi} from './37-create-partitions.js'
 import {incrementalAlterConfigsApi} from './44-incremental-alter-configs.js'
@@ -73,6 +74,7 @@ export function kafkaApis(): KafkaApi[] {
     offsetForLeaderEpochApi,
     describeConfigsApi,
     alterConfigsApi,
+    describeLogDirsApi,
     createPartitionsApi,
     incrementalAlterConfigsApi,
     describeClusterApi,
