@@ -353,14 +353,16 @@ export class Broker {
   }
 
   /**
-   * Reads the segments back: closed ones as stored, the active one's totals from its batches (they are written only
-   * when it is rolled), and the cleaner checkpoints.
+   * Reads the segments back, as stored, and the cleaner checkpoints. The active segment's totals are checkpointed
+   * every second (saveSegmentCheckpoint): what was appended after its checkpoint (a kill -9 loses at most a second
+   * of it) is read from its batches.
    */
   #loadSegments(): void {
     for (const row of this.store.listSegments()) {
       const p = this.#byId.get(row.topic)?.partitions[row.partition]
       if (!p) continue
-      p.segments.push({...row, rollTimestamp: -1})
+      const {topic: _topic, partition: _partition, ...segment} = row
+      p.segments.push(segment)
     }
     for (const {topic, partition, cleanOffset} of this.store.listCleanOffsets()) {
       const p = this.#byId.get(topic)?.partitions[partition]
@@ -370,12 +372,35 @@ export class Broker {
       for (const p of topic.partitions) {
         if (p.segments.length === 0) p.segments.push(newSegment(p.logStartOffset, this.#now()))
         const active = p.segments.at(-1)!
-        const stats = this.store.segmentStats(topic.row.id, p.index, active.baseOffset, Number.MAX_SAFE_INTEGER)
-        active.size = stats.size
-        active.maxTimestamp = stats.maxTimestamp
-        active.rollTimestamp = stats.firstMaxTimestamp
+        const from = Math.max(active.baseOffset, Math.min(active.statsEnd, p.nextOffset))
+        if (from >= p.nextOffset) continue
+        const stats = this.store.segmentStats(topic.row.id, p.index, from, Number.MAX_SAFE_INTEGER)
+        if (active.size === 0 && active.rollTimestamp < 0) active.rollTimestamp = stats.firstMaxTimestamp
+        active.size += stats.size
+        active.maxTimestamp = Math.max(active.maxTimestamp, stats.maxTimestamp)
       }
     }
+  }
+
+  /**
+   * Saves the totals of the active segments that grew since their last checkpoint (the log manager calls this every
+   * second and at shutdown), so that a start reads only what came after. Returns how many it saved.
+   */
+  saveSegmentCheckpoint(): number {
+    const rows: SegmentRow[] = []
+    const saved: [Segment, number][] = []
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) {
+        const active = p.segments.at(-1)
+        if (active === undefined || active.statsEnd >= p.nextOffset) continue
+        rows.push({topic: t.row.id, partition: p.index, ...active, statsEnd: p.nextOffset})
+        saved.push([active, p.nextOffset])
+      }
+    }
+    if (rows.length === 0) return 0
+    this.store.saveSegments(rows)
+    for (const [segment, end] of saved) segment.statsEnd = end
+    return rows.length
   }
 
   /** All topics, sorted by name. */
@@ -1122,14 +1147,19 @@ export class Broker {
       const size = b.bytes.length
       const batch = {size, maxTimestamp: b.maxTimestamp, lastOffset: b.lastOffset}
       if (shouldRoll(active, batch, now, p.topic)) {
+        active.statsEnd = b.baseOffset // closed: its totals are final
         out.push({topic: b.topic, partition: b.partition, ...active})
         active = newSegment(b.baseOffset, now)
         list.push(active)
       }
       addBatch(active, size, b.maxTimestamp)
     }
+    // A segment rolled by this write and still active is stored empty: its totals go with the next checkpoint.
     for (const [p, list] of segments) {
-      for (const g of list.slice(p.segments.length)) out.push({topic: p.topic.row.id, partition: p.index, ...g})
+      const active = list.at(-1)!
+      if (list.length > p.segments.length) {
+        out.push({...newSegment(active.baseOffset, active.createdAt), topic: p.topic.row.id, partition: p.index})
+      }
     }
     return {segments, rows: out}
   }

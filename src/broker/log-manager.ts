@@ -50,11 +50,21 @@ export class LogManager {
 
   /** Starts the timers, and the purge of what an earlier run left below the log start offsets. */
   start(): void {
-    for (const t of this.#broker.topics()) {
-      for (const p of t.partitions) {
-        if (this.#store.hasBatchesBelow(t.row.id, p.index, p.logStartOffset)) this.schedulePurge(p)
-      }
-    }
+    // What an earlier run left below the log start offsets is looked for a second after the start, not in it: a
+    // start reads no batch (a damaged page is met by the request that needs it, not by the start).
+    const leftovers = setTimeout(
+      () =>
+        this.#unit(() => {
+          for (const t of this.#broker.topics()) {
+            for (const p of t.partitions) {
+              if (this.#store.hasBatchesBelow(t.row.id, p.index, p.logStartOffset)) this.schedulePurge(p)
+            }
+          }
+        }),
+      1000,
+    )
+    leftovers.unref()
+    this.#timers.push(leftovers)
     const retention = setInterval(
       () => this.#unit(() => this.enforceRetention()),
       this.#config.retentionCheckIntervalMs,
@@ -64,9 +74,11 @@ export class LogManager {
     if (this.#config.cleanerEnable) this.#scheduleCleaner(this.#config.cleanerBackoffMs)
   }
 
+  /** Stops the timers and the cleaner, after a last checkpoint of the active segments' totals. */
   close(): void {
+    this.#unit(() => this.#broker.saveSegmentCheckpoint())
     this.#closed = true
-    for (const t of this.#timers) clearInterval(t)
+    for (const t of this.#timers) clearTimeout(t)
     if (this.#cleanerTimer) clearTimeout(this.#cleanerTimer)
   }
 
@@ -243,9 +255,9 @@ export class LogManager {
         const stats = this.#store.segmentStats(id, p.index, s.baseOffset, end)
         s.size = stats.size
         if (stats.maxTimestamp >= 0) s.maxTimestamp = stats.maxTimestamp
-        rows.push({topic: id, partition: p.index, ...s})
+        rows.push({topic: id, partition: p.index, ...s, statsEnd: end})
       }
-      if (rows.length > 0) this.#store.saveSegments(rows.map(({rollTimestamp: _, ...row}) => row))
+      if (rows.length > 0) this.#store.saveSegments(rows)
     })
   }
 }

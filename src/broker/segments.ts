@@ -14,6 +14,11 @@ export interface Segment {
   maxTimestamp: number
   /** The largest timestamp of its first batch, or -1: Kafka's rollingBasedTimestamp. */
   rollTimestamp: number
+  /**
+   * The log end that its stored size and timestamps cover: final (the next segment's base) once it is closed; for
+   * the active segment, the last checkpoint (the totals in memory cover the whole log).
+   */
+  statsEnd: number
 }
 
 /** A partition's segment settings (the topic's segment.bytes and segment.ms). */
@@ -49,6 +54,7 @@ export const newSegment = (baseOffset: number, createdAt: number): Segment => ({
   size: 0,
   maxTimestamp: -1,
   rollTimestamp: -1,
+  statsEnd: baseOffset,
 })
 
 /** Adds a batch to a segment's totals. */

@@ -31,6 +31,10 @@ export interface SegmentRow {
   createdAt: number
   size: number
   maxTimestamp: number
+  /** The largest timestamp of its first batch, or -1. */
+  rollTimestamp: number
+  /** The log end its size and timestamps cover (the active segment's checkpoint). */
+  statsEnd: number
 }
 
 /** What the batches of a range of a partition's log add up to. */
@@ -312,7 +316,16 @@ export class Store {
         s.abortedInsert.run(a.topic, a.partition, a.producerId, a.firstOffset, a.lastOffset)
       }
       for (const g of write.segments ?? []) {
-        s.segmentUpsert.run(g.topic, g.partition, g.baseOffset, g.createdAt, g.size, g.maxTimestamp)
+        s.segmentUpsert.run(
+          g.topic,
+          g.partition,
+          g.baseOffset,
+          g.createdAt,
+          g.size,
+          g.maxTimestamp,
+          g.rollTimestamp,
+          g.statsEnd,
+        )
       }
     })
     this.#commitTx = db.transaction((offsets: readonly OffsetRow[]) => {
@@ -463,7 +476,7 @@ export class Store {
       )
       for (let p = 0; p < topic.partitions; p++) {
         this.#s.partitionInsert.run(id, p)
-        this.#s.segmentUpsert.run(id, p, 0, topic.createdAt, 0, -1)
+        this.#s.segmentUpsert.run(id, p, 0, topic.createdAt, 0, -1, -1, 0)
       }
       return {...topic, id}
     })()
@@ -482,7 +495,7 @@ export class Store {
     this.db.transaction(() => {
       for (let p = from; p < count; p++) {
         this.#s.partitionInsert.run(id, p)
-        this.#s.segmentUpsert.run(id, p, 0, now, 0, -1)
+        this.#s.segmentUpsert.run(id, p, 0, now, 0, -1, -1, 0)
       }
       this.#s.topicUpdatePartitions.run(count, id)
     })()
@@ -503,7 +516,9 @@ export class Store {
   ): void {
     this.transaction(() => {
       this.#s.partitionUpdateLogStart.run(logStartOffset, topic, partition)
-      if (rolled) this.#s.segmentUpsert.run(topic, partition, rolled.baseOffset, rolled.createdAt, 0, -1)
+      if (rolled) {
+        this.#s.segmentUpsert.run(topic, partition, rolled.baseOffset, rolled.createdAt, 0, -1, -1, rolled.baseOffset)
+      }
       this.#s.segmentDeleteBefore.run(topic, partition, firstSegment)
     })
   }
@@ -534,7 +549,8 @@ export class Store {
   saveSegments(rows: readonly SegmentRow[]): void {
     this.transaction(() => {
       for (const g of rows) {
-        this.#s.segmentUpsert.run(g.topic, g.partition, g.baseOffset, g.createdAt, g.size, g.maxTimestamp)
+        const {topic, partition, baseOffset, createdAt, size, maxTimestamp, rollTimestamp, statsEnd} = g
+        this.#s.segmentUpsert.run(topic, partition, baseOffset, createdAt, size, maxTimestamp, rollTimestamp, statsEnd)
       }
     })
   }
@@ -960,13 +976,16 @@ function prepare(db: Database) {
        WHERE topic = ? AND partition = ? AND last_offset = ?`,
     ),
     segmentSelectAll: s(
-      `SELECT topic, partition, base_offset AS baseOffset, created_at AS createdAt, size, max_timestamp AS maxTimestamp
+      `SELECT topic, partition, base_offset AS baseOffset, created_at AS createdAt, size, max_timestamp AS maxTimestamp,
+         roll_timestamp AS rollTimestamp, stats_end AS statsEnd
        FROM segment ORDER BY topic, partition, base_offset`,
     ),
     segmentUpsert: s(
-      `INSERT INTO segment (topic, partition, base_offset, created_at, size, max_timestamp) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO segment (topic, partition, base_offset, created_at, size, max_timestamp, roll_timestamp, stats_end)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (topic, partition, base_offset) DO UPDATE SET created_at = excluded.created_at,
-         size = excluded.size, max_timestamp = excluded.max_timestamp`,
+         size = excluded.size, max_timestamp = excluded.max_timestamp, roll_timestamp = excluded.roll_timestamp,
+         stats_end = excluded.stats_end`,
     ),
     segmentDeleteBefore: s('DELETE FROM segment WHERE topic = ? AND partition = ? AND base_offset < ?'),
     partitionUpdateCleanOffset: s('UPDATE topic_partition SET clean_offset = ? WHERE topic = ? AND partition = ?'),

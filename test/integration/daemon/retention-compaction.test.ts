@@ -221,6 +221,33 @@ describe('retention', () => {
     expect(cli.stdout).toBe(`v${start}`.padEnd(100, '.') + '\n')
   })
 
+  it('knows the bytes of each segment again after kill -9, from its checkpoint and the batches after it', async () => {
+    await home.run(['topics', '--create', '--topic', 'counted', '--config', 'segment.bytes=2000'])
+    await produceOneByOne(
+      Array.from({length: 40}, () => ({value: 'c'.repeat(100)})),
+      'counted',
+    )
+    const before = await topicBytes('counted')
+    await new Promise((r) => setTimeout(r, 1200)) // a checkpoint
+    await produceOneByOne(
+      Array.from({length: 5}, () => ({value: 'd'.repeat(100)})),
+      'counted',
+    )
+    const total = await topicBytes('counted')
+    expect(total).toBeGreaterThan(before)
+    const pid = home.daemonPid()!
+    process.kill(pid, 'SIGKILL')
+    await waitFor(() => {
+      try {
+        process.kill(pid, 0)
+        return false
+      } catch {
+        return true
+      }
+    })
+    expect(await topicBytes('counted')).toBe(total)
+  })
+
   it('keeps the database file bounded while 20 times retention.bytes is produced', async () => {
     await home.run([
       'topics',
