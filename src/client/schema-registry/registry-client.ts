@@ -1,9 +1,9 @@
 // A client of Confluent Schema Registry, with the names and shapes of Confluent's JavaScript client
 // (@confluentinc/schemaregistry's SchemaRegistryClient) and its config names: schema.registry.url (several URLs
 // separated by commas, tried in turn), basic.auth.credentials.source=USER_INFO with basic.auth.user.info (or URL:
-// the user info of the URL), TLS with PEM files. Without a URL it reaches the local daemon's registry over the
-// Unix socket (started when it is not running): no TCP port. Schemas are cached by id, by subject and schema, and
-// by subject and version, so a steady producer or consumer makes no registry request per record.
+// the user info of the URL), TLS with PEM files (tls.ts). Without a URL it reaches the local daemon's registry over
+// the Unix socket (started when it is not running): no TCP port. Schemas are cached by id, by subject and schema,
+// and by subject and version, so a steady producer or consumer makes no registry request per record.
 import {KafkaException} from '../../errors.js'
 import {registryTls} from './tls.js'
 import {HttpTransport, LocalTransport, type RegistryTransport, type RestResponse} from './transport.js'
