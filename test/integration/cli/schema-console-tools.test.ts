@@ -251,6 +251,11 @@ describe('the console tools against an HTTPS registry', () => {
         /^Error: Error processing message at offset 0 of partition .*: Error retrieving Avro schema for id 1: TLS with the schema registry at .* failed: its certificate is not trusted \(.+\): set schema\.registry\.ssl\.ca\.location to a PEM file of the CA that signed it\.$/,
       ),
     ])
+    // Nor when the registry refuses its credentials.
+    const refused = await consume('avro-console-consumer', topic, ...trusted, '--property', 'basic.auth.user.info=ci:x')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^Error: Error processing message at offset 0 .*Unauthorized \(error code 401\)\.$/m)
+    expect(refused.stderr).not.toContain('--skip-message-on-error')
     // Nothing more was written.
     expect((await consume('avro-console-consumer', topic, ...trusted)).stdout.split('\n')).toHaveLength(3)
   })
