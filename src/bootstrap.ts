@@ -4,6 +4,7 @@
 // Kafka's protocol.
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
+import type {TlsOptions} from 'node:tls'
 import {KafkaException, usageError} from './errors.js'
 import {parseJaasConfig} from './jaas.js'
 
@@ -234,12 +235,29 @@ export function kafkaListenersOf(props: Readonly<Record<string, string>>): Kafka
  * `listener.name.<name>.ssl.*`, with PEM stores (a file, or the PEM text itself).
  */
 function tlsServerSettings(props: Readonly<Record<string, string>>, name: string): TlsServerSettings {
-  const get = (key: string): string | undefined => props[`listener.name.${name.toLowerCase()}.${key}`] ?? props[key]
-  const invalid = (why: string) => new KafkaException('BROKER_CONFIG_INVALID', `Listener ${name} (SSL): ${why}`)
+  return pemTlsServerSettings(
+    (key) => props[`listener.name.${name.toLowerCase()}.${key}`] ?? props[key],
+    (key) => key,
+    (why) => new KafkaException('BROKER_CONFIG_INVALID', `Listener ${name} (SSL): ${why}`),
+  )
+}
+
+/**
+ * A TLS server's settings from Kafka's ssl.* names (PEM stores only: a file, or the PEM text itself), for every
+ * listener that serves TLS: Kafka's SSL listeners, and the schema registry's https listeners (the same names under
+ * kafkalite.schema.registry.). `get` reads a setting by its Kafka name, `named` gives the name to show in an error.
+ */
+export function pemTlsServerSettings(
+  get: (key: string) => string | undefined,
+  named: (key: string) => string,
+  invalid: (why: string) => KafkaException,
+): TlsServerSettings {
   for (const key of ['ssl.keystore.type', 'ssl.truststore.type']) {
     const type = get(key)
     if (type !== undefined && type.toUpperCase() !== 'PEM') {
-      throw invalid(`${key}=${type}: kafkalite reads PEM stores only (set ${key}=PEM and convert the store)`)
+      throw invalid(
+        `${named(key)}=${type}: kafkalite reads PEM stores only (set ${named(key)}=PEM and convert the store)`,
+      )
     }
   }
   const read = (key: string): string => {
@@ -247,7 +265,7 @@ function tlsServerSettings(props: Readonly<Record<string, string>>, name: string
     try {
       return readFileSync(path, 'utf8')
     } catch (error) {
-      throw invalid(`cannot read ${key} '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+      throw invalid(`cannot read ${named(key)} '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
     }
   }
   let key: string
@@ -258,11 +276,13 @@ function tlsServerSettings(props: Readonly<Record<string, string>>, name: string
   } else if (get('ssl.keystore.location') !== undefined) {
     key = cert = read('ssl.keystore.location')
   } else {
-    throw invalid('set ssl.keystore.location to a PEM file holding the private key and the certificate chain')
+    throw invalid(
+      `set ${named('ssl.keystore.location')} to a PEM file holding the private key and the certificate chain`,
+    )
   }
   const clientAuth = (get('ssl.client.auth') ?? 'none').trim().toLowerCase()
   if (clientAuth !== 'none' && clientAuth !== 'requested' && clientAuth !== 'required') {
-    throw invalid(`ssl.client.auth=${clientAuth}: use none, requested or required`)
+    throw invalid(`${named('ssl.client.auth')}=${clientAuth}: use none, requested or required`)
   }
   const out: TlsServerSettings = {key, cert, clientAuth}
   const password = get('ssl.key.password')
@@ -270,9 +290,23 @@ function tlsServerSettings(props: Readonly<Record<string, string>>, name: string
   if (get('ssl.truststore.certificates') !== undefined) out.ca = get('ssl.truststore.certificates')
   else if (get('ssl.truststore.location') !== undefined) out.ca = read('ssl.truststore.location')
   if (clientAuth !== 'none' && out.ca === undefined) {
-    throw invalid(`ssl.client.auth=${clientAuth} needs ssl.truststore.location (the CAs of client certificates)`)
+    throw invalid(
+      `${named('ssl.client.auth')}=${clientAuth} needs ${named('ssl.truststore.location')} (the CAs of client certificates)`,
+    )
   }
   return out
+}
+
+/** node:tls server options for a TLS listener's settings: its key store, and the client certificates it asks for. */
+export function tlsServerOptions(tls: TlsServerSettings): TlsOptions {
+  return {
+    key: tls.key,
+    cert: tls.cert,
+    passphrase: tls.passphrase,
+    ca: tls.ca,
+    requestCert: tls.clientAuth !== 'none',
+    rejectUnauthorized: tls.clientAuth === 'required',
+  }
 }
 
 /**

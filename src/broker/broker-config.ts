@@ -4,8 +4,10 @@ import {
   DEFAULT_SECURITY_PROTOCOL_MAP,
   kafkaListenersOf,
   listenerAddresses,
+  pemTlsServerSettings,
   type KafkaListenerSpec,
   type ListenerAddress,
+  type TlsServerSettings,
 } from '../bootstrap.js'
 import {KafkaException} from '../errors.js'
 import {parseProperties, setOwn} from '../properties.js'
@@ -130,10 +132,22 @@ export interface BrokerConfig {
   benchSkipRecordValidation?: boolean
 }
 
-/** Where the schema registry listens over HTTP, and whom it lets in. */
+/** A schema registry listener: plain HTTP, or HTTPS with the registry's TLS settings. */
+export interface RegistryListener {
+  protocol: 'http' | 'https'
+  host: string
+  port: number
+}
+
+/** Where the schema registry listens over HTTP(S), and whom it lets in. */
 export interface SchemaRegistryConfig {
-  /** kafkalite.schema.registry.listeners: http://host:port addresses (none: no TCP port, the socket only). */
-  listeners: {host: string; port: number}[]
+  /** kafkalite.schema.registry.listeners: http:// and https:// addresses (none: no TCP port, the socket only). */
+  listeners: RegistryListener[]
+  /**
+   * The https listeners' certificate, key and client-certificate rule (kafkalite.schema.registry.ssl.*, Kafka's
+   * ssl.* names with PEM stores); null when no listener is https.
+   */
+  tls: TlsServerSettings | null
   /** kafkalite.schema.registry.max.request.bytes: the largest request body. */
   maxRequestBytes: number
   /** kafkalite.schema.registry.basic.auth.users: user:password pairs, separated by commas (none: no auth). */
@@ -218,6 +232,16 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'kafkalite.schema.registry.max.request.bytes': {type: 'INT', default: String(16 << 20), min: 1024},
   'kafkalite.schema.registry.basic.auth.users': {type: 'STRING', default: '', sensitive: true},
   'kafkalite.schema.registry.basic.auth.users.file': {type: 'STRING', default: ''},
+  // The https listeners' TLS: Kafka's ssl.* names (as Confluent's registry names its own), PEM stores only.
+  'kafkalite.schema.registry.ssl.keystore.type': {type: 'STRING', default: 'PEM'},
+  'kafkalite.schema.registry.ssl.keystore.location': {type: 'STRING', default: ''},
+  'kafkalite.schema.registry.ssl.keystore.key': {type: 'STRING', default: '', sensitive: true},
+  'kafkalite.schema.registry.ssl.keystore.certificate.chain': {type: 'STRING', default: ''},
+  'kafkalite.schema.registry.ssl.key.password': {type: 'STRING', default: '', sensitive: true},
+  'kafkalite.schema.registry.ssl.truststore.type': {type: 'STRING', default: 'PEM'},
+  'kafkalite.schema.registry.ssl.truststore.location': {type: 'STRING', default: ''},
+  'kafkalite.schema.registry.ssl.truststore.certificates': {type: 'STRING', default: ''},
+  'kafkalite.schema.registry.ssl.client.auth': {type: 'STRING', default: 'none'},
 }
 
 /**
@@ -325,7 +349,7 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
       checkIntervalMs: Number(get('offsets.retention.check.interval.ms')),
     },
     schemaRegistry: {
-      listeners: registryListeners(get('kafkalite.schema.registry.listeners'), where),
+      ...registryListenersOf(props, get('kafkalite.schema.registry.listeners'), where),
       maxRequestBytes: Number(get('kafkalite.schema.registry.max.request.bytes')),
       basicAuthUsers: get('kafkalite.schema.registry.basic.auth.users'),
       basicAuthUsersFile: get('kafkalite.schema.registry.basic.auth.users.file'),
@@ -337,28 +361,56 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
 }
 
 /**
- * kafkalite.schema.registry.listeners: `http://host:port` separated by commas. A listener without a host binds
- * loopback (127.0.0.1); port 0 picks a free port. https is refused: put a TLS proxy in front, or use the socket.
+ * kafkalite.schema.registry.listeners: `http://host:port` and `https://host:port` separated by commas. A listener
+ * without a host binds loopback (127.0.0.1); port 0 picks a free port.
  */
-export function registryListeners(value: string, where = ''): {host: string; port: number}[] {
-  const out: {host: string; port: number}[] = []
+export function registryListeners(value: string, where = ''): RegistryListener[] {
+  const out: RegistryListener[] = []
   for (const raw of value.split(',')) {
     const item = raw.trim()
     if (item === '') continue
-    const m = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]*):(\d{1,5})\/?$/.exec(item)
+    const m = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]*):(\d{1,5})\/?$/i.exec(item)
     const refuse = (why: string) =>
       new KafkaException(
         'BROKER_CONFIG_INVALID',
-        `Invalid kafkalite.schema.registry.listeners '${item}'${where}: ${why}, for example http://127.0.0.1:8081.`,
+        `Invalid kafkalite.schema.registry.listeners '${item}'${where}: ${why}, for example http://127.0.0.1:8081 or https://127.0.0.1:8081.`,
       )
-    if (!m) throw refuse('use http://host:port')
-    if (m[1] === 'https') throw refuse('kafkalite serves the registry over plain HTTP only; use http://')
+    if (!m) throw refuse('use http://host:port or https://host:port')
     const port = Number(m[3])
     if (port > 65535) throw refuse('the port must be 0 to 65535')
     const host = m[2]!.replace(/^\[|\]$/g, '')
-    out.push({host: host === '' ? '127.0.0.1' : host, port})
+    out.push({protocol: m[1]!.toLowerCase() as 'http' | 'https', host: host === '' ? '127.0.0.1' : host, port})
   }
   return out
+}
+
+/** The registry's listeners, and the TLS settings its https listeners serve with (read only when one is https). */
+function registryListenersOf(
+  props: Readonly<Record<string, string>>,
+  value: string,
+  where: string,
+): Pick<SchemaRegistryConfig, 'listeners' | 'tls'> {
+  const listeners = registryListeners(value, where)
+  const https = listeners.find((l) => l.protocol === 'https')
+  if (https === undefined) return {listeners, tls: null}
+  const prefix = 'kafkalite.schema.registry.'
+  const tls = pemTlsServerSettings(
+    (key) => {
+      const v = props[prefix + key]
+      // Confluent's registry takes ssl.client.auth=true/false for its own listener: required or none.
+      if (key === 'ssl.client.auth' && v !== undefined && /^(true|false)$/i.test(v.trim())) {
+        return v.trim().toLowerCase() === 'true' ? 'required' : 'none'
+      }
+      return v
+    },
+    (key) => prefix + key,
+    (why) =>
+      new KafkaException(
+        'BROKER_CONFIG_INVALID',
+        `The schema registry's listener https://${https.host.includes(':') ? `[${https.host}]` : https.host}:${https.port}${where}: ${why}.`,
+      ),
+  )
+  return {listeners, tls}
 }
 
 /** The Kafka-protocol listeners `listeners` asks for (see kafkaListenersOf), naming the file in errors. */

@@ -334,9 +334,12 @@ export function schemaRecordOutput(
   const fail = (error: unknown, r: RecordView): undefined => {
     const message = `Error processing message at offset ${r.offset} of partition ${r.topic}-${r.partition}: ${(error as Error).message}`
     if (!skipMessageOnError) {
+      // Skipping is no remedy when the registry cannot be reached or refuses the client: every record would go.
       throw new KafkaException(
         'SERIALIZATION',
-        `${message.replace(/\.$/, '')}; --skip-message-on-error skips such records.`,
+        registryUnusable(error)
+          ? message
+          : `${message.replace(/\.$/, '')}; --skip-message-on-error skips such records.`,
       )
     }
     process.stderr.write(`ERROR Error processing message, skipping this message: ${message}\n`)
@@ -397,4 +400,16 @@ export function compactJson(text: string): string {
     } else if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') out += c
   }
   return out
+}
+
+/** A failure of the registry connection itself (unreachable, TLS, credentials), not of the record being read. */
+function registryUnusable(error: unknown): boolean {
+  const e = error as {code?: string; cause?: {status?: number}} | null
+  return (
+    e?.code === 'NETWORK_EXCEPTION' ||
+    e?.code === 'SSL_AUTHENTICATION_FAILED' ||
+    e?.code === 'INVALID_CONFIG' ||
+    e?.cause?.status === 401 ||
+    e?.cause?.status === 403
+  )
 }

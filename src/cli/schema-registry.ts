@@ -23,6 +23,10 @@ const PROPERTIES = new Set([
   'schema.registry.ssl.key.location',
   'schema.registry.ssl.key.password',
   'schema.registry.ssl.endpoint.identification.algorithm',
+  'schema.registry.ssl.truststore.location',
+  'schema.registry.ssl.truststore.type',
+  'schema.registry.ssl.keystore.location',
+  'schema.registry.ssl.keystore.type',
   'schema.registry.request.timeout.ms',
 ])
 

@@ -1,11 +1,12 @@
 // A client of Confluent Schema Registry, with the names and shapes of Confluent's JavaScript client
 // (@confluentinc/schemaregistry's SchemaRegistryClient) and its config names: schema.registry.url (several URLs
 // separated by commas, tried in turn), basic.auth.credentials.source=USER_INFO with basic.auth.user.info (or URL:
-// the user info of the URL), TLS with PEM files. Without a URL it reaches the local daemon's registry over the
-// Unix socket (started when it is not running): no TCP port. Schemas are cached by id, by subject and schema, and
-// by subject and version, so a steady producer or consumer makes no registry request per record.
+// the user info of the URL), TLS with PEM files (tls.ts). Without a URL it reaches the local daemon's registry over
+// the Unix socket (started when it is not running): no TCP port. Schemas are cached by id, by subject and schema,
+// and by subject and version, so a steady producer or consumer makes no registry request per record.
 import {KafkaException} from '../../errors.js'
-import {HttpTransport, LocalTransport, readPem, type RegistryTransport, type RestResponse} from './transport.js'
+import {registryTls} from './tls.js'
+import {HttpTransport, LocalTransport, type RegistryTransport, type RestResponse} from './transport.js'
 
 /** A reference from a schema to a subject's version, under the name the schema uses for it. */
 export interface SchemaReference {
@@ -41,13 +42,20 @@ export interface SchemaRegistryConfig {
   'basic.auth.user.info'?: string
   /** A PEM file of the certificate authorities to trust (default: Node's). */
   'schema.registry.ssl.ca.location'?: string
-  /** A PEM file of the client's certificate, for a registry that asks for one. */
+  /** A PEM file of the client's certificate, for a registry that asks for one (it may hold the key too). */
   'schema.registry.ssl.certificate.location'?: string
   /** A PEM file of the client's private key. */
   'schema.registry.ssl.key.location'?: string
+  /** The password of an encrypted private key. */
   'schema.registry.ssl.key.password'?: string
-  /** `https` (default) checks the server's certificate against its host name; empty turns that off. */
+  /** `https` (default) checks the server's certificate against its host name; empty (or `none`) turns that off. */
   'schema.registry.ssl.endpoint.identification.algorithm'?: string
+  /** Java's name for the CAs to trust (ca.location): a PEM file; ssl.truststore.type must be PEM if given. */
+  'schema.registry.ssl.truststore.location'?: string
+  'schema.registry.ssl.truststore.type'?: string
+  /** Java's name for the client's certificate and key: a PEM key store (the key, then the chain). */
+  'schema.registry.ssl.keystore.location'?: string
+  'schema.registry.ssl.keystore.type'?: string
   /** How long one request may take (default 30000). */
   'schema.registry.request.timeout.ms'?: number | string
   /** How long getLatestSchemaMetadata answers from its cache (default -1: it asks the registry every time). */
@@ -151,11 +159,8 @@ export class SchemaRegistryClient {
         return url.toString()
       }),
       userInfo,
-      ca: readPem('schema.registry.ssl.ca.location', config['schema.registry.ssl.ca.location']),
-      cert: readPem('schema.registry.ssl.certificate.location', config['schema.registry.ssl.certificate.location']),
-      key: readPem('schema.registry.ssl.key.location', config['schema.registry.ssl.key.location']),
-      keyPassword: config['schema.registry.ssl.key.password'],
-      checkHostname: (config['schema.registry.ssl.endpoint.identification.algorithm'] ?? 'https') !== '',
+      // Read only for https URLs: a TLS setting next to plain http URLs is not used, as in Confluent's clients.
+      ...(urls.some((u) => /^https:/i.test(u)) ? {tls: registryTls(config)} : {}),
       timeoutMs,
     })
   }

@@ -1,11 +1,11 @@
 // How the registry client reaches a registry: HTTP(S) to the URLs of schema.registry.url (Confluent's, or
 // kafkalite's HTTP listener), or the local daemon's socket (the `schemaRegistry` request) when no URL is given. Both
 // carry one REST call and return its status and JSON text; the client above does not know which it used.
-import {readFileSync} from 'node:fs'
 import {Agent as HttpAgent, request as httpRequest} from 'node:http'
 import {Agent as HttpsAgent, request as httpsRequest} from 'node:https'
 import {KafkaException} from '../../errors.js'
 import {Connection, type ConnectionOptions} from '../connection.js'
+import {tlsFailure, type RegistryTls} from './tls.js'
 
 /** One REST call's answer. */
 export interface RestResponse {
@@ -23,12 +23,8 @@ export interface HttpTransportOptions {
   urls: string[]
   /** `user:password` for basic auth, or undefined. */
   userInfo?: string
-  ca?: Buffer
-  cert?: Buffer
-  key?: Buffer
-  keyPassword?: string
-  /** false: the server's certificate is not checked against its name (endpoint identification off). */
-  checkHostname: boolean
+  /** The TLS of https URLs (registryTls): the CAs, the client certificate, the host name check. */
+  tls?: RegistryTls
   timeoutMs: number
 }
 
@@ -44,20 +40,21 @@ export class HttpTransport implements RegistryTransport {
 
   constructor(options: HttpTransportOptions) {
     this.#options = options
+    // Only what is set: node:tls takes a key present with the value undefined as the setting itself (an undefined
+    // checkServerIdentity is called, and fails every handshake).
     this.#https = new HttpsAgent({
       keepAlive: true,
       maxSockets: 16,
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      passphrase: options.keyPassword,
-      checkServerIdentity: options.checkHostname ? undefined : () => undefined,
+      ...(options.tls
+        ? {secureContext: options.tls.secureContext, checkServerIdentity: options.tls.checkServerIdentity}
+        : {}),
     })
   }
 
   async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<RestResponse> {
     const urls = this.#options.urls
-    let last: Error | undefined
+    let last: NodeJS.ErrnoException | undefined
+    let lastUrl = ''
     for (let i = 0; i < urls.length; i++) {
       const index = (this.#current + i) % urls.length
       try {
@@ -65,16 +62,42 @@ export class HttpTransport implements RegistryTransport {
         this.#current = index
         return response
       } catch (error) {
-        last = error as Error
+        last = error as NodeJS.ErrnoException
+        lastUrl = urls[index]!
       }
+    }
+    const shown = (u: string) => u.replace(/\/+$/, '')
+    const tls = last && lastUrl.startsWith('https:') ? tlsFailure(last, this.#options.tls) : undefined
+    if (tls !== undefined) {
+      throw new KafkaException(
+        'SSL_AUTHENTICATION_FAILED',
+        `TLS with the schema registry at ${shown(lastUrl)} failed: ${tls}.`,
+      )
     }
     throw new KafkaException(
       'NETWORK_EXCEPTION',
-      `Cannot reach the schema registry at ${urls.join(', ')}: ${last?.message ?? 'no URL'}. Check schema.registry.url.`,
+      `Cannot reach the schema registry at ${urls.map(shown).join(', ')}: ${last?.message ?? 'no URL'}. Check schema.registry.url.`,
     )
   }
 
-  #send(base: string, method: string, path: string, body: unknown): Promise<RestResponse> {
+  /**
+   * One request, sent again once on a new connection when a kept-alive one turns out closed by the registry (the
+   * race Node's documentation describes for reusedSocket): a steady producer that pauses is not failed by it.
+   */
+  async #send(base: string, method: string, path: string, body: unknown): Promise<RestResponse> {
+    try {
+      return await this.#sendOnce(base, method, path, body)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (!this.#onReusedSocket.has(error as Error) || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error
+      return this.#sendOnce(base, method, path, body)
+    }
+  }
+
+  /** Errors of requests sent on a kept-alive connection. */
+  readonly #onReusedSocket = new WeakSet<Error>()
+
+  #sendOnce(base: string, method: string, path: string, body: unknown): Promise<RestResponse> {
     const url = new URL(base.replace(/\/+$/, '') + path)
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     const headers: Record<string, string | number> = {Accept: MEDIA_TYPE}
@@ -97,7 +120,10 @@ export class HttpTransport implements RegistryTransport {
         },
       )
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.#options.timeoutMs} ms`)))
-      req.on('error', reject)
+      req.on('error', (error) => {
+        if (req.reusedSocket) this.#onReusedSocket.add(error)
+        reject(error)
+      })
       req.end(payload)
     })
   }
@@ -142,15 +168,5 @@ export class LocalTransport implements RegistryTransport {
     const connection = this.#connection
     this.#connection = undefined
     if (connection) (await connection.catch(() => undefined))?.close()
-  }
-}
-
-/** A PEM file's bytes, or a clear error naming the setting. */
-export function readPem(setting: string, path: string | undefined): Buffer | undefined {
-  if (path === undefined || path === '') return undefined
-  try {
-    return readFileSync(path)
-  } catch (error) {
-    throw new KafkaException('INVALID_CONFIG', `Cannot read ${setting} '${path}': ${(error as Error).message}`)
   }
 }

@@ -30,7 +30,7 @@ export default class DaemonStart extends BaseCommand {
 
 Every command that needs the broker starts it on demand; this command does it explicitly (at the start of a CI job, say). The daemon runs in the background, serves kafkalite's own commands on a Unix socket in the home, and keeps its data in an SQLite database there. Its log is daemon.log in the home. With --foreground it runs in this terminal and logs to stderr until Ctrl-C.
 
-Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or listeners in server.properties) opens a Kafka-protocol listener that Kafka's own clients (librdkafka, the Java client, kafkajs, ...) connect to. A listener without a host binds loopback; port 0 picks a free port; the bound addresses are printed and shown by 'daemon status'. --schema-registry [host:]port serves the schema registry (Confluent's REST API) over HTTP there too (kafkalite.schema.registry.listeners; loopback without a host, port 0 picks a free port); kafkalite's own commands reach the registry over the socket without it. --override sets any other broker setting, as kafka-server-start.sh --override does. Settings apply when the daemon starts: a daemon already running with other settings is refused (stop it first).`
+Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or listeners in server.properties) opens a Kafka-protocol listener that Kafka's own clients (librdkafka, the Java client, kafkajs, ...) connect to. A listener without a host binds loopback; port 0 picks a free port; the bound addresses are printed and shown by 'daemon status'. --schema-registry [host:]port serves the schema registry (Confluent's REST API) over HTTP there too (kafkalite.schema.registry.listeners; loopback without a host, port 0 picks a free port), and --schema-registry https://host:port over HTTPS, with the certificate and key of kafkalite.schema.registry.ssl.keystore.location; kafkalite's own commands reach the registry over the socket without it. --override sets any other broker setting, as kafka-server-start.sh --override does. Settings apply when the daemon starts: a daemon already running with other settings is refused (stop it first).`
 
   static override enableJsonFlag = true
 
@@ -40,6 +40,7 @@ Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or 
     '<%= config.bin %> <%= command.id %> --listeners PLAINTEXT://127.0.0.1:9092',
     '<%= config.bin %> <%= command.id %> --listeners PLAINTEXT://127.0.0.1:0 --override num.partitions=3 --json',
     '<%= config.bin %> <%= command.id %> --schema-registry 8081',
+    '<%= config.bin %> <%= command.id %> --schema-registry https://127.0.0.1:8081 --override kafkalite.schema.registry.ssl.keystore.location=registry.pem',
     '<%= config.bin %> <%= command.id %> --foreground',
   ]
 
@@ -52,8 +53,8 @@ Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or 
     }),
     'schema-registry': Flags.string({
       description:
-        'Serve the schema registry over HTTP on [host:]port (kafkalite.schema.registry.listeners): loopback without a host, port 0 picks a free port.',
-      helpValue: '[host:]port',
+        'Serve the schema registry over HTTP on [host:]port (kafkalite.schema.registry.listeners): loopback without a host, port 0 picks a free port; https://host:port serves HTTPS (kafkalite.schema.registry.ssl.keystore.location).',
+      helpValue: '[host:]port|https://host:port',
     }),
     override: Flags.string({
       description: 'A broker setting that wins over server.properties, as kafka-server-start.sh --override does.',
@@ -111,13 +112,16 @@ Nothing listens on TCP unless asked: --listeners PLAINTEXT://127.0.0.1:9092 (or 
   }
 }
 
-/** `--schema-registry [host:]port` as kafkalite.schema.registry.listeners; a bad one is a usage error naming it. */
+/**
+ * `--schema-registry [host:]port` (plain HTTP) or `http(s)://host:port` as kafkalite.schema.registry.listeners; a bad
+ * one is a usage error naming it.
+ */
 function registryListenerOf(value: string): string {
-  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(value.trim())
-  if (!m || Number(m[2]) > 65535) {
+  const m = /^(?:(https?):\/\/)?(?:(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):)?(\d{1,5})\/?$/i.exec(value.trim())
+  if (!m || Number(m[3]) > 65535) {
     throw usageError(
-      `Invalid --schema-registry '${value}': give [host:]port, for example 8081, 0 (a free port) or 0.0.0.0:8081.`,
+      `Invalid --schema-registry '${value}': give [host:]port or https://host:port, for example 8081, 0 (a free port), 0.0.0.0:8081 or https://127.0.0.1:8081.`,
     )
   }
-  return `http://${m[1] ?? '127.0.0.1'}:${m[2]}`
+  return `${(m[1] ?? 'http').toLowerCase()}://${m[2] ?? '127.0.0.1'}:${m[3]}`
 }

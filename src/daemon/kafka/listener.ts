@@ -6,7 +6,7 @@
 // connection only, as Kafka closes it.
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 import {createServer as createTlsServer} from 'node:tls'
-import type {SaslServerSettings, TlsServerSettings} from '../../bootstrap.js'
+import {tlsServerOptions, type SaslServerSettings, type TlsServerSettings} from '../../bootstrap.js'
 import {SaslSession} from './sasl.js'
 import type {BrokerCore} from '../../broker/core.js'
 import {KafkaException} from '../../errors.js'
@@ -72,16 +72,7 @@ export class KafkaListener {
       const tls = spec.protocol === 'SSL' || spec.protocol === 'SASL_SSL' ? spec.tls : undefined
       let server: Server
       try {
-        server = tls
-          ? createTlsServer({
-              key: tls.key,
-              cert: tls.cert,
-              passphrase: tls.passphrase,
-              ca: tls.ca,
-              requestCert: tls.clientAuth !== 'none',
-              rejectUnauthorized: tls.clientAuth === 'required',
-            })
-          : createServer()
+        server = tls ? createTlsServer(tlsServerOptions(tls)) : createServer()
       } catch (error) {
         throw new KafkaException(
           'LISTENER_UNAVAILABLE',

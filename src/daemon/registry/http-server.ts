@@ -1,12 +1,15 @@
-// The schema registry's HTTP front end: Confluent Schema Registry's REST API on node:http, opened only when
-// kafkalite.schema.registry.listeners (or `daemon start --schema-registry`) asks. It does what HTTP needs (the body
-// and its limit, content types, basic auth) and hands each call to the broker core's one registry router, the same
-// one the socket's `schemaRegistry` request reaches: no registry rule is written here. Each call runs as a unit of
-// work of its own, as a socket read does.
+// The schema registry's HTTP front end: Confluent Schema Registry's REST API on node:http, or node:https for an
+// https:// listener (its certificate and client-certificate rule from kafkalite.schema.registry.ssl.*, read as the
+// Kafka listener's ssl.* are), opened only when kafkalite.schema.registry.listeners (or `daemon start
+// --schema-registry`) asks. It does what HTTP needs (the body and its limit, content types, basic auth) and hands
+// each call to the broker core's one registry router, the same one the socket's `schemaRegistry` request reaches: no
+// registry rule is written here. Each call runs as a unit of work of its own, as a socket read does.
 import {timingSafeEqual} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo, Socket} from 'node:net'
+import {tlsServerOptions} from '../../bootstrap.js'
 import type {BrokerCore} from '../../broker/core.js'
 import type {SchemaRegistryConfig} from '../../broker/broker-config.js'
 import {KafkaException} from '../../errors.js'
@@ -46,7 +49,35 @@ export class RegistryHttpServer {
   /** Opens every listener; one that cannot (its port in use) fails the daemon's start. */
   async listen(): Promise<BoundRegistryListener[]> {
     for (const l of this.#config.listeners) {
-      const server = createServer((req, res) => this.#onRequest(req, res))
+      const host = l.host.includes(':') ? `[${l.host}]` : l.host
+      const handler = (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res)
+      // What the log calls this listener: its bound port once it has one (port 0 picks it).
+      let name = `${l.protocol}://${host}:${l.port}`
+      let server: Server
+      if (l.protocol === 'https') {
+        try {
+          server = createHttpsServer(tlsServerOptions(this.#config.tls!), handler)
+        } catch (error) {
+          throw new KafkaException(
+            'BROKER_CONFIG_INVALID',
+            `The schema registry cannot listen on https://${host}:${l.port}: its certificate or key cannot be used (${(error as Error).message}). Check kafkalite.schema.registry.ssl.keystore.location and kafkalite.schema.registry.ssl.key.password.`,
+          )
+        }
+        // Logged as the Kafka listener logs a failed handshake, at most once a second (a client may retry in a loop).
+        let loggedAt = 0
+        server.on('tlsClientError', (error: Error, socket: Socket) => {
+          const now = Date.now()
+          if (now - loggedAt >= 1000) {
+            loggedAt = now
+            this.#context.log.info(
+              `schema registry ${name}: failed TLS handshake with ${socket.remoteAddress ?? 'a client'}: ${error.message}`,
+            )
+          }
+          socket.destroy()
+        })
+      } else {
+        server = createServer(handler)
+      }
       server.requestTimeout = this.#context.config.receiveTimeoutMs
       server.headersTimeout = Math.min(60_000, this.#context.config.receiveTimeoutMs)
       server.keepAliveTimeout = 30_000
@@ -63,7 +94,7 @@ export class RegistryHttpServer {
           reject(
             new KafkaException(
               'BROKER_CONFIG_INVALID',
-              `The schema registry cannot listen on ${l.host}:${l.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}. Choose another port in kafkalite.schema.registry.listeners (0 picks a free one).`,
+              `The schema registry cannot listen on ${host}:${l.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}. Choose another port in kafkalite.schema.registry.listeners (0 picks a free one).`,
             ),
           ),
         )
@@ -71,8 +102,8 @@ export class RegistryHttpServer {
       })
       this.#servers.push(server)
       const {port} = server.address() as AddressInfo
-      const host = l.host.includes(':') ? `[${l.host}]` : l.host
-      this.bound.push({host: l.host, port, url: `http://${host}:${port}`})
+      name = `${l.protocol}://${host}:${port}`
+      this.bound.push({host: l.host, port, url: name})
     }
     return this.bound
   }

@@ -1,11 +1,12 @@
 // Confluent's schema-registry console tools as kafkalite commands (and their kafka-* shims), with the real binary
 // and a real daemon's registry: Avro JSON in and out, keys, schema ids, a line that does not match its schema, and
-// the JSON Schema pair.
+// the JSON Schema pair; and the tools against a registry over HTTPS.
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {KafkaProducer, SchemaRegistryClient} from '../../../src/client/index.js'
 import {TestHome, uniqueTopic} from '../../helpers/env.js'
+import {fixture} from '../../helpers/tls.js'
 
 const home = TestHome.forEachTest()
 
@@ -192,6 +193,71 @@ describe('avro-console-producer and avro-console-consumer', () => {
     const skipped = await consume('avro-console-consumer', topic, '--skip-message-on-error')
     expect(skipped.code).toBe(0)
     expect(skipped.stderr).toMatch(/ERROR Error processing message, skipping this message: .*Unknown magic byte!/)
+  })
+})
+
+describe('the console tools against an HTTPS registry', () => {
+  it('round trip Avro records with --property schema.registry.url=https://... and schema.registry.ssl.ca.location', async () => {
+    home.setServerProperties({
+      'kafkalite.schema.registry.listeners': 'https://127.0.0.1:0',
+      'kafkalite.schema.registry.ssl.keystore.location': fixture('broker.pem'),
+      'kafkalite.schema.registry.basic.auth.users': 'ci:secret',
+    })
+    const started = await home.run(['daemon', 'start', '--json'])
+    expect(started.code, started.stderr).toBe(0)
+    const url = (JSON.parse(started.stdout) as {schemaRegistry: {url: string}[]}).schemaRegistry[0]!.url
+    const registry = [
+      '--property',
+      `schema.registry.url=${url}`,
+      '--property',
+      'basic.auth.credentials.source=USER_INFO',
+      '--property',
+      'basic.auth.user.info=ci:secret',
+    ]
+    const trusted = [...registry, '--property', `schema.registry.ssl.ca.location=${fixture('ca.pem')}`]
+    const topic = uniqueTopic('users')
+    const produced = await home.run(
+      ['avro-console-producer', '--topic', topic, '--property', `value.schema=${USER}`, ...trusted],
+      {input: '{"name":"Ann","age":30}\n{"name":"Bob","age":4,"email":{"string":"bob@x"}}\n'},
+    )
+    expect(produced.stderr).toBe('')
+    expect(produced.code).toBe(0)
+    const consumed = await consume('avro-console-consumer', topic, '--property', 'print.schema.ids=true', ...trusted)
+    expect(consumed.stdout).toBe(
+      '{"name":"Ann","age":30,"email":null,"avatar":""}\t1\n' +
+        '{"name":"Bob","age":4,"email":{"string":"bob@x"},"avatar":""}\t1\n',
+    )
+    expect(consumed.stderr).toBe('Processed a total of 2 messages\n')
+    // The schema went to the registry over HTTPS: the daemon's one registry, which the socket sees.
+    const local = new SchemaRegistryClient({}, {home: home.dir})
+    expect(await local.getAllSubjects()).toEqual([`${topic}-value`])
+    await local.close()
+
+    // A registry it does not trust: one line naming the URL and the setting, before any record is sent.
+    const untrusted = await home.run(
+      ['avro-console-producer', '--topic', topic, '--property', `value.schema=${USER}`, ...registry],
+      {input: '{"name":"Cy","age":5}\n'},
+    )
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stderr.trim().split('\n')).toHaveLength(1)
+    expect(untrusted.stderr).toContain(`TLS with the schema registry at ${url} failed: its certificate is not trusted`)
+    expect(untrusted.stderr).toContain('set schema.registry.ssl.ca.location to a PEM file of the CA that signed it.')
+    // The consumer names the record it could not read, and does not offer to skip it: every record would go.
+    const reader = await consume('avro-console-consumer', topic, ...registry)
+    expect(reader.code).toBe(1)
+    const errors = reader.stderr.split('\n').filter((l) => l.startsWith('Error: '))
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^Error: Error processing message at offset 0 of partition .*: Error retrieving Avro schema for id 1: TLS with the schema registry at .* failed: its certificate is not trusted \(.+\): set schema\.registry\.ssl\.ca\.location to a PEM file of the CA that signed it\.$/,
+      ),
+    ])
+    // Nor when the registry refuses its credentials.
+    const refused = await consume('avro-console-consumer', topic, ...trusted, '--property', 'basic.auth.user.info=ci:x')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^Error: Error processing message at offset 0 .*Unauthorized \(error code 401\)\.$/m)
+    expect(refused.stderr).not.toContain('--skip-message-on-error')
+    // Nothing more was written.
+    expect((await consume('avro-console-consumer', topic, ...trusted)).stdout.split('\n')).toHaveLength(3)
   })
 })
 

@@ -1,11 +1,12 @@
 // `kafkalite schema-registry` as a user runs it: against the local daemon's registry over the socket (started on
-// demand), and against a registry named by --schema-registry-url with basic auth; its output, --json and exit codes;
-// and `daemon start --schema-registry`, whose bound port `daemon status` shows.
+// demand), and against a registry named by --schema-registry-url with basic auth, over HTTP and HTTPS; its output,
+// --json and exit codes; and `daemon start --schema-registry`, whose bound port `daemon status` shows.
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {TestHome} from '../../helpers/env.js'
+import {fixture} from '../../helpers/tls.js'
 
 const home = TestHome.forEachTest()
 
@@ -111,6 +112,57 @@ describe('kafkalite schema-registry', () => {
       await other.cleanup()
     }
     expect((await home.run(['schema-registry', 'subjects'])).stdout).toBe('s\n')
+  })
+
+  it('reaches an HTTPS registry with schema.registry.ssl.ca.location, and says what to set when it does not trust it', async () => {
+    home.setServerProperties({
+      'kafkalite.schema.registry.ssl.keystore.location': fixture('broker.pem'),
+      'kafkalite.schema.registry.basic.auth.users': 'ci:secret',
+    })
+    const started = await home.run(['daemon', 'start', '--schema-registry', 'https://127.0.0.1:0', '--json'])
+    expect(started.code, started.stderr).toBe(0)
+    const url = (JSON.parse(started.stdout) as {schemaRegistry: {url: string}[]}).schemaRegistry[0]!.url
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+
+    const other = new TestHome()
+    try {
+      const auth = ['--schema-registry-url', url, '--property', 'basic.auth.user.info=ci:secret']
+      const untrusted = await other.run(['schema-registry', 'subjects', ...auth])
+      expect(untrusted.code).toBe(1)
+      expect(untrusted.stderr).toMatch(
+        new RegExp(
+          `^Error: TLS with the schema registry at ${url.replace(/\./g, '\\.')} failed: its certificate is not trusted \\(.+\\): set schema\\.registry\\.ssl\\.ca\\.location to a PEM file of the CA that signed it\\.\\n$`,
+        ),
+      )
+      const trusted = [...auth, '--property', `schema.registry.ssl.ca.location=${fixture('ca.pem')}`]
+      const registered = await other.run(['schema-registry', 'register', 's', '--schema', '"int"', ...trusted])
+      expect(registered.stderr).toBe('')
+      expect(registered.stdout).toBe('Registered schema id 1 as version 1 of subject s.\n')
+      expect((await other.run(['schema-registry', 'subjects', ...trusted])).stdout).toBe('s\n')
+      // The same from a --command-config file, with Java's truststore names.
+      const config = join(other.dir, 'registry.properties')
+      writeFileSync(
+        config,
+        `schema.registry.url=${url}\nbasic.auth.user.info=ci:secret\nschema.registry.ssl.truststore.type=PEM\nschema.registry.ssl.truststore.location=${fixture('ca.pem')}\n`,
+      )
+      const listed = await other.run(['schema-registry', 'versions', 's', '--command-config', config, '--json'])
+      expect(listed.stderr).toBe('')
+      expect(JSON.parse(listed.stdout)).toMatchObject({subject: 's', versions: [1]})
+      const unreadable = await other.run([
+        'schema-registry',
+        'subjects',
+        ...auth,
+        '--property',
+        'schema.registry.ssl.ca.location=/nonexistent/ca.pem',
+      ])
+      expect(unreadable.code).not.toBe(0)
+      expect(unreadable.stderr).toBe(
+        "Error: Invalid schema.registry.ssl.ca.location '/nonexistent/ca.pem': cannot read it (ENOENT); give the path of a PEM file.\n",
+      )
+      expect(other.daemonPid()).toBeUndefined()
+    } finally {
+      await other.cleanup()
+    }
   })
 
   it('refuses a bad --schema-registry address in one line', async () => {

@@ -2,12 +2,14 @@
 // the same answers through the socket request, Confluent's error statuses and bodies for what a client gets wrong
 // (malformed JSON, unknown routes, wrong methods, content types, huge bodies, no credentials), state that survives a
 // restart, concurrent registrations of one schema, a daemon that survives garbage, and Confluent's documented curl
-// examples run with curl.
+// examples run with curl; and the registry over HTTPS (an https listener, curl with the test CA).
 import {execFileSync} from 'node:child_process'
 import {connect} from 'node:net'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {SchemaRegistryClient} from '../../../src/client/index.js'
 import {TestHome} from '../../helpers/env.js'
+import {fixture, selfSigned} from '../../helpers/tls.js'
 
 const home = TestHome.forEachTest()
 
@@ -225,6 +227,99 @@ describe('the registry over HTTP', () => {
     expect(results.every((r) => r.status === 200)).toBe(true)
     expect([...ids]).toEqual([1])
     expect((await http(url, 'GET', '/subjects/same/versions')).json).toEqual([1])
+  })
+})
+
+describe('the registry over HTTPS', () => {
+  /** curl's answer: its exit code (0, or why it failed), and the body. */
+  const curl = (args: string[]): {code: number; body: string} => {
+    try {
+      return {code: 0, body: execFileSync('curl', ['-sS', '--max-time', '10', ...args], {encoding: 'utf8'})}
+    } catch (error) {
+      return {code: (error as {status: number}).status, body: ''}
+    }
+  }
+
+  it('serves an https listener with the key store of kafkalite.schema.registry.ssl.keystore.location', async () => {
+    home.setServerProperties({'kafkalite.schema.registry.ssl.keystore.location': fixture('broker.pem')})
+    const started = await home.run(['daemon', 'start', '--schema-registry', 'https://127.0.0.1:0', '--json'])
+    expect(started.code, started.stderr).toBe(0)
+    const [registry] = (JSON.parse(started.stdout) as {schemaRegistry: {url: string; port: number}[]}).schemaRegistry
+    expect(registry!.url).toBe(`https://127.0.0.1:${registry!.port}`)
+    expect((await home.run(['daemon', 'status'])).stdout).toContain(`registry     ${registry!.url}`)
+    const url = registry!.url
+    const register = ['-X', 'POST', '-H', `Content-Type: ${AVRO}`, '--data', JSON.stringify({schema: USER})]
+    const registered = curl(['--cacert', fixture('ca.pem'), ...register, `${url}/subjects/users-value/versions`])
+    expect(registered.code).toBe(0)
+    expect(JSON.parse(registered.body)).toMatchObject({id: 1, version: 1})
+    // The certificate names localhost too, and curl checks it.
+    const byName = url.replace('127.0.0.1', 'localhost')
+    expect(curl(['--cacert', fixture('ca.pem'), `${byName}/subjects`])).toEqual({code: 0, body: '["users-value"]'})
+    // curl refuses a certificate of a CA it was not given (60: the peer's certificate cannot be verified).
+    expect(curl(['--cacert', fixture('other-ca.pem'), `${url}/subjects`]).code).toBe(60)
+    // Plain HTTP on the TLS port gets no HTTP answer; the daemon serves on.
+    expect(curl([`${url.replace('https:', 'http:')}/subjects`]).code).not.toBe(0)
+    expect(curl(['--cacert', fixture('ca.pem'), `${url}/schemas/ids/1`])).toEqual({
+      code: 0,
+      body: JSON.stringify({schema: USER}),
+    })
+  })
+
+  it('asks curl for a client certificate with kafkalite.schema.registry.ssl.client.auth=required', async () => {
+    home.setServerProperties({
+      'kafkalite.schema.registry.listeners': 'https://127.0.0.1:0',
+      'kafkalite.schema.registry.ssl.keystore.location': fixture('broker.pem'),
+      'kafkalite.schema.registry.ssl.truststore.location': fixture('ca.pem'),
+      'kafkalite.schema.registry.ssl.client.auth': 'required',
+    })
+    const started = await home.run(['daemon', 'start', '--json'])
+    expect(started.code, started.stderr).toBe(0)
+    const url = (JSON.parse(started.stdout) as {schemaRegistry: {url: string}[]}).schemaRegistry[0]!.url
+    expect(curl(['--cacert', fixture('ca.pem'), `${url}/subjects`]).code).not.toBe(0)
+    const withCertificate = [
+      '--cacert',
+      fixture('ca.pem'),
+      '--cert',
+      fixture('client.pem'),
+      '--key',
+      fixture('client.pem'),
+    ]
+    expect(curl([...withCertificate, `${url}/subjects`])).toEqual({code: 0, body: '[]'})
+  })
+
+  it('refuses to start with a key store it cannot use, in one line naming the setting', async () => {
+    const locked = selfSigned(home.dir, 'registry', 'localhost', 'right')
+    const started = async (properties: Record<string, string>) => {
+      home.setServerProperties({'kafkalite.schema.registry.listeners': 'https://127.0.0.1:0', ...properties})
+      const r = await home.run(['daemon', 'start'])
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      return r.stderr
+    }
+    expect(await started({})).toContain(
+      "The schema registry's listener https://127.0.0.1:0 in " +
+        `${join(home.dir, 'server.properties')}: set kafkalite.schema.registry.ssl.keystore.location to a PEM file holding the private key and the certificate chain.`,
+    )
+    expect(
+      await started({
+        'kafkalite.schema.registry.ssl.keystore.location': locked.keyStore,
+        'kafkalite.schema.registry.ssl.key.password': 'wrong',
+      }),
+    ).toMatch(
+      /The schema registry cannot listen on https:\/\/127\.0\.0\.1:0: its certificate or key cannot be used \(.*bad decrypt.*\)\. Check kafkalite\.schema\.registry\.ssl\.keystore\.location and kafkalite\.schema\.registry\.ssl\.key\.password\./,
+    )
+    const bad = await home.run(['daemon', 'start', '--schema-registry', 'ftp://127.0.0.1:0'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("Invalid --schema-registry 'ftp://127.0.0.1:0': give [host:]port or https://host:port")
+    // With the key's password, the same key store serves.
+    home.setServerProperties({
+      'kafkalite.schema.registry.listeners': 'https://127.0.0.1:0',
+      'kafkalite.schema.registry.ssl.keystore.location': locked.keyStore,
+      'kafkalite.schema.registry.ssl.key.password': 'right',
+    })
+    const ok = await home.run(['daemon', 'start'])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/Schema registry on https:\/\/127\.0\.0\.1:\d+/)
   })
 })
 
