@@ -204,7 +204,8 @@ describe(`issue 14's tools against ${broker.label}`, () => {
       const ours = await kafkalite(['log-dirs', ...bs, ...args])
       expect(ours.code, ours.stderr).toBe(0)
       expect(ours.stdout).toBe(theirs.stdout)
-      expect(ours.stdout).toMatch(new RegExp(`"partition":"${topic}-0","size":[1-9]`))
+      // The sticky partitioner may leave a partition empty: some partition holds the records.
+      expect(ours.stdout).toMatch(new RegExp(`"partition":"${topic}-\\d","size":[1-9]`))
     }
     const missing = await kafkalite(['log-dirs', ...bs, '--describe', '--broker-list', '99'])
     const theirs = await runKafkaTool(`${TOOLS}.LogDirsCommand`, [...bs, '--describe', '--broker-list', '99'])
