@@ -187,7 +187,7 @@ describe('DescribeClientQuotas', () => {
       {user: 'alice', 'client-id': 'c1'},
       {user: 'alice', 'client-id': null},
       {user: null, 'client-id': null},
-    ]) {
+    ] as Entity[]) {
       expect(alter(q, entity, {producer_byte_rate: 100})).toBeUndefined()
     }
     return q

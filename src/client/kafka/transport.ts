@@ -357,6 +357,10 @@ export class KafkaTransport implements Transport {
         return {result: await this.#describeUserScramCredentials(p), payload: none}
       case 'alterUserScramCredentials':
         return {result: await this.#alterUserScramCredentials(p), payload: none}
+      case 'describeClientQuotas':
+        return {result: await this.#describeClientQuotas(p), payload: none}
+      case 'alterClientQuotas':
+        return {result: await this.#alterClientQuotas(p), payload: none}
       default:
         throw new KafkaException(
           'UNSUPPORTED_VERSION',
@@ -1456,6 +1460,52 @@ export class KafkaTransport implements Transport {
       })),
     })
     return {results: res.results.map((r) => withError({user: r.user}, noError(r.errorCode, r.errorMessage)))}
+  }
+
+  // --- Client quotas ------------------------------------------------------------------------------------------------
+
+  /** DescribeClientQuotas to any broker (each answers from the cluster's metadata). */
+  async #describeClientQuotas(req: Requests['describeClientQuotas']): Promise<Responses['describeClientQuotas']> {
+    const c = await this.cluster.anyConnection()
+    const res = await c.request(APIS.DescribeClientQuotas, {
+      components: req.components.map((x) => ({
+        entityType: x.entityType,
+        matchType: x.matchType,
+        match: x.match ?? null,
+      })),
+      strict: req.strict ?? false,
+    })
+    if (res.errorCode !== 0) throw kafkaError(res.errorCode, res.errorMessage, 'Describing client quotas')
+    return {
+      entries: (res.entries ?? []).map((e) => ({
+        entity: e.entity.map((x) => ({entityType: x.entityType, entityName: x.entityName})),
+        values: e.values.map((v) => ({key: v.key, value: v.value})),
+      })),
+    }
+  }
+
+  /** AlterClientQuotas to any broker (a KRaft broker forwards it to the controller). */
+  async #alterClientQuotas(req: Requests['alterClientQuotas']): Promise<Responses['alterClientQuotas']> {
+    const c = await this.cluster.anyConnection()
+    const res = await c.request(APIS.AlterClientQuotas, {
+      entries: req.entries.map((e) => ({
+        entity: e.entity.map((x) => ({entityType: x.entityType, entityName: x.entityName})),
+        ops: e.ops.map((op) => ({
+          key: op.key,
+          value: op.remove ? 0 : Number(op.value ?? 0),
+          remove: op.remove ?? false,
+        })),
+      })),
+      validateOnly: req.validateOnly ?? false,
+    })
+    return {
+      entries: res.entries.map((e) =>
+        withError(
+          {entity: e.entity.map((x) => ({entityType: x.entityType, entityName: x.entityName}))},
+          noError(e.errorCode, e.errorMessage),
+        ),
+      ),
+    }
   }
 
   async #describeTransactions(req: Requests['describeTransactions']): Promise<Responses['describeTransactions']> {
