@@ -499,6 +499,7 @@ export class KafkaTransport implements Transport {
       for (const {index} of items) fail(index, e.toJSON())
     }
     const answers: Promise<void>[] = []
+    let throttleTimeMs = 0
     for (const {node, items} of oneBatchPerPartition(byNode(batches, (b) => leaders[batches.indexOf(b)]))) {
       if (node === undefined) {
         for (const {index, item} of items) {
@@ -547,6 +548,7 @@ export class KafkaTransport implements Transport {
         sending.then(
           (res) => {
             if (req.acks === 0 || res === undefined) return
+            throttleTimeMs = Math.max(throttleTimeMs, res.throttleTimeMs)
             const answer = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>()
             for (const t of res.responses) {
               for (const p of t.partitionResponses) answer.set(`${t.name}\0${p.index}`, p)
@@ -575,7 +577,7 @@ export class KafkaTransport implements Transport {
         ),
       )
     }
-    return () => Promise.all(answers).then(() => ({results}))
+    return () => Promise.all(answers).then(() => (throttleTimeMs > 0 ? {results, throttleTimeMs} : {results}))
   }
 
   #track<T>(producerId: number, request: Promise<T>): Promise<T> {
@@ -604,6 +606,7 @@ export class KafkaTransport implements Transport {
       this.#onPartitionError(req.partitions[index]!.topic, error)
     }
     const groups = byNode(req.partitions, (p) => leaders[req.partitions.indexOf(p)])
+    let throttleTimeMs = 0
     // Several leaders: each is asked to wait only when every partition is caught up (the caller's long poll), so a
     // quiet broker does not hold back the records of a busy one.
     await Promise.all(
@@ -645,6 +648,7 @@ export class KafkaTransport implements Transport {
             version: connection.versionFor(APIS.Fetch, FETCH_MAX),
             timeoutMs: timeoutMs ?? req.maxWaitMs + this.#requestTimeoutMs,
           })
+          throttleTimeMs = Math.max(throttleTimeMs, res.throttleTimeMs ?? 0)
           if (res.errorCode !== undefined && res.errorCode !== 0) {
             const e = noError(res.errorCode)!
             for (const {index} of items) fail(index, e)
@@ -688,7 +692,8 @@ export class KafkaTransport implements Transport {
     )
     // Closed meanwhile (the consumer is closing): the fetch fails as a whole, as on a lost socket, not per partition.
     if (this.#closed) throw this.#closed
-    return {result: {partitions: results}, payload: bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes)}
+    const result = throttleTimeMs > 0 ? {partitions: results, throttleTimeMs} : {partitions: results}
+    return {result, payload: bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes)}
   }
 
   async #listOffsets(req: Requests['listOffsets']): Promise<Responses['listOffsets']> {
