@@ -186,7 +186,8 @@ describe('client quotas on the Kafka listener', () => {
     const wire = await connect('busy')
     let throttle = 0
     for (let i = 0; i < 500 && throttle === 0; i++) {
-      throttle = (await wire.request(APIS.Metadata, 12, {topics: [], allowAutoTopicCreation: false})).throttleTimeMs
+      throttle =
+        (await wire.request(APIS.Metadata, 12, {topics: [], allowAutoTopicCreation: false})).throttleTimeMs ?? 0
     }
     expect(throttle).toBeGreaterThan(0)
     expect(throttle).toBeLessThanOrEqual(1000)
