@@ -1,9 +1,10 @@
 // Client quotas through the library against a real daemon, over kafkalite's socket: Admin.alterClientQuotas and
 // describeClientQuotas (Kafka's Java Admin names and shapes), which quota applies to a producer (KIP-55's precedence:
-// <user, client-id> before the default client id), and a producer over its quota slowed to about that rate, the
-// daemon's throttle time in its produce-throttle-time metrics. Short quota windows (3 of 1 s) so it shows in seconds.
+// <user, client-id> before the default client id), a producer over its quota slowed to about that rate, the
+// daemon's throttle time in its produce-throttle-time metrics, and a consumer slowed to its consumer_byte_rate.
+// Short quota windows (3 of 1 s) so it shows in seconds.
 import {describe, expect, it} from 'vitest'
-import {Admin, KafkaProducer, StringSerializer} from '../../../src/client/index.js'
+import {Admin, KafkaConsumer, KafkaProducer, StringDeserializer, StringSerializer} from '../../../src/client/index.js'
 import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
 const home = TestHome.forEachTest({serverProperties: {'quota.window.num': 3, 'quota.window.size.seconds': 1}})
@@ -98,4 +99,49 @@ describe('client quotas through the library', () => {
       admin.close()
     }
   }, 30_000)
+
+  it('slows a consumer to its consumer_byte_rate, with fetch-throttle-time in its metrics', async () => {
+    const topic = uniqueTopic('quota-read')
+    await home.createTopic(topic)
+    const producer = new KafkaProducer(home.config, new StringSerializer(), new StringSerializer())
+    const value = 'v'.repeat(1000)
+    await Promise.all(Array.from({length: 300}, () => producer.send({topic, partition: 0, key: null, value})))
+    await producer.close()
+    const quota = 50_000
+    const admin = await Admin.create(home.config)
+    await admin.alterClientQuotas([
+      {entity: {'client-id': 'slow-reader'}, ops: [{key: 'consumer_byte_rate', value: quota}]},
+    ])
+    admin.close()
+    const read = async (clientId: string) => {
+      const consumer = new KafkaConsumer(
+        {...home.config, 'client.id': clientId, 'auto.offset.reset': 'earliest'},
+        new StringDeserializer(),
+        new StringDeserializer(),
+      )
+      try {
+        consumer.assign([{topic, partition: 0}])
+        const start = Date.now()
+        let n = 0
+        while (n < 300 && Date.now() - start < 20_000) n += (await consumer.poll(500)).count
+        expect(n).toBe(300)
+        return {
+          seconds: (Date.now() - start) / 1000,
+          throttleMax: consumer.metrics().get('fetch-throttle-time-max')!.value,
+        }
+      } finally {
+        await consumer.close()
+      }
+    }
+    // About 310 KB with batch overheads: 2 s of credit, then 50 KB/s: at least 3 s, where without a quota it is at
+    // once. Fetches of a whole window's worth (100 KB) are each followed by a window of throttled ones, as in Kafka:
+    // measured 8 s.
+    const slow = await read('slow-reader')
+    expect(slow.seconds).toBeGreaterThan(3)
+    expect(slow.seconds).toBeLessThan(16)
+    expect(slow.throttleMax).toBeGreaterThan(0)
+    const fast = await read('fast-reader')
+    expect(fast.seconds).toBeLessThan(2)
+    expect(fast.throttleMax).toBe(0)
+  }, 45_000)
 })
