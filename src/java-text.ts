@@ -25,7 +25,7 @@ export function javaStringHash(s: string): number {
 }
 
 /** HashMap.tableSizeFor: the power of two at or above `capacity` (1 for 0 and 1). */
-function tableSizeFor(capacity: number): number {
+export function tableSizeFor(capacity: number): number {
   let n = 1
   while (n < capacity) n *= 2
   return n
@@ -42,11 +42,52 @@ export function javaHashMapOrder(hashes: readonly number[], initialCapacity?: nu
   for (let size = 1; size <= hashes.length; size++) {
     if (size > Math.floor(table * 0.75)) table *= 2
   }
+  return javaBucketOrder(hashes, table)
+}
+
+/** The order of keys (by hashCode, in insertion order) in a HashMap whose table ended `table` long. */
+export function javaBucketOrder(hashes: readonly number[], table: number): number[] {
   const bucket = (h: number) => (h ^ (h >>> 16)) & (table - 1)
   return hashes
     .map((h, i) => ({i, b: bucket(h)}))
     .sort((x, y) => x.b - y.b || x.i - y.i)
     .map((x) => x.i)
+}
+
+/**
+ * The table length of a `new HashMap<>()` after putAll of maps of these sizes, in order (Java 17's
+ * putMapEntries: the first pre-sizes the table to hold it, later ones resize while they would not fit, and every put
+ * resizes past three quarters).
+ */
+export function javaTableAfterPutAlls(sizes: readonly number[]): number {
+  let table = 0
+  let threshold = 0
+  let size = 0
+  const resize = () => {
+    table = table === 0 ? (threshold > 0 ? threshold : 16) : table * 2
+    threshold = Math.floor(table * 0.75)
+  }
+  for (const s of sizes) {
+    if (s === 0) continue
+    if (table === 0) {
+      const t = Math.trunc(s / 0.75 + 1)
+      if (t > threshold) threshold = tableSizeFor(t)
+    } else {
+      while (s > threshold) resize()
+    }
+    for (let i = 0; i < s; i++) {
+      if (table === 0) resize()
+      if (++size > threshold) resize()
+    }
+  }
+  return Math.max(table, 1)
+}
+
+/** A Map<String, String>'s hashCode: its entries' (key hash XOR value hash, 0 for null) summed in 32 bits. */
+export function javaMapHash(entries: Iterable<readonly [string, string | null]>): number {
+  let h = 0
+  for (const [k, v] of entries) h = (h + (javaStringHash(k) ^ (v === null ? 0 : javaStringHash(v)))) | 0
+  return h
 }
 
 /** A Map<String, String> entry's hashCode: the key's hash XOR the value's (0 for null). */

@@ -15,7 +15,15 @@
 // - controller_mutation_rate is kept and described, not enforced: kafkalite's CreateTopics, CreatePartitions and
 //   DeleteTopics are not throttled.
 import {KafkaException, type ErrorData} from '../errors.js'
-import {javaHashMapOrder, javaMapText, javaStringHash} from '../java-text.js'
+import {
+  javaBucketOrder,
+  javaHashMapOrder,
+  javaMapHash,
+  javaMapText,
+  javaStringHash,
+  javaTableAfterPutAlls,
+  tableSizeFor,
+} from '../java-text.js'
 import type {ClientQuotaEntityData, ParsedRequests, Responses} from '../protocol/socket/messages.js'
 import type {ClientQuotaChange, Store} from '../store/store.js'
 import {QuotaMeter, type MeterEntity, type QuotaWindows} from './quota-meter.js'
@@ -167,22 +175,68 @@ export class ClientQuotas {
         'Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.',
       )
     }
-    const entries: Responses['describeClientQuotas']['entries'] = []
-    for (const e of [...this.#entries.values()].sort(compareEntities)) {
+    const matches = (e: Entry) => {
       const parts = entityParts(e)
-      if (req.strict && parts.size !== exact.size + any.size) continue
-      let matches = true
-      for (const [type, name] of exact) {
-        if (!parts.has(type) || parts.get(type) !== name) matches = false
+      if (req.strict && parts.size !== exact.size + any.size) return false
+      for (const [type, name] of exact) if (!parts.has(type) || parts.get(type) !== name) return false
+      for (const type of any) if (!parts.has(type)) return false
+      return true
+    }
+    const entries = this.#kafkaOrder(exact, any)
+      .filter(matches)
+      .map((e) => ({
+        entity: [...entityParts(e)].map(([entityType, entityName]) => ({entityType, entityName})),
+        values: kafkaValueOrder([...e.values]).map(([key, value]) => ({key, value})),
+      }))
+    return {entries}
+  }
+
+  /**
+   * The entities in the order Kafka 4.4's broker answers them (ClientQuotasImage.matches): that of the HashMap of
+   * candidates it builds from its index by type and name, so that a tool that prints the answer as it iterates a
+   * HashMap of it prints entities whose buckets collide in Kafka's order. The candidates: with an exact component,
+   * a copy of the index's map of that (type, name); else with a type component, the index's maps of every name of
+   * that type put into one; else every entity. Ties within a bucket (unknowable: they follow the broker's history)
+   * keep a stable order.
+   */
+  #kafkaOrder(exact: ReadonlyMap<string, string | null>, any: ReadonlySet<string>): Entry[] {
+    const all = [...this.#entries.values()].sort(compareEntities)
+    const hash = (e: Entry) => (31 + javaMapHash(entityParts(e))) | 0
+    /** The index of a type: its names in the order of their HashMap, each with its entities in theirs. */
+    const index = (type: string) => {
+      const byName = new Map<string | null, Entry[]>()
+      for (const e of all) {
+        const parts = entityParts(e)
+        if (!parts.has(type)) continue
+        const name = parts.get(type)!
+        byName.set(name, [...(byName.get(name) ?? []), e])
       }
-      for (const type of any) if (!parts.has(type)) matches = false
-      if (!matches) continue
-      entries.push({
-        entity: [...parts].map(([entityType, entityName]) => ({entityType, entityName})),
-        values: [...e.values].map(([key, value]) => ({key, value})),
+      const names = [...byName.keys()]
+      return javaHashMapOrder(names.map((n) => (n === null ? 0 : javaStringHash(n)))).map((i) => {
+        const inner = byName.get(names[i]!)!
+        return javaHashMapOrder(inner.map(hash)).map((j) => inner[j]!)
       })
     }
-    return {entries}
+    const firstOf = (types: Iterable<string>) => {
+      const list = [...types]
+      return list[javaHashMapOrder(list.map(javaStringHash))[0]!]
+    }
+    let inserted: Entry[]
+    let table: number
+    const firstExact = firstOf(exact.keys())
+    const firstAny = firstOf(any)
+    if (firstExact !== undefined) {
+      const name = exact.get(firstExact)!
+      inserted = index(firstExact).find((inner) => entityParts(inner[0]!).get(firstExact) === name) ?? []
+      table = tableSizeFor(Math.trunc(inserted.length / 0.75 + 1))
+    } else if (firstAny !== undefined) {
+      const inners = index(firstAny)
+      inserted = inners.flat()
+      table = javaTableAfterPutAlls(inners.map((inner) => inner.length))
+    } else {
+      return javaHashMapOrder(all.map(hash)).map((i) => all[i]!)
+    }
+    return javaBucketOrder(inserted.map(hash), table).map((i) => inserted[i]!)
   }
 
   /**
@@ -288,6 +342,18 @@ export class ClientQuotas {
             : undefined
     meter?.update({user, clientId}, value ?? undefined)
   }
+}
+
+/**
+ * An entity's quotas in the order Kafka's broker answers them: that of its image's HashMap, rebuilt for every change
+ * at the size it holds (by bucket; keys in one bucket in the order they were set).
+ */
+function kafkaValueOrder(values: readonly (readonly [string, number])[]): (readonly [string, number])[] {
+  const table = tableSizeFor(Math.trunc(values.length / 0.75 + 1))
+  return javaBucketOrder(
+    values.map(([k]) => javaStringHash(k)),
+    table,
+  ).map((i) => values[i]!)
 }
 
 /** QuotaConfig's checks of a value (ClientQuotaControlManager.validateQuotaKeyValue). */

@@ -3,7 +3,7 @@
 // these.
 import type {ClientQuotaEntity, ClientQuotaEntry, ClientQuotaFilterComponent, ConfigEntry} from '../client/admin.js'
 import {usageError} from '../errors.js'
-import {javaDouble, javaHashMapOrder, javaStringHash} from '../java-text.js'
+import {javaDouble, javaHashMapOrder, javaMapHash, javaStringHash} from '../java-text.js'
 import {isScramMechanism, SCRAM_DEFAULT_ITERATIONS, type ScramMechanism} from '../scram.js'
 
 /** A lookahead that is true outside `[...]`: commas and `=` inside brackets belong to the value. */
@@ -221,9 +221,7 @@ export function javaParseDouble(text: string): number | undefined {
 
 /** Java's hashCode of a ClientQuotaEntity: Objects.hash(entries), its map's entries' key and value hashes XORed. */
 function entityHash(entity: ClientQuotaEntity): number {
-  let h = 0
-  for (const [k, v] of Object.entries(entity)) h = (h + (javaStringHash(k) ^ (v === null ? 0 : javaStringHash(v)))) | 0
-  return (31 + h) | 0
+  return (31 + javaMapHash(Object.entries(entity))) | 0
 }
 
 /**

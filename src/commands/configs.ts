@@ -18,6 +18,7 @@ import {
 } from '../cli/configs.js'
 import {adminConfigFlags, connectionFlags} from '../cli/flags.js'
 import {KafkaException, usageError} from '../errors.js'
+import {javaHashMapOrder, javaStringHash} from '../java-text.js'
 import {readPropertiesFile} from '../properties.js'
 
 /** Kafka's entity types; kafkalite manages topics, brokers, users and clients. */
@@ -367,7 +368,10 @@ kafkalite has no IP connection quotas and no group configs (KIP-848): entity typ
     const [current] = await admin.describeClientQuotas({components: quotaFilterComponents(types, names), strict: true})
     const invalid = remove.filter((k) => current === undefined || !Object.hasOwn(current.values, k))
     if (invalid.length > 0) throw usageError(`Invalid config(s): ${invalid.join(',')}`)
-    const ops = [...add].map(([key, text]) => {
+    // In the order ConfigCommand sends them: its HashMap of the configs to add, then the deletions.
+    const added = [...add]
+    const ordered = javaHashMapOrder(added.map(([key]) => javaStringHash(key))).map((i) => added[i]!)
+    const ops = ordered.map(([key, text]) => {
       const value = javaParseDouble(text)
       if (value === undefined) throw usageError(`Cannot parse quota configuration value for ${key}: ${text}`)
       return {key, value}

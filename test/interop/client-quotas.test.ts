@@ -56,6 +56,14 @@ const ALTERS: string[][] = [
   ['--user', 'bob', '--add-config', 'producer_byte_rate=12345678,request_percentage=0.001'],
   ['--entity-type', 'clients', '--entity-name', 'c1', '--delete-config', 'consumer_byte_rate'],
   ['--user-defaults', '--client', 'c2', '--add-config', 'consumer_byte_rate=300'],
+  [
+    ...['--entity-type', 'users', '--entity-default', '--entity-type', 'clients', '--entity-default'],
+    ...['--add-config', 'consumer_byte_rate=2000000000'],
+  ],
+  // Two keys that share a bucket of a small HashMap: their order is the broker's, set at once and one by one.
+  ['--client', 'c4', '--add-config', 'producer_byte_rate=100,request_percentage=10'],
+  ['--client', 'c5', '--add-config', 'request_percentage=20'],
+  ['--client', 'c5', '--add-config', 'producer_byte_rate=200'],
 ]
 
 /** What the alterations set, removed again at the end (the Apache broker is shared with the rest of the suite). */
@@ -74,6 +82,12 @@ const CLEANUP: string[][] = [
   ],
   ['--user', 'bob', '--delete-config', 'producer_byte_rate,request_percentage'],
   ['--user-defaults', '--client', 'c2', '--delete-config', 'consumer_byte_rate'],
+  [
+    ...['--entity-type', 'users', '--entity-default', '--entity-type', 'clients', '--entity-default'],
+    ...['--delete-config', 'consumer_byte_rate'],
+  ],
+  ['--client', 'c4', '--delete-config', 'producer_byte_rate,request_percentage'],
+  ['--client', 'c5', '--delete-config', 'request_percentage,producer_byte_rate'],
 ]
 
 const DESCRIBES: string[][] = [
@@ -144,9 +158,8 @@ describe("kafka-configs' client quotas", () => {
       expect(ours.stdout, args.join(' ')).toBe(theirs.stdout)
       onKafkalite.describes.push(ours.stdout)
     }
-    // Every described line names quotas that were set: nothing described is empty but the last filter's.
-    expect(onKafkalite.describes.slice(0, -1).every((out) => out.startsWith('Quota configs for '))).toBe(true)
-    expect(onKafkalite.describes.at(-1)).toBe('')
+    // Every filter matches quotas that were set: the comparison is not of empty outputs.
+    expect(onKafkalite.describes.every((out) => out.startsWith('Quota configs for '))).toBe(true)
     for (const args of REFUSALS) {
       const theirs = await configCommand(kafkalite, args)
       const ours = await cli(['configs', ...args])

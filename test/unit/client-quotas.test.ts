@@ -53,7 +53,17 @@ function describeQuotas(q: ClientQuotas, components: Requests['describeClientQuo
       entity: Object.fromEntries(e.entity.map((p) => [p.entityType, p.entityName])),
       values: Object.fromEntries(e.values.map((v) => [v.key, v.value])),
     }))
+    .sort(byEntity)
 }
+
+/** A canonical order of described entities (the broker answers in Kafka's HashMap order, checked in test/interop). */
+function byEntity(a: {entity: Entity}, b: {entity: Entity}): number {
+  const key = (e: Entity) => JSON.stringify(Object.entries(e).sort())
+  return key(a.entity) < key(b.entity) ? -1 : key(a.entity) > key(b.entity) ? 1 : 0
+}
+
+/** The same items in the canonical order. */
+const sorted = <T extends {entity: Entity}>(items: T[]) => [...items].sort(byEntity)
 
 describe('AlterClientQuotas', () => {
   it('sets, changes and removes quotas of users, client ids, their pairs and defaults', () => {
@@ -62,11 +72,13 @@ describe('AlterClientQuotas', () => {
     expect(alter(q, {'client-id': null}, {consumer_byte_rate: 2048})).toBeUndefined()
     expect(alter(q, {user: null, 'client-id': 'c1'}, {controller_mutation_rate: 10})).toBeUndefined()
     expect(alter(q, {user: 'alice'}, {producer_byte_rate: 4096, request_percentage: null})).toBeUndefined()
-    expect(describeQuotas(q, [])).toEqual([
-      {entity: {user: null, 'client-id': 'c1'}, values: {controller_mutation_rate: 10}},
-      {entity: {user: 'alice'}, values: {producer_byte_rate: 4096}},
-      {entity: {'client-id': null}, values: {consumer_byte_rate: 2048}},
-    ])
+    expect(describeQuotas(q, [])).toEqual(
+      sorted([
+        {entity: {user: null, 'client-id': 'c1'}, values: {controller_mutation_rate: 10}},
+        {entity: {user: 'alice'}, values: {producer_byte_rate: 4096}},
+        {entity: {'client-id': null}, values: {consumer_byte_rate: 2048}},
+      ]),
+    )
     // Removing the last quota of an entity removes the entity; removing what is not set does nothing.
     expect(alter(q, {'client-id': null}, {consumer_byte_rate: null, producer_byte_rate: null})).toBeUndefined()
     expect(describeQuotas(q, [{entityType: 'client-id', matchType: 2}])).toEqual([
@@ -161,10 +173,12 @@ describe('AlterClientQuotas', () => {
       alter(first, {'client-id': 'c1'}, {request_percentage: null})
       store!.close()
       const second = quotas(Store.open(path))
-      expect(describeQuotas(second, [])).toEqual([
-        {entity: {user: 'alice', 'client-id': null}, values: {producer_byte_rate: 1024}},
-        {entity: {'client-id': 'c1'}, values: {consumer_byte_rate: 1e6}},
-      ])
+      expect(describeQuotas(second, [])).toEqual(
+        sorted([
+          {entity: {user: 'alice', 'client-id': null}, values: {producer_byte_rate: 1024}},
+          {entity: {'client-id': 'c1'}, values: {consumer_byte_rate: 1e6}},
+        ]),
+      )
       expect(second.produce.quotaOf('alice', 'any')).toBe(1024)
       expect(second.fetch.quotaOf('bob', 'c1')).toBe(1e6)
       expect(second.request.enabled).toBe(false)
@@ -193,22 +207,20 @@ describe('DescribeClientQuotas', () => {
     return q
   }
   const entities = (rows: {entity: Entity}[]) => rows.map((r) => r.entity)
+  const sortedEntities = (es: Entity[]) => sorted(es.map((entity) => ({entity}))).map((r) => r.entity)
 
   it('matches an exact name, the default, or any name of a type, with other parts unless strict', () => {
     const q = populated()
-    expect(entities(describeQuotas(q, [{entityType: 'user', matchType: 0, match: 'alice'}]))).toEqual([
-      {user: 'alice', 'client-id': null},
-      {user: 'alice', 'client-id': 'c1'},
-      {user: 'alice'},
-    ])
+    expect(entities(describeQuotas(q, [{entityType: 'user', matchType: 0, match: 'alice'}]))).toEqual(
+      sortedEntities([{user: 'alice', 'client-id': null}, {user: 'alice', 'client-id': 'c1'}, {user: 'alice'}]),
+    )
     expect(entities(describeQuotas(q, [{entityType: 'user', matchType: 0, match: 'alice'}], true))).toEqual([
       {user: 'alice'},
     ])
     expect(entities(describeQuotas(q, [{entityType: 'user', matchType: 1}], true))).toEqual([{user: null}])
-    expect(entities(describeQuotas(q, [{entityType: 'client-id', matchType: 2}], true))).toEqual([
-      {'client-id': null},
-      {'client-id': 'c1'},
-    ])
+    expect(entities(describeQuotas(q, [{entityType: 'client-id', matchType: 2}], true))).toEqual(
+      sortedEntities([{'client-id': null}, {'client-id': 'c1'}]),
+    )
     expect(
       entities(
         describeQuotas(
@@ -220,10 +232,12 @@ describe('DescribeClientQuotas', () => {
           true,
         ),
       ),
-    ).toEqual([
-      {user: null, 'client-id': null},
-      {user: 'alice', 'client-id': null},
-    ])
+    ).toEqual(
+      sortedEntities([
+        {user: null, 'client-id': null},
+        {user: 'alice', 'client-id': null},
+      ]),
+    )
     expect(describeQuotas(q, [{entityType: 'user', matchType: 0, match: 'bob'}])).toEqual([])
     expect(describeQuotas(q, [{entityType: 'ip', matchType: 2}])).toEqual([])
   })

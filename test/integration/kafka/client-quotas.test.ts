@@ -112,8 +112,10 @@ describe('client quotas on the Kafka listener', () => {
       expect(res.responses[0]!.partitionResponses[0]!.errorCode).toBe(0)
       const previous = answers.at(-1)
       if (previous !== undefined && previous.throttle > 0) {
-        // Sent right after a throttled answer: the broker read it only once the throttle time had passed.
-        expect(at - before, 'the request after a throttled response').toBeGreaterThanOrEqual(previous.throttle - 15)
+        // Sent right after a throttled answer: the broker read it only once the throttle time had passed (counted
+        // from when the broker handled the throttled request, a little before the answer arrived here; unmuted, it
+        // would be answered within a millisecond or two).
+        expect(at - before, 'the request after a throttled response').toBeGreaterThanOrEqual(previous.throttle / 2)
         muteChecked = true
       }
       answers.push({at, throttle: res.throttleTimeMs})
@@ -165,7 +167,7 @@ describe('client quotas on the Kafka listener', () => {
     while (Date.now() - start < 6000) {
       const before = Date.now()
       const res = await wire.request(APIS.Fetch, 12, fetchBody(topic, offset, 6000))
-      if (throttle > 0) expect(Date.now() - before).toBeGreaterThanOrEqual(throttle - 15)
+      if (throttle > 0) expect(Date.now() - before).toBeGreaterThanOrEqual(throttle / 2)
       throttle = res.throttleTimeMs
       if (throttle > 0) {
         expect(res.responses).toEqual([])
