@@ -63,7 +63,7 @@ function byEntity(a: {entity: Entity}, b: {entity: Entity}): number {
 }
 
 /** The same items in the canonical order. */
-const sorted = <T extends {entity: Entity}>(items: T[]) => [...items].sort(byEntity)
+const sorted = <T extends {entity: Entity; values?: Record<string, number>}>(items: T[]) => [...items].sort(byEntity)
 
 describe('AlterClientQuotas', () => {
   it('sets, changes and removes quotas of users, client ids, their pairs and defaults', () => {
