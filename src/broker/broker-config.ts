@@ -120,6 +120,8 @@ export interface BrokerConfig {
   logs: LogManagerConfig
   /** offsets.retention.minutes and its check interval: when an empty group's committed offsets expire. */
   offsetsRetention: {retentionMs: number; checkIntervalMs: number}
+  /** quota.window.num and quota.window.size.seconds: the samples client quotas are measured over. */
+  quotaWindows: {samples: number; windowMs: number}
   /** The schema registry's HTTP front end: where it listens (nowhere unless asked), its body limit, its users. */
   schemaRegistry: SchemaRegistryConfig
   /** Settings kafkalite does not know; logged at startup as Kafka logs unused configs. */
@@ -221,6 +223,9 @@ export const BROKER_SETTINGS: Readonly<Record<string, BrokerDef>> = {
   'log.cleaner.dedupe.buffer.size': {type: 'INT', default: '134217728', min: 1 << 20},
   'offsets.retention.minutes': {type: 'INT', default: '10080', min: 1},
   'offsets.retention.check.interval.ms': {type: 'INT', default: '600000', min: 1},
+  // Client quotas are measured over quota.window.num samples of quota.window.size.seconds (Kafka's QuotaConfig).
+  'quota.window.num': {type: 'INT', default: '11', min: 1},
+  'quota.window.size.seconds': {type: 'INT', default: '1', min: 1},
   // kafkalite's own: the lag history behind `kafkalite lag` (src/daemon/lag-history.ts).
   'kafkalite.lag.sample.interval.ms': {type: 'INT', default: '1000', min: 1},
   // Thinning a full series costs (samples / 4) x samples steps on the append path (measured 0.4 ms at 300, 4 ms at
@@ -347,6 +352,10 @@ export function brokerConfigFrom(props: Readonly<Record<string, string>>, file: 
     offsetsRetention: {
       retentionMs: Number(get('offsets.retention.minutes')) * 60_000,
       checkIntervalMs: Number(get('offsets.retention.check.interval.ms')),
+    },
+    quotaWindows: {
+      samples: Number(get('quota.window.num')),
+      windowMs: Number(get('quota.window.size.seconds')) * 1000,
     },
     schemaRegistry: {
       ...registryListenersOf(props, get('kafkalite.schema.registry.listeners'), where),

@@ -8,6 +8,7 @@
 // - GroupCoordinator: Kafka's classic group protocol and committed offsets;
 // - TransactionCoordinator: producer ids, transactions and their markers; the broker asks it to verify every
 //   transactional batch before appending it (KIP-890), and it asks the broker to write markers;
+// - ClientQuotas: client quotas (user, client-id) and the meters the front ends ask for throttle times;
 // - LagHistory: samples of log ends and commits, told by the broker and the group coordinator after each commit;
 // - SchemaRegistry: Confluent's schema registry (schema-registry/), reached through one REST router by both the
 //   registry's HTTP listener and the socket.
@@ -19,6 +20,7 @@ import type {StorageFailure} from '../store/failure.js'
 import type {DatabaseCheck, Store} from '../store/store.js'
 import {Broker, type ProduceRequest} from './broker.js'
 import type {BrokerConfig} from './broker-config.js'
+import {ClientQuotas, type QuotaClient} from './client-quotas.js'
 import {fetch, type FetchBudget, type FetchResult} from './fetch.js'
 import {GroupCoordinator, type ConnectionRef, type JoinOptions} from './group-coordinator.js'
 import {LagHistory} from './lag/history.js'
@@ -38,7 +40,8 @@ import {
 type Req<M extends keyof ParsedRequests> = ParsedRequests[M]
 type Res<M extends keyof Responses> = Responses[M]
 
-export type {ConnectionRef, JoinOptions}
+export type {ConnectionRef, JoinOptions, QuotaClient}
+export type {ClientQuotas}
 export {MemberIdRequiredException} from './group-coordinator.js'
 
 /** The broker's own part of `daemon status`: what it holds and where. */
@@ -55,6 +58,8 @@ export class BrokerCore {
   readonly history: LagHistory
   /** SASL/SCRAM users (the Kafka listener's SCRAM exchange checks clients against them). */
   readonly scramUsers: ScramUsers
+  /** Client quotas: the front ends ask it how long to throttle a client after each request. */
+  readonly quotas: ClientQuotas
   /** Retention, the purge of deleted records, and the log cleaner. */
   readonly logs: LogManager
   readonly #store: Store
@@ -72,6 +77,7 @@ export class BrokerCore {
     this.#now = now
     this.history = new LagHistory(store, config.lagHistory, log)
     this.scramUsers = new ScramUsers(store)
+    this.quotas = new ClientQuotas(store, config.quotaWindows, now)
     this.broker = new Broker(store, config, {
       now,
       // Called only while serving requests, after the constructor has created the coordinator.
@@ -158,6 +164,14 @@ export class BrokerCore {
 
   alterUserScramCredentials(req: Req<'alterUserScramCredentials'>): Res<'alterUserScramCredentials'> {
     return this.scramUsers.alter(req)
+  }
+
+  describeClientQuotas(req: Req<'describeClientQuotas'>): Res<'describeClientQuotas'> {
+    return this.quotas.describe(req)
+  }
+
+  alterClientQuotas(req: Req<'alterClientQuotas'>): Res<'alterClientQuotas'> {
+    return this.quotas.alter(req)
   }
 
   // ---- the log ----------------------------------------------------------------------------------------------------
@@ -397,6 +411,7 @@ export class BrokerCore {
     }
     this.broker.restore(failure)
     this.transactions.restore()
+    this.quotas.restore()
     if (failure instanceof CorruptDatabaseException) return // the daemon reports it, and stops
     const now = this.#now()
     if (this.#refused++ === 0 || now - this.#refusalLoggedAt >= 60_000) {

@@ -467,6 +467,52 @@ export class Admin {
   }
 
   /**
+   * Kafka's describeClientQuotas: the quotas of the entities the filter matches (every component: a name, the
+   * default with `match: null`, any name without `match`; `strict`: entities with no other parts, Kafka's
+   * ClientQuotaFilter.containsOnly). No components: every entity (ClientQuotaFilter.all()). A bad filter rejects with
+   * the broker's InvalidRequestException.
+   */
+  async describeClientQuotas(filter: ClientQuotaFilter = {components: []}): Promise<ClientQuotaEntry[]> {
+    const res = await this.#request('describeClientQuotas', {
+      components: filter.components.map((c) => ({
+        entityType: c.entityType,
+        matchType: c.match === undefined ? 2 : c.match === null ? 1 : 0,
+        match: c.match ?? null,
+      })),
+      strict: filter.strict ?? false,
+    })
+    return res.entries.map((e) => ({
+      entity: Object.fromEntries(e.entity.map((p) => [p.entityType, p.entityName])),
+      values: Object.fromEntries(e.values.map((v) => [v.key, v.value])),
+    }))
+  }
+
+  /**
+   * Kafka's alterClientQuotas: per entity, quota keys set (a value) or removed (null), all of an entity's or none.
+   * Resolves when every entity was altered (`validateOnly`: checked only), and rejects with the first entity's error
+   * otherwise, as `all().get()`.
+   */
+  async alterClientQuotas(
+    entries: readonly ClientQuotaAlteration[],
+    options: {validateOnly?: boolean} = {},
+  ): Promise<void> {
+    if (entries.length === 0) return
+    const res = await this.#request('alterClientQuotas', {
+      entries: entries.map((e) => ({
+        entity: Object.entries(e.entity).map(([entityType, entityName]) => ({entityType, entityName})),
+        ops: e.ops.map((op) =>
+          op.value === null
+            ? {key: op.key, remove: true}
+            : // JSON has no NaN or Infinity: they travel as their names, for the broker to refuse.
+              {key: op.key, value: Number.isFinite(op.value) ? op.value : (String(op.value) as 'NaN')},
+        ),
+      })),
+      validateOnly: options.validateOnly ?? false,
+    })
+    throwFirst(res.entries)
+  }
+
+  /**
    * Kafka's abortTransaction: writes an ABORT marker for a producer's open transaction on one partition
    * (InvalidTxnStateException when that producer has none open there).
    */
@@ -535,6 +581,39 @@ export interface LogDirDescription {
   replicaInfos: ReplicaInfo[]
   totalBytes: number
   usableBytes: number
+}
+
+/**
+ * Kafka's ClientQuotaEntity: its parts, entity type (`user`, `client-id`) to name, null for the default
+ * (`<default>`): `{user: 'alice'}`, `{'client-id': null}`, `{user: 'alice', 'client-id': 'c1'}`.
+ */
+export type ClientQuotaEntity = Record<string, string | null>
+
+/**
+ * Kafka's ClientQuotaFilterComponent: an entity type, and what its name must be: `match` a name (ofEntity), null for
+ * the default (ofDefaultEntity), or left out for any name (ofEntityType).
+ */
+export interface ClientQuotaFilterComponent {
+  entityType: string
+  match?: string | null
+}
+
+/** Kafka's ClientQuotaFilter: `contains` the components, or with `strict` `containsOnly` them. */
+export interface ClientQuotaFilter {
+  components: readonly ClientQuotaFilterComponent[]
+  strict?: boolean
+}
+
+/** One entity and its quotas (an entry of Kafka's DescribeClientQuotasResult.entities()). */
+export interface ClientQuotaEntry {
+  entity: ClientQuotaEntity
+  values: Record<string, number>
+}
+
+/** Kafka's ClientQuotaAlteration: an entity and its ops, each setting a quota key (a value) or removing it (null). */
+export interface ClientQuotaAlteration {
+  entity: ClientQuotaEntity
+  ops: readonly {key: string; value: number | null}[]
 }
 
 /** Kafka's UserScramCredentialsDescription: a user's SCRAM mechanisms with their iterations. */

@@ -56,6 +56,11 @@ export class Connection implements Transport {
   readonly #requestTimeoutMs: number
   #nextId = 1
   #closed: KafkaException | undefined
+  /** Until when the daemon throttles this client (a quota's throttleTimeMs): requests wait to be sent. */
+  #throttledUntil = 0
+  /** Requests waiting for the throttle to end, in order; their timeouts start when they are sent. */
+  readonly #held: (() => void)[] = []
+  #heldTimer: NodeJS.Timeout | undefined
 
   private constructor(socket: Socket, paths: BrokerPaths, requestTimeoutMs: number) {
     this.#socket = socket
@@ -149,7 +154,8 @@ export class Connection implements Transport {
   /** Sends a request the daemon does not answer (produce with acks=0). */
   sendOneWay<M extends Method>(method: M, params: Requests[M], payload?: readonly Buffer[]): void {
     if (this.#closed) throw this.#closed
-    this.#write(this.#id(), method, params, payload)
+    const id = this.#id()
+    this.#gate(() => this.#write(id, method, params, payload))
   }
 
   /** Calls `listener` once when the connection closes, with the reason. */
@@ -181,17 +187,47 @@ export class Connection implements Transport {
     if (this.#closed) return Promise.reject(this.#closed)
     const id = this.#id()
     return new Promise((resolve, reject) => {
-      const ms = timeoutMs ?? this.#requestTimeoutMs
-      const timer =
-        ms > 0
-          ? setTimeout(() => {
-              this.#pending.delete(id)
-              reject(new TimeoutException(`The ${method} request timed out after ${ms} ms.`))
-            }, ms)
-          : undefined
-      this.#pending.set(id, {resolve, reject, withPayload, timer})
-      this.#write(id, method, params, payload)
+      const pending: Pending = {resolve, reject, withPayload, timer: undefined}
+      this.#pending.set(id, pending)
+      this.#gate(() => {
+        const ms = timeoutMs ?? this.#requestTimeoutMs
+        if (ms > 0) {
+          pending.timer = setTimeout(() => {
+            this.#pending.delete(id)
+            reject(new TimeoutException(`The ${method} request timed out after ${ms} ms.`))
+          }, ms)
+        }
+        this.#write(id, method, params, payload)
+      })
     })
+  }
+
+  /**
+   * Sends now, or once the daemon's throttle ends (KIP-219: a client told it exceeded a quota sends nothing on that
+   * connection for the throttle time, as Kafka's clients do; the daemon would not read it meanwhile anyway).
+   */
+  #gate(send: () => void): void {
+    if (this.#held.length === 0 && Date.now() >= this.#throttledUntil) {
+      send()
+      return
+    }
+    this.#held.push(send)
+    this.#scheduleHeld()
+  }
+
+  #scheduleHeld(): void {
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer)
+    this.#heldTimer = setTimeout(
+      () => {
+        this.#heldTimer = undefined
+        if (Date.now() < this.#throttledUntil) {
+          this.#scheduleHeld()
+          return
+        }
+        for (const send of this.#held.splice(0)) if (!this.#closed) send()
+      },
+      Math.max(0, this.#throttledUntil - Date.now()),
+    )
   }
 
   #write(id: number, method: Method, params: unknown, payload: readonly Buffer[] | undefined): void {
@@ -210,6 +246,10 @@ export class Connection implements Transport {
     this.#pending.delete(frame.correlationId)
     if (pending.timer) clearTimeout(pending.timer)
     const header = JSON.parse(frame.header.toString('utf8')) as unknown
+    const throttle = (header as {throttleTimeMs?: unknown} | null)?.throttleTimeMs
+    if (typeof throttle === 'number' && throttle > 0) {
+      this.#throttledUntil = Math.max(this.#throttledUntil, Date.now() + throttle)
+    }
     if (frame.kind === KIND_RESPONSE) {
       pending.resolve(pending.withPayload ? {result: header, payload: frame.payload} : header)
     } else {
@@ -225,6 +265,8 @@ export class Connection implements Transport {
       pending.reject(error)
     }
     this.#pending.clear()
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer)
+    this.#held.length = 0
     for (const listener of this.#closeListeners) listener(error)
     this.#closeListeners.clear()
     if (destroy) this.#socket.destroy()

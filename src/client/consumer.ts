@@ -84,6 +84,8 @@ export class KafkaConsumer<K = Buffer, V = Buffer> {
     m.define('fetch-rate', 'fetch-latency', 'count-rate', 'The number of fetch requests per second.')
     m.define('fetch-latency-avg', 'fetch-latency', 'avg', 'The average time taken for a fetch request.')
     m.define('fetch-latency-max', 'fetch-latency', 'max', 'The max time taken for any fetch request.')
+    m.define('fetch-throttle-time-avg', 'fetch-throttle-time', 'avg', 'The average throttle time in ms')
+    m.define('fetch-throttle-time-max', 'fetch-throttle-time', 'max', 'The maximum throttle time in ms')
     m.define('commit-total', 'commit-latency', 'count-total', 'The total number of commit calls.')
     m.define('commit-latency-avg', 'commit-latency', 'avg', 'The average time taken for a commit request.')
     m.gauge('records-lag-max', 'The maximum lag in terms of number of records for any partition.', () =>

@@ -136,6 +136,7 @@ export class Fetcher<K, V> {
         ({result, payload}) => {
           done()
           this.#metrics.record('fetch-latency', Date.now() - fetchStarted)
+          this.#metrics.record('fetch-throttle-time', result.throttleTimeMs ?? 0)
           this.#onFetch(targets, epochs, result, payload)
           this.#host.wake()
           this.sendFetches()

@@ -4,6 +4,11 @@ export {DaemonControl} from './daemon-control.js'
 export type {DaemonControlOptions, DaemonInfo} from './daemon-control.js'
 export type {
   AbortTransactionSpec,
+  ClientQuotaAlteration,
+  ClientQuotaEntity,
+  ClientQuotaEntry,
+  ClientQuotaFilter,
+  ClientQuotaFilterComponent,
   ConfigEntry,
   CreatedTopic,
   DeletedRecords,

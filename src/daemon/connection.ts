@@ -10,6 +10,8 @@
 //   request until the memory is there; the largest request is always let through when nothing else holds memory.
 // - A request that has started arriving must finish within the receive timeout, and a connection with no traffic and
 //   nothing in flight for connections.max.idle.ms is closed.
+// - Client quotas (KIP-219): a client over its quota gets its response at once, with the throttle time in it, and
+//   then nothing more is read from its connection until that time has passed (Kafka mutes the channel the same way).
 import type {Socket} from 'node:net'
 import type {KafkaException} from '../errors.js'
 import type {NetworkConfig} from '../broker/broker-config.js'
@@ -177,6 +179,9 @@ export abstract class FramedConnection {
   #endAfterReplies = false
   #waitingForMemory: (() => void) | null = null
   #receiveTimer: NodeJS.Timeout | null = null
+  /** Set while the client is throttled for exceeding a quota: nothing is read until it fires. */
+  #throttleTimer: NodeJS.Timeout | null = null
+  #throttledUntil = 0
   readonly #maxInFlight: number
 
   /**
@@ -197,7 +202,7 @@ export abstract class FramedConnection {
     socket.setTimeout(context.config.connectionsMaxIdleMs)
     socket.on('timeout', () => {
       // Kafka's connections.max.idle.ms: nothing sent or received for that long, and nothing parked.
-      if (this.#inFlight === 0) {
+      if (this.#inFlight === 0 && this.#throttleTimer === null) {
         context.log.info(`closing a connection idle for ${context.config.connectionsMaxIdleMs} ms`)
         socket.destroy()
       } else {
@@ -223,6 +228,8 @@ export abstract class FramedConnection {
     socket.on('close', () => {
       this.#closed = true
       this.#stopReceiveTimer()
+      if (this.#throttleTimer !== null) clearTimeout(this.#throttleTimer)
+      this.#throttleTimer = null
       this.#waitingForMemory?.()
       this.#waitingForMemory = null
       if (this.#requestBytes > 0) context.requests.release(this.#requestBytes)
@@ -276,6 +283,28 @@ export abstract class FramedConnection {
   protected requestDone(): void {
     this.#inFlight--
     if (!this.#pumping) this.#pump()
+  }
+
+  /**
+   * Throttles the client for `ms` (it exceeded a client quota): its response goes out as usual, and nothing more is
+   * read from the connection until the time has passed (KIP-219). A longer throttle extends a shorter one.
+   */
+  protected throttle(ms: number): void {
+    if (ms <= 0 || this.closed) return
+    const until = Date.now() + ms
+    if (until <= this.#throttledUntil) return
+    this.#throttledUntil = until
+    if (this.#throttleTimer !== null) clearTimeout(this.#throttleTimer)
+    this.#throttleTimer = setTimeout(() => {
+      this.#throttleTimer = null
+      this.#throttledUntil = 0
+      this.#pump()
+    }, ms)
+  }
+
+  /** Whether the client is being throttled now. */
+  get throttled(): boolean {
+    return this.#throttleTimer !== null
   }
 
   /** What a fetch of this connection may take of the daemon-wide response budget now (0 when it is spent). */
@@ -354,7 +383,11 @@ export abstract class FramedConnection {
 
   /** Whether this connection must stop reading requests until its client catches up. */
   #blocked(): boolean {
-    return this.#inFlight >= this.#maxInFlight || this.socket.writableLength > MAX_UNWRITTEN_PER_CONNECTION
+    return (
+      this.#inFlight >= this.#maxInFlight ||
+      this.socket.writableLength > MAX_UNWRITTEN_PER_CONNECTION ||
+      this.#throttleTimer !== null
+    )
   }
 
   /**

@@ -195,7 +195,7 @@ async function main(): Promise<void> {
     schemaRegistry: () => registry?.bound ?? [],
     shutdown: () => void shutdown('stop requested'),
   })
-  const server = new DaemonServer(handlers, context)
+  const server = new DaemonServer(handlers, context, core.quotas)
   await server.listen(paths.socket)
   try {
     pidFile = new PidFile(paths.pidFile, {

@@ -100,6 +100,17 @@ export interface ScramCredentialRow {
   iterations: number
 }
 
+/** One quota of a client quota entity as stored: `user` and `clientId` '' for the default, null when absent. */
+export interface ClientQuotaRow {
+  user: string | null
+  clientId: string | null
+  key: string
+  value: number
+}
+
+/** A client quota to set (a value) or remove (null). */
+export type ClientQuotaChange = Omit<ClientQuotaRow, 'value'> & {value: number | null}
+
 /** A consumer group as stored: enough for the coordinator to resume after a restart. */
 export interface GroupRow {
   groupId: string
@@ -789,6 +800,21 @@ export class Store {
     })
   }
 
+  /** Every stored client quota. */
+  listClientQuotas(): ClientQuotaRow[] {
+    return this.#s.clientQuotaSelectAll.all() as ClientQuotaRow[]
+  }
+
+  /** Sets (a value) and removes (null) client quotas, in one transaction. */
+  alterClientQuotas(changes: readonly ClientQuotaChange[]): void {
+    this.transaction(() => {
+      for (const c of changes) {
+        this.#s.clientQuotaDelete.run(c.user, c.clientId, c.key)
+        if (c.value !== null) this.#s.clientQuotaInsert.run(c.user, c.clientId, c.key, c.value)
+      }
+    })
+  }
+
   /** Every stored consumer group. */
   listGroups(): GroupRow[] {
     return this.#s.groupSelectAll.all() as GroupRow[]
@@ -945,6 +971,12 @@ function prepare(db: Database) {
          server_key = excluded.server_key, iterations = excluded.iterations`,
     ),
     scramDelete: s('DELETE FROM scram_credential WHERE user = ? AND mechanism = ?'),
+    clientQuotaSelectAll: s(
+      `SELECT user, client_id AS clientId, quota_key AS key, value FROM client_quota
+       ORDER BY user IS NULL, user, client_id IS NULL, client_id, quota_key`,
+    ),
+    clientQuotaDelete: s('DELETE FROM client_quota WHERE user IS ? AND client_id IS ? AND quota_key = ?'),
+    clientQuotaInsert: s('INSERT INTO client_quota (user, client_id, quota_key, value) VALUES (?, ?, ?, ?)'),
     batchDeleteByTopic: s('DELETE FROM batch WHERE topic = ?'),
     batchPurge: s(
       `DELETE FROM batch WHERE rowid IN (SELECT rowid FROM batch WHERE topic = ? AND partition = ? AND last_offset < ?

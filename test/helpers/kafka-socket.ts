@@ -25,9 +25,11 @@ export class KafkaSocket {
   #waiting: {resolve: (frame: Buffer) => void; reject: (error: Error) => void} | null = null
   #failed: Error | null = null
   #correlationId = 0
+  readonly #clientId: string
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, clientId: string) {
     this.#socket = socket
+    this.#clientId = clientId
     socket.on('data', (chunk: Buffer) => {
       this.#pending = Buffer.concat([this.#pending, chunk])
       this.#deliver()
@@ -40,13 +42,14 @@ export class KafkaSocket {
     })
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<KafkaSocket> {
+  /** Connects; `clientId` is the request headers' client id (client quotas are set per client id). */
+  static connect(port: number, host = '127.0.0.1', clientId = 'kafka-socket-test'): Promise<KafkaSocket> {
     return new Promise((resolve, reject) => {
       const socket = new Socket()
       socket.once('error', reject)
       socket.connect(port, host, () => {
         socket.off('error', reject)
-        resolve(new KafkaSocket(socket))
+        resolve(new KafkaSocket(socket, clientId))
       })
     })
   }
@@ -67,7 +70,7 @@ export class KafkaSocket {
           reject(new Error(`${api.name} v${version}: ${error.message}`))
         },
       }
-      this.#socket.write(encodeRequestFrame(api, version, {correlationId, clientId: 'kafka-socket-test'}, body))
+      this.#socket.write(encodeRequestFrame(api, version, {correlationId, clientId: this.#clientId}, body))
       this.#deliver()
     })
     const {header, body: response} = decodeResponseFrame(api, version, frame)

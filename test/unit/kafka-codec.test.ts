@@ -58,11 +58,12 @@ function decodeAll(name: string, version: number, bytes: Buffer) {
 describe('the Kafka codec generated from the definitions', () => {
   it('covers the 34 APIs of issue 11, SASL, the SCRAM and quota APIs, DescribeLogDirs, the headers and the consumer protocol, from Apache Kafka 4.4.0', () => {
     expect(KAFKA_RELEASE).toBe('4.4.0')
-    expect(Object.keys(APIS)).toHaveLength(39)
+    expect(Object.keys(APIS)).toHaveLength(40)
     expect(Object.keys(APIS)).toEqual(
       expect.arrayContaining([
         'SaslAuthenticate',
         'DescribeClientQuotas',
+        'AlterClientQuotas',
         'DescribeUserScramCredentials',
         'AlterUserScramCredentials',
         'DescribeLogDirs',
@@ -76,7 +77,7 @@ describe('the Kafka codec generated from the definitions', () => {
         'ConsumerProtocolAssignment',
       ]),
     )
-    expect(MESSAGES).toHaveLength(39 * 2 + 4)
+    expect(MESSAGES).toHaveLength(40 * 2 + 4)
   })
 
   for (const message of MESSAGES) {

@@ -11,6 +11,7 @@ import type {Handlers} from '../../src/daemon/socket/handlers.js'
 import {brokerConfigFrom} from '../../src/broker/broker-config.js'
 import {MemoryPool, ResponseBudget} from '../../src/daemon/connection.js'
 import {DaemonServer} from '../../src/daemon/socket/server.js'
+import {ClientQuotas} from '../../src/broker/client-quotas.js'
 import {MAX_HEADER_DEPTH} from '../../src/protocol/socket/header-shape.js'
 import {Store} from '../../src/store/store.js'
 
@@ -45,25 +46,29 @@ beforeEach(async () => {
     // A read: what the notes hold now.
     listGroups: () => ({groups: notes().map((text) => ({groupId: text}))}),
   } as unknown as Handlers
-  server = new DaemonServer(handlers, {
-    config: brokerConfigFrom({'socket.request.max.bytes': String(1 << 20)}, null).network,
-    requests: new MemoryPool(-1),
-    responses: new ResponseBudget(64 << 20),
-    log: {info() {}, warn() {}, error() {}},
-    unitOfWork: {
-      run: (work) => {
-        units++
-        if (refuse === 0) return store.unit(work)
-        refuse--
-        store.db.exec('BEGIN')
-        work()
-        store.db.exec('ROLLBACK')
-        return new KafkaStorageException('The disk is full.')
+  server = new DaemonServer(
+    handlers,
+    {
+      config: brokerConfigFrom({'socket.request.max.bytes': String(1 << 20)}, null).network,
+      requests: new MemoryPool(-1),
+      responses: new ResponseBudget(64 << 20),
+      log: {info() {}, warn() {}, error() {}},
+      unitOfWork: {
+        run: (work) => {
+          units++
+          if (refuse === 0) return store.unit(work)
+          refuse--
+          store.db.exec('BEGIN')
+          work()
+          store.db.exec('ROLLBACK')
+          return new KafkaStorageException('The disk is full.')
+        },
+        writes: () => store.changes(),
+        failed: () => false,
       },
-      writes: () => store.changes(),
-      failed: () => false,
     },
-  })
+    new ClientQuotas(store, {samples: 11, windowMs: 1000}),
+  )
   await server.listen(join(dir, 'sock'))
   socket = connect(join(dir, 'sock'))
   await new Promise((resolve) => socket.once('connect', resolve))

@@ -19,7 +19,7 @@ afterEach(() => {
 describe('the store', () => {
   it('creates the schema and records its version in user_version', () => {
     const store = Store.open(join(dir, 'db'))
-    expect(store.db.pragma('user_version', {simple: true})).toBe(80)
+    expect(store.db.pragma('user_version', {simple: true})).toBe(90)
     expect(store.db.pragma('journal_mode', {simple: true})).toBe('wal')
     store.close()
   })
@@ -27,7 +27,7 @@ describe('the store', () => {
   it('refuses a database from a newer kafkalite', () => {
     const db = new Database(join(dir, 'db'))
     db.pragma('user_version = 500')
-    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(80\)/)
+    expect(() => migrate(db)).toThrow(/has schema version 500, newer than this kafkalite supports \(90\)/)
     db.close()
   })
 

@@ -62,6 +62,11 @@ export class BrokerConnection {
   #buffered = 0
   #nextId = 1
   #closed: KafkaException | undefined
+  /** Until when the broker throttles this client (a response's throttle_time_ms): requests wait to be sent. */
+  #throttledUntil = 0
+  /** Requests waiting for the throttle to end, in order; their timeouts start when they are sent. */
+  readonly #held: (() => void)[] = []
+  #heldTimer: NodeJS.Timeout | undefined
 
   private constructor(socket: Socket, address: BrokerAddress, options: BrokerConnectionOptions) {
     this.#socket = socket
@@ -224,31 +229,63 @@ export class BrokerConnection {
       return Promise.reject(error as Error)
     }
     if (options.noResponse) {
-      for (const c of chunks) this.#socket.write(c)
+      this.#gate(() => {
+        for (const c of chunks) this.#socket.write(c)
+      })
       return Promise.resolve(undefined as Res)
     }
     return new Promise<Res>((resolve, reject) => {
-      const ms = options.timeoutMs ?? this.#options.requestTimeoutMs
-      const timer =
-        ms > 0
-          ? setTimeout(() => {
-              // Kafka's NetworkClient disconnects a node whose request timed out: its later responses are unusable.
-              this.#shutdown(
-                new TimeoutException(
-                  `The ${api.name} request to the Kafka broker at ${addressText(this.address)} timed out after ${ms} ms.`,
-                ),
-              )
-            }, ms)
-          : undefined
-      this.#pending.set(correlationId, {
+      const pending: Pending = {
         api: api as ApiCodec,
         version,
         resolve: resolve as (b: unknown) => void,
         reject,
-        timer,
+        timer: undefined,
+      }
+      this.#pending.set(correlationId, pending)
+      this.#gate(() => {
+        const ms = options.timeoutMs ?? this.#options.requestTimeoutMs
+        if (ms > 0) {
+          pending.timer = setTimeout(() => {
+            // Kafka's NetworkClient disconnects a node whose request timed out: its later responses are unusable.
+            this.#shutdown(
+              new TimeoutException(
+                `The ${api.name} request to the Kafka broker at ${addressText(this.address)} timed out after ${ms} ms.`,
+              ),
+            )
+          }, ms)
+        }
+        for (const c of chunks) this.#socket.write(c)
       })
-      for (const c of chunks) this.#socket.write(c)
     })
+  }
+
+  /**
+   * Sends now, or once the broker's throttle ends (KIP-219: a client told it exceeded a quota sends nothing on that
+   * connection for throttle_time_ms, as Kafka's NetworkClient does; the broker mutes the channel meanwhile).
+   */
+  #gate(send: () => void): void {
+    if (this.#held.length === 0 && Date.now() >= this.#throttledUntil) {
+      send()
+      return
+    }
+    this.#held.push(send)
+    this.#scheduleHeld()
+  }
+
+  #scheduleHeld(): void {
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer)
+    this.#heldTimer = setTimeout(
+      () => {
+        this.#heldTimer = undefined
+        if (Date.now() < this.#throttledUntil) {
+          this.#scheduleHeld()
+          return
+        }
+        for (const send of this.#held.splice(0)) if (!this.#closed) send()
+      },
+      Math.max(0, this.#throttledUntil - Date.now()),
+    )
   }
 
   onClose(listener: (error: KafkaException) => void): () => void {
@@ -319,7 +356,12 @@ export class BrokerConnection {
     this.#pending.delete(correlationId)
     if (pending.timer) clearTimeout(pending.timer)
     try {
-      pending.resolve(decodeResponseFrame(pending.api, pending.version, frame).body)
+      const body = decodeResponseFrame(pending.api, pending.version, frame).body
+      const throttle = (body as {throttleTimeMs?: unknown} | null)?.throttleTimeMs
+      if (typeof throttle === 'number' && throttle > 0) {
+        this.#throttledUntil = Math.max(this.#throttledUntil, Date.now() + throttle)
+      }
+      pending.resolve(body)
     } catch (error) {
       pending.reject(error as Error)
     }
@@ -340,6 +382,8 @@ export class BrokerConnection {
       p.reject(error)
     }
     this.#pending.clear()
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer)
+    this.#held.length = 0
     for (const l of this.#closeListeners) l(error)
     this.#closeListeners.clear()
     if (destroy) this.#socket.destroy()

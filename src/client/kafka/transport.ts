@@ -359,6 +359,10 @@ export class KafkaTransport implements Transport {
         return {result: await this.#describeUserScramCredentials(p), payload: none}
       case 'alterUserScramCredentials':
         return {result: await this.#alterUserScramCredentials(p), payload: none}
+      case 'describeClientQuotas':
+        return {result: await this.#describeClientQuotas(p), payload: none}
+      case 'alterClientQuotas':
+        return {result: await this.#alterClientQuotas(p), payload: none}
       default:
         throw new KafkaException(
           'UNSUPPORTED_VERSION',
@@ -497,6 +501,7 @@ export class KafkaTransport implements Transport {
       for (const {index} of items) fail(index, e.toJSON())
     }
     const answers: Promise<void>[] = []
+    let throttleTimeMs = 0
     for (const {node, items} of oneBatchPerPartition(byNode(batches, (b) => leaders[batches.indexOf(b)]))) {
       if (node === undefined) {
         for (const {index, item} of items) {
@@ -545,6 +550,7 @@ export class KafkaTransport implements Transport {
         sending.then(
           (res) => {
             if (req.acks === 0 || res === undefined) return
+            throttleTimeMs = Math.max(throttleTimeMs, res.throttleTimeMs)
             const answer = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>()
             for (const t of res.responses) {
               for (const p of t.partitionResponses) answer.set(`${t.name}\0${p.index}`, p)
@@ -573,7 +579,7 @@ export class KafkaTransport implements Transport {
         ),
       )
     }
-    return () => Promise.all(answers).then(() => ({results}))
+    return () => Promise.all(answers).then(() => (throttleTimeMs > 0 ? {results, throttleTimeMs} : {results}))
   }
 
   #track<T>(producerId: number, request: Promise<T>): Promise<T> {
@@ -602,6 +608,7 @@ export class KafkaTransport implements Transport {
       this.#onPartitionError(req.partitions[index]!.topic, error)
     }
     const groups = byNode(req.partitions, (p) => leaders[req.partitions.indexOf(p)])
+    let throttleTimeMs = 0
     // Several leaders: each is asked to wait only when every partition is caught up (the caller's long poll), so a
     // quiet broker does not hold back the records of a busy one.
     await Promise.all(
@@ -643,6 +650,7 @@ export class KafkaTransport implements Transport {
             version: connection.versionFor(APIS.Fetch, FETCH_MAX),
             timeoutMs: timeoutMs ?? req.maxWaitMs + this.#requestTimeoutMs,
           })
+          throttleTimeMs = Math.max(throttleTimeMs, res.throttleTimeMs ?? 0)
           if (res.errorCode !== undefined && res.errorCode !== 0) {
             const e = noError(res.errorCode)!
             for (const {index} of items) fail(index, e)
@@ -686,7 +694,8 @@ export class KafkaTransport implements Transport {
     )
     // Closed meanwhile (the consumer is closing): the fetch fails as a whole, as on a lost socket, not per partition.
     if (this.#closed) throw this.#closed
-    return {result: {partitions: results}, payload: bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes)}
+    const result = throttleTimeMs > 0 ? {partitions: results, throttleTimeMs} : {partitions: results}
+    return {result, payload: bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes)}
   }
 
   async #listOffsets(req: Requests['listOffsets']): Promise<Responses['listOffsets']> {
@@ -1458,6 +1467,52 @@ export class KafkaTransport implements Transport {
       })),
     })
     return {results: res.results.map((r) => withError({user: r.user}, noError(r.errorCode, r.errorMessage)))}
+  }
+
+  // --- Client quotas ------------------------------------------------------------------------------------------------
+
+  /** DescribeClientQuotas to any broker (each answers from the cluster's metadata). */
+  async #describeClientQuotas(req: Requests['describeClientQuotas']): Promise<Responses['describeClientQuotas']> {
+    const c = await this.cluster.anyConnection()
+    const res = await c.request(APIS.DescribeClientQuotas, {
+      components: req.components.map((x) => ({
+        entityType: x.entityType,
+        matchType: x.matchType,
+        match: x.match ?? null,
+      })),
+      strict: req.strict ?? false,
+    })
+    if (res.errorCode !== 0) throw kafkaError(res.errorCode, res.errorMessage, 'Describing client quotas')
+    return {
+      entries: (res.entries ?? []).map((e) => ({
+        entity: e.entity.map((x) => ({entityType: x.entityType, entityName: x.entityName})),
+        values: e.values.map((v) => ({key: v.key, value: v.value})),
+      })),
+    }
+  }
+
+  /** AlterClientQuotas to any broker (a KRaft broker forwards it to the controller). */
+  async #alterClientQuotas(req: Requests['alterClientQuotas']): Promise<Responses['alterClientQuotas']> {
+    const c = await this.cluster.anyConnection()
+    const res = await c.request(APIS.AlterClientQuotas, {
+      entries: req.entries.map((e) => ({
+        entity: e.entity.map((x) => ({entityType: x.entityType, entityName: x.entityName})),
+        ops: e.ops.map((op) => ({
+          key: op.key,
+          value: op.remove ? 0 : Number(op.value ?? 0),
+          remove: op.remove ?? false,
+        })),
+      })),
+      validateOnly: req.validateOnly ?? false,
+    })
+    return {
+      entries: res.entries.map((e) =>
+        withError(
+          {entity: e.entity.map((x) => ({entityType: x.entityType, entityName: x.entityName}))},
+          noError(e.errorCode, e.errorMessage),
+        ),
+      ),
+    }
   }
 
   async #describeTransactions(req: Requests['describeTransactions']): Promise<Responses['describeTransactions']> {

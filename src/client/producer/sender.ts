@@ -81,6 +81,18 @@ export class Sender {
     m.define('batch-size-avg', 'batch-size', 'avg', 'The average number of bytes sent per partition per request.')
     m.define('batch-size-max', 'batch-size', 'max', 'The max number of bytes sent per partition per request.')
     m.define('records-per-request-avg', 'records-per-request', 'avg', 'The average number of records per request.')
+    m.define(
+      'produce-throttle-time-avg',
+      'throttle-time',
+      'avg',
+      'The average time in ms a request was throttled by a broker',
+    )
+    m.define(
+      'produce-throttle-time-max',
+      'throttle-time',
+      'max',
+      'The maximum time in ms a request was throttled by a broker',
+    )
     m.gauge(
       'buffer-total-bytes',
       'The maximum amount of buffer memory the client can use.',
@@ -199,6 +211,7 @@ export class Sender {
       (res) => {
         this.#inFlight--
         this.#metrics.record('latency', Date.now() - sentAt)
+        if (this.#settings.acks !== 0) this.#metrics.record('throttle-time', res.throttleTimeMs ?? 0)
         res.results.forEach((result, i) => {
           const batch = batches[i]!
           if (result.error) this.#failOrRetry(batch, toKafkaException(result.error))

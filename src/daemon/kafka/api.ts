@@ -1,7 +1,7 @@
 // What a Kafka API adapter is: one file per API key under apis/, each declaring the versions it serves and turning
 // Kafka's request (decoded by the generated codec) into calls on the broker core, and the core's answer into Kafka's
 // response. No broker rule lives here: only the mapping between Kafka's wire shapes and the core's.
-import type {BrokerCore} from '../../broker/core.js'
+import type {BrokerCore, QuotaClient} from '../../broker/core.js'
 import {ERROR_CODES, KafkaException, toKafkaException, type ErrorCode, type ErrorData} from '../../errors.js'
 import type {ApiCodec} from '../../protocol/kafka/codec/index.js'
 import type {SaslSession} from './sasl.js'
@@ -40,6 +40,18 @@ export interface KafkaRequestContext {
   sasl?: SaslSession
   /** Closes the connection once the response is written (a failed authentication, as Kafka closes it). */
   closeAfterResponse(why: string): void
+  /** Who the request comes from, as client quotas see it: the principal's name (ANONYMOUS before any) and client id. */
+  quotaClient: QuotaClient
+  /** The request's size: its frame without the size field (Kafka's request.sizeInBytes). */
+  requestBytes: number
+  /** Time spent handling the request (its synchronous part, once it waits), in ns; 0 while no request quota is set. */
+  handlingNanos(): number
+  /**
+   * Throttles the client for exceeding a quota: nothing more is read from its connection for `ms` after this
+   * response. An adapter that applies quotas itself (Produce, Fetch) calls it, with 0 when within quota; for the
+   * others the listener applies the request-time quota and sets the response's throttleTimeMs.
+   */
+  throttle(ms: number): void
 }
 
 /** A response, or NO_RESPONSE for a request Kafka never answers (Produce with acks=0). */

@@ -3,9 +3,11 @@
 // connection reads size-prefixed frames with the daemon's limits (daemon/connection.ts), answers one request at a
 // time in order (as Kafka's broker does), and hands each request to the adapter of its API key (apis/), which speaks
 // to the broker core. A frame that cannot be read, an API key or version not served (but ApiVersions), closes that
-// connection only, as Kafka closes it.
+// connection only, as Kafka closes it. Client quotas: Produce and Fetch apply theirs (apis/00-produce.ts,
+// apis/01-fetch.ts); every other request's handling time counts against request_percentage here, and a client over
+// it gets the throttle time in its response and its connection muted for that long (KIP-219).
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
-import {createServer as createTlsServer} from 'node:tls'
+import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
 import {tlsServerOptions, type SaslServerSettings, type TlsServerSettings} from '../../bootstrap.js'
 import {SaslSession} from './sasl.js'
 import type {BrokerCore} from '../../broker/core.js'
@@ -96,6 +98,7 @@ export class KafkaListener {
       server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         const connection = new KafkaConnection(
           socket,
+          tls ? tlsPrincipal(socket as TLSSocket) : 'ANONYMOUS',
           this.#context,
           this.#core,
           this.#apis,
@@ -158,8 +161,33 @@ function listenError(spec: ListenerSpec, error: NodeJS.ErrnoException): KafkaExc
   return new KafkaException('LISTENER_UNAVAILABLE', `Cannot listen on ${address}: ${why}.`)
 }
 
+/**
+ * The principal of a TLS client, as Kafka's DefaultKafkaPrincipalBuilder names it: its certificate's subject in RFC
+ * 2253 order (`CN=client,OU=dev,O=example`), or ANONYMOUS without a client certificate.
+ */
+function tlsPrincipal(socket: TLSSocket): string {
+  const subject = socket.getPeerX509Certificate?.()?.subject
+  if (!subject) return 'ANONYMOUS'
+  return subject.split('\n').reverse().join(',')
+}
+
+/** What the listener tracks of one request's quotas. */
+interface RequestQuota {
+  /** The adapter applied quotas itself (ctx.throttle). */
+  handled: boolean
+  /** When handling started (process.hrtime.bigint()), 0n while no request quota is set. */
+  started: bigint
+  /** The synchronous part of the handling, in ns, once handle() has returned; -1 before. */
+  syncNanos: number
+}
+
+/** Responses Kafka does not throttle: the SASL exchange before authentication (Kafka's network layer answers it). */
+const QUOTA_EXEMPT_APIS = new Set([17, 36])
+
 /** A client connection of the Kafka protocol. */
 class KafkaConnection extends FramedConnection {
+  /** The principal's name when no SASL user has authenticated: a TLS client's certificate subject, or ANONYMOUS. */
+  readonly #principal: string
   readonly #core: BrokerCore
   readonly #apis: ReadonlyMap<number, KafkaApi>
   readonly #endpoint: AdvertisedEndpoint
@@ -170,6 +198,7 @@ class KafkaConnection extends FramedConnection {
 
   constructor(
     socket: Socket,
+    principal: string,
     context: ConnectionContext,
     core: BrokerCore,
     apis: ReadonlyMap<number, KafkaApi>,
@@ -178,6 +207,7 @@ class KafkaConnection extends FramedConnection {
     sasl: SaslSession | null,
   ) {
     super(socket, context, MIN_REQUEST_SIZE, 1)
+    this.#principal = principal
     this.#sasl = sasl
     this.#core = core
     this.#apis = apis
@@ -202,7 +232,12 @@ class KafkaConnection extends FramedConnection {
       return
     }
     const after: (() => void)[] = []
-    const ctx = this.#context(header, after)
+    const quota: RequestQuota = {
+      handled: false,
+      started: this.#core.quotas.request.enabled ? process.hrtime.bigint() : 0n,
+      syncNanos: -1,
+    }
+    const ctx = this.#context(header, after, frame.length - 4, quota)
     const finish = () => {
       for (const callback of after) callback()
     }
@@ -214,13 +249,14 @@ class KafkaConnection extends FramedConnection {
       finish()
       return
     }
+    if (quota.started !== 0n) quota.syncNanos = Number(process.hrtime.bigint() - quota.started)
     if (result instanceof Promise) {
       // Answered later (a long-poll fetch, a join waiting for the rebalance): nothing more is read until then, so
       // responses leave in the order the requests came.
       this.requestStarted()
       result
         .then(
-          (value) => this.#respond(api, header, value),
+          (value) => this.#respond(api, header, this.#requestQuota(api, ctx, quota, value)),
           (error: unknown) => this.#respondError(api, req, header, ctx, error),
         )
         .finally(() => {
@@ -228,9 +264,27 @@ class KafkaConnection extends FramedConnection {
           this.requestDone()
         })
     } else {
-      this.#respond(api, header, result)
+      this.#respond(api, header, this.#requestQuota(api, ctx, quota, result))
       finish()
     }
+  }
+
+  /**
+   * Applies request_percentage to a response whose adapter did not apply quotas itself (Kafka's
+   * sendResponseMaybeThrottle): its handling time is recorded, and over quota the response carries the throttle time
+   * and the connection is muted for it.
+   */
+  #requestQuota(api: KafkaApi, ctx: KafkaRequestContext, quota: RequestQuota, response: unknown): unknown {
+    if (quota.handled || quota.started === 0n || response === NO_RESPONSE) return response
+    if (QUOTA_EXEMPT_APIS.has(api.codec.apiKey)) return response
+    if (api.codec.apiKey === 18 && this.#sasl !== null && !this.#sasl.authenticated) return response
+    const ms = this.#core.quotas.throttleRequest(ctx.quotaClient, ctx.handlingNanos())
+    if (ms <= 0) return response
+    if (typeof response === 'object' && response !== null && 'throttleTimeMs' in response) {
+      ;(response as {throttleTimeMs: number}).throttleTimeMs = ms
+    }
+    this.throttle(ms)
+    return response
   }
 
   /**
@@ -288,7 +342,12 @@ class KafkaConnection extends FramedConnection {
     }
   }
 
-  #context(header: RequestHeader, after: (() => void)[]): KafkaRequestContext {
+  #context(
+    header: RequestHeader,
+    after: (() => void)[],
+    requestBytes = 0,
+    quota: RequestQuota = {handled: false, started: 0n, syncNanos: -1},
+  ): KafkaRequestContext {
     return {
       core: this.#core,
       version: header.requestApiVersion,
@@ -303,6 +362,18 @@ class KafkaConnection extends FramedConnection {
       sasl: this.#sasl ?? undefined,
       // end(), not destroy(): the answer that says why is written first.
       closeAfterResponse: (why) => after.push(() => this.#close(why, true)),
+      quotaClient: {user: this.#sasl?.user ?? this.#principal, clientId: header.clientId ?? ''},
+      requestBytes,
+      handlingNanos: () =>
+        quota.started === 0n
+          ? 0
+          : quota.syncNanos >= 0
+            ? quota.syncNanos
+            : Number(process.hrtime.bigint() - quota.started),
+      throttle: (ms) => {
+        quota.handled = true
+        this.throttle(ms)
+      },
     }
   }
 

@@ -3,7 +3,7 @@
 // error; requests reach a handler already validated by its zod schema.
 import type {DaemonStatus, Method, ParsedRequests, Responses} from '../../protocol/socket/messages.js'
 import {PROTOCOL_VERSION} from '../../protocol/socket/version.js'
-import type {BrokerCore} from '../../broker/core.js'
+import type {BrokerCore, QuotaClient} from '../../broker/core.js'
 import {KafkaException} from '../../errors.js'
 import type {ResponseReservation} from '../connection.js'
 
@@ -23,6 +23,20 @@ export interface HandlerContext {
   noReply?: boolean
   /** Run once the reply (or the error) is written. */
   afterReply?: () => void
+  /**
+   * Who the request comes from, as client quotas see it: ANONYMOUS (the socket authenticates no one) and the client
+   * id the connection's hello gave. The connection's own: hello sets its client id.
+   */
+  readonly quotaClient: QuotaClient
+  /** The request's size: its frame. */
+  readonly requestBytes: number
+  /** Time spent handling the request (its synchronous part, once it waits), in ns; 0 while no request quota is set. */
+  handlingNanos(): number
+  /**
+   * Throttles the client for exceeding a quota: nothing more is read from its connection for `ms` after this
+   * reply. Produce and fetch call it (0 within quota); for other requests the server applies the request-time quota.
+   */
+  throttle(ms: number): void
 }
 
 /** The daemon's own facts that some handlers report. */
@@ -49,14 +63,17 @@ export type Handlers = {[M in Method]: Handler<M>}
 
 export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
   return {
-    hello: () => ({
-      protocol: PROTOCOL_VERSION,
-      version: info.version,
-      pid: process.pid,
-      brokerId: core.config.brokerId,
-      home: info.home,
-      startedAt: info.startedAt,
-    }),
+    hello: (req, ctx) => {
+      ctx.quotaClient.clientId = req.clientId ?? ''
+      return {
+        protocol: PROTOCOL_VERSION,
+        version: info.version,
+        pid: process.pid,
+        brokerId: core.config.brokerId,
+        home: info.home,
+        startedAt: info.startedAt,
+      }
+    },
     metadata: (req) => core.metadata(req),
     createTopics: (req) => core.createTopics(req),
     deleteTopics: (req) => core.deleteTopics(req),
@@ -83,7 +100,14 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
         position += b.size
         return {topic: b.topic, partition: b.partition, records}
       })
-      return {results: core.produce({acks: req.acks, timeoutMs: req.timeoutMs, batches})}
+      const results = core.produce({acks: req.acks, timeoutMs: req.timeoutMs, batches})
+      // Client quotas, as the Kafka listener applies them: producer_byte_rate on the request's bytes, and
+      // request_percentage on its handling time unless acks=0.
+      const throttleTimeMs = core.quotas.enforced
+        ? core.quotas.throttleProduce(ctx.quotaClient, ctx.requestBytes, req.acks, ctx.handlingNanos())
+        : 0
+      ctx.throttle(throttleTimeMs)
+      return throttleTimeMs > 0 ? {results, throttleTimeMs} : {results}
     },
     fetch: async (req, ctx) => {
       // The records a fetch may read come out of the daemon-wide budget of responses clients have not read yet:
@@ -93,7 +117,20 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
       const budget = ctx.reserveResponse()
       ctx.afterReply = () => budget.releaseAll() // once the response is written and counted
       const maxWaitMs = Math.max(0, req.maxWaitMs - (Date.now() - started))
-      const result = await core.fetch({...req, maxWaitMs}, ctx, budget)
+      const quotas = core.quotas
+      // consumer_byte_rate caps what one fetch may read (Kafka's maxValueInQuotaWindow), at least one byte.
+      const maxBytes = quotas.fetch.enabled
+        ? Math.max(1, Math.min(req.maxBytes, Math.floor(quotas.fetchMaxBytes(ctx.quotaClient))))
+        : req.maxBytes
+      const result = await core.fetch({...req, maxWaitMs, maxBytes}, ctx, budget)
+      if (quotas.enforced) {
+        let bytes = 0
+        for (const b of result.payload) bytes += b.length
+        const throttleTimeMs = quotas.throttleFetch(ctx.quotaClient, bytes, ctx.handlingNanos())
+        ctx.throttle(throttleTimeMs)
+        // Over quota: an empty answer (the bytes were not counted), as Kafka's throttled fetch.
+        if (throttleTimeMs > 0) return {partitions: [], throttleTimeMs}
+      }
       ctx.replyPayload = result.payload
       return result.header
     },
@@ -117,6 +154,8 @@ export function createHandlers(core: BrokerCore, info: DaemonInfo): Handlers {
     describeLogDirs: (req) => core.describeLogDirs(req),
     describeUserScramCredentials: (req) => core.describeUserScramCredentials(req),
     alterUserScramCredentials: (req) => core.alterUserScramCredentials(req),
+    describeClientQuotas: (req) => core.describeClientQuotas(req),
+    alterClientQuotas: (req) => core.alterClientQuotas(req),
     lagSnapshot: (req) => core.lagSnapshot(req),
     schemaRegistry: (req) => core.schemaRegistry(req),
     status: () => ({

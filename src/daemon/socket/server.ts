@@ -18,15 +18,16 @@ import {refuseLink} from '../../paths.js'
 import {headerShapeProblem} from '../../protocol/socket/header-shape.js'
 import {requestSchemas, type Method} from '../../protocol/socket/messages.js'
 import {FramedConnection, type ConnectionContext} from '../connection.js'
+import type {ClientQuotas, QuotaClient} from '../../broker/core.js'
 import type {HandlerContext, Handlers} from './handlers.js'
 
 export class DaemonServer {
   readonly #server: Server
   readonly connections = new Set<SocketConnection>()
 
-  constructor(handlers: Handlers, context: ConnectionContext) {
+  constructor(handlers: Handlers, context: ConnectionContext, quotas: ClientQuotas) {
     this.#server = createServer((socket) => {
-      const connection = new SocketConnection(socket, handlers, context)
+      const connection = new SocketConnection(socket, handlers, context, quotas)
       this.connections.add(connection)
       socket.once('close', () => this.connections.delete(connection))
     })
@@ -74,13 +75,32 @@ export class DaemonServer {
   }
 }
 
-/** A client of the socket protocol: JSON-headed frames, each request answered with its correlation id. */
+/** What the server tracks of one request's quotas. */
+interface RequestQuota {
+  /** The handler applied quotas itself (ctx.throttle). */
+  handled: boolean
+  /** When handling started (process.hrtime.bigint()), 0n while no request quota is set. */
+  started: bigint
+  /** The synchronous part of the handling, in ns, once the handler has returned; -1 before. */
+  syncNanos: number
+}
+
+/**
+ * A client of the socket protocol: JSON-headed frames, each request answered with its correlation id. Client quotas
+ * as on the Kafka listener: produce and fetch apply theirs (handlers.ts); every other request but hello has its
+ * handling time counted against request_percentage, and a client over it has its connection muted for the throttle
+ * time after the reply.
+ */
 class SocketConnection extends FramedConnection {
   readonly #handlers: Handlers
+  readonly #quotas: ClientQuotas
+  /** The socket authenticates no one: Kafka's principal for that is ANONYMOUS. hello gives the client id. */
+  readonly #quotaClient: QuotaClient = {user: 'ANONYMOUS', clientId: ''}
 
-  constructor(socket: Socket, handlers: Handlers, context: ConnectionContext) {
+  constructor(socket: Socket, handlers: Handlers, context: ConnectionContext, quotas: ClientQuotas) {
     super(socket, context, FRAME_PREFIX - 4)
     this.#handlers = handlers
+    this.#quotas = quotas
   }
 
   protected override onFrame(bytes: Buffer): void {
@@ -145,11 +165,28 @@ class SocketConnection extends FramedConnection {
       this.#replyError(id, {code: 'INVALID_REQUEST', message: `Invalid ${method} request: ${issues}`})
       return
     }
+    const quota: RequestQuota = {
+      handled: method === 'hello',
+      started: this.#quotas.request.enabled ? process.hrtime.bigint() : 0n,
+      syncNanos: -1,
+    }
     const ctx: HandlerContext = {
       payload: frame.payload,
       onClose: (callback) => this.onClose(callback),
       waitForResponseBytes: (maxWaitMs) => this.waitForResponseBytes(maxWaitMs),
       reserveResponse: () => this.reserveResponse(),
+      quotaClient: this.#quotaClient,
+      requestBytes: frame.payload.length + frame.header.length,
+      handlingNanos: () =>
+        quota.started === 0n
+          ? 0
+          : quota.syncNanos >= 0
+            ? quota.syncNanos
+            : Number(process.hrtime.bigint() - quota.started),
+      throttle: (ms) => {
+        quota.handled = true
+        this.throttle(ms)
+      },
     }
     let result: unknown
     try {
@@ -158,12 +195,16 @@ class SocketConnection extends FramedConnection {
       this.#fail(id, method, error)
       return
     }
+    if (quota.started !== 0n) quota.syncNanos = Number(process.hrtime.bigint() - quota.started)
     if (result instanceof Promise) {
       // Parked (a long-poll fetch, a join waiting for the rebalance): counted until answered, for backpressure.
       this.requestStarted()
       result
         .then(
-          (value) => this.#succeed(id, ctx, value),
+          (value) => {
+            this.#requestQuota(ctx, quota)
+            this.#succeed(id, ctx, value)
+          },
           (error: unknown) => this.#fail(id, method, error),
         )
         .finally(() => {
@@ -171,8 +212,15 @@ class SocketConnection extends FramedConnection {
           this.requestDone()
         })
     } else {
+      this.#requestQuota(ctx, quota)
       this.#succeed(id, ctx, result)
     }
+  }
+
+  /** request_percentage for a request whose handler did not apply quotas itself: mutes the connection when over. */
+  #requestQuota(ctx: HandlerContext, quota: RequestQuota): void {
+    if (quota.handled || quota.started === 0n) return
+    this.throttle(this.#quotas.throttleRequest(ctx.quotaClient, ctx.handlingNanos()))
   }
 
   #succeed(id: number, ctx: HandlerContext, result: unknown): void {

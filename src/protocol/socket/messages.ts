@@ -286,6 +286,39 @@ export const requestSchemas = {
     ).default([]),
   }),
   /**
+   * Kafka's DescribeClientQuotas: the quota entities matching every component (matchType 0: the entity named
+   * `match`, 1: the default entity, 2: any entity of the type), and with `strict` no other entity type.
+   */
+  describeClientQuotas: z.object({
+    components: list(
+      z.object({
+        entityType: z.string().max(1000),
+        matchType: int,
+        match: z.string().max(1000).nullable().default(null),
+      }),
+    ),
+    strict: z.boolean().default(false),
+  }),
+  /**
+   * Kafka's AlterClientQuotas: per entity (types to names, null the default), quota keys to set or remove. A value
+   * JSON cannot carry (NaN, Infinity) travels as its name, so that the broker refuses it as Kafka's does.
+   */
+  alterClientQuotas: z.object({
+    entries: list(
+      z.object({
+        entity: list(z.object({entityType: z.string().max(1000), entityName: z.string().max(1000).nullable()})),
+        ops: list(
+          z.object({
+            key: z.string().max(1000),
+            value: z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]).default(0),
+            remove: z.boolean().default(false),
+          }),
+        ),
+      }),
+    ),
+    validateOnly: z.boolean().default(false),
+  }),
+  /**
    * kafkalite: everything the lag viewer shows, in one request: the groups (all, or these) with their lag per
    * partition (or only on these topics) in records and in time, rates, trends and Burrow's statuses, evaluated by
    * the daemon from its lag history.
@@ -385,6 +418,8 @@ export interface Responses {
   deleteRecords: {partitions: (PartitionResultBase & {lowWatermark: number})[]}
   produce: {
     results: (PartitionResultBase & {baseOffset: number; logAppendTime: number; logStartOffset: number})[]
+    /** Kafka's throttle_time_ms: the client exceeded a quota; the daemon reads nothing more from it for this long. */
+    throttleTimeMs?: number
   }
   fetch: {
     partitions: (PartitionResultBase & {
@@ -396,6 +431,11 @@ export interface Responses {
       /** read_committed only: aborted transactions overlapping the returned batches (Kafka's transaction index). */
       abortedTransactions?: {producerId: number; firstOffset: number}[]
     })[]
+    /**
+     * Kafka's throttle_time_ms: the client exceeded its consumer_byte_rate (or request_percentage); the response is
+     * empty, as Kafka's, and the daemon reads nothing more from the connection for this long.
+     */
+    throttleTimeMs?: number
   }
   joinGroup: {
     generationId: number
@@ -432,6 +472,8 @@ export interface Responses {
     results: {user: string; error?: ErrorData; credentials: {mechanism: string; iterations: number}[]}[]
   }
   alterUserScramCredentials: {results: {user: string; error?: ErrorData}[]}
+  describeClientQuotas: {entries: ClientQuotaEntryData[]}
+  alterClientQuotas: {entries: {entity: ClientQuotaEntityData[]; error?: ErrorData}[]}
   lagSnapshot: LagSnapshotData
   /** The HTTP status and the response body's JSON text. */
   schemaRegistry: {status: number; body: string}
@@ -449,6 +491,18 @@ export interface LogDirData {
   usableBytes: number
   /** size: the bytes of the partition's log; offsetLag: its log end minus its high watermark. */
   partitions: {topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean}[]
+}
+
+/** One part of a client quota entity: its type (user, client-id) and name, null for the default (`<default>`). */
+export interface ClientQuotaEntityData {
+  entityType: string
+  entityName: string | null
+}
+
+/** A client quota entity with its quotas (Kafka's DescribeClientQuotas entry). */
+export interface ClientQuotaEntryData {
+  entity: ClientQuotaEntityData[]
+  values: {key: string; value: number}[]
 }
 
 /** What `kafkalite daemon check` found. */

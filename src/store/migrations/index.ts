@@ -7,6 +7,7 @@ import {up as batchParts} from './0050-batch-parts.js'
 import {up as scramCredentials} from './0060-scram-credentials.js'
 import {up as schemaRegistry} from './0070-schema-registry.js'
 import {up as logSegments} from './0080-log-segments.js'
+import {up as clientQuotas} from './0090-client-quotas.js'
 
 export interface Migration {
   version: number
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   {version: 60, name: '0060-scram-credentials', up: scramCredentials},
   {version: 70, name: '0070-schema-registry', up: schemaRegistry},
   {version: 80, name: '0080-log-segments', up: logSegments},
+  {version: 90, name: '0090-client-quotas', up: clientQuotas},
 ]

@@ -291,6 +291,42 @@ function params(method: JsonMethod, rng: Rng, ctx: FuzzContext): unknown {
         body,
       }
     }
+    case 'describeClientQuotas':
+      return {
+        components: Array.from({length: rng.int(0, 3)}, () => ({
+          entityType: rng.pick(['user', 'client-id', 'ip', '', rng.text(4)]),
+          matchType: rng.int(-1, 3),
+          match: rng.chance(0.5) ? null : rng.text(6),
+        })),
+        strict: rng.chance(0.5),
+      }
+    case 'alterClientQuotas':
+      // For a user no fuzzing client is (they are all ANONYMOUS), with values no meter reaches or the broker
+      // refuses: one mutation cannot make a quota that throttles the fuzzer's own connections.
+      return {
+        entries: [
+          {
+            entity: [
+              {entityType: 'user', entityName: 'fuzz-quota-user'},
+              ...(rng.chance(0.5) ? [{entityType: 'client-id', entityName: rng.chance(0.5) ? null : rng.text(6)}] : []),
+            ],
+            ops: [
+              {
+                key: rng.pick([
+                  'producer_byte_rate',
+                  'consumer_byte_rate',
+                  'request_percentage',
+                  'controller_mutation_rate',
+                  'x',
+                ]),
+                value: rng.pick([1e12, 0, -1, 'NaN', 'Infinity', 1e30, 2.5e12 + 0.5]),
+                remove: rng.chance(0.3),
+              },
+            ],
+          },
+        ],
+        validateOnly: rng.chance(0.5),
+      }
     case 'status':
       return {}
   }

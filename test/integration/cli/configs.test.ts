@@ -1,5 +1,7 @@
 // kafkalite configs (kafka-configs) as the real CLI against a real daemon: topic overrides described and altered in
-// Kafka's formats, users' SCRAM credentials, --json, and one-line errors for what Kafka's tool refuses.
+// Kafka's formats, users' SCRAM credentials, client quotas of users, clients and their defaults, --json, and one-line
+// errors for what Kafka's tool refuses. (test/interop/client-quotas.test.ts compares the quota lines with Kafka 4.4's
+// own tool against Apache Kafka.)
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -130,6 +132,94 @@ describe('configs', () => {
     expect(json.brokers).toEqual([{name: '1', configs: []}])
   })
 
+  it('alters and describes client quotas of users, clients, their pairs and defaults as Kafka prints them, kept across a restart', async () => {
+    const alter = async (...args: string[]) => {
+      const r = await configs('--alter', ...args)
+      expect(r.stderr, args.join(' ')).toBe('')
+      return r.stdout
+    }
+    expect(
+      await alter(
+        '--entity-type',
+        'clients',
+        '--entity-name',
+        'c1',
+        '--add-config',
+        'producer_byte_rate=1024,consumer_byte_rate=2048',
+      ),
+    ).toBe('Completed updating config for client c1.\n')
+    // As Kafka's tool: --user with --client is named after the client, the first entity it lists.
+    expect(await alter('--user', 'alice', '--client', 'c1', '--add-config', 'request_percentage=50.5')).toBe(
+      'Completed updating config for client c1.\n',
+    )
+    expect(await alter('--entity-type', 'users', '--entity-default', '--add-config', 'producer_byte_rate=1e7')).toBe(
+      'Completed updating default config for users in the cluster.\n',
+    )
+    expect(
+      await alter(
+        '--entity-type',
+        'users',
+        '--entity-name',
+        'alice',
+        '--entity-type',
+        'clients',
+        '--entity-default',
+        '--add-config',
+        'controller_mutation_rate=5',
+      ),
+    ).toBe('Completed updating config for user alice.\n')
+    expect(await alter('--client-defaults', '--add-config', 'consumer_byte_rate=100')).toBe(
+      'Completed updating default config for clients in the cluster.\n',
+    )
+    await alter(
+      '--user',
+      'alice',
+      '--add-config',
+      'producer_byte_rate=4096,consumer_byte_rate=8192,request_percentage=12.5,controller_mutation_rate=0.5',
+    )
+    const described = async () => ({
+      clients: (await configs('--describe', '--entity-type', 'clients')).stdout,
+      users: (await configs('--describe', '--entity-type', 'users')).stdout,
+      pairs: (await configs('--describe', '--entity-type', 'users', '--entity-type', 'clients')).stdout,
+      alice: (await configs('--describe', '--user', 'alice')).stdout,
+      aliceClients: (
+        await configs('--describe', '--entity-type', 'users', '--entity-name', 'alice', '--entity-type', 'clients')
+      ).stdout,
+      c1: (await configs('--describe', '--client', 'c1')).stdout,
+    })
+    const expected = {
+      // The entities and their keys in the order of Kafka's HashMaps, values as Java prints doubles.
+      clients:
+        'Quota configs for the default client-id are consumer_byte_rate=100.0\n' +
+        "Quota configs for client-id 'c1' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0\n",
+      users:
+        'Quota configs for the default user-principal are producer_byte_rate=1.0E7\n' +
+        "Quota configs for user-principal 'alice' are producer_byte_rate=4096.0, consumer_byte_rate=8192.0, controller_mutation_rate=0.5, request_percentage=12.5\n",
+      pairs:
+        "Quota configs for user-principal 'alice', client-id 'c1' are request_percentage=50.5\n" +
+        "Quota configs for user-principal 'alice', the default client-id are controller_mutation_rate=5.0\n",
+      alice:
+        "Quota configs for user-principal 'alice' are producer_byte_rate=4096.0, consumer_byte_rate=8192.0, controller_mutation_rate=0.5, request_percentage=12.5\n",
+      aliceClients:
+        "Quota configs for user-principal 'alice', client-id 'c1' are request_percentage=50.5\n" +
+        "Quota configs for user-principal 'alice', the default client-id are controller_mutation_rate=5.0\n",
+      c1: "Quota configs for client-id 'c1' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0\n",
+    }
+    expect(await described()).toEqual(expected)
+    const json = JSON.parse((await configs('--describe', '--user-defaults', '--json')).stdout) as {quotas: unknown}
+    expect(json.quotas).toEqual([{entity: {user: null}, values: {producer_byte_rate: 1e7}}])
+    // Stored: the same after the daemon stops and starts again.
+    expect((await home.run(['daemon', 'stop'])).code).toBe(0)
+    expect(await described()).toEqual(expected)
+    // Removed, key by key; the last key removes the entity.
+    await alter('--client', 'c1', '--delete-config', 'producer_byte_rate')
+    expect((await configs('--describe', '--client', 'c1')).stdout).toBe(
+      "Quota configs for client-id 'c1' are consumer_byte_rate=2048.0\n",
+    )
+    await alter('--client', 'c1', '--delete-config', 'consumer_byte_rate')
+    expect((await configs('--describe', '--client', 'c1')).stdout).toBe('')
+  })
+
   it('refuses bad input in one line with a non-zero exit', async () => {
     const cases: [string[], string][] = [
       [['--topic', 't'], 'Command must include exactly one action: --describe, --alter'],
@@ -158,7 +248,7 @@ describe('configs', () => {
       ],
       [
         ['--alter', '--topic', 't', '--entity-type', 'topics', '--add-config', 'a=1'],
-        'should not be used in conjunction',
+        'Duplicate entity type(s) specified: topics',
       ],
       [
         ['--alter', '--user', 'u', '--add-config', 'SCRAM-SHA-256=[iterations=10,password=x]'],
@@ -172,7 +262,64 @@ describe('configs', () => {
         ['--alter', '--user', 'u', '--add-config', 'SCRAM-SHA-1=[password=x]'],
         "Only quota and SCRAM credential configs can be added for 'users'",
       ],
-      [['--alter', '--user', 'u', '--add-config', 'consumer_byte_rate=100'], 'kafkalite has no client quotas'],
+      [['--alter', '--client', 'c1', '--delete-config', 'producer_byte_rate'], 'Invalid config(s): producer_byte_rate'],
+      [
+        ['--alter', '--client', 'c1', '--add-config', 'producer_byte_rate=abc'],
+        'Cannot parse quota configuration value for producer_byte_rate: abc',
+      ],
+      [
+        ['--alter', '--client', 'c1', '--add-config', 'producer_byte_rate=1.5'],
+        'producer_byte_rate cannot be a fractional value.',
+      ],
+      [
+        ['--alter', '--user', 'u', '--add-config', 'request_percentage=0'],
+        'Quota request_percentage must be greater than 0',
+      ],
+      [
+        ['--alter', '--client-defaults', '--add-config', 'consumer_byte_rate=Infinity'],
+        'Quota consumer_byte_rate must be a finite number',
+      ],
+      [
+        ['--alter', '--client', 'c1', '--add-config', 'SCRAM-SHA-256=[password=x],connection_creation_rate=1'],
+        "Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: connection_creation_rate,SCRAM-SHA-256",
+      ],
+      [
+        ['--alter', '--user', 'u', '--add-config', 'SCRAM-SHA-256=[password=x],producer_byte_rate=1'],
+        "Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.",
+      ],
+      [
+        ['--alter', '--user-defaults', '--add-config', 'SCRAM-SHA-256=[password=x]'],
+        'The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials',
+      ],
+      [
+        ['--describe', '--entity-type', 'users', '--entity-type', 'topics'],
+        "Only 'users' and 'clients' entity types may be specified together",
+      ],
+      [['--describe', '--entity-type', 'users', '--client', 'x'], 'should not be used in conjunction'],
+      [['--describe', '--client', 'a', '--client-defaults'], 'Duplicate entity type(s) specified: clients'],
+      [
+        [
+          '--alter',
+          '--entity-type',
+          'users',
+          '--entity-type',
+          'clients',
+          '--entity-name',
+          'a',
+          '--add-config',
+          'producer_byte_rate=1',
+        ],
+        'An entity name must be specified for every entity type',
+      ],
+      [
+        ['--alter', '--entity-type', 'clients', '--add-config', 'producer_byte_rate=1'],
+        'An entity-name or default entity must be specified with --alter of users, clients, brokers or ips',
+      ],
+      [
+        ['--describe', '--entity-type', 'topics', '--entity-default'],
+        '--entity-default must not be specified with --describe of topics',
+      ],
+      [['--describe', '--entity-type', 'ips'], 'kafkalite has no IP connection quotas'],
       [['--alter', '--topic', 'missing', '--add-config', 'retention.ms=1'], "Topic 'missing' does not exist"],
     ]
     for (const [args, message] of cases) {

@@ -5,6 +5,7 @@ import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
+import {KafkaProducer, StringSerializer} from '../../../src/client/index.js'
 import {TestHome, uniqueTopic} from '../../helpers/env.js'
 
 const TLS = fileURLToPath(new URL('../../fixtures/tls', import.meta.url))
@@ -127,6 +128,49 @@ describe('an SSL listener', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
   })
+
+  it("takes a client certificate's subject as the user of client quotas, as Kafka's principal builder does", async () => {
+    broker.setServerProperties({
+      listeners: 'SSL://127.0.0.1:0',
+      'ssl.keystore.location': join(TLS, 'broker.pem'),
+      'ssl.truststore.location': join(TLS, 'ca.pem'),
+      'ssl.client.auth': 'required',
+      // One window of credit: a quota shows at once.
+      'quota.window.num': 2,
+    })
+    const port = await broker.kafkaPort()
+    const topic = uniqueTopic('tls-quota')
+    const throttled = async () => {
+      const producer = new KafkaProducer(
+        {
+          ...client.config,
+          'bootstrap.servers': `localhost:${port}`,
+          'security.protocol': 'SSL',
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.location': join(TLS, 'ca.pem'),
+          'ssl.keystore.type': 'PEM',
+          'ssl.keystore.location': join(TLS, 'client.pem'),
+          'linger.ms': '0',
+        },
+        new StringSerializer(),
+        new StringSerializer(),
+      )
+      try {
+        for (let i = 0; i < 3; i++) await producer.send({topic, partition: 0, key: null, value: 'v'.repeat(20_000)})
+        return producer.metrics().get('produce-throttle-time-max')!.value
+      } finally {
+        await producer.close()
+      }
+    }
+    const quota = (user: string) =>
+      broker.run(['configs', '--alter', '--user', user, '--add-config', 'producer_byte_rate=20000'])
+    // A quota for another user: not this client's.
+    expect((await quota('CN=someone-else')).code).toBe(0)
+    expect(await throttled()).toBe(0)
+    // The certificate's subject (test/fixtures/tls/client.pem: CN=test-client) is the user.
+    expect((await quota('CN=test-client')).code).toBe(0)
+    expect(await throttled()).toBeGreaterThan(0)
+  }, 30_000)
 
   it('refuses to start without a PEM key store, in one line naming what to set', async () => {
     broker.setServerProperties({listeners: 'SSL://127.0.0.1:0'})

@@ -5,6 +5,9 @@
 // - acks=0 gets no response at all; the batches are still appended.
 // - timeoutMs is not waited on: one broker acknowledges once the write is committed.
 // - errorMessage (v8+) carries the core's one-line explanation.
+// - Client quotas: the request's bytes count against producer_byte_rate and (unless acks=0) its handling time against
+//   request_percentage; over either, throttleTimeMs says for how long, and the listener reads nothing more from the
+//   connection for that long (KIP-219). The batches are appended all the same, as Kafka appends them.
 import type {ProduceBatch} from '../../../broker/broker.js'
 import {KafkaException} from '../../../errors.js'
 import {APIS, type ProduceRequest, type ProduceResponse} from '../../../protocol/kafka/codec/index.js'
@@ -76,8 +79,12 @@ export const produceApi = defineKafkaApi<ProduceRequest, ProduceResponse>({
         recordErrors: [],
       }
     }
+    const throttleTimeMs = ctx.core.quotas.enforced
+      ? ctx.core.quotas.throttleProduce(ctx.quotaClient, ctx.requestBytes, req.acks, ctx.handlingNanos())
+      : 0
+    ctx.throttle(throttleTimeMs)
     if (req.acks === 0) return NO_RESPONSE
-    return {responses, throttleTimeMs: 0}
+    return {responses, throttleTimeMs}
   },
   errorResponse: (req, errorCode, errorMessage) => ({
     responses: req.topicData.map((t) => ({

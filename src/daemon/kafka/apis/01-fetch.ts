@@ -8,6 +8,10 @@
 //   fetches; an incremental fetch (a session id kafkalite never gave) gets FETCH_SESSION_ID_NOT_FOUND.
 // - Topics by id (v13): an unknown id answers UNKNOWN_TOPIC_ID for its partitions.
 // - What a fetch may read comes out of the daemon-wide budget of responses clients have not read yet.
+// - Client quotas: a fetch reads at most what consumer_byte_rate allows in the quota window; the bytes it returns
+//   count against consumer_byte_rate, and its handling time against request_percentage. Over either, the response is
+//   empty (the bytes uncounted) with throttleTimeMs, and the listener reads nothing more from the connection for that
+//   long (KIP-219).
 import type {FetchResult} from '../../../broker/fetch.js'
 import {APIS, type FetchRequest, type FetchResponse} from '../../../protocol/kafka/codec/index.js'
 import {defineKafkaApi, errorFields, kafkaCode} from '../api.js'
@@ -36,6 +40,10 @@ export const fetchApi = defineKafkaApi<FetchRequest, FetchResponse>({
         wanted.push({topic: name, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes})
       }
     })
+    const quotas = ctx.core.quotas
+    // Kafka caps the fetch at what the quota allows in its window (maxValueInQuotaWindow).
+    const quotaMaxBytes = quotas.fetch.enabled ? quotas.fetchMaxBytes(ctx.quotaClient) : Infinity
+    const fetchMaxBytes = Math.max(0, Math.min(req.maxBytes, Math.floor(Math.min(quotaMaxBytes, 2 ** 31 - 1))))
     let result: FetchResult = {header: {partitions: []}, payload: []}
     if (wanted.length > 0) {
       const started = Date.now()
@@ -45,14 +53,22 @@ export const fetchApi = defineKafkaApi<FetchRequest, FetchResponse>({
       result = await ctx.core.fetch(
         {
           maxWaitMs: Math.max(0, req.maxWaitMs - (Date.now() - started)),
-          minBytes: req.minBytes,
-          maxBytes: Math.max(0, req.maxBytes),
+          minBytes: Math.min(req.minBytes, fetchMaxBytes),
+          maxBytes: fetchMaxBytes,
           isolationLevel: readCommitted ? 1 : 0,
           partitions: wanted,
         },
         ctx,
         budget,
       )
+    }
+    if (quotas.enforced) {
+      let bytes = 0
+      for (const b of result.payload) bytes += b.length
+      const throttleTimeMs = quotas.throttleFetch(ctx.quotaClient, bytes, ctx.handlingNanos())
+      ctx.throttle(throttleTimeMs)
+      // Kafka's throttled fetch: an empty response (FetchContext.getThrottledResponse).
+      if (throttleTimeMs > 0) return {throttleTimeMs, errorCode: 0, sessionId: 0, responses: []}
     }
     // The payload holds each partition's batches in the order of the partitions: hand each its own.
     let next = 0

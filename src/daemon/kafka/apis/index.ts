@@ -39,6 +39,7 @@ import {describeClusterApi} from './60-describe-cluster.js'
 import {deleteGroupsApi} from './42-delete-groups.js'
 import {offsetDeleteApi} from './47-offset-delete.js'
 import {describeClientQuotasApi} from './48-describe-client-quotas.js'
+import {alterClientQuotasApi} from './49-alter-client-quotas.js'
 import {describeUserScramCredentialsApi} from './50-describe-user-scram-credentials.js'
 import {alterUserScramCredentialsApi} from './51-alter-user-scram-credentials.js'
 
@@ -81,6 +82,7 @@ export function kafkaApis(): KafkaApi[] {
     deleteGroupsApi,
     offsetDeleteApi,
     describeClientQuotasApi,
+    alterClientQuotasApi,
     describeUserScramCredentialsApi,
     alterUserScramCredentialsApi,
   ] as KafkaApi[]
