@@ -50,6 +50,9 @@ function sslReason(message: string): string {
 export const addressText = (a: BrokerAddress) =>
   a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`
 
+/** The longest throttle a client honours (an hour: Kafka's quota windows are seconds long). */
+const MAX_THROTTLE_MS = 3_600_000
+
 export class BrokerConnection {
   readonly address: BrokerAddress
   /** The versions the broker advertised, by API key. */
@@ -357,8 +360,17 @@ export class BrokerConnection {
     if (pending.timer) clearTimeout(pending.timer)
     try {
       const body = decodeResponseFrame(pending.api, pending.version, frame).body
-      const throttle = (body as {throttleTimeMs?: unknown} | null)?.throttleTimeMs
-      if (typeof throttle === 'number' && throttle > 0) {
+      const answer = body as {throttleTimeMs?: unknown; errorCode?: unknown} | null
+      const throttle = answer?.throttleTimeMs
+      // ApiVersions is left out (Kafka's NetworkClient handles it apart): a broker that does not speak the version
+      // asked answers in v0, which has no throttle time, and the field read from it is not one. A throttle longer
+      // than any quota window Kafka allows is not one either.
+      if (
+        pending.api.name !== 'ApiVersions' &&
+        typeof throttle === 'number' &&
+        throttle > 0 &&
+        throttle <= MAX_THROTTLE_MS
+      ) {
         this.#throttledUntil = Math.max(this.#throttledUntil, Date.now() + throttle)
       }
       pending.resolve(body)
