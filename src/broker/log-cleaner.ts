@@ -14,7 +14,7 @@
 //
 // A pass runs in steps of a few milliseconds each, between requests (log-manager.ts schedules them), so a producer
 // waits for one step at most. Appends go past the dirty section and never meet the pass.
-import type {CleanedBatch, Store} from '../store/store.js'
+import type {CleanedBatch, CleanerBatch, Store} from '../store/store.js'
 import {
   controlTypeOf,
   filterBatch,
@@ -276,21 +276,8 @@ export class CleanerPass {
     const horizon = this.#now + p.topic.deleteRetentionMs
     for (const b of batches) {
       this.#cursor = b.lastOffset + 1
-      const header = readBatchHeader(b.bytes)
       this.stats.bytesBefore += b.bytes.length
-      const rewrite = header.isControl ? this.#control(b, header, horizon) : this.#data(b, header, horizon)
-      const left = rewrite === undefined ? b.deleteHorizon : rewrite.bytes === null ? -1 : rewrite.deleteHorizon
-      if (left > this.stats.deleteHorizon) this.stats.deleteHorizon = left
-      if (rewrite === undefined) {
-        this.stats.bytesAfter += b.bytes.length
-        continue
-      }
-      rewrites.push(rewrite)
-      if (rewrite.bytes === null) this.stats.deletedBatches++
-      else {
-        this.stats.rewrittenBatches++
-        this.stats.bytesAfter += rewrite.bytes.length
-      }
+      this.#clean(b, horizon, rewrites)
     }
     if (rewrites.length > 0) this.#store.rewriteBatches(p.topic.row.id, p.index, rewrites)
     if (batches.length === 0 || this.#cursor >= end) {
@@ -333,24 +320,30 @@ export class CleanerPass {
       run = null
       const [b] = this.#read(e.lastOffset, e.lastOffset + 1)
       if (b === undefined || b.lastOffset !== e.lastOffset) continue
-      const header = readBatchHeader(b.bytes)
-      const rewrite = header.isControl ? this.#control(b, header, horizon) : this.#data(b, header, horizon)
-      const left = rewrite === undefined ? b.deleteHorizon : rewrite.bytes === null ? -1 : rewrite.deleteHorizon
-      if (left > this.stats.deleteHorizon) this.stats.deleteHorizon = left
-      if (rewrite === undefined) {
-        this.stats.bytesAfter += b.bytes.length
-        continue
-      }
-      rewrites.push(rewrite)
-      if (rewrite.bytes === null) this.stats.deletedBatches++
-      else {
-        this.stats.rewrittenBatches++
-        this.stats.bytesAfter += rewrite.bytes.length
-      }
+      this.#clean(b, horizon, rewrites)
     }
     if (ranges.length > 0) this.#store.deleteBatchRanges(p.topic.row.id, p.index, ranges)
     if (rewrites.length > 0) this.#store.rewriteBatches(p.topic.row.id, p.index, rewrites)
     if (this.#next >= dirty.length) this.#phase = 'done'
+  }
+
+  /** Cleans one read batch: its rewrite (or deletion) goes to `rewrites`, and the pass's totals are counted. */
+  #clean(b: CleanerBatch, horizon: number, rewrites: (CleanedBatch | {lastOffset: number; bytes: null})[]): void {
+    const header = readBatchHeader(b.bytes)
+    const rewrite = header.isControl ? this.#control(b, header, horizon) : this.#data(b, header, horizon)
+    const left = rewrite === undefined ? b.deleteHorizon : rewrite.bytes === null ? -1 : rewrite.deleteHorizon
+    if (left > this.stats.deleteHorizon) this.stats.deleteHorizon = left
+    if (rewrite === undefined) {
+      this.stats.bytesAfter += b.bytes.length
+      return
+    }
+    rewrites.push(rewrite)
+    if (rewrite.bytes === null) {
+      this.stats.deletedBatches++
+    } else {
+      this.stats.rewrittenBatches++
+      this.stats.bytesAfter += rewrite.bytes.length
+    }
   }
 
   /** What becomes of a data batch: undefined when it stays as it is. */
